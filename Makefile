@@ -1,0 +1,39 @@
+# pmo_analytics — the two-command contract:
+#   make review   set up .venv and run the main job on the bundled sample (reports/<run-id>/)
+#   make test     set up .venv if needed and run the whole suite (unit, property, notebooks)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: env review test unit notebooks lab bench clean-venv
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[all]'
+	@touch $(STAMP)
+
+review: env
+	$(BIN)/pmo review
+
+test: env
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+
+unit: env
+	$(BIN)/python -m pytest tests -m "not slow"
+
+notebooks: env
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+
+lab: env
+	$(BIN)/jupyter lab notebooks
+
+bench: env
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)

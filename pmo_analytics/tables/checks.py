@@ -1,0 +1,310 @@
+"""Validation: schema checks per table, row-level rules and cross-table checks.
+
+All checks are lazy: they collect :class:`~pmo_analytics.exceptions.Problem`
+objects instead of raising, so one run reports everything that is wrong.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+from pandera.errors import SchemaErrors
+
+from ..exceptions import DataWarning, Problem
+from .graph import find_cycle, parse_predecessors, split_list
+from .spec import TABLES, schema
+
+__all__ = ["schema_problems", "row_problems", "cross_table_problems", "links_frame"]
+
+
+def _row(idx) -> int | None:
+    try:
+        return int(idx) + 2
+    except (TypeError, ValueError):
+        return None
+
+
+def _describe(check: str, case) -> str:
+    if check == "not_nullable":
+        return "a value is required here (cell is blank)"
+    if check == "field_uniqueness":
+        return f"duplicate value {case!r}: must be unique"
+    if check == "multiple_fields_uniqueness":
+        return f"duplicate row for {case}"
+    if check.startswith("isin("):
+        allowed = check[len("isin("):-1]
+        return f"expected one of {allowed}, got {case!r}"
+    if check.startswith("greater_than_or_equal_to("):
+        return f"expected >= {check[len('greater_than_or_equal_to('):-1]}, got {case}"
+    if check.startswith("greater_than("):
+        return f"expected > {check[len('greater_than('):-1]}, got {case}"
+    if check.startswith("less_than_or_equal_to("):
+        return f"expected <= {check[len('less_than_or_equal_to('):-1]}, got {case}"
+    if check.startswith("str_matches("):
+        return (f"invalid id {str(case)[:60]!r}: use letters, digits, '_', '.', '-' "
+                "(max 64 characters, starting with a letter or digit)")
+    return f"failed check {check}: {case!r}"
+
+
+def schema_problems(name: str, df: pd.DataFrame, source: str) -> list[Problem]:
+    """Run the pandera schema of table ``name`` and translate its failure cases."""
+    reported = df.attrs.get("reported", set())
+    try:
+        schema(name).validate(df, lazy=True)
+        return []
+    except SchemaErrors as exc:
+        fc = exc.failure_cases
+    problems = []
+    spec = TABLES[name]
+    for rec in fc.to_dict("records"):
+        check, col, idx, case = str(rec["check"]), rec["column"], rec["index"], rec["failure_case"]
+        col = None if not isinstance(col, str) else col
+        if check == "column_in_dataframe":
+            continue  # reported by the reader with a clearer message
+        if check.startswith(("dtype(", "coerce_dtype(")):
+            continue  # types were coerced (and failures reported) by the reader
+        if (col, idx) in reported:
+            continue
+        if check == "multiple_fields_uniqueness":
+            keys = list(spec.unique_together)
+            row = df.loc[idx, keys] if idx in df.index else None
+            case = ", ".join(f"{k}={row[k]}" for k in keys) if row is not None else case
+            problems.append(Problem(name, source, _row(idx), None,
+                                    f"duplicate row for {case}: ({', '.join(keys)}) must be unique"))
+            continue
+        problems.append(Problem(name, source, _row(idx), col, _describe(check, case)))
+    # pandera lists a failing row once per failed check; keep one message per (row, column, text)
+    return list(dict.fromkeys(problems))
+
+
+def _ordered(df, name, source, cols, label):
+    """Rows where ``lo <= mid <= hi`` does not hold (blank cells are skipped)."""
+    lo, mid, hi = cols
+    if not all(c in df.columns for c in cols):
+        return []
+    problems = []
+    sub = df[[lo, mid, hi]].astype(float)
+    bad = (sub[lo] > sub[mid]) | (sub[mid] > sub[hi])
+    for idx in bad[bad.fillna(False)].index:
+        r = sub.loc[idx]
+        problems.append(Problem(name, source, _row(idx), mid,
+                                f"{label}: expected {lo} <= {mid} <= {hi}, got "
+                                f"{r[lo]:g} / {r[mid]:g} / {r[hi]:g}"))
+    return problems
+
+
+def row_problems(name: str, df: pd.DataFrame, source: str) -> list[Problem]:
+    """Rules within one row or one table that a column schema cannot express."""
+    problems: list[Problem] = []
+    if name == "projects" and {"earliest_start", "latest_start"} <= set(df.columns):
+        bad = df["earliest_start"] > df["latest_start"]
+        for idx in bad[bad.fillna(False)].index:
+            problems.append(Problem(name, source, _row(idx), "latest_start",
+                                    f"latest_start {df.at[idx, 'latest_start']} is before earliest_start "
+                                    f"{df.at[idx, 'earliest_start']}"))
+    elif name == "activities":
+        problems += _ordered(df, name, source, ("min_duration", "most_likely", "max_duration"), "durations")
+        if "predecessors" in df.columns:
+            for idx, text in df["predecessors"].items():
+                try:
+                    parse_predecessors(text)
+                except ValueError as exc:
+                    problems.append(Problem(name, source, _row(idx), "predecessors", str(exc)))
+    elif name == "risks":
+        problems += _ordered(df, name, source, ("schedule_min", "schedule_most_likely", "schedule_max"),
+                             "schedule impact")
+        problems += _ordered(df, name, source, ("cost_min", "cost_most_likely", "cost_max"), "cost impact")
+        problems += _ordered(df, name, source, ("post_schedule_min", "post_schedule_most_likely",
+                                                "post_schedule_max"), "post-mitigation schedule impact")
+        problems += _ordered(df, name, source, ("post_cost_min", "post_cost_most_likely", "post_cost_max"),
+                             "post-mitigation cost impact")
+        if {"probability", "post_probability"} <= set(df.columns):
+            bad = df["post_probability"] > df["probability"]
+            for idx in bad[bad.fillna(False)].index:
+                problems.append(Problem(name, source, _row(idx), "post_probability",
+                                        "post-mitigation probability is higher than the probability "
+                                        "before mitigation"))
+    elif name == "work_items" and {"created", "started", "finished"} <= set(df.columns):
+        for a, b in (("created", "started"), ("started", "finished"), ("created", "finished")):
+            bad = df[a] > df[b]
+            for idx in bad[bad.fillna(False)].index:
+                problems.append(Problem(name, source, _row(idx), b,
+                                        f"{b} {df.at[idx, b]:%Y-%m-%d} is before {a} {df.at[idx, a]:%Y-%m-%d}"))
+        bad = df["finished"].notna() & df["started"].isna()
+        for idx in bad[bad].index:
+            problems.append(Problem(name, source, _row(idx), "started", "item is finished but has no start date"))
+    elif name == "status" and {"project_id", "period", "pv"} <= set(df.columns):
+        for pid, g in df.sort_values("period").groupby("project_id", sort=False):
+            drops = g["pv"].diff() < -1e-9
+            for idx in drops[drops].index:
+                problems.append(Problem(name, source, _row(idx), "pv",
+                                        f"cumulative PV of {pid} decreases in period {g.at[idx, 'period']}"))
+    return problems
+
+
+def links_frame(activities: pd.DataFrame) -> pd.DataFrame:
+    """Parsed precedence links: one row per (project, predecessor, successor).
+
+    Columns: ``project_id``, ``predecessor``, ``successor``, ``type`` (FS, SS,
+    FF, SF) and ``lag`` [days]. Rows whose predecessors cannot be parsed are
+    skipped (validation reports them).
+    """
+    rows = []
+    for pid, aid, text in activities[["project_id", "activity_id", "predecessors"]].itertuples(index=False):
+        try:
+            links = parse_predecessors(text)
+        except ValueError:
+            continue
+        rows += [(pid, pred, aid, typ, lag) for pred, typ, lag in links]
+    return pd.DataFrame(rows, columns=["project_id", "predecessor", "successor", "type", "lag"]).astype(
+        {"project_id": object, "predecessor": object, "successor": object, "type": object, "lag": float})
+
+
+def _unknown_ids(frames, sources, table, column, known, what):
+    df = frames.get(table)
+    if df is None or column not in df.columns:
+        return []
+    bad = df[column].notna() & ~df[column].isin(known)
+    return [Problem(table, sources[table], _row(i), column, f"unknown {what} {df.at[i, column]!r}")
+            for i in bad[bad].index]
+
+
+def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Problem]:
+    """Checks that span tables: unknown ids, profiles beyond a project's duration, cycles."""
+    problems: list[Problem] = []
+    projects = frames.get("projects")
+    if projects is None or "project_id" not in projects.columns:
+        return problems
+    pids = set(projects["project_id"].dropna())
+    for t in ("scores", "costs", "demand", "dependencies", "activities", "risks", "status",
+              "work_items", "benefits", "support"):
+        problems += _unknown_ids(frames, sources, t, "project_id", pids, "project id")
+    problems += _unknown_ids(frames, sources, "dependencies", "other_project_id", pids, "project id")
+
+    criteria = frames.get("criteria")
+    if criteria is not None and "criterion" in criteria.columns:
+        crit = set(criteria["criterion"].dropna())
+        problems += _unknown_ids(frames, sources, "scores", "criterion", crit, "criterion")
+        problems += _unknown_ids(frames, sources, "pairwise", "criterion_a", crit, "criterion")
+        problems += _unknown_ids(frames, sources, "pairwise", "criterion_b", crit, "criterion")
+        if "weight" in criteria.columns and criteria["weight"].isna().any() and "pairwise" not in frames:
+            for i in criteria.index[criteria["weight"].isna()]:
+                problems.append(Problem("criteria", sources["criteria"], _row(i), "weight",
+                                        "weight is blank and there is no pairwise table to derive it from"))
+        scores = frames.get("scores")
+        if scores is not None and {"project_id", "criterion"} <= set(scores.columns) and "stage" in projects:
+            have = set(zip(scores["project_id"], scores["criterion"]))
+            for i, pid, stage in projects[["project_id", "stage"]].itertuples():
+                if stage != "proposal":
+                    continue
+                missing = sorted(c for c in crit if (pid, c) not in have)
+                if missing:
+                    problems.append(Problem("scores", sources["scores"], None, "score",
+                                            f"proposal {pid} has no score for {', '.join(missing)}"))
+
+    dur = projects.set_index("project_id")["duration_periods"] if "duration_periods" in projects else None
+    for t in ("costs", "demand"):
+        df = frames.get(t)
+        if df is None or dur is None or not {"project_id", "period_offset"} <= set(df.columns):
+            continue
+        d = df["project_id"].map(dur.to_dict())
+        bad = df["period_offset"] >= d
+        for i in bad[bad.fillna(False)].index:
+            problems.append(Problem(t, sources[t], _row(i), "period_offset",
+                                    f"offset {df.at[i, 'period_offset']} is beyond the {int(d[i])}-period "
+                                    f"duration of {df.at[i, 'project_id']}"))
+
+    budget = frames.get("budget")
+    horizon = None
+    if budget is not None and "period" in budget.columns and budget["period"].notna().all() and len(budget):
+        periods = sorted(int(p) for p in budget["period"])
+        horizon = periods[-1]
+        gaps = sorted(set(range(1, horizon + 1)) - set(periods))
+        if gaps:
+            problems.append(Problem("budget", sources["budget"], None, "period",
+                                    f"periods must run 1..{horizon} without gaps; missing {gaps[:10]}"))
+    if horizon is not None and "latest_start" in projects:
+        bad = projects["latest_start"] > horizon
+        for i in bad[bad.fillna(False)].index:
+            problems.append(Problem("projects", sources["projects"], _row(i), "latest_start",
+                                    f"latest_start {projects.at[i, 'latest_start']} is beyond the last budget "
+                                    f"period {horizon}"))
+    capacity = frames.get("capacity")
+    if capacity is not None and "skill" in capacity.columns:
+        problems += _unknown_ids(frames, sources, "demand", "skill", set(capacity["skill"].dropna()),
+                                 "skill (not in capacity)")
+        if horizon is not None and "period" in capacity.columns:
+            bad = capacity["period"] > horizon
+            for i in bad[bad.fillna(False)].index:
+                problems.append(Problem("capacity", sources["capacity"], _row(i), "period",
+                                        f"period {capacity.at[i, 'period']} is beyond the last budget period "
+                                        f"{horizon}"))
+
+    deps = frames.get("dependencies")
+    if deps is not None and {"project_id", "other_project_id", "type"} <= set(deps.columns):
+        selfref = deps["project_id"] == deps["other_project_id"]
+        for i in selfref[selfref].index:
+            problems.append(Problem("dependencies", sources["dependencies"], _row(i), "other_project_id",
+                                    f"project {deps.at[i, 'project_id']} depends on itself"))
+        ordered = deps[deps["type"].isin(["requires", "precedes"]) & ~selfref]
+        edges = [(b, a) if t == "requires" else (a, b)
+                 for a, b, t in ordered[["project_id", "other_project_id", "type"]].itertuples(index=False)]
+        cycle = find_cycle(edges)
+        if cycle:
+            problems.append(Problem("dependencies", sources["dependencies"], None, None,
+                                    "cycle in the project dependencies: " + " -> ".join(cycle)))
+
+    acts = frames.get("activities")
+    if acts is not None and {"project_id", "activity_id", "predecessors"} <= set(acts.columns):
+        problems += _activity_problems(acts, sources["activities"])
+        risks = frames.get("risks")
+        if risks is not None and {"project_id", "affected_activities"} <= set(risks.columns):
+            known = set(zip(acts["project_id"], acts["activity_id"]))
+            for i, pid, text in risks[["project_id", "affected_activities"]].itertuples():
+                items = split_list(text)
+                if not items:
+                    problems.append(Problem("risks", sources["risks"], _row(i), "affected_activities",
+                                            "a risk must affect at least one activity"))
+                unknown = [a for a in items if (pid, a) not in known]
+                if unknown:
+                    problems.append(Problem("risks", sources["risks"], _row(i), "affected_activities",
+                                            f"unknown activity id(s) of {pid}: {', '.join(unknown[:10])}"))
+
+    costs = frames.get("costs")
+    if costs is not None and {"project_id", "cost"} <= set(costs.columns) and "estimated_cost" in projects:
+        total = costs.groupby("project_id")["cost"].sum()
+        est = projects.set_index("project_id")["estimated_cost"]
+        both = est.index.intersection(total.index)
+        off = (total[both] - est[both]).abs() > 0.01 * est[both].abs() + 1e-6
+        for pid in off[off].index:
+            warnings.warn(f"costs: profile of {pid} sums to {total[pid]:,.0f}, estimated_cost is "
+                          f"{est[pid]:,.0f}", DataWarning, stacklevel=3)
+        missing = sorted(set(projects.loc[projects["stage"] == "proposal", "project_id"]) - set(total.index)) \
+            if "stage" in projects else []
+        for pid in missing:
+            problems.append(Problem("costs", sources["costs"], None, "project_id",
+                                    f"proposal {pid} has no cost profile"))
+    return problems
+
+
+def _activity_problems(acts: pd.DataFrame, source: str) -> list[Problem]:
+    problems = []
+    index = {(p, a): i for i, p, a in acts[["project_id", "activity_id"]].itertuples()}
+    links = links_frame(acts)
+    for r in links.itertuples(index=False):
+        if (r.project_id, r.predecessor) not in index:
+            problems.append(Problem("activities", source, _row(index.get((r.project_id, r.successor))),
+                                    "predecessors", f"unknown predecessor {r.predecessor!r} of activity "
+                                    f"{r.successor} (project {r.project_id})"))
+        elif r.predecessor == r.successor:
+            problems.append(Problem("activities", source, _row(index[(r.project_id, r.successor)]),
+                                    "predecessors", f"activity {r.successor} is its own predecessor"))
+    ok = links[[(p, a) in index for p, a in zip(links["project_id"], links["predecessor"])]]
+    ok = ok[ok["predecessor"] != ok["successor"]]
+    for pid, g in ok.groupby("project_id", sort=False):
+        cycle = find_cycle(zip(g["predecessor"], g["successor"]))
+        if cycle:
+            problems.append(Problem("activities", source, _row(index[(pid, cycle[0])]), "predecessors",
+                                    f"cycle in the network of {pid}: " + " -> ".join(cycle)))
+    return problems

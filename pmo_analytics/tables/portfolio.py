@@ -1,0 +1,145 @@
+"""The :class:`Portfolio` container and :func:`read_portfolio`, the one entry point for data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..exceptions import DataValidationError, Problem
+from .checks import cross_table_problems, links_frame, row_problems, schema_problems
+from .readers import read_raw_tables
+from .spec import TABLES
+
+__all__ = ["Portfolio", "read_portfolio", "validate_path", "sample_path", "load_sample"]
+
+
+@dataclass
+class Portfolio:
+    """Validated portfolio tables, read from one folder or workbook.
+
+    Attributes
+    ----------
+    tables : dict of str to DataFrame
+        Every table present, typed and validated (see ``pmo_analytics.tables.TABLES``).
+    source : Path
+        The folder or workbook read.
+    sources : dict
+        Table name to the file or ``workbook[sheet]`` it came from.
+    hashes : dict
+        File name to SHA-256 of each input file: the fingerprint recorded in
+        every decision record's manifest.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    source: Path
+    sources: dict[str, str] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> pd.DataFrame | None:
+        # projects, criteria, scores, ... as attributes; None when an optional table is absent
+        if name in TABLES:
+            return self.__dict__["tables"].get(name)
+        raise AttributeError(name)
+
+    def has(self, name: str) -> bool:
+        """True when the table is present and has at least one row."""
+        df = self.tables.get(name)
+        return df is not None and len(df) > 0
+
+    @property
+    def links(self) -> pd.DataFrame:
+        """Activity precedence links, parsed from ``activities.predecessors``."""
+        if not self.has("activities"):
+            return links_frame(pd.DataFrame(columns=["project_id", "activity_id", "predecessors"]))
+        return links_frame(self.tables["activities"])
+
+    @property
+    def periods(self) -> list[int]:
+        """Portfolio planning periods 1..H (from ``budget``)."""
+        return sorted(int(p) for p in self.tables["budget"]["period"])
+
+    def projects_in(self, stage: str) -> pd.DataFrame:
+        """Projects at one life-cycle stage (``proposal``, ``active`` or ``closed``)."""
+        return self.projects[self.projects["stage"] == stage]
+
+    def summary(self) -> pd.DataFrame:
+        """Rows and source of each table present, in data-model order."""
+        rows = [(name, len(self.tables[name]), self.sources.get(name, ""), TABLES[name].required)
+                for name in TABLES if name in self.tables]
+        return pd.DataFrame(rows, columns=["table", "rows", "source", "required"]).set_index("table")
+
+    def __repr__(self) -> str:
+        stages = self.projects["stage"].value_counts().to_dict()
+        st = ", ".join(f"{v} {k}" for k, v in sorted(stages.items()))
+        return (f"Portfolio({self.source.name!r}: {len(self.projects)} projects ({st}), "
+                f"{len(self.tables)} tables)")
+
+
+def _validate(path) -> tuple[dict, dict, dict, list[Problem]]:
+    frames, sources, hashes, problems = read_raw_tables(path)
+    for name, df in frames.items():
+        problems += schema_problems(name, df, sources[name])
+        problems += row_problems(name, df, sources[name])
+    problems += cross_table_problems(frames, sources)
+    for df in frames.values():
+        df.attrs.pop("reported", None)
+    return frames, sources, hashes, problems
+
+
+def validate_path(path: str | os.PathLike) -> list[Problem]:
+    """Every problem found in the portfolio at ``path`` (empty list = valid). Never raises for bad data."""
+    try:
+        return _validate(path)[3]
+    except DataValidationError as exc:
+        return exc.problems
+
+
+def read_portfolio(path: str | os.PathLike | None = None) -> Portfolio:
+    """Read and validate a portfolio.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A folder of ``<table>.csv`` files or one ``.xlsx`` workbook with a
+        sheet per table. ``None`` reads the bundled sample portfolio.
+
+    Returns
+    -------
+    Portfolio
+
+    Raises
+    ------
+    DataValidationError
+        listing every problem found (file or sheet, row, column, what was
+        expected); the input files are only read, never modified.
+    """
+    path = Path(path) if path is not None else sample_path()
+    frames, sources, hashes, problems = _validate(path)
+    if problems:
+        raise DataValidationError(problems, header=f"invalid portfolio data in {path.name}")
+    for name, df in frames.items():
+        frames[name] = df.reset_index(drop=True)
+    return Portfolio(frames, path, sources, hashes)
+
+
+def sample_path() -> Path:
+    """Folder of the bundled sample portfolio (``data/sample`` in the project).
+
+    ``PMO_SAMPLE_DATA`` overrides the location.
+    """
+    env = os.environ.get("PMO_SAMPLE_DATA")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parents[2] / "data" / "sample"
+    if here.is_dir():
+        return here
+    raise FileNotFoundError("bundled sample portfolio not found: install pmo_analytics from a source checkout "
+                            "(pip install -e .) or set PMO_SAMPLE_DATA")
+
+
+def load_sample() -> Portfolio:
+    """The bundled sample portfolio, validated."""
+    return read_portfolio(sample_path())

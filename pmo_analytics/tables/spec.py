@@ -1,0 +1,416 @@
+"""The data model: one documented table per PMO concept.
+
+Each table is described once, as a :class:`TableSpec` of :class:`ColumnSpec`.
+From that one description come the pandera schema used for validation
+(:func:`schema`), the column documentation of the Excel template (``pmo
+template``) and the glossary in the README. Units are given in brackets:
+``[currency]``, ``[days]`` (working days), ``[periods]`` (portfolio planning
+periods, e.g. quarters or months), ``[FTE]`` (full-time equivalents).
+
+Conventions
+-----------
+* Portfolio periods are integers ``1..H`` (``budget.period``); a project's
+  cost and demand profiles are given by ``period_offset`` (0 = the period the
+  project starts in).
+* Ids are short codes of letters, digits, ``_``, ``.``, ``-`` (max 64
+  characters) so they are safe to show anywhere; they never become file names.
+* Activity predecessors are written ``ID``, ``ID:TYPE`` or ``ID:TYPE+LAG`` /
+  ``ID:TYPE-LAG`` separated by ``;`` (e.g. ``A010; A020:SS+3; A030:FF-2``),
+  TYPE in FS (default), SS, FF, SF and LAG in working days.
+* Lists of ids (``affected_activities``) are separated by ``;``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandera.pandas as pa
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+LIST_SEPARATOR = ";"
+
+STAGES = ("proposal", "active", "closed")
+DISTRIBUTIONS = ("triangular", "pert", "uniform", "trigen", "lognormal", "fixed")
+LINK_TYPES = ("FS", "SS", "FF", "SF")
+DEPENDENCY_TYPES = ("requires", "precedes", "excludes")
+IMPACT_TYPES = ("days", "percent")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One documented column.
+
+    ``dtype`` is one of ``str``, ``int``, ``float``, ``bool``, ``date``.
+    """
+
+    name: str
+    dtype: str
+    description: str
+    unit: str = ""
+    required: bool = True
+    nullable: bool = False
+    allowed: tuple | None = None
+    ge: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    unique: bool = False
+    pattern: str | None = None
+
+    def allowed_text(self) -> str:
+        """Human-readable allowed values, as shown in the template README."""
+        parts = []
+        if self.allowed:
+            parts.append("one of " + ", ".join(map(str, self.allowed)))
+        if self.ge is not None:
+            parts.append(f">= {self.ge:g}")
+        if self.gt is not None:
+            parts.append(f"> {self.gt:g}")
+        if self.le is not None:
+            parts.append(f"<= {self.le:g}")
+        if self.pattern == ID_PATTERN:
+            parts.append("id: letters, digits, _ . - (max 64)")
+        if self.unique:
+            parts.append("unique")
+        if self.nullable:
+            parts.append("may be blank")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of the data model."""
+
+    name: str
+    description: str
+    columns: tuple[ColumnSpec, ...]
+    required: bool = False
+    unique_together: tuple[str, ...] = ()
+    example: tuple[dict, ...] = field(default=())
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _id(name, description, **kw):
+    return ColumnSpec(name, "str", description, pattern=ID_PATTERN, **kw)
+
+
+def _money(name, description, **kw):
+    kw.setdefault("ge", 0)
+    return ColumnSpec(name, "float", description, unit="currency", **kw)
+
+
+def _prob(name, description, **kw):
+    return ColumnSpec(name, "float", description, unit="probability", ge=0, le=1, **kw)
+
+
+TABLES: dict[str, TableSpec] = {}
+
+
+def _register(spec: TableSpec) -> TableSpec:
+    TABLES[spec.name] = spec
+    return spec
+
+
+_register(TableSpec(
+    "projects",
+    "Proposals, active and closed projects: one row per project.",
+    required=True,
+    columns=(
+        _id("project_id", "Project id.", unique=True),
+        ColumnSpec("name", "str", "Project name."),
+        ColumnSpec("business_unit", "str", "Business unit that proposes or owns the project."),
+        ColumnSpec("sponsor", "str", "Accountable sponsor (blank = none named yet).", nullable=True),
+        ColumnSpec("stage", "str", "Life-cycle stage.", allowed=STAGES),
+        ColumnSpec("bucket", "str", "Strategic bucket (e.g. Run, Grow, Transform)."),
+        ColumnSpec("category", "str", "Project type; also the reference class used for estimating uplifts."),
+        _money("estimated_cost", "Estimated total cost (capital + project opex)."),
+        ColumnSpec("benefit_npv", "float", "Benefit as net present value (may be negative).", unit="currency"),
+        ColumnSpec("estimate_class", "int", "AACE estimate class, 1 (definitive) to 5 (concept).", ge=1, le=5),
+        _prob("probability_of_success", "Probability that the project delivers its benefit."),
+        ColumnSpec("earliest_start", "int", "Earliest start period.", unit="period", ge=1),
+        ColumnSpec("latest_start", "int", "Latest start period (>= earliest_start).", unit="period", ge=1),
+        ColumnSpec("duration_periods", "int", "Duration in portfolio periods.", unit="periods", ge=1),
+        ColumnSpec("mandatory", "bool", "Must be funded (regulatory, contractual)."),
+        ColumnSpec("start_date", "date", "Planned or actual start date (active projects; schedule reports).",
+                   required=False, nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "criteria",
+    "Strategic drivers used to score proposals.",
+    required=True,
+    columns=(
+        _id("criterion", "Driver id.", unique=True),
+        ColumnSpec("description", "str", "What the driver measures.", nullable=True),
+        ColumnSpec("weight", "float", "Driver weight (normalised to sum 1 when used); blank when "
+                   "weights come from the pairwise table.", ge=0, nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "pairwise",
+    "AHP pairwise judgements between drivers (Saaty 1-9 scale): how much more important "
+    "criterion_a is than criterion_b.",
+    unique_together=("criterion_a", "criterion_b"),
+    columns=(
+        _id("criterion_a", "First driver."),
+        _id("criterion_b", "Second driver."),
+        ColumnSpec("judgement", "float", "Saaty judgement a over b (1/9 .. 9).", ge=1 / 9, le=9),
+    ),
+))
+
+_register(TableSpec(
+    "scores",
+    "Each project's score on each driver.",
+    required=True,
+    unique_together=("project_id", "criterion"),
+    columns=(
+        _id("project_id", "Project id."),
+        _id("criterion", "Driver id."),
+        ColumnSpec("score", "float", "Score on the driver (0 = none .. 10 = highest).", unit="points",
+                   ge=0, le=10),
+    ),
+))
+
+_register(TableSpec(
+    "costs",
+    "Cost profile of each project by period offset from its start.",
+    required=True,
+    unique_together=("project_id", "period_offset"),
+    columns=(
+        _id("project_id", "Project id."),
+        ColumnSpec("period_offset", "int", "Periods after the start (0 = start period).", unit="periods", ge=0),
+        _money("cost", "Cost incurred in that period."),
+    ),
+))
+
+_register(TableSpec(
+    "demand",
+    "Resource demand of each project by skill and period offset.",
+    unique_together=("project_id", "skill", "period_offset"),
+    columns=(
+        _id("project_id", "Project id."),
+        _id("skill", "Skill or resource pool."),
+        ColumnSpec("period_offset", "int", "Periods after the start.", unit="periods", ge=0),
+        ColumnSpec("fte", "float", "Demand.", unit="FTE", ge=0),
+    ),
+))
+
+_register(TableSpec(
+    "capacity",
+    "Available capacity per skill and period.",
+    unique_together=("skill", "period"),
+    columns=(
+        _id("skill", "Skill or resource pool."),
+        ColumnSpec("period", "int", "Portfolio period.", unit="period", ge=1),
+        ColumnSpec("fte", "float", "Capacity available for projects.", unit="FTE", ge=0),
+        _money("hire_cost", "Cost of one extra FTE for one period (blank = hiring not allowed).",
+               required=False, nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "budget",
+    "Funding available per portfolio period.",
+    required=True,
+    columns=(
+        ColumnSpec("period", "int", "Portfolio period (1..H).", unit="period", ge=1, unique=True),
+        _money("budget", "Budget available in the period."),
+    ),
+))
+
+_register(TableSpec(
+    "dependencies",
+    "Logical dependencies between projects: project_id REQUIRES other (cannot be funded "
+    "without it), PRECEDES other (other cannot start before project_id ends) or EXCLUDES "
+    "other (at most one of the two).",
+    unique_together=("project_id", "other_project_id", "type"),
+    columns=(
+        _id("project_id", "Project id."),
+        _id("other_project_id", "The other project."),
+        ColumnSpec("type", "str", "Dependency type.", allowed=DEPENDENCY_TYPES),
+    ),
+))
+
+_register(TableSpec(
+    "activities",
+    "Schedule network of active projects: one row per activity.",
+    unique_together=("project_id", "activity_id"),
+    columns=(
+        _id("project_id", "Project id."),
+        _id("activity_id", "Activity id (unique within the project)."),
+        ColumnSpec("name", "str", "Activity name."),
+        ColumnSpec("phase", "str", "Phase or WBS group (for reports).", required=False, nullable=True),
+        ColumnSpec("min_duration", "float", "Optimistic duration (P10 for trigen).", unit="days", ge=0),
+        ColumnSpec("most_likely", "float", "Most likely duration (the deterministic plan).", unit="days", ge=0),
+        ColumnSpec("max_duration", "float", "Pessimistic duration (P90 for trigen).", unit="days", ge=0),
+        ColumnSpec("distribution", "str", "Duration distribution.", allowed=DISTRIBUTIONS),
+        ColumnSpec("predecessors", "str", "Predecessors: 'ID', 'ID:TYPE' or 'ID:TYPE+LAG', separated "
+                   "by ';' (TYPE FS/SS/FF/SF, LAG in working days).", nullable=True),
+        _money("fixed_cost", "Fixed cost of the activity."),
+        ColumnSpec("cost_rate", "float", "Time-dependent cost.", unit="currency/day", ge=0),
+        ColumnSpec("correlation_group", "str", "Durations in one group are rank-correlated.",
+                   required=False, nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "risks",
+    "Risk register: each risk occurs with its probability and then applies one sampled "
+    "impact to every activity it affects (AACE 57R-09 risk drivers).",
+    columns=(
+        _id("risk_id", "Risk id.", unique=True),
+        _id("project_id", "Project id."),
+        ColumnSpec("title", "str", "Short description of the risk."),
+        ColumnSpec("owner", "str", "Risk owner (blank = none named).", nullable=True),
+        _prob("probability", "Probability of occurrence before mitigation."),
+        ColumnSpec("impact_type", "str", "Schedule impact as added 'days' or 'percent' of duration.",
+                   allowed=IMPACT_TYPES),
+        ColumnSpec("schedule_min", "float", "Schedule impact, minimum.", unit="days or %", ge=0),
+        ColumnSpec("schedule_most_likely", "float", "Schedule impact, most likely.", unit="days or %", ge=0),
+        ColumnSpec("schedule_max", "float", "Schedule impact, maximum.", unit="days or %", ge=0),
+        _money("cost_min", "Cost impact, minimum."),
+        _money("cost_most_likely", "Cost impact, most likely."),
+        _money("cost_max", "Cost impact, maximum."),
+        ColumnSpec("affected_activities", "str", "Activity ids of the project, separated by ';'."),
+        ColumnSpec("mitigation", "str", "Planned response (blank = none).", nullable=True),
+        _money("mitigation_cost", "Cost of the response.", nullable=True),
+        _prob("post_probability", "Probability after mitigation.", nullable=True),
+        ColumnSpec("post_schedule_min", "float", "Post-mitigation schedule impact, minimum.",
+                   unit="days or %", ge=0, nullable=True),
+        ColumnSpec("post_schedule_most_likely", "float", "Post-mitigation schedule impact, most likely.",
+                   unit="days or %", ge=0, nullable=True),
+        ColumnSpec("post_schedule_max", "float", "Post-mitigation schedule impact, maximum.",
+                   unit="days or %", ge=0, nullable=True),
+        _money("post_cost_min", "Post-mitigation cost impact, minimum.", nullable=True),
+        _money("post_cost_most_likely", "Post-mitigation cost impact, most likely.", nullable=True),
+        _money("post_cost_max", "Post-mitigation cost impact, maximum.", nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "status",
+    "Earned-value baseline and snapshots: one row per project and reporting period. PV is "
+    "given for every period to the planned end (the baseline); EV and AC up to the data date.",
+    unique_together=("project_id", "period"),
+    columns=(
+        _id("project_id", "Project id."),
+        ColumnSpec("period", "int", "Reporting period number (1 = first period of the project).",
+                   unit="period", ge=1),
+        ColumnSpec("period_end", "date", "Last day of the reporting period."),
+        _money("pv", "Planned value, cumulative."),
+        _money("ev", "Earned value, cumulative (blank after the data date).", nullable=True),
+        _money("ac", "Actual cost, cumulative (blank after the data date).", nullable=True),
+        _money("etc", "Bottom-up estimate to complete, when given.", required=False, nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "work_items",
+    "Work items of lean/agile delivery, for flow metrics and throughput forecasts.",
+    columns=(
+        _id("item_id", "Work item id.", unique=True),
+        _id("project_id", "Project id."),
+        ColumnSpec("type", "str", "Item type (story, defect, ...)."),
+        ColumnSpec("created", "date", "Date the item was created."),
+        ColumnSpec("started", "date", "Date work started (blank = not started).", nullable=True),
+        ColumnSpec("finished", "date", "Date the item was finished (blank = in progress).", nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "benefits",
+    "Benefits register: planned and realised benefit per benefit and period.",
+    unique_together=("benefit_id", "period"),
+    columns=(
+        _id("benefit_id", "Benefit id."),
+        _id("project_id", "Project id."),
+        ColumnSpec("description", "str", "What the benefit is."),
+        ColumnSpec("owner", "str", "Benefit owner (blank = none named).", nullable=True),
+        ColumnSpec("measure", "str", "How the benefit is measured."),
+        ColumnSpec("period", "int", "Portfolio period.", unit="period", ge=1),
+        ColumnSpec("planned", "float", "Planned benefit in the period (negative = dis-benefit).",
+                   unit="currency"),
+        ColumnSpec("realised", "float", "Realised benefit (blank = not yet measured).", unit="currency",
+                   nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "support",
+    "Run cost and incident load after go-live, per project and period.",
+    unique_together=("project_id", "period"),
+    columns=(
+        _id("project_id", "Project id."),
+        ColumnSpec("period", "int", "Portfolio period.", unit="period", ge=1),
+        _money("run_cost", "Support and operating cost in the period."),
+        ColumnSpec("incidents", "int", "Incidents raised in the period.", unit="count", ge=0),
+    ),
+))
+
+_register(TableSpec(
+    "history",
+    "Completed past projects: estimate at approval vs outturn, by reference class.",
+    columns=(
+        _id("project_id", "Past project id.", unique=True),
+        ColumnSpec("reference_class", "str", "Reference class (matches projects.category)."),
+        ColumnSpec("estimated_cost", "float", "Cost estimate at approval.", unit="currency", gt=0),
+        _money("actual_cost", "Actual outturn cost."),
+        ColumnSpec("estimated_duration", "float", "Duration estimate at approval.", unit="periods", gt=0),
+        ColumnSpec("actual_duration", "float", "Actual duration.", unit="periods", ge=0),
+    ),
+))
+
+REQUIRED_TABLES = tuple(n for n, t in TABLES.items() if t.required)
+
+_PANDERA_DTYPES = {"str": str, "int": "Int64", "float": float, "bool": "boolean", "date": "datetime64[ns]"}
+
+
+@lru_cache(maxsize=None)
+def schema(table: str) -> pa.DataFrameSchema:
+    """The pandera schema of ``table`` (column types, ranges, allowed values, uniqueness).
+
+    Columns are coerced to their type; a value that cannot be coerced is a
+    validation failure, not a crash.
+    """
+    spec = TABLES[table]
+    columns = {}
+    for c in spec.columns:
+        checks = []
+        if c.allowed is not None:
+            checks.append(pa.Check.isin(list(c.allowed)))
+        if c.ge is not None:
+            checks.append(pa.Check.ge(c.ge))
+        if c.gt is not None:
+            checks.append(pa.Check.gt(c.gt))
+        if c.le is not None:
+            checks.append(pa.Check.le(c.le))
+        if c.pattern is not None:
+            checks.append(pa.Check.str_matches(c.pattern))
+        columns[c.name] = pa.Column(
+            _PANDERA_DTYPES[c.dtype],
+            checks=checks,
+            nullable=c.nullable,
+            unique=c.unique,
+            required=c.required,
+            coerce=True,
+            description=c.description,
+            title=c.unit or None,
+        )
+    return pa.DataFrameSchema(
+        columns,
+        name=table,
+        strict=False,
+        unique=list(spec.unique_together) or None,
+        report_duplicates="all",
+    )
