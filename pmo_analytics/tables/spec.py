@@ -142,6 +142,8 @@ _register(TableSpec(
         ColumnSpec("mandatory", "bool", "Must be funded (regulatory, contractual)."),
         ColumnSpec("start_date", "date", "Planned or actual start date (active projects; schedule reports).",
                    required=False, nullable=True),
+        ColumnSpec("committed_finish", "date", "Finish date committed to the board (active projects).",
+                   required=False, nullable=True),
     ),
 ))
 
@@ -338,7 +340,9 @@ _register(TableSpec(
         ColumnSpec("description", "str", "What the benefit is."),
         ColumnSpec("owner", "str", "Benefit owner (blank = none named).", nullable=True),
         ColumnSpec("measure", "str", "How the benefit is measured."),
-        ColumnSpec("period", "int", "Portfolio period.", unit="period", ge=1),
+        ColumnSpec("period", "int", "Benefit-tracking period (1 = first period after go-live).",
+                   unit="period", ge=1),
+        ColumnSpec("period_end", "date", "Last day of the tracking period."),
         ColumnSpec("planned", "float", "Planned benefit in the period (negative = dis-benefit).",
                    unit="currency"),
         ColumnSpec("realised", "float", "Realised benefit (blank = not yet measured).", unit="currency",
@@ -352,7 +356,8 @@ _register(TableSpec(
     unique_together=("project_id", "period"),
     columns=(
         _id("project_id", "Project id."),
-        ColumnSpec("period", "int", "Portfolio period.", unit="period", ge=1),
+        ColumnSpec("period", "int", "Support period (1 = first period after go-live).", unit="period", ge=1),
+        ColumnSpec("period_end", "date", "Last day of the support period."),
         _money("run_cost", "Support and operating cost in the period."),
         ColumnSpec("incidents", "int", "Incidents raised in the period.", unit="count", ge=0),
     ),
