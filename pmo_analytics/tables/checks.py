@@ -177,6 +177,7 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
     if projects is None or "project_id" not in projects.columns:
         return problems
     pids = set(projects["project_id"].dropna())
+    projects = projects.drop_duplicates("project_id")  # duplicates are reported by the schema
     for t in ("scores", "costs", "demand", "dependencies", "activities", "risks", "status",
               "work_items", "benefits", "support"):
         problems += _unknown_ids(frames, sources, t, "project_id", pids, "project id")
@@ -247,13 +248,14 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
         for i in selfref[selfref].index:
             problems.append(Problem("dependencies", sources["dependencies"], _row(i), "other_project_id",
                                     f"project {deps.at[i, 'project_id']} depends on itself"))
-        ordered = deps[deps["type"].isin(["requires", "precedes"]) & ~selfref]
-        edges = [(b, a) if t == "requires" else (a, b)
-                 for a, b, t in ordered[["project_id", "other_project_id", "type"]].itertuples(index=False)]
-        cycle = find_cycle(edges)
-        if cycle:
-            problems.append(Problem("dependencies", sources["dependencies"], None, None,
-                                    "cycle in the project dependencies: " + " -> ".join(cycle)))
+        # a 'precedes' cycle can never be scheduled; a 'requires' cycle is almost always a data error
+        # (a bundle is modelled by one project requiring the others)
+        for kind, verb in (("precedes", "precedes"), ("requires", "requires")):
+            sub = deps[(deps["type"] == kind) & ~selfref]
+            cycle = find_cycle(zip(sub["project_id"], sub["other_project_id"]))
+            if cycle:
+                problems.append(Problem("dependencies", sources["dependencies"], None, "type",
+                                        f"cycle of '{kind}' dependencies: " + f" {verb} ".join(cycle)))
 
     acts = frames.get("activities")
     if acts is not None and {"project_id", "activity_id", "predecessors"} <= set(acts.columns):
@@ -272,7 +274,8 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
                                             f"unknown activity id(s) of {pid}: {', '.join(unknown[:10])}"))
 
     costs = frames.get("costs")
-    if costs is not None and {"project_id", "cost"} <= set(costs.columns) and "estimated_cost" in projects:
+    if costs is not None and {"project_id", "cost"} <= set(costs.columns) and "estimated_cost" in projects \
+            and (costs["cost"] >= 0).all():
         total = costs.groupby("project_id")["cost"].sum()
         est = projects.set_index("project_id")["estimated_cost"]
         both = est.index.intersection(total.index)

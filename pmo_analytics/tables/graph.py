@@ -14,7 +14,7 @@ __all__ = ["find_cycle", "topological_order", "parse_predecessors", "split_list"
 
 _LINK_RE = re.compile(
     r"^(?P<id>[A-Za-z0-9][A-Za-z0-9_.\-]{0,63})"
-    r"(?::(?P<type>FS|SS|FF|SF)(?P<lag>[+-]\d+(?:\.\d+)?)?)?$",
+    r"(?:\s*:\s*(?P<type>FS|SS|FF|SF)(?:\s*(?P<sign>[+-])\s*(?P<lag>\d+(?:\.\d+)?))?)?$",
     re.IGNORECASE,
 )
 
@@ -39,11 +39,12 @@ def parse_predecessors(text) -> list[tuple[str, str, float]]:
     """
     out = []
     for item in split_list(text):
-        m = _LINK_RE.match(item.replace(" ", ""))
+        m = _LINK_RE.match(item)
         if not m:
             raise ValueError(f"cannot read predecessor {item[:40]!r}: expected ID, ID:TYPE or ID:TYPE+LAG "
                              f"with TYPE one of {', '.join(LINK_TYPES)}")
-        out.append((m["id"], (m["type"] or "FS").upper(), float(m["lag"] or 0.0)))
+        lag = float(m["lag"] or 0.0) * (-1.0 if m["sign"] == "-" else 1.0)
+        out.append((m["id"], (m["type"] or "FS").upper(), lag))
     return out
 
 

@@ -407,6 +407,7 @@ def schema(table: str) -> pa.DataFrameSchema:
             checks=checks,
             nullable=c.nullable,
             unique=c.unique,
+            report_duplicates="exclude_first",
             required=c.required,
             coerce=True,
             description=c.description,
@@ -417,5 +418,5 @@ def schema(table: str) -> pa.DataFrameSchema:
         name=table,
         strict=False,
         unique=list(spec.unique_together) or None,
-        report_duplicates="all",
+        report_duplicates="exclude_first",
     )

@@ -1,0 +1,107 @@
+"""Run ids, manifests and atomic, never-overwriting writes for decision records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import subprocess
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from ..exceptions import RecordError
+
+__all__ = ["new_run_id", "package_versions", "git_commit", "write_json_atomic", "write_text_atomic",
+           "publish_dir", "utc_now"]
+
+#: Packages whose versions every manifest records.
+TRACKED_PACKAGES = ("pmo_analytics", "numpy", "pandas", "scipy", "pandera", "pulp", "highspy", "altair",
+                    "vl-convert-python", "openpyxl", "papermill", "nbconvert", "ipykernel")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+
+
+def utc_now() -> str:
+    """Current UTC time, ISO 8601 with seconds."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def new_run_id(seed: int | None = None) -> str:
+    """A fresh, sortable run id: ``YYYYmmddTHHMMSSZ-s<seed>-<6 hex>`` (safe as a folder name)."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    seed_part = f"-s{int(seed)}" if seed is not None else ""
+    return f"{stamp}{seed_part}-{secrets.token_hex(3)}"
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that determine the numbers, plus Python."""
+    out = {"python": platform.python_version()}
+    for name in TRACKED_PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit(path: str | os.PathLike) -> dict | None:
+    """``{"commit": sha, "dirty": bool}`` of the git work tree holding ``path``, or None."""
+    try:
+        sha = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=10)
+        if sha.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10)
+        return {"commit": sha.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temporary file and an atomic rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; records are meant to be shared
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def write_json_atomic(path: str | os.PathLike, obj) -> Path:
+    """Write ``obj`` as pretty, key-sorted JSON, atomically."""
+    return write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def publish_dir(staging: Path, final: Path) -> Path:
+    """Move a finished staging folder to its final name; never replaces an existing record.
+
+    ``os.rename`` of a directory onto an existing non-empty directory fails,
+    and we check for an existing empty one first, so an earlier record is
+    never overwritten.
+    """
+    if final.exists():
+        raise RecordError(f"record {final} already exists; it is never overwritten")
+    try:
+        os.rename(staging, final)
+    except OSError as exc:
+        raise RecordError(f"cannot publish record {final}: {exc}") from exc
+    return final

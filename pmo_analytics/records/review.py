@@ -1,0 +1,264 @@
+"""``pmo review``: execute the curated notebooks into a decision record.
+
+A record is a folder ``reports/<run-id>/`` holding, for every notebook, the
+executed ``.ipynb`` and a self-contained ``.html`` (charts inlined as SVG, no
+script or stylesheet loaded from the network), plus ``index.html``,
+``numbers.json`` (every value the notebooks ``publish``) and
+``manifest.json`` (SHA-256 of every input file, parameters, seed, package
+versions, git commit, start and end time). The folder is built under a
+hidden staging name and renamed into place when complete, so a record is
+either whole or absent, and an earlier record is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..exceptions import RecordError
+from ..tables import read_portfolio, sample_path
+from .manifest import git_commit, new_run_id, package_versions, publish_dir, utc_now, write_json_atomic, \
+    write_text_atomic
+from .publish import MIME
+
+__all__ = ["Review", "run_review", "notebooks_dir", "list_notebooks", "collect_numbers", "export_html",
+           "DEFAULT_PARAMETERS"]
+
+#: Parameters injected into every notebook that declares them (papermill).
+DEFAULT_PARAMETERS = {"seed": 20261125}
+
+
+def notebooks_dir() -> Path:
+    """The curated notebooks folder of the project (``notebooks/``)."""
+    env = os.environ.get("PMO_NOTEBOOKS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def list_notebooks(folder: Path | None = None) -> list[Path]:
+    """The curated notebooks, in life-cycle order (``NN_name.ipynb``)."""
+    folder = folder or notebooks_dir()
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if p.is_file())
+
+
+def collect_numbers(nb) -> dict:
+    """Every value a notebook published with :func:`~pmo_analytics.records.publish.publish`."""
+    out = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if MIME in data:
+                payload = data[MIME]
+                if isinstance(payload, str):
+                    payload = json.loads(payload)
+                out[payload["name"]] = payload["value"]
+    return out
+
+
+_EXTERNAL = re.compile(
+    r"""<(?:script|link|iframe|img)[^>]+(?:src|href)\s*=\s*["']?(?:https?:)?//"""  # tags loading a URL
+    r"""|(?:import\s*\(|from)\s*["'](?:https?:)?//"""  # ES module imports
+    r"""|@import\s+(?:url\()?["']?(?:https?:)?//""",  # CSS imports
+    re.IGNORECASE)
+
+
+def export_html(nb, title: str) -> str:
+    """A self-contained HTML page of an executed notebook.
+
+    nbconvert loads require.js, MathJax and widget scripts from a CDN unless
+    their URLs are blanked; charts are SVG outputs, so nothing is fetched.
+
+    Raises
+    ------
+    RecordError
+        if the page would still reference an external script or stylesheet.
+    """
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", mathjax_url="", require_js_url="", jquery_url="",
+                            widget_renderer_url="", jupyter_widgets_base_url="", mermaid_js_url="",
+                            mermaid_layout_elk_js_url="",
+                            exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = re.sub(r"<script[^>]*src=[\"']\s*[\"'][^>]*>\s*</script>", "", body)
+    if _EXTERNAL.search(body):
+        raise RecordError(f"HTML export of {title} references an external resource: "
+                          f"{_EXTERNAL.search(body).group(0)[:120]}")
+    return body
+
+
+def _sha256_text(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class Review:
+    """Execute the curated notebooks on one portfolio and write a decision record.
+
+    Parameters
+    ----------
+    data : path, optional
+        Folder of CSVs or ``.xlsx`` workbook; None = the bundled sample.
+    out : path
+        Parent folder of the records (``reports/``).
+    parameters : dict
+        Values injected into each notebook's ``parameters`` cell, where the
+        notebook declares them (``seed``, ``iterations``, ...).
+    notebooks : list of path, optional
+        Notebooks to run (default: every curated notebook, in order).
+    progress : bool
+        Print progress to the terminal.
+    """
+
+    data: str | os.PathLike | None = None
+    out: str | os.PathLike = "reports"
+    parameters: dict = field(default_factory=dict)
+    notebooks: list | None = None
+    progress: bool = True
+    kernel_name: str = "python3"
+    timeout: int = 900
+
+    # results
+    run_id_: str | None = None
+    path_: Path | None = None
+    manifest_: dict | None = None
+    numbers_: dict | None = None
+
+    def _say(self, msg: str) -> None:
+        if self.progress:
+            print(msg, file=sys.stderr, flush=True)
+
+    def run(self) -> "Review":
+        import nbformat
+        import papermill as pm
+
+        started = utc_now()
+        t0 = time.perf_counter()
+        data = Path(self.data).resolve() if self.data is not None else sample_path().resolve()
+        self._say(f"validating {data} ...")
+        portfolio = read_portfolio(data)  # raises DataValidationError listing every problem
+        params = {**DEFAULT_PARAMETERS, **self.parameters}
+        notebooks = [Path(p) for p in (self.notebooks or list_notebooks())]
+        if not notebooks:
+            raise RecordError(f"no notebooks found in {notebooks_dir()}")
+        out = Path(self.out)
+        out.mkdir(parents=True, exist_ok=True)
+        run_id = new_run_id(params.get("seed"))
+        staging = out / f".staging-{run_id}"
+        staging.mkdir()
+        numbers: dict = {}
+        entries = []
+        status = "complete"
+        error = None
+        try:
+            for i, nb_path in enumerate(notebooks, 1):
+                declared = pm.inspect_notebook(str(nb_path))
+                injected = {k: v for k, v in params.items() if k in declared}
+                if "data_path" in declared:
+                    injected["data_path"] = str(data)
+                self._say(f"[{i}/{len(notebooks)}] {nb_path.stem} ...")
+                t = time.perf_counter()
+                out_nb = staging / nb_path.name
+                try:
+                    pm.execute_notebook(str(nb_path), str(out_nb), parameters=injected,
+                                        cwd=str(nb_path.parent), kernel_name=self.kernel_name,
+                                        progress_bar=False, execution_timeout=self.timeout,
+                                        report_mode=False, log_output=False)
+                except pm.PapermillExecutionError as exc:
+                    status, error = "failed", f"{nb_path.name}: {exc.ename}: {exc.evalue}"
+                    self._say(f"    FAILED: {error}")
+                nb = nbformat.read(out_nb, as_version=4)
+                html_path = staging / f"{nb_path.stem}.html"
+                write_text_atomic(html_path, export_html(nb, nb_path.stem))
+                nums = collect_numbers(nb)
+                numbers[nb_path.stem] = nums
+                entries.append({"notebook": nb_path.name, "html": html_path.name,
+                                "parameters": injected, "seconds": round(time.perf_counter() - t, 2),
+                                "published_numbers": len(nums),
+                                "sha256_ipynb": _sha256_text(out_nb), "sha256_html": _sha256_text(html_path)})
+                self._say(f"    done in {time.perf_counter() - t:.1f} s, {len(nums)} numbers published")
+                if status == "failed":
+                    break
+            manifest = {
+                "run_id": run_id,
+                "status": status,
+                "error": error,
+                "started": started,
+                "ended": utc_now(),
+                "seconds": round(time.perf_counter() - t0, 2),
+                "data": {"path": str(data), "files": portfolio.hashes,
+                         "tables": {k: int(v) for k, v in portfolio.summary()["rows"].items()}},
+                "parameters": params,
+                "seed": params.get("seed"),
+                "notebooks": entries,
+                "versions": package_versions(),
+                "git": git_commit(Path(__file__).resolve().parent),
+                "numbers_sha256": hashlib.sha256(json.dumps(numbers, sort_keys=True).encode()).hexdigest(),
+            }
+            write_json_atomic(staging / "numbers.json", numbers)
+            write_json_atomic(staging / "manifest.json", manifest)
+            write_text_atomic(staging / "index.html", render_index(manifest))
+            final = out / (run_id if status == "complete" else f"{run_id}-FAILED")
+            publish_dir(staging, final)
+        except BaseException:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self.run_id_, self.path_, self.manifest_, self.numbers_ = run_id, final, manifest, numbers
+        self._say(f"record written to {final}")
+        if status != "complete":
+            raise RecordError(f"review failed ({error}); partial record kept at {final}")
+        return self
+
+    def __repr__(self) -> str:
+        where = f", record={self.path_}" if self.path_ else ""
+        return f"Review(data={self.data or 'sample'!s}{where})"
+
+
+def render_index(manifest: dict) -> str:
+    """The record's ``index.html``: links to each notebook page and the manifest summary."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td><a href='{e(n['html'])}'>{e(Path(n['notebook']).stem)}</a></td>"
+        f"<td><a href='{e(n['notebook'])}'>{e(n['notebook'])}</a></td><td>{n['seconds']}</td>"
+        f"<td>{n['published_numbers']}</td></tr>"
+        for n in manifest["notebooks"])
+    files = "".join(f"<tr><td>{e(k)}</td><td><code>{e(v)}</code></td></tr>"
+                    for k, v in sorted(manifest["data"]["files"].items()))
+    params = e(json.dumps(manifest["parameters"], sort_keys=True))
+    git = manifest.get("git") or {}
+    decisions = manifest.get("decisions") or []
+    dec = "".join(f"<li>{e(str(d))}</li>" for d in decisions)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Portfolio review {e(manifest['run_id'])}</title>
+<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}
+code{{font-size:85%}}</style></head><body>
+<h1>Portfolio review — decision record</h1>
+<p>Run <b>{e(manifest['run_id'])}</b>, status <b>{e(manifest['status'])}</b>,
+{e(manifest['started'])} → {e(manifest['ended'])}; seed {e(str(manifest.get('seed')))};
+git {e(str(git.get('commit', 'n/a')))}{' (uncommitted changes)' if git.get('dirty') else ''}.</p>
+<h2>Notebooks</h2>
+<table><tr><th>record</th><th>executed notebook</th><th>seconds</th><th>numbers published</th></tr>{rows}</table>
+<h2>Input data</h2><p>{e(manifest['data']['path'])}</p>
+<table><tr><th>file</th><th>SHA-256</th></tr>{files}</table>
+<h2>Parameters</h2><p><code>{params}</code></p>
+{'<h2>Decisions</h2><ul>' + dec + '</ul>' if dec else ''}
+<p>Full details: <a href="manifest.json">manifest.json</a>, <a href="numbers.json">numbers.json</a>.</p>
+</body></html>
+"""
+
+
+def run_review(data=None, out="reports", parameters=None, notebooks=None, progress=True) -> Review:
+    """Functional form of :class:`Review`: execute the notebooks and return the finished review."""
+    return Review(data=data, out=out, parameters=dict(parameters or {}), notebooks=notebooks,
+                  progress=progress).run()
