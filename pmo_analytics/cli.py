@@ -1,8 +1,11 @@
-"""The ``pmo`` command: review, validate, template.
+"""The ``pmo`` command: review, validate, template, decide, replay, decisions.
 
     pmo review [--data PATH] [--out reports] [--seed N] [--iterations N] [--param KEY=VALUE ...]
     pmo validate PATH
     pmo template OUT.xlsx
+    pmo decide "fund P-017, P-023; defer P-031" --by "Portfolio board" --record reports/<run-id>
+    pmo replay D-0001
+    pmo decisions
 
 Exit status: 0 success, 1 invalid data or a failed run, 2 wrong usage.
 """
@@ -70,6 +73,30 @@ def build_parser() -> argparse.ArgumentParser:
                        "giving each column's type, unit, whether it is required and its allowed values.")
     t.add_argument("out", type=Path, help="workbook to write (.xlsx); never overwritten unless --force")
     t.add_argument("--force", action="store_true", help="replace an existing file")
+
+    d = sub.add_parser("decide", help="append a decision to the register (decisions/), linked to a record",
+                       description="Record a decision made in a portfolio review: the decision in words, who "
+                       "decided, the options considered, and the executed record (reports/<run-id>) whose "
+                       "numbers supported it. Entries are append-only: a correction is a new entry with "
+                       "--supersedes.")
+    d.add_argument("decision", help='the decision in words, e.g. "fund P-017, P-023; defer P-031"')
+    d.add_argument("--by", required=True, help="who decided")
+    d.add_argument("--record", type=Path, required=True, help="the executed review record (reports/<run-id>)")
+    d.add_argument("--option", action="append", default=[], help="an option considered (repeatable)")
+    d.add_argument("--supersedes", default=None, help="id of the decision this one corrects")
+    d.add_argument("--notes", default="", help="free text")
+    d.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder (default: decisions)")
+
+    rp = sub.add_parser("replay", help="re-run a recorded decision and check its numbers reproduce",
+                        description="Re-run the decision's scenario from its stored parameters, compare the "
+                        "numbers with those recorded, and list input files whose SHA-256 changed since. "
+                        "Exit status 0 when the numbers reproduce, 1 otherwise.")
+    rp.add_argument("decision_id", help="e.g. D-0001")
+    rp.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder")
+    rp.add_argument("--data", type=Path, default=None, help="replay on other data (default: the recorded path)")
+
+    ls = sub.add_parser("decisions", help="list the decision register, newest first")
+    ls.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder")
     return p
 
 
@@ -119,13 +146,39 @@ def _cmd_template(args) -> int:
     return 0
 
 
+def _cmd_decide(args) -> int:
+    from .records.decisions import decision_from_record
+
+    entry = decision_from_record(args.record, args.decision, args.by, folder=args.folder, options=args.option,
+                                 supersedes=args.supersedes, notes=args.notes)
+    print(f"{entry.decision_id} recorded in {args.folder}: {entry.decision}")
+    return 0
+
+
+def _cmd_replay(args) -> int:
+    from .records.decisions import replay
+
+    result = replay(args.decision_id, folder=args.folder, data_path=args.data)
+    print(result)
+    return 0 if result.reproduced else 1
+
+
+def _cmd_decisions(args) -> int:
+    from .records.decisions import list_decisions
+
+    df = list_decisions(args.folder)
+    print(df.drop(columns=["created"]).to_string(index=False) if len(df) else f"no decisions in {args.folder}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
-    handlers = {"validate": _cmd_validate, "review": _cmd_review, "template": _cmd_template}
+    handlers = {"validate": _cmd_validate, "review": _cmd_review, "template": _cmd_template,
+                "decide": _cmd_decide, "replay": _cmd_replay, "decisions": _cmd_decisions}
     try:
         return handlers[args.command](args)
     except DataValidationError as exc:
