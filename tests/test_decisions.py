@@ -126,3 +126,11 @@ def test_cli_review_decide_replay_round_trip(tmp_path, capsys):
     assert main(["decisions", "--folder", reg]) == 0
     assert "fund the recommended portfolio" in capsys.readouterr().out
     assert main(["replay", "D-0042", "--folder", reg]) == 1
+    # the next review's index lists the decision, newest first, with its record
+    from pmo_analytics.records import Review
+
+    r = Review(out=tmp_path / "reports", notebooks=[nb00], progress=False, decisions=reg).run()
+    assert r.manifest_["decisions"][0]["decision_id"] == "D-0001"
+    top = (tmp_path / "reports" / "index.html").read_text()
+    assert "D-0001" in top and "fund the recommended portfolio" in top and r.path_.name in top
+    assert "D-0001" in (r.path_ / "index.html").read_text()

@@ -126,6 +126,7 @@ class Review:
     progress: bool = True
     kernel_name: str = "python3"
     timeout: int = 900
+    decisions: str | os.PathLike | None = "decisions"
 
     # results
     run_id_: str | None = None
@@ -203,6 +204,7 @@ class Review:
                 "versions": package_versions(),
                 "git": git_commit(Path(__file__).resolve().parent),
                 "numbers_sha256": hashlib.sha256(json.dumps(numbers, sort_keys=True).encode()).hexdigest(),
+                "decisions": _decision_rows(self.decisions),
             }
             write_json_atomic(staging / "numbers.json", numbers)
             write_json_atomic(staging / "manifest.json", manifest)
@@ -214,6 +216,7 @@ class Review:
                 shutil.rmtree(staging, ignore_errors=True)
             raise
         self.run_id_, self.path_, self.manifest_, self.numbers_ = run_id, final, manifest, numbers
+        write_text_atomic(out / "index.html", render_reports_index(out, self.decisions))
         self._say(f"record written to {final}")
         if status != "complete":
             raise RecordError(f"review failed ({error}); partial record kept at {final}")
@@ -236,8 +239,7 @@ def render_index(manifest: dict) -> str:
                     for k, v in sorted(manifest["data"]["files"].items()))
     params = e(json.dumps(manifest["parameters"], sort_keys=True))
     git = manifest.get("git") or {}
-    decisions = manifest.get("decisions") or []
-    dec = "".join(f"<li>{e(str(d))}</li>" for d in decisions)
+    dec = _decisions_table(manifest.get("decisions") or [], link_prefix="../")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Portfolio review {e(manifest['run_id'])}</title>
 <style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}
@@ -252,8 +254,61 @@ git {e(str(git.get('commit', 'n/a')))}{' (uncommitted changes)' if git.get('dirt
 <h2>Input data</h2><p>{e(manifest['data']['path'])}</p>
 <table><tr><th>file</th><th>SHA-256</th></tr>{files}</table>
 <h2>Parameters</h2><p><code>{params}</code></p>
-{'<h2>Decisions</h2><ul>' + dec + '</ul>' if dec else ''}
+{dec}
 <p>Full details: <a href="manifest.json">manifest.json</a>, <a href="numbers.json">numbers.json</a>.</p>
+</body></html>
+"""
+
+
+def _decision_rows(folder) -> list[dict]:
+    """The decision register's entries, newest first (empty when there is no register)."""
+    if folder is None or not Path(folder).is_dir():
+        return []
+    from .decisions import list_decisions
+
+    df = list_decisions(folder).drop(columns=["created"])
+    return json.loads(df.to_json(orient="records"))
+
+
+def _decisions_table(rows: list[dict], link_prefix: str = "") -> str:
+    if not rows:
+        return ""
+    e = html.escape
+
+    def link(rec):
+        if not rec:
+            return ""
+        name = Path(rec).name
+        return f"<a href='{e(link_prefix + name)}/index.html'>{e(name)}</a>"
+
+    body = "".join(
+        f"<tr><td>{e(r['decision_id'])}</td><td>{e(str(r['date']))}</td><td>{e(r['decision'])}</td>"
+        f"<td>{e(r['decided_by'])}</td><td>{link(r.get('record'))}</td>"
+        f"<td>{e(r.get('superseded_by') or '')}</td></tr>" for r in rows)
+    return ("<h2>Decisions (newest first)</h2><table><tr><th>id</th><th>date</th><th>decision</th>"
+            f"<th>decided by</th><th>record</th><th>superseded by</th></tr>{body}</table>")
+
+
+def render_reports_index(out: Path, decisions) -> str:
+    """``reports/index.html``: every record (newest first) and the decision register."""
+    e = html.escape
+    runs = []
+    for d in sorted((p for p in Path(out).iterdir() if p.is_dir() and not p.name.startswith(".")),
+                    key=lambda p: p.name, reverse=True):
+        try:
+            m = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        runs.append(f"<tr><td><a href='{e(d.name)}/index.html'>{e(d.name)}</a></td><td>{e(m['status'])}</td>"
+                    f"<td>{e(str(m.get('seed')))}</td><td>{e(m['data']['path'])}</td></tr>")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Portfolio review records</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}</style></head>
+<body><h1>Portfolio review records</h1>
+{_decisions_table(_decision_rows(decisions))}
+<h2>Records (newest first)</h2>
+<table><tr><th>record</th><th>status</th><th>seed</th><th>data</th></tr>{''.join(runs)}</table>
 </body></html>
 """
 
