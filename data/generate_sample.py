@@ -331,6 +331,51 @@ def make_work_items(rng, pid: str, start: pd.Timestamp, data_date: pd.Timestamp,
     return rows
 
 
+def _ntcp(rng, p: dict) -> tuple[str, str, str, str]:
+    """A plausible NTCP profile from the project's bucket, category, size and urgency."""
+    novelty = {"Run": ["derivative"] * 4 + ["platform"], "Grow": ["derivative", "platform", "platform"],
+               "Transform": ["platform", "platform", "breakthrough"]}[p["bucket"]]
+    tech = {"IT": ["low", "medium", "medium", "high"], "Infrastructure": ["low", "low", "medium"],
+            "Process": ["low", "low", "medium"], "Product": ["medium", "high", "high", "super-high"]}[p["category"]]
+    cost = p["estimated_cost"]
+    complexity = "assembly" if cost < 1.0e6 else ("system" if cost < 3.5e6 else "array")
+    pace = "time-critical" if p["mandatory"] else str(rng.choice(["regular", "regular", "regular",
+                                                                  "fast-competitive"]))
+    if p["project_id"] == "P-047":
+        pace = "blitz"  # drought resilience: an emergency response
+    return str(rng.choice(novelty)), str(rng.choice(tech)), complexity, pace
+
+
+def _add_governance(projects, status, benefits, support) -> None:
+    """NTCP profiles, current approaches and a few evidence gaps for the governance checks.
+
+    Drawn from a separate generator so the rest of the sample does not change.
+    """
+    rng = np.random.default_rng(SEED + 8)
+    recommend = {"breakthrough": "iterative", "platform": "hybrid", "derivative": "plan-driven"}
+    for p in projects:
+        nov, tech, cplx, pace = _ntcp(rng, p)
+        p.update(novelty=nov, technology=tech, complexity=cplx, pace=pace)
+        delivery = "iterative" if nov == "breakthrough" or tech in ("high", "super-high") else recommend[nov]
+        approach = delivery
+        if rng.random() < 0.15:  # some projects are run the way the business unit always runs them
+            approach = "plan-driven" if delivery != "plan-driven" else "iterative"
+        p["approach"] = approach
+    by_id = {p["project_id"]: p for p in projects}
+    by_id["A-101"]["approach"] = "plan-driven"  # an IT transformation run as a waterfall: a mismatch
+    for k in ("novelty", "technology", "complexity", "pace"):
+        by_id["P-045"][k] = ""  # not yet classified
+    # A-102 has not reported earned value for two months
+    for row in status:
+        if row["project_id"] == "A-102" and row["period_end"] > "2026-08-31":
+            row["ev"] = row["ac"] = ""
+    # C-203: one elapsed benefit period not measured, and no run cost recorded
+    for row in benefits:
+        if row["benefit_id"] == "B-203-2" and row["period"] == 3:
+            row["realised"] = ""
+    support[:] = [r for r in support if r["project_id"] != "C-203"]
+
+
 def generate(out: Path = OUT, seed: int = SEED) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     projects, costs, demand, scores = make_proposals(rng)
@@ -510,6 +555,8 @@ def generate(out: Path = OUT, seed: int = SEED) -> dict[str, pd.DataFrame]:
                                 actual_cost=_round_money(est * rng.lognormal(np.log(mean_c), sd_c), 1000),
                                 estimated_duration=est_d,
                                 actual_duration=round(est_d * rng.lognormal(np.log(mean_d), sd_d), 1)))
+
+    _add_governance(projects, status, benefits, support)
 
     criteria = [dict(criterion=c_, description=desc, weight=w)
                 for (c_, desc), w in zip(CRITERIA, [0.40, 0.27, 0.19, 0.14])]

@@ -47,16 +47,16 @@ def _describe(check: str, case) -> str:
     return f"failed check {check}: {case!r}"
 
 
-def schema_problems(name: str, df: pd.DataFrame, source: str) -> list[Problem]:
-    """Run the pandera schema of table ``name`` and translate its failure cases."""
+def schema_problems(name: str, df: pd.DataFrame, source: str, spec=None) -> list[Problem]:
+    """Run the pandera schema of table ``name`` (or of ``spec``) and translate its failure cases."""
     reported = df.attrs.get("reported", set())
+    spec = spec or TABLES[name]
     try:
-        schema(name).validate(df, lazy=True)
+        schema(spec).validate(df, lazy=True)
         return []
     except SchemaErrors as exc:
         fc = exc.failure_cases
     problems = []
-    spec = TABLES[name]
     for rec in fc.to_dict("records"):
         check, col, idx, case = str(rec["check"]), rec["column"], rec["index"], rec["failure_case"]
         col = None if not isinstance(col, str) else col

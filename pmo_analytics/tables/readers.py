@@ -95,7 +95,7 @@ def _xlsx_guard(path: Path) -> Problem | None:
     return None
 
 
-def _read_xlsx(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
+def _read_xlsx(path: Path, tables: dict) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
     """Every known sheet of the workbook as a frame of raw cell values."""
     import openpyxl
 
@@ -111,7 +111,7 @@ def _read_xlsx(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], lis
     try:
         for sheet in wb.sheetnames:
             table = sheet.strip().lower()
-            if table not in TABLES:
+            if table not in tables:
                 continue
             source = f"{path.name}[{sheet}]"
             rows = []
@@ -211,7 +211,8 @@ def _coerce(df: pd.DataFrame, spec: TableSpec, source: str) -> tuple[pd.DataFram
     return out, problems, reported
 
 
-def read_raw_tables(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, str], list[Problem]]:
+def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None
+                    ) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, str], list[Problem]]:
     """Read every known table found at ``path`` and coerce it to the data model's types.
 
     Parameters
@@ -219,6 +220,8 @@ def read_raw_tables(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str
     path : str or Path
         A folder holding ``<table>.csv`` files, or an ``.xlsx`` workbook with
         one sheet per table (sheet names are the table names).
+    tables : dict, optional
+        The table specs to read (default: the portfolio data model ``TABLES``).
 
     Returns
     -------
@@ -233,6 +236,7 @@ def read_raw_tables(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str
         missing required tables or columns).
     """
     path = Path(path)
+    tables = TABLES if tables is None else tables
     problems: list[Problem] = []
     raws: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
@@ -240,7 +244,7 @@ def read_raw_tables(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str
     if not path.exists():
         raise MissingTableError([Problem("portfolio", str(path), None, None, "no such file or folder")])
     if path.is_dir():
-        for name in TABLES:
+        for name in tables:
             f = path / f"{name}.csv"
             if not f.is_file():
                 continue
@@ -250,12 +254,12 @@ def read_raw_tables(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str
             problems += probs
             if df is not None:
                 raws[name] = df
-        unknown = sorted(p.name for p in path.glob("*.csv") if p.stem not in TABLES)
+        unknown = sorted(p.name for p in path.glob("*.csv") if p.stem not in tables)
         for u in unknown:
             warnings.warn(f"{u}: not a pmo_analytics table, ignored", DataWarning, stacklevel=2)
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         hashes[path.name] = sha256_file(path)
-        raws, sources, probs = _read_xlsx(path)
+        raws, sources, probs = _read_xlsx(path, tables)
         problems += probs
         if probs and not raws:
             raise DataValidationError(problems)
@@ -263,14 +267,14 @@ def read_raw_tables(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str
         raise DataValidationError([Problem("portfolio", path.name, None, None,
                                            "expected a folder of CSV files or an .xlsx workbook")])
 
-    missing = [t for t, s in TABLES.items() if s.required and t not in raws and t not in sources]
+    missing = [t for t, s in tables.items() if s.required and t not in raws and t not in sources]
     for t in missing:
         where = f"{path.name}[{t}]" if path.is_file() else f"{t}.csv"
         problems.append(Problem(t, where, None, None, "required table is missing"))
 
     frames: dict[str, pd.DataFrame] = {}
     for name, raw in raws.items():
-        spec = TABLES[name]
+        spec = tables[name]
         source = sources[name]
         raw = raw.rename(columns=lambda c: str(c).strip().lower())
         if len(raw) > MAX_ROWS:

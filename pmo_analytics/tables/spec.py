@@ -35,6 +35,14 @@ DISTRIBUTIONS = ("triangular", "pert", "uniform", "trigen", "lognormal", "fixed"
 LINK_TYPES = ("FS", "SS", "FF", "SF")
 DEPENDENCY_TYPES = ("requires", "precedes", "excludes")
 IMPACT_TYPES = ("days", "percent")
+# Shenhar & Dvir's NTCP diamond (Reinventing Project Management, 2007), levels in increasing order
+NTCP_LEVELS = {
+    "novelty": ("derivative", "platform", "breakthrough"),
+    "technology": ("low", "medium", "high", "super-high"),
+    "complexity": ("assembly", "system", "array"),
+    "pace": ("regular", "fast-competitive", "time-critical", "blitz"),
+}
+APPROACHES = ("plan-driven", "hybrid", "iterative")
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,15 @@ _register(TableSpec(
                    required=False, nullable=True),
         ColumnSpec("committed_finish", "date", "Finish date committed to the board (active projects).",
                    required=False, nullable=True),
+        ColumnSpec("novelty", "str", "NTCP novelty of the product to the market.", required=False, nullable=True,
+                   allowed=NTCP_LEVELS["novelty"]),
+        ColumnSpec("technology", "str", "NTCP technological uncertainty.", required=False, nullable=True,
+                   allowed=NTCP_LEVELS["technology"]),
+        ColumnSpec("complexity", "str", "NTCP complexity (assembly = component, system, array = system of "
+                   "systems).", required=False, nullable=True, allowed=NTCP_LEVELS["complexity"]),
+        ColumnSpec("pace", "str", "NTCP pace (urgency).", required=False, nullable=True, allowed=NTCP_LEVELS["pace"]),
+        ColumnSpec("approach", "str", "Management approach in use or planned.", required=False, nullable=True,
+                   allowed=APPROACHES),
     ),
 ))
 
@@ -381,14 +398,18 @@ REQUIRED_TABLES = tuple(n for n, t in TABLES.items() if t.required)
 _PANDERA_DTYPES = {"str": str, "int": "Int64", "float": float, "bool": "boolean", "date": "datetime64[ns]"}
 
 
-@lru_cache(maxsize=None)
-def schema(table: str) -> pa.DataFrameSchema:
-    """The pandera schema of ``table`` (column types, ranges, allowed values, uniqueness).
+def schema(table: "str | TableSpec") -> pa.DataFrameSchema:
+    """The pandera schema of ``table`` (a name in :data:`TABLES` or a :class:`TableSpec`).
 
-    Columns are coerced to their type; a value that cannot be coerced is a
-    validation failure, not a crash.
+    It checks column types, ranges, allowed values and uniqueness. Columns are
+    coerced to their type; a value that cannot be coerced is a validation
+    failure, not a crash.
     """
-    spec = TABLES[table]
+    return _schema(TABLES[table] if isinstance(table, str) else table)
+
+
+@lru_cache(maxsize=None)
+def _schema(spec: TableSpec) -> pa.DataFrameSchema:
     columns = {}
     for c in spec.columns:
         checks = []
@@ -415,7 +436,7 @@ def schema(table: str) -> pa.DataFrameSchema:
         )
     return pa.DataFrameSchema(
         columns,
-        name=table,
+        name=spec.name,
         strict=False,
         unique=list(spec.unique_together) or None,
         report_duplicates="exclude_first",

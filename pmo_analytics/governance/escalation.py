@@ -1,0 +1,167 @@
+"""Escalation: combine monitoring, risk and compliance signals into who, why, since when and to whom.
+
+Signals are a long, tidy frame — ``project_id``, ``signal``, ``date``,
+``value`` — built by the adapters below from the other rooms' results
+(earned value from :mod:`pmo_analytics.monitor`, P80 and JCL from
+:mod:`pmo_analytics.risk`, gate compliance and approach fit from this
+package). The ``escalation_rules`` table says which signal crossing which
+threshold escalates to which level; :func:`escalate` applies it and says,
+for every firing, the numbers and since when the condition has held.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+import pandas as pd
+
+from ..tables.rules import LEVELS
+
+__all__ = ["evm_signals", "risk_signals", "compliance_signals", "escalate", "escalation_list"]
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_COLUMNS = ["project_id", "signal", "date", "value"]
+
+
+def evm_signals(evm: pd.DataFrame) -> pd.DataFrame:
+    """CPI, SPI, SPI(t) and TCPI (to BAC) per project and reporting period.
+
+    Parameters
+    ----------
+    evm : DataFrame
+        Output of :func:`pmo_analytics.monitor.earned_value` (``project_id``,
+        ``period_end``, ``cpi``, ``spi``, ``spi_t``, ``tcpi_bac``).
+    """
+    m = evm.rename(columns={"period_end": "date", "tcpi_bac": "tcpi"})
+    out = m.melt(id_vars=["project_id", "date"], value_vars=["cpi", "spi", "spi_t", "tcpi"], var_name="signal")
+    return out[_COLUMNS].astype({"value": float})
+
+
+def risk_signals(risk: pd.DataFrame, as_of) -> pd.DataFrame:
+    """P80 lateness against the commitment and the JCL shortfall against the confidence target.
+
+    Parameters
+    ----------
+    risk : DataFrame
+        Per project: ``project_id``, ``p80_finish`` and ``committed_finish``
+        (dates); optionally ``jcl`` (joint confidence of finishing by the
+        committed date within budget [probability]) and ``confidence_target``
+        [probability].
+    as_of : date
+        Date the risk analysis refers to.
+
+    Returns
+    -------
+    DataFrame
+        Signals ``p80_days_late`` [working days, negative = early], ``jcl`` and
+        ``jcl_shortfall`` (target − JCL) [probability].
+    """
+    rows = []
+    for r in risk.to_dict("records"):
+        if pd.notna(r.get("p80_finish")) and pd.notna(r.get("committed_finish")):
+            late = np.busday_count(pd.Timestamp(r["committed_finish"]).date(), pd.Timestamp(r["p80_finish"]).date())
+            rows.append((r["project_id"], "p80_days_late", as_of, float(late)))
+        if pd.notna(r.get("jcl")):
+            rows.append((r["project_id"], "jcl", as_of, float(r["jcl"])))
+            if pd.notna(r.get("confidence_target")):
+                rows.append((r["project_id"], "jcl_shortfall", as_of, float(r["confidence_target"] - r["jcl"])))
+    return pd.DataFrame(rows, columns=_COLUMNS).astype({"value": float})
+
+
+def compliance_signals(summary: pd.DataFrame, approach: pd.DataFrame | None, as_of) -> pd.DataFrame:
+    """Missing gate items (count) and approach mismatch (0/1) per project.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        :func:`~pmo_analytics.governance.compliance_summary` by project.
+    approach : DataFrame, optional
+        :func:`~pmo_analytics.governance.recommend_approach` output.
+    """
+    rows = [(p, "gate_items_missing", as_of, float(m)) for p, m in zip(summary["project_id"], summary["missing"])]
+    if approach is not None:
+        rows += [(p, "approach_mismatch", as_of, float(m)) for p, m in zip(approach["project_id"], approach["mismatch"])]
+    return pd.DataFrame(rows, columns=_COLUMNS).astype({"value": float})
+
+
+def _since(history: pd.DataFrame, op, threshold) -> pd.Timestamp:
+    """Start date of the trailing run of dates on which the condition held."""
+    h = history.sort_values("date")
+    held = op(h["value"].to_numpy(), threshold)
+    start = len(held)
+    while start > 0 and held[start - 1]:
+        start -= 1
+    return pd.Timestamp(h["date"].iloc[start])
+
+
+def escalate(signals: pd.DataFrame, rules: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    """Every rule that fires on the latest value of its signal, with the numbers and since when.
+
+    Parameters
+    ----------
+    signals : DataFrame
+        ``project_id``, ``signal``, ``date``, ``value`` (concatenated adapters' outputs).
+    rules : DataFrame
+        The ``escalation_rules`` table.
+    projects : DataFrame
+        The ``projects`` table (name, sponsor, business unit).
+
+    Returns
+    -------
+    DataFrame
+        One row per firing: ``project_id``, ``name``, ``business_unit``,
+        ``who`` (the sponsor, or "PMO (no sponsor named)"), ``rule_id``,
+        ``signal``, ``value``, ``operator``, ``threshold``, ``level``,
+        ``since`` and ``why`` (a sentence with the numbers and the rationale).
+        Signals with NaN values never fire.
+    """
+    cols = ["project_id", "name", "business_unit", "who", "rule_id", "signal", "value", "operator", "threshold",
+            "level", "since", "why"]
+    sig = signals.dropna(subset=["value"])
+    info = projects.set_index("project_id")
+    rows = []
+    for rule in rules.itertuples(index=False):
+        op = _OPS[rule.operator]
+        for pid, hist in sig[sig["signal"] == rule.signal].groupby("project_id", sort=True):
+            latest = hist.sort_values("date").iloc[-1]
+            if not op(latest["value"], rule.threshold):
+                continue
+            since = _since(hist, op, rule.threshold)
+            sponsor = info.at[pid, "sponsor"] if pid in info.index else None
+            rows.append({
+                "project_id": pid,
+                "name": info.at[pid, "name"] if pid in info.index else "",
+                "business_unit": info.at[pid, "business_unit"] if pid in info.index else "",
+                "who": sponsor if isinstance(sponsor, str) and sponsor.strip() else "PMO (no sponsor named)",
+                "rule_id": rule.rule_id, "signal": rule.signal, "value": float(latest["value"]),
+                "operator": rule.operator, "threshold": float(rule.threshold), "level": rule.level,
+                "since": since,
+                "why": f"{rule.signal} = {latest['value']:.3g} {rule.operator} {rule.threshold:g} "
+                       f"since {since:%Y-%m-%d}: {rule.rationale}",
+            })
+    out = pd.DataFrame(rows, columns=cols)
+    out["level_rank"] = out["level"].map({lv: i for i, lv in enumerate(LEVELS)})
+    return out.sort_values(["level_rank", "project_id", "rule_id"], ascending=[False, True, True]) \
+        .drop(columns="level_rank").reset_index(drop=True)
+
+
+def escalation_list(fired: pd.DataFrame) -> pd.DataFrame:
+    """One row per escalated project: the highest level fired, since when, and every reason.
+
+    ``since`` is the earliest start among the rules firing at that level.
+    """
+    if fired.empty:
+        return pd.DataFrame(columns=["project_id", "name", "business_unit", "who", "level", "since", "rules",
+                                     "reasons"])
+    rank = {lv: i for i, lv in enumerate(LEVELS)}
+    rows = []
+    for pid, g in fired.groupby("project_id", sort=True):
+        top = max(g["level"], key=rank.__getitem__)
+        at_top = g[g["level"] == top]
+        rows.append({"project_id": pid, "name": g["name"].iloc[0], "business_unit": g["business_unit"].iloc[0],
+                     "who": g["who"].iloc[0], "level": top, "since": at_top["since"].min(),
+                     "rules": ", ".join(g["rule_id"]), "reasons": " | ".join(g["why"])})
+    out = pd.DataFrame(rows)
+    out["_r"] = out["level"].map(rank)
+    return out.sort_values(["_r", "since"], ascending=[False, True]).drop(columns="_r").reset_index(drop=True)
