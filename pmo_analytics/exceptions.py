@@ -24,6 +24,7 @@ __all__ = [
     "DataWarning",
     "SolverWarning",
     "ConvergenceWarning",
+    "InconsistentJudgementsError",
 ]
 
 
@@ -130,3 +131,16 @@ class SolverWarning(PMOWarning):
 
 class ConvergenceWarning(PMOWarning):
     """A Monte Carlo statistic had not converged within the requested tolerance."""
+
+
+class InconsistentJudgementsError(PMOError, ValueError):
+    """AHP pairwise judgements are too inconsistent (Saaty's consistency ratio above the limit).
+
+    ``consistency_ratio`` is the CR found, ``worst`` a DataFrame of the most
+    inconsistent judgements (criterion_a, criterion_b, judgement, implied, ...).
+    """
+
+    def __init__(self, message: str, consistency_ratio: float, worst=None):
+        self.consistency_ratio = float(consistency_ratio)
+        self.worst = worst
+        super().__init__(message)

@@ -1,1 +1,23 @@
-"""selection room."""
+"""Selection: which proposals to fund and when.
+
+A multi-period selection-and-scheduling MILP (:func:`build_model`, solved by
+:func:`solve_model` with HiGHS in-process or the CBC bundled with PuLP)
+wrapped by the :class:`PortfolioSelector` estimator, with the analyses a
+portfolio board uses: :func:`efficient_frontier`, :func:`compare_scenarios`,
+:func:`explain_portfolio`, :func:`lp_duals` (indicative) and the
+:func:`greedy_portfolio` baseline.
+"""
+
+from .analysis import binding_constraints, compare_scenarios, efficient_frontier, explain_portfolio, lp_duals
+from .data import OBJECTIVES, SelectionData, selection_data, synthetic_instance
+from .model import FAMILIES, SelectionModel, SelectionOptions, build_model
+from .selector import (GreedyResult, PortfolioSelector, capacity_frame, greedy_portfolio, portfolio_frame,
+                       spend_frame)
+from .solve import SOLVERS, SolveOutcome, choose_solver, find_conflicts, solve_model
+
+__all__ = [
+    "PortfolioSelector", "SelectionOptions", "SelectionData", "selection_data", "synthetic_instance", "OBJECTIVES",
+    "SelectionModel", "build_model", "FAMILIES", "solve_model", "SolveOutcome", "find_conflicts", "SOLVERS",
+    "choose_solver", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame", "capacity_frame",
+    "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints", "lp_duals",
+]

@@ -1,0 +1,322 @@
+"""What the board uses: efficient frontier, scenarios, explanations, indicative duals.
+
+Every function takes a fitted :class:`~pmo_analytics.selection.PortfolioSelector`
+and re-solves variants of its model; the fitted selector is never mutated.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from ..exceptions import InfeasiblePortfolioError, PMOError, SolverError, SolverWarning
+from .model import build_model
+from .selector import PortfolioSelector, portfolio_frame
+from .solve import solve_model
+
+__all__ = ["efficient_frontier", "compare_scenarios", "explain_portfolio", "lp_duals", "binding_constraints"]
+
+
+def _solve_variant(sel: PortfolioSelector, warm=None, **changes):
+    model = build_model(sel.data_, sel.options.but(**changes))
+    try:
+        out = solve_model(model, solver=sel.solver, time_limit=sel.time_limit, gap=sel.gap, warm_start=warm,
+                          explain_infeasible=False)
+    except InfeasiblePortfolioError:
+        return model, None
+    except SolverError as exc:  # no incumbent within the time limit: report, do not guess
+        if sel.time_limit is None:
+            raise
+        return model, str(exc)
+    return model, out
+
+
+def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.2, high: float = 1.5) -> pd.DataFrame:
+    """Value against budget: the portfolio re-solved at ``levels`` budget levels.
+
+    Each level multiplies every period's budget (and the total budget, if
+    any) by a factor from ``low`` to ``high``; every other constraint stays.
+    Each solve is warm-started from the previous level's portfolio, which
+    stays feasible as the budget grows.
+
+    Parameters
+    ----------
+    sel : PortfolioSelector
+        A fitted selector (its options are the base case, factor 1).
+    levels : int, default 20
+    low, high : float
+        Smallest and largest budget factor.
+
+    Returns
+    -------
+    DataFrame
+        One row per level: ``budget_factor``, ``budget`` (total over the
+        horizon) [currency], ``value`` (objective; NaN when infeasible, e.g.
+        mandatory projects do not fit), ``spend`` [currency], ``funded``,
+        ``entering`` / ``leaving`` (project ids vs the previous feasible
+        level, as ``;``-separated text), ``status``, ``gap``,
+        ``solve_seconds``.
+    """
+    sel._check()
+    if levels < 2:
+        raise PMOError("an efficient frontier needs at least 2 budget levels")
+    factors = np.linspace(low, high, int(levels))
+    rows = []
+    prev, prev_x = None, None
+    base_total = sel.options.total_budget
+    for f in factors:
+        ch = {"budget_scale": float(sel.options.budget_scale * f)}
+        if base_total is not None:
+            ch["total_budget"] = float(base_total * f)
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SolverWarning)
+            model, out = _solve_variant(sel, warm=prev_x, **ch)
+        dt = time.perf_counter() - t0
+        total_budget = float(sel.data_.budget.sum() * ch["budget_scale"])
+        if out is None or isinstance(out, str):
+            rows.append(dict(budget_factor=f, budget=total_budget, value=np.nan, spend=np.nan, funded=0,
+                             entering="", leaving="", status="infeasible" if out is None else "no solution in time",
+                             gap=np.nan, solve_seconds=dt))
+            continue
+        pfm = portfolio_frame(model, out.x)
+        chosen = set(pfm.index[pfm["selected"]])
+        entering = sorted(chosen - prev) if prev is not None else sorted(chosen)
+        leaving = sorted(prev - chosen) if prev is not None else []
+        rows.append(dict(budget_factor=f, budget=total_budget, value=out.objective,
+                         spend=float(pfm["cost"].sum()), funded=len(chosen), entering="; ".join(entering),
+                         leaving="; ".join(leaving), status=out.status, gap=out.gap, solve_seconds=dt))
+        prev, prev_x = chosen, out.x
+    return pd.DataFrame(rows)
+
+
+def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
+    """Named variations of the base case, solved and compared side by side.
+
+    Parameters
+    ----------
+    sel : PortfolioSelector
+        The fitted base case.
+    scenarios : dict of str to dict
+        Scenario name -> option changes, e.g.
+        ``{"budget -10%": {"budget_scale": 0.9}, "+2 DEV": {"capacity_delta": {"DEV": 2}},
+        "P-007 in": {"force_in": ("P-007",)}}``. ``force_in`` / ``force_out``
+        are added to the base case's.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by scenario (``base`` first): ``value``, ``value_change``,
+        ``spend``, ``hire_spend`` [currency], ``funded``, ``gained``,
+        ``lost`` (vs base), ``status`` ("infeasible: ..." naming the
+        conflicts when no portfolio fits), ``gap``.
+    """
+    sel._check()
+    base = set(sel.selected_)
+    rows = [dict(scenario="base", value=sel.objective_, value_change=0.0,
+                 spend=float(sel.spend_["project_spend"].sum()), hire_spend=float(sel.spend_["hire_spend"].sum()),
+                 funded=len(base), gained="", lost="", status=sel.status_, gap=sel.gap_)]
+    for name, changes in scenarios.items():
+        ch = dict(changes)
+        for key in ("force_in", "force_out"):
+            if key in ch:
+                extra = (ch[key],) if isinstance(ch[key], str) else tuple(ch[key])
+                ch[key] = tuple(getattr(sel.options, key)) + extra
+        try:
+            v = sel.variant(**ch)
+        except InfeasiblePortfolioError as exc:
+            rows.append(dict(scenario=name, value=np.nan, value_change=np.nan, spend=np.nan, hire_spend=np.nan,
+                             funded=0, gained="", lost="",
+                             status="infeasible: " + "; ".join(exc.conflicts), gap=np.nan))
+            continue
+        chosen = set(v.selected_)
+        rows.append(dict(scenario=name, value=v.objective_, value_change=v.objective_ - sel.objective_,
+                         spend=float(v.spend_["project_spend"].sum()), hire_spend=float(v.spend_["hire_spend"].sum()),
+                         funded=len(chosen), gained="; ".join(sorted(chosen - base)),
+                         lost="; ".join(sorted(base - chosen)), status=v.status_, gap=v.gap_))
+    return pd.DataFrame(rows).set_index("scenario")
+
+
+def binding_constraints(sel: PortfolioSelector, project_id: str) -> list[str]:
+    """Constraints that stop an excluded project from joining the chosen portfolio as it stands.
+
+    For each allowed start of the project, the rows that adding it to the
+    solution would violate are collected (with the shortfall for budget and
+    capacity); the start with the fewest violated constraints is reported.
+    An empty list means it would fit as is but is not worth its slot (or is
+    blocked only jointly). Checks the solution's own rows, so it is exact
+    for that solution.
+
+    Returns
+    -------
+    list of str
+        First item ``"if started in period t: ..."`` (the whole sentence),
+        then one item per violated constraint; empty when nothing blocks it.
+    """
+    m = sel.model_
+    i = int(sel.data_.index_of([project_id])[0])
+    cols = np.nonzero(m.vp == i)[0]
+    if len(cols) == 0:
+        return ["no start period within its window and the horizon"]
+    z = np.concatenate([sel.x_, sel.hire_])
+    act = m.A @ z
+    A = m.A.tocsc()
+    best = None
+    for k in cols:
+        a, b = A.indptr[k], A.indptr[k + 1]
+        r, v = A.indices[a:b], A.data[a:b]
+        over = act[r] + v - m.hi[r]
+        bad = over > 1e-9 * np.maximum(1, np.abs(np.where(np.isfinite(m.hi[r]), m.hi[r], 0)))
+        fam = m.family[r[bad]]
+        msgs = []
+        for rr, ov, f in zip(r[bad], over[bad], fam):
+            if f == "one_start":
+                continue
+            if f == "budget":
+                msgs.append(f"{m.label[rr]} (short by {ov:,.0f})")
+            elif f == "capacity":
+                msgs.append(f"{m.label[rr]} (short by {ov:.1f} FTE)")
+            else:
+                msgs.append(str(m.label[rr]))
+        msgs = list(dict.fromkeys(msgs))
+        if best is None or len(msgs) < len(best[1]):
+            best = (int(m.vt[k]), msgs)
+    return [f"if started in period {best[0]}: " + "; ".join(best[1])] + best[1] if best[1] else []
+
+
+def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=None,
+                      max_resolves: int | None = None) -> pd.DataFrame:
+    """Why each project is in or out, in words a portfolio board reads.
+
+    For every project left out: the constraints that bind it
+    (:func:`binding_constraints`) and, by re-solving with the project forced
+    in, the value the portfolio would lose and the projects it would
+    displace. For every project chosen (and not mandatory): re-solving with
+    it forced out gives the value it adds and the projects it keeps out
+    ("displaces").
+
+    Parameters
+    ----------
+    sel : PortfolioSelector
+        Fitted.
+    resolve : bool, default True
+        Run the re-solves (one MILP per project explained).
+    projects : list of str, optional
+        Explain only these (default: every candidate).
+    max_resolves : int, optional
+        Re-solve at most this many projects (highest base value first);
+        the others get the binding-constraint analysis only.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by project_id: ``selected``, ``start_period``, ``value``
+        (the project's own objective value), ``binding`` (``;``-separated),
+        ``value_if_flipped`` (portfolio objective with the project forced
+        in / out), ``value_change`` (that minus the optimum, <= 0 when the
+        optimum is proven), ``displaces`` (chosen: projects that would enter
+        without it; excluded: projects that would leave to make room),
+        ``explanation`` (one sentence).
+    """
+    sel._check()
+    pf = sel.portfolio_
+    ids = list(pf.index) if projects is None else [str(p) for p in projects]
+    order = pf.loc[ids, "base_value"].sort_values(ascending=False).index.tolist()
+    budget = len(order) if max_resolves is None else int(max_resolves)
+    to_resolve = set(order[:budget]) if resolve else set()
+    base = set(sel.selected_)
+    label = sel.data_.value_label
+    rows = []
+    for pid in ids:
+        r = pf.loc[pid]
+        chosen = bool(r["selected"])
+        binding = [] if chosen else binding_constraints(sel, pid)
+        head, binding = (binding[0], binding[1:]) if len(binding) > 1 else ("", binding)
+        flipped, change, displaced = np.nan, np.nan, []
+        note = ""
+        forced = pid in set(sel.options.force_in) or (bool(r["mandatory"]) and sel.options.mandatory)
+        if pid in to_resolve and not (chosen and forced):
+            key = "force_out" if chosen else "force_in"
+            ch = {key: tuple(getattr(sel.options, key)) + (pid,)}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SolverWarning)
+                model, out = _solve_variant(sel, **ch)
+            if isinstance(out, str):
+                note = "re-solve found no portfolio within the time limit"
+            elif out is None:
+                note = "cannot be funded together with the mandatory and forced commitments"
+            else:
+                flipped = out.objective
+                change = out.objective - sel.objective_
+                other = set(portfolio_frame(model, out.x).query("selected").index)
+                displaced = sorted((other - base) if chosen else (base - other))
+        if chosen:
+            if forced:
+                text = "mandatory or forced in"
+            elif note:
+                text = f"funded from period {r['start_period']}; without it no portfolio is feasible ({note})"
+            elif np.isfinite(change):
+                text = (f"funded from period {r['start_period']}; dropping it would lose {-change:,.4g} "
+                        f"({label})" + (f" and let in {', '.join(displaced)}" if displaced else ""))
+            else:
+                text = f"funded from period {r['start_period']}"
+        else:
+            if note:
+                text = note
+            elif np.isfinite(change):
+                text = (f"left out; forcing it in would cost the portfolio {-change:,.4g} ({label})"
+                        + (f" by displacing {', '.join(displaced)}" if displaced else ""))
+            else:
+                text = "left out"
+            if head:
+                more = f" and {len(binding) - 3} more" if len(binding) > 3 else ""
+                text += "; " + head.split(": ", 1)[0] + " it would break " + "; ".join(binding[:3]) + more
+            elif binding:
+                text += "; " + binding[0]
+        rows.append(dict(project_id=pid, selected=chosen, start_period=r["start_period"], value=r["base_value"],
+                         binding="; ".join(binding), value_if_flipped=flipped, value_change=change,
+                         displaces="; ".join(displaced), explanation=text))
+    return pd.DataFrame(rows).set_index("project_id")
+
+
+def lp_duals(sel: PortfolioSelector) -> pd.DataFrame:
+    """Shadow prices of budget and capacity from the LP relaxation -- indicative only.
+
+    The MILP has no duals; the LP relaxation (x in [0, 1]) of the same model
+    gives, for each budget and capacity row, the objective gained per extra
+    unit of right-hand side *in the relaxation*. They indicate where money or
+    people are scarce; they are not exact prices for the integer portfolio.
+
+    Returns
+    -------
+    DataFrame
+        ``constraint``, ``family`` (budget / capacity / total_budget),
+        ``period``, ``skill``, ``dual`` [objective units per currency or per
+        FTE], ``slack`` (in the relaxation), ``note`` = "indicative (LP
+        relaxation)".
+    """
+    sel._check()
+    m = sel.model_
+    prob, var = m.to_pulp(relax=True)
+    prob.solve(pulp.HiGHS(msg=False))
+    if prob.sol_status != pulp.LpSolutionOptimal:
+        raise SolverError("the LP relaxation did not solve to optimality; no duals")
+    keep = np.isin(m.family, ["budget", "capacity", "total_budget"])
+    cons = {c.name: c for c in prob.constraints()}
+    rows = []
+    for r in np.nonzero(keep)[0]:
+        c = cons.get(f"r{r:06d}")
+        if c is None:
+            continue
+        # PuLP's HiGHS interface passes the negated (minimisation) objective: flip to a max-problem price
+        dual = -float(c.pi) * m.obj_scale_ / m.row_scale_[r]
+        lab = str(m.label[r])
+        period = int(lab.rsplit(" ", 1)[-1]) if m.family[r] != "total_budget" else pd.NA
+        skill = lab.split(" of ", 1)[1].split(" in period")[0] if m.family[r] == "capacity" else None
+        rows.append(dict(constraint=lab, family=m.family[r], period=period, skill=skill, dual=dual + 0.0,
+                         slack=float(c.slack) * m.row_scale_[r], note="indicative (LP relaxation)"))
+    return pd.DataFrame(rows)

@@ -1,0 +1,299 @@
+"""The :class:`PortfolioSelector` estimator and the greedy baseline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import PMOError
+from .data import SelectionData, selection_data
+from .model import SelectionModel, SelectionOptions, build_model
+from .solve import SolveOutcome, solve_model
+
+__all__ = ["PortfolioSelector", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame",
+           "capacity_frame"]
+
+
+def portfolio_frame(model: SelectionModel, x: np.ndarray) -> pd.DataFrame:
+    """One row per candidate: whether and when it starts, its value and spend.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by project_id: ``selected``, ``start_period``,
+        ``finish_period`` [period], ``value`` (objective contribution,
+        discounted for delay), ``base_value`` (undiscounted), ``cost``
+        (spend within the horizon) [currency], ``total_cost`` (whole profile),
+        ``bucket``, ``business_unit``, ``mandatory``, ``earliest_start``,
+        ``latest_start``.
+    """
+    d = model.data
+    on = np.nonzero(np.asarray(x)[: model.nx] > 0.5)[0]
+    start = np.full(d.n, -1)
+    start[model.vp[on]] = model.vt[on]
+    val = np.zeros(d.n)
+    val[model.vp[on]] = model.obj[on]
+    cost = np.zeros(d.n)
+    cost[model.vp[on]] = model.spend[on].sum(axis=1)
+    sel = start > 0
+    out = pd.DataFrame({
+        "selected": sel,
+        "start_period": pd.array(np.where(sel, start, 0), dtype="Int64"),
+        "finish_period": pd.array(np.where(sel, start + d.duration - 1, 0), dtype="Int64"),
+        "value": val, "base_value": d.value, "cost": cost, "total_cost": d.cost.sum(axis=1),
+        "bucket": d.bucket, "business_unit": d.business_unit, "mandatory": d.mandatory,
+        "earliest_start": d.earliest, "latest_start": d.latest,
+    }, index=pd.Index(d.ids, name="project_id"))
+    out.loc[~sel, ["start_period", "finish_period"]] = pd.NA
+    return out
+
+
+def spend_frame(model: SelectionModel, x: np.ndarray, hire: np.ndarray) -> pd.DataFrame:
+    """Spend against budget per period [currency]: ``budget``, ``project_spend``, ``hire_spend``, ``headroom``."""
+    d, o = model.data, model.options
+    xs = np.asarray(x)[: model.nx]
+    proj = xs @ model.spend
+    hs = np.zeros(d.horizon)
+    if len(model.hs):
+        np.add.at(hs, model.ht - 1, hire * d.hire_cost[model.hs, model.ht - 1])
+    budget = d.budget * o.budget_scale
+    return pd.DataFrame({"budget": budget, "project_spend": proj, "hire_spend": hs,
+                         "headroom": budget - proj - hs},
+                        index=pd.Index(np.arange(1, d.horizon + 1), name="period"))
+
+
+def capacity_frame(model: SelectionModel, x: np.ndarray, hire: np.ndarray, tol: float = 1e-6) -> pd.DataFrame:
+    """Demand vs capacity by skill and period for a portfolio [FTE].
+
+    Returns
+    -------
+    DataFrame
+        Tidy: ``skill``, ``period``, ``demand``, ``capacity`` (with scenario
+        deltas), ``hired``, ``utilisation`` (demand / (capacity + hired)) and
+        ``bottleneck`` (demand uses all available FTE).
+    """
+    d, o = model.data, model.options
+    S, H = len(d.skills), d.horizon
+    xs = np.asarray(x)[: model.nx]
+    on = np.nonzero(xs > 0.5)[0]
+    dem = d.demand_by_period(model.vp[on], model.vt[on]).sum(axis=0) if len(on) else np.zeros((S, H))
+    cap = d.capacity.copy()
+    for s, delta in (o.capacity_delta or {}).items():
+        cap[d.skills.index(s)] += float(delta)
+    hired = np.zeros((S, H))
+    if len(model.hs):
+        hired[model.hs, model.ht - 1] = hire
+    avail = cap + hired
+    with np.errstate(divide="ignore", invalid="ignore"):
+        util = np.where(avail > 0, dem / np.where(avail > 0, avail, 1), np.where(dem > 0, np.inf, 0.0))
+    ss, tt = np.meshgrid(np.arange(S), np.arange(H), indexing="ij")
+    return pd.DataFrame({
+        "skill": np.asarray(d.skills, dtype=object)[ss.ravel()] if S else np.zeros(0, object),
+        "period": tt.ravel() + 1, "demand": dem.ravel(), "capacity": cap.ravel(), "hired": hired.ravel(),
+        "utilisation": util.ravel(),
+        "bottleneck": (dem.ravel() >= avail.ravel() - tol * np.maximum(1, avail.ravel())) & (dem.ravel() > 0),
+    })
+
+
+class GreedyResult:
+    """Outcome of :func:`greedy_portfolio` (``x``, ``value``, ``portfolio``, ``skipped``, ``feasible``)."""
+
+    def __init__(self, model, x, order, skipped, feasible):
+        self.model, self.x, self.order, self.skipped, self.feasible = model, x, order, skipped, feasible
+        self.value = float(model.obj[: model.nx] @ x)
+        self.portfolio = portfolio_frame(model, x)
+
+    def __repr__(self):
+        return (f"GreedyResult(value={self.value:,.6g}, {int(self.x.sum())} funded, {len(self.skipped)} dropped, "
+                f"{'feasible' if self.feasible else 'INFEASIBLE for the minimum rows'})")
+
+
+def greedy_portfolio(model: SelectionModel, order=None) -> GreedyResult:
+    """Microsoft Project's resource-constrained rule: fund in priority order, drop what does not fit.
+
+    Projects are taken in priority order (mandatory and forced-in first,
+    then by value, highest first, unless ``order`` is given); each is
+    started at the earliest period of its window where adding it keeps every
+    upper-bound row of the model satisfied (budget, capacity without hiring,
+    dependencies, exclusions, start caps, maximum shares); otherwise it is
+    dropped. Minimum rows (mandatory, minimum shares) are checked at the end
+    (``feasible``). The loop is over projects; each test is vectorised over
+    the rows of the candidate column.
+
+    Parameters
+    ----------
+    model : SelectionModel
+    order : sequence of str, optional
+        Priority order of project ids (default: value descending).
+
+    Returns
+    -------
+    GreedyResult
+    """
+    d = model.data
+    A = model.A.tocsc()
+    hi = model.hi
+    act = np.zeros(model.n_rows)
+    x = np.zeros(model.nx)
+    if order is None:
+        forced = np.zeros(d.n, dtype=bool)
+        if model.options.mandatory:
+            forced |= d.mandatory
+        if model.options.force_in:
+            forced[d.index_of(model.options.force_in)] = True
+        pri = np.lexsort((np.arange(d.n), -d.value, ~forced))
+    else:
+        pri = d.index_of(order)
+    first = np.searchsorted(model.vp, np.arange(d.n))
+    last = np.searchsorted(model.vp, np.arange(d.n), side="right")
+    scale = np.maximum(1.0, np.abs(np.where(np.isfinite(hi), hi, 0)))
+    skipped = []
+    for i in pri:
+        placed = False
+        for k in range(first[i], last[i]):
+            a, b = A.indptr[k], A.indptr[k + 1]
+            r, v = A.indices[a:b], A.data[a:b]
+            if np.all(act[r] + v <= hi[r] + 1e-9 * scale[r]):
+                act[r] += v
+                x[k] = 1.0
+                placed = True
+                break
+        if not placed:
+            skipped.append(d.ids[i])
+    feasible = not model.violated(np.concatenate([x, np.zeros(len(model.hs))])).any()
+    return GreedyResult(model, x, [d.ids[i] for i in pri], skipped, feasible)
+
+
+class PortfolioSelector:
+    """Choose which projects to fund and when: the multi-period selection MILP.
+
+    Parameters
+    ----------
+    objective : {"risk_adjusted", "npv", "score"} or Series, default "risk_adjusted"
+        What to maximise (see :func:`~pmo_analytics.selection.data.selection_data`).
+    solver : {"auto", "highs", "cbc"}, default "auto"
+    time_limit : float, optional
+        Solver time limit [s]; a stopped solve is reported "feasible, not
+        proven optimal" with its bound and gap.
+    gap : float, default 0.0
+        Relative gap at which the solver may stop (0 = prove optimality).
+    warm_start : bool, default True
+        Start the solver from the greedy portfolio when it is feasible.
+    options : SelectionOptions, optional
+        Constraint switches; keyword arguments override single fields
+        (``hiring=True``, ``force_in=("P-001",)``, ``max_starts=3`` ...).
+
+    Attributes
+    ----------
+    data_ : SelectionData
+    model_ : SelectionModel
+    outcome_ : SolveOutcome
+    status_ : str
+        ``"optimal"`` or ``"feasible, not proven optimal"``.
+    objective_, bound_, gap_ : float
+    build_seconds_, solve_seconds_ : float
+    portfolio_ : DataFrame
+        :func:`portfolio_frame` of the solution.
+    selected_ : list of str
+        Funded project ids, by start period.
+    spend_ : DataFrame
+        :func:`spend_frame`.
+    capacity_ : DataFrame
+        :func:`capacity_frame`.
+    greedy_ : GreedyResult
+        The greedy baseline on the same model (also the warm start when feasible).
+    """
+
+    def __init__(self, objective="risk_adjusted", solver: str = "auto", time_limit: float | None = None,
+                 gap: float = 0.0, warm_start: bool = True, options: SelectionOptions | None = None, **option_kwargs):
+        self.objective = objective
+        self.solver = solver
+        self.time_limit = time_limit
+        self.gap = gap
+        self.warm_start = warm_start
+        self.options = (options or SelectionOptions()).but(**option_kwargs) if option_kwargs else \
+            (options or SelectionOptions())
+        self.data_ = None
+
+    def fit(self, data, scores: pd.Series | None = None, costs: pd.Series | None = None) -> "PortfolioSelector":
+        """Build and solve the model; returns self.
+
+        Parameters
+        ----------
+        data : Portfolio or SelectionData
+        scores : Series, optional
+            Weighted scores by project_id (``objective="score"``).
+        costs : Series, optional
+            Total cost per project_id to use (e.g. reference-class uplifted).
+        """
+        if isinstance(data, SelectionData):
+            self.data_ = data
+        else:
+            self.data_ = selection_data(data, objective=self.objective, scores=scores, costs=costs)
+        self.model_ = build_model(self.data_, self.options)
+        self.greedy_ = greedy_portfolio(self.model_)
+        warm = self.greedy_.x if (self.warm_start and self.greedy_.feasible) else None
+        out = solve_model(self.model_, solver=self.solver, time_limit=self.time_limit, gap=self.gap,
+                          warm_start=warm)
+        self._set(out)
+        return self
+
+    def _set(self, out: SolveOutcome):
+        self.outcome_ = out
+        self.status_ = out.status
+        self.objective_ = out.objective
+        self.bound_ = out.bound
+        self.gap_ = out.gap
+        self.build_seconds_ = out.build_seconds
+        self.solve_seconds_ = out.solve_seconds
+        self.x_ = out.x
+        self.hire_ = out.hire
+        self.portfolio_ = portfolio_frame(self.model_, out.x)
+        sel = self.portfolio_[self.portfolio_["selected"]]
+        self.selected_ = sel.sort_values(["start_period", "value"], ascending=[True, False]).index.tolist()
+        self.spend_ = spend_frame(self.model_, out.x, out.hire)
+        self.capacity_ = capacity_frame(self.model_, out.x, out.hire)
+
+    def _check(self):
+        if self.data_ is None:
+            raise PMOError("PortfolioSelector is not fitted; call fit(portfolio) first")
+
+    def variant(self, **changes) -> "PortfolioSelector":
+        """A new selector on the same data with some options changed, fitted.
+
+        ``changes`` may set any :class:`SelectionOptions` field and the solver
+        settings ``solver``, ``time_limit``, ``gap``, ``warm_start``.
+        """
+        self._check()
+        solver_keys = {"solver", "time_limit", "gap", "warm_start"}
+        sk = {k: v for k, v in changes.items() if k in solver_keys}
+        ok = {k: v for k, v in changes.items() if k not in solver_keys}
+        new = PortfolioSelector(self.objective, sk.get("solver", self.solver), sk.get("time_limit", self.time_limit),
+                                sk.get("gap", self.gap), sk.get("warm_start", self.warm_start),
+                                options=self.options.but(**ok))
+        return new.fit(self.data_)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Key figures of the solved portfolio, one per row (``metric``, ``value``)."""
+        self._check()
+        p = self.portfolio_
+        rows = [
+            ("status", self.status_), ("solver", self.outcome_.solver),
+            ("objective", self.objective_), ("bound", self.bound_), ("gap", self.gap_),
+            ("value measure", self.data_.value_label),
+            ("candidates", int(len(p))), ("funded", int(p["selected"].sum())),
+            ("mandatory funded", int((p["selected"] & p["mandatory"]).sum())),
+            ("spend in horizon", float(self.spend_["project_spend"].sum())),
+            ("hiring spend", float(self.spend_["hire_spend"].sum())),
+            ("budget in horizon", float(self.spend_["budget"].sum())),
+            ("build seconds", self.build_seconds_), ("solve seconds", self.solve_seconds_),
+        ]
+        return pd.DataFrame(rows, columns=["metric", "value"]).set_index("metric")
+
+    def __repr__(self) -> str:
+        if self.data_ is None:
+            return f"PortfolioSelector(objective={self.objective!r}, solver={self.solver!r}) [not fitted]"
+        return (f"PortfolioSelector({self.status_}: {len(self.selected_)} of {self.data_.n} candidates funded, "
+                f"objective {self.objective_:,.6g} ({self.data_.value_label}), gap {self.gap_:.2%}, "
+                f"build {self.build_seconds_:.2f} s, solve {self.solve_seconds_:.2f} s, {self.outcome_.solver})")
