@@ -18,7 +18,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..tables.rules import Rules, read_rules
-from .escalation import compliance_signals, escalate, escalation_list, evm_signals, risk_signals
+from .escalation import (compliance_signals, escalate, escalation_list, evm_signals, health_inputs, risk_inputs,
+                         risk_signals)
 from .gates import CHECKS, as_of_date, compliance_summary, gate_compliance
 from .ntcp import DIMENSIONS, classify, recommend_approach
 
@@ -36,6 +37,8 @@ __all__ = [
     "compliance_signals",
     "escalate",
     "escalation_list",
+    "risk_inputs",
+    "health_inputs",
 ]
 
 

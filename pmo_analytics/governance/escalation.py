@@ -18,7 +18,8 @@ import pandas as pd
 
 from ..tables.rules import LEVELS
 
-__all__ = ["evm_signals", "risk_signals", "compliance_signals", "escalate", "escalation_list"]
+__all__ = ["evm_signals", "risk_signals", "compliance_signals", "escalate", "escalation_list", "risk_inputs",
+           "health_inputs"]
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _COLUMNS = ["project_id", "signal", "date", "value"]
@@ -165,3 +166,59 @@ def escalation_list(fired: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["_r"] = out["level"].map(rank)
     return out.sort_values(["_r", "since"], ascending=[False, True]).drop(columns="_r").reset_index(drop=True)
+
+
+def risk_inputs(results: dict, projects: pd.DataFrame, approach: pd.DataFrame | None = None,
+                percentile: float = 80, default_target: float = 0.8) -> pd.DataFrame:
+    """The per-project risk frame :func:`risk_signals` needs, from schedule-risk results.
+
+    Parameters
+    ----------
+    results : dict
+        Project id -> :class:`pmo_analytics.risk.RiskResult` (anything with
+        ``finish_at(p)``, ``to_date(days)`` and ``jcl(finish, budget)``).
+    projects : DataFrame
+        The ``projects`` table (``committed_finish``, ``estimated_cost`` = the budget).
+    approach : DataFrame, optional
+        :func:`recommend_approach` output; its ``contingency`` (``P80`` ...) is
+        the project's confidence target, else ``default_target``.
+    percentile : float
+        Percentile compared with the commitment (80 = P80).
+
+    Returns
+    -------
+    DataFrame
+        ``project_id``, ``p80_finish``, ``committed_finish``, ``jcl`` (P(finish
+        by the commitment and cost within the estimate)), ``confidence_target``.
+    """
+    pr = projects.set_index("project_id")
+    target = {}
+    if approach is not None:
+        for pid, c in zip(approach["project_id"], approach["contingency"]):
+            if isinstance(c, str) and c.upper().startswith("P"):
+                target[pid] = float(c[1:]) / 100
+    rows = []
+    for pid, res in results.items():
+        committed = pr.at[pid, "committed_finish"] if "committed_finish" in pr.columns else pd.NaT
+        finish = res.to_date(res.finish_at(percentile))
+        jcl = res.jcl(committed, float(pr.at[pid, "estimated_cost"])) if pd.notna(committed) else float("nan")
+        rows.append({"project_id": pid, "p80_finish": pd.Timestamp(finish) if finish is not None else pd.NaT,
+                     "committed_finish": committed, "jcl": jcl,
+                     "confidence_target": target.get(pid, default_target)})
+    return pd.DataFrame(rows, columns=["project_id", "p80_finish", "committed_finish", "jcl", "confidence_target"])
+
+
+def health_inputs(health: dict) -> pd.DataFrame:
+    """Per-project pass/fail of the schedule health check, from each project's check table.
+
+    Parameters
+    ----------
+    health : dict
+        Project id -> :func:`pmo_analytics.schedule.health_check` table
+        (``check``, ``passed``).
+    """
+    rows = []
+    for pid, table in health.items():
+        failed = table.loc[~table["passed"].astype(bool), "check"].astype(str).tolist()
+        rows.append({"project_id": pid, "passed": not failed, "detail": ", ".join(failed)})
+    return pd.DataFrame(rows, columns=["project_id", "passed", "detail"])
