@@ -1,1 +1,28 @@
-"""schedule room."""
+"""Schedule room: the activity network, CPM with four link types and lags, calendars, health check.
+
+Typical use::
+
+    from pmo_analytics import read_portfolio, schedule
+    pf = read_portfolio()
+    net = schedule.build_network(pf.activities, "A-101")
+    plan = schedule.cpm(net)               # early/late dates, floats [days]
+    schedule.health_check(net)             # DCMA 14-point checks that apply
+"""
+
+from .calendar import WorkCalendar, with_dates
+from .cpm import backward_pass, cpm, critical_path, forward_pass
+from .health import health_check
+from .network import LINK_CODES, Network, build_network
+
+__all__ = [
+    "Network",
+    "build_network",
+    "LINK_CODES",
+    "cpm",
+    "critical_path",
+    "forward_pass",
+    "backward_pass",
+    "WorkCalendar",
+    "with_dates",
+    "health_check",
+]
