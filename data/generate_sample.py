@@ -43,6 +43,8 @@ SKILLS = ["BA", "DEV", "INF", "DATA", "PM", "CHG"]
 SKILL_NAMES = {"BA": "business analysis", "DEV": "software engineering", "INF": "infrastructure engineering",
                "DATA": "data & analytics", "PM": "project management", "CHG": "change management"}
 H = 12  # planning periods (quarters 2027Q1..2029Q4)
+# active projects: (approved budget / baseline BAC, committed duration / deterministic CPM duration)
+RESERVES = {"A-101": (1.05, 1.05), "A-102": (1.15, 1.25), "A-103": (1.10, 1.12)}
 
 PROPOSAL_NAMES = [
     ("Smart meter rollout phase 2", "Operations", "Grow", "Infrastructure"),
@@ -448,16 +450,19 @@ def generate(out: Path = OUT, seed: int = SEED) -> dict[str, pd.DataFrame]:
         bac = _round_money(sum(a["fixed_cost"] + a["cost_rate"] * a["most_likely"] for a in acts), 1000)
         months = int(np.ceil(cpm_days / 21))
         quarters = max(1, int(np.ceil(months / 3)))
-        committed = _business_days(start, cpm_days * 1.05).date().isoformat()
+        # approved budget and committed finish include the contingency the board granted at authorisation
+        budget_factor, time_factor = RESERVES[pid]
+        committed = _business_days(start, cpm_days * time_factor).date().isoformat()
         projects.append(dict(project_id=pid, name=name, business_unit=bu, sponsor=sponsor, stage="active",
-                             bucket=bucket, category=cat, estimated_cost=bac,
+                             bucket=bucket, category=cat, estimated_cost=_round_money(bac * budget_factor, 1000),
                              benefit_npv=_round_money(bac * rng.uniform(0.6, 1.6), 10_000), estimate_class=2,
                              probability_of_success=0.85, earliest_start=1, latest_start=1,
                              duration_periods=quarters, mandatory=True, start_date=start.date().isoformat(),
                              committed_finish=committed))
         prof = _profile(rng, quarters)
-        amounts = [_round_money(bac * w) for w in prof]
-        amounts[-1] = bac - sum(amounts[:-1])
+        approved = projects[-1]["estimated_cost"]
+        amounts = [_round_money(approved * w) for w in prof]
+        amounts[-1] = approved - sum(amounts[:-1])
         costs += [dict(project_id=pid, period_offset=k, cost=a) for k, a in enumerate(amounts)]
         status += make_status(pid, start, bac, cpm_days, data_date, cpi, spi, rng)
         if wi_rate > 0:

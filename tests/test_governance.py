@@ -272,12 +272,14 @@ def test_nan_signals_never_fire():
     assert escalate(_sig("cpi", [float("nan")]), RULES.escalation_rules, PROJ).empty
 
 
-def test_risk_signals_in_working_days():
-    r = pd.DataFrame({"project_id": ["X"], "p80_finish": [pd.Timestamp("2027-01-15")],
-                      "committed_finish": [pd.Timestamp("2027-01-01")], "jcl": [0.55], "confidence_target": [0.8]})
-    s = risk_signals(r, pd.Timestamp("2026-10-31")).set_index("signal")["value"]
-    assert s["p80_days_late"] == 10  # 1 Jan (Fri) to 15 Jan (Fri): 10 working days
-    assert s["jcl_shortfall"] == pytest.approx(0.25)
+def test_risk_signals_use_the_recommended_confidence_target():
+    exp = pd.DataFrame({"project_id": ["X", "Y"], "p80_days_late": [10.0, float("nan")], "jcl": [0.55, 0.6]})
+    approach = pd.DataFrame({"project_id": ["X"], "contingency": ["P90"]})
+    s = risk_signals(exp, pd.Timestamp("2026-10-31"), approach).set_index(["project_id", "signal"])["value"]
+    assert s[("X", "p80_days_late")] == 10
+    assert s[("X", "jcl_shortfall")] == pytest.approx(0.35)  # P90 target
+    assert s[("Y", "jcl_shortfall")] == pytest.approx(0.2)  # default P80 target
+    assert ("Y", "p80_days_late") not in s.index  # no commitment: no lateness signal
 
 
 # ---------------------------------------------------------------- the sample triggers the rules

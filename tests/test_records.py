@@ -50,7 +50,7 @@ def test_review_writes_a_complete_record_and_never_overwrites(tmp_path):
     assert manifest["versions"]["pandas"] and manifest["started"] <= manifest["ended"]
     assert manifest["notebooks"][0]["parameters"]["data_path"] == str(sample_path().resolve())
     # same data + seed => identical numbers
-    assert a.numbers_ == b.numbers_ and a.numbers_["00_portfolio_review"]["budget_total"] > 0
+    assert a.numbers_ == b.numbers_ and a.numbers_["00_portfolio_review"]["recommended"]["status"] == "optimal"
     assert json.loads((a.path_ / "numbers.json").read_text()) == a.numbers_
     html = (a.path_ / "00_portfolio_review.html").read_text()
     assert "data:image/svg+xml" in html and not _EXTERNAL.search(html)

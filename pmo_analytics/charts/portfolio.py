@@ -7,7 +7,7 @@ import pandas as pd
 
 from . import PALETTE
 
-__all__ = ["pipeline_chart", "demand_vs_budget_chart"]
+__all__ = ["pipeline_chart", "demand_vs_budget_chart", "exposure_chart"]
 
 
 def pipeline_chart(projects: pd.DataFrame, value: str = "estimated_cost") -> alt.Chart:
@@ -45,3 +45,30 @@ def demand_vs_budget_chart(frame: pd.DataFrame) -> alt.Chart:
         color=alt.Color("series:N", title="", scale=alt.Scale(range=PALETTE)),
         tooltip=["period", "series", alt.Tooltip("amount_m:Q", format=".2f")],
     )
+
+
+def exposure_chart(exposure: pd.DataFrame) -> alt.Chart:
+    """Committed finish vs P50 and P80 forecast finish of each active project (a dumbbell per project).
+
+    Parameters
+    ----------
+    exposure : DataFrame
+        :func:`pmo_analytics.risk.exposure` output (dates in ``committed_finish``,
+        ``p50_finish``, ``p80_finish``).
+    """
+    long = exposure.melt(id_vars=["project_id", "name"], value_vars=["committed_finish", "p50_finish", "p80_finish"],
+                         var_name="date_kind", value_name="date")
+    long["date_kind"] = long["date_kind"].map({"committed_finish": "committed", "p50_finish": "P50 forecast",
+                                               "p80_finish": "P80 forecast"})
+    long["date"] = pd.to_datetime(long["date"])
+    base = alt.Chart(long, title="Finish dates at risk: commitment vs P50 and P80").encode(
+        y=alt.Y("project_id:N", title="project"))
+    line = base.mark_rule(color="#999999", strokeWidth=2).encode(x="min(date):T", x2="max(date):T")
+    dots = base.mark_point(filled=True, size=140).encode(
+        x=alt.X("date:T", title="finish date"),
+        color=alt.Color("date_kind:N", title="", scale=alt.Scale(domain=["committed", "P50 forecast", "P80 forecast"],
+                                                                 range=[PALETTE[7], PALETTE[0], PALETTE[3]])),
+        shape=alt.Shape("date_kind:N", title="", scale=alt.Scale(domain=["committed", "P50 forecast", "P80 forecast"],
+                                                                 range=["diamond", "circle", "circle"])),
+        tooltip=["project_id", "name", "date_kind", alt.Tooltip("date:T")])
+    return line + dots

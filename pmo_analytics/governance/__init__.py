@@ -18,8 +18,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..tables.rules import Rules, read_rules
-from .escalation import (compliance_signals, escalate, escalation_list, evm_signals, health_inputs, risk_inputs,
-                         risk_signals)
+from .escalation import (compliance_signals, confidence_targets, escalate, escalation_list, evm_signals,
+                         health_inputs, risk_signals)
 from .gates import CHECKS, as_of_date, compliance_summary, gate_compliance
 from .ntcp import DIMENSIONS, classify, recommend_approach
 
@@ -37,7 +37,7 @@ __all__ = [
     "compliance_signals",
     "escalate",
     "escalation_list",
-    "risk_inputs",
+    "confidence_targets",
     "health_inputs",
 ]
 
@@ -72,8 +72,7 @@ class GovernanceReview:
         evm : DataFrame, optional
             :func:`pmo_analytics.monitor.earned_value` output (CPI, SPI(t), TCPI signals).
         risk : DataFrame, optional
-            Per project ``p80_finish``, ``committed_finish``, ``jcl``, ``confidence_target``
-            (see :func:`risk_signals`).
+            :func:`pmo_analytics.risk.exposure` output (P80 lateness and JCL per project).
         schedule_health : DataFrame, optional
             ``project_id``, ``passed``, ``detail`` from the schedule health check.
         as_of : date, optional
@@ -95,7 +94,7 @@ class GovernanceReview:
         if evm is not None:
             parts.append(evm_signals(evm))
         if risk is not None:
-            parts.append(risk_signals(risk, when))
+            parts.append(risk_signals(risk, when, self.approach_))
         self.signals_ = pd.concat(parts, ignore_index=True)
         self.fired_ = escalate(self.signals_, rules.escalation_rules, pr)
         self.escalations_ = escalation_list(self.fired_)

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import operator
 
-import numpy as np
 import pandas as pd
 
 from ..tables.rules import LEVELS
 
-__all__ = ["evm_signals", "risk_signals", "compliance_signals", "escalate", "escalation_list", "risk_inputs",
-           "health_inputs"]
+__all__ = ["evm_signals", "risk_signals", "confidence_targets", "compliance_signals", "escalate",
+           "escalation_list", "health_inputs"]
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _COLUMNS = ["project_id", "signal", "date", "value"]
@@ -39,34 +38,46 @@ def evm_signals(evm: pd.DataFrame) -> pd.DataFrame:
     return out[_COLUMNS].astype({"value": float})
 
 
-def risk_signals(risk: pd.DataFrame, as_of) -> pd.DataFrame:
+def confidence_targets(approach: pd.DataFrame | None, default: float = 0.8) -> dict:
+    """Each project's confidence target [probability] from its recommended contingency (``P80`` -> 0.8)."""
+    out = {}
+    if approach is not None:
+        for pid, c in zip(approach["project_id"], approach["contingency"]):
+            out[pid] = float(c[1:]) / 100 if isinstance(c, str) and c.upper().startswith("P") else default
+    return out
+
+
+def risk_signals(exposure: pd.DataFrame, as_of, approach: pd.DataFrame | None = None,
+                 default_target: float = 0.8) -> pd.DataFrame:
     """P80 lateness against the commitment and the JCL shortfall against the confidence target.
 
     Parameters
     ----------
-    risk : DataFrame
-        Per project: ``project_id``, ``p80_finish`` and ``committed_finish``
-        (dates); optionally ``jcl`` (joint confidence of finishing by the
-        committed date within budget [probability]) and ``confidence_target``
-        [probability].
+    exposure : DataFrame
+        :func:`pmo_analytics.risk.exposure` output: ``project_id``,
+        ``p80_days_late`` [working days after the committed finish] and ``jcl``
+        (joint confidence of the committed date and the budget) [probability].
     as_of : date
         Date the risk analysis refers to.
+    approach : DataFrame, optional
+        :func:`recommend_approach` output: its ``contingency`` (P70/P80/P90)
+        is the project's confidence target; else ``default_target``.
 
     Returns
     -------
     DataFrame
-        Signals ``p80_days_late`` [working days, negative = early], ``jcl`` and
-        ``jcl_shortfall`` (target − JCL) [probability].
+        Signals ``p80_days_late`` [working days], ``jcl`` and ``jcl_shortfall``
+        (target − JCL) [probability].
     """
+    targets = confidence_targets(approach, default_target)
     rows = []
-    for r in risk.to_dict("records"):
-        if pd.notna(r.get("p80_finish")) and pd.notna(r.get("committed_finish")):
-            late = np.busday_count(pd.Timestamp(r["committed_finish"]).date(), pd.Timestamp(r["p80_finish"]).date())
-            rows.append((r["project_id"], "p80_days_late", as_of, float(late)))
+    for r in exposure.to_dict("records"):
+        pid = r["project_id"]
+        if pd.notna(r.get("p80_days_late")):
+            rows.append((pid, "p80_days_late", as_of, float(r["p80_days_late"])))
         if pd.notna(r.get("jcl")):
-            rows.append((r["project_id"], "jcl", as_of, float(r["jcl"])))
-            if pd.notna(r.get("confidence_target")):
-                rows.append((r["project_id"], "jcl_shortfall", as_of, float(r["confidence_target"] - r["jcl"])))
+            rows.append((pid, "jcl", as_of, float(r["jcl"])))
+            rows.append((pid, "jcl_shortfall", as_of, targets.get(pid, default_target) - float(r["jcl"])))
     return pd.DataFrame(rows, columns=_COLUMNS).astype({"value": float})
 
 
@@ -166,46 +177,6 @@ def escalation_list(fired: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["_r"] = out["level"].map(rank)
     return out.sort_values(["_r", "since"], ascending=[False, True]).drop(columns="_r").reset_index(drop=True)
-
-
-def risk_inputs(results: dict, projects: pd.DataFrame, approach: pd.DataFrame | None = None,
-                percentile: float = 80, default_target: float = 0.8) -> pd.DataFrame:
-    """The per-project risk frame :func:`risk_signals` needs, from schedule-risk results.
-
-    Parameters
-    ----------
-    results : dict
-        Project id -> :class:`pmo_analytics.risk.RiskResult` (anything with
-        ``finish_at(p)``, ``to_date(days)`` and ``jcl(finish, budget)``).
-    projects : DataFrame
-        The ``projects`` table (``committed_finish``, ``estimated_cost`` = the budget).
-    approach : DataFrame, optional
-        :func:`recommend_approach` output; its ``contingency`` (``P80`` ...) is
-        the project's confidence target, else ``default_target``.
-    percentile : float
-        Percentile compared with the commitment (80 = P80).
-
-    Returns
-    -------
-    DataFrame
-        ``project_id``, ``p80_finish``, ``committed_finish``, ``jcl`` (P(finish
-        by the commitment and cost within the estimate)), ``confidence_target``.
-    """
-    pr = projects.set_index("project_id")
-    target = {}
-    if approach is not None:
-        for pid, c in zip(approach["project_id"], approach["contingency"]):
-            if isinstance(c, str) and c.upper().startswith("P"):
-                target[pid] = float(c[1:]) / 100
-    rows = []
-    for pid, res in results.items():
-        committed = pr.at[pid, "committed_finish"] if "committed_finish" in pr.columns else pd.NaT
-        finish = res.to_date(res.finish_at(percentile))
-        jcl = res.jcl(committed, float(pr.at[pid, "estimated_cost"])) if pd.notna(committed) else float("nan")
-        rows.append({"project_id": pid, "p80_finish": pd.Timestamp(finish) if finish is not None else pd.NaT,
-                     "committed_finish": committed, "jcl": jcl,
-                     "confidence_target": target.get(pid, default_target)})
-    return pd.DataFrame(rows, columns=["project_id", "p80_finish", "committed_finish", "jcl", "confidence_target"])
 
 
 def health_inputs(health: dict) -> pd.DataFrame:

@@ -282,6 +282,14 @@ def replay(decision_id: str, folder="decisions", data_path=None) -> ReplayResult
     return ReplayResult(decision_id, not diffs, changed, diffs, numbers)
 
 
+@register_scenario("selection.what_if")
+def _what_if_scenario(pf, **parameters) -> dict:
+    """Re-solve a workshop what-if (see :func:`pmo_analytics.selection.whatif.scenario_numbers`)."""
+    from ..selection.whatif import scenario_numbers
+
+    return scenario_numbers(pf, **parameters)
+
+
 @register_scenario("review")
 def _review_scenario(pf, notebooks=None, **parameters) -> dict:
     """Re-execute the recorded notebooks (papermill) in a scratch folder and return their numbers."""

@@ -32,8 +32,9 @@ from .publish import MIME
 __all__ = ["Review", "run_review", "notebooks_dir", "list_notebooks", "collect_numbers", "export_html",
            "DEFAULT_PARAMETERS"]
 
-#: Parameters injected into every notebook that declares them (papermill).
-DEFAULT_PARAMETERS = {"seed": 20261125}
+#: Parameters injected into every notebook that declares them (papermill). A record is static, so
+#: live widgets are switched off (``interactive``); kernels would otherwise wait on widget comms.
+DEFAULT_PARAMETERS = {"seed": 20261125, "interactive": False}
 
 
 def notebooks_dir() -> Path:
@@ -84,7 +85,9 @@ def export_html(nb, title: str) -> str:
     """
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", mathjax_url="", require_js_url="", jquery_url="",
+    # an executive summary may hide its code (notebook metadata {"pmo": {"hide_input": true}})
+    hide = bool(nb.metadata.get("pmo", {}).get("hide_input", False))
+    exporter = HTMLExporter(template_name="lab", mathjax_url="", require_js_url="", jquery_url="", exclude_input=hide,
                             widget_renderer_url="", jupyter_widgets_base_url="", mermaid_js_url="",
                             mermaid_layout_elk_js_url="",
                             exclude_input_prompt=True, exclude_output_prompt=True)

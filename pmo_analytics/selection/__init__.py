@@ -14,10 +14,12 @@ from .model import FAMILIES, SelectionModel, SelectionOptions, build_model
 from .selector import (GreedyResult, PortfolioSelector, capacity_frame, greedy_portfolio, portfolio_frame,
                        spend_frame)
 from .solve import SOLVERS, SolveOutcome, choose_solver, find_conflicts, solve_model
+from .whatif import WhatIf, WhatIfResult, scenario_numbers, what_if, what_if_numbers
 
 __all__ = [
     "PortfolioSelector", "SelectionOptions", "SelectionData", "selection_data", "synthetic_instance", "OBJECTIVES",
     "SelectionModel", "build_model", "FAMILIES", "solve_model", "SolveOutcome", "find_conflicts", "SOLVERS",
     "choose_solver", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame", "capacity_frame",
     "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints", "lp_duals",
+    "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
 ]

@@ -89,6 +89,37 @@ def choose_solver(model: SelectionModel) -> str:
     return "highs"
 
 
+_BANNER_SILENCED = False
+
+
+def _silence_highs_banner() -> None:
+    """HiGHS prints a copyright banner to the C-level stdout when the first solver object of a
+    process is created, whatever ``output_flag`` says; create that first object with fd 1
+    pointed at /dev/null so the banner does not land in notebooks and decision records."""
+    global _BANNER_SILENCED
+    if _BANNER_SILENCED:
+        return
+    _BANNER_SILENCED = True
+    try:
+        import sys
+
+        import highspy
+    except ImportError:  # pragma: no cover - highspy is a dependency
+        return
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 class _HiGHS(pulp.HiGHS):
     """pulp.HiGHS that passes a warm start and reads the MIP bound and gap back."""
 
@@ -193,6 +224,8 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
     log_path = None
     if solver == "highs":
         # (threads is not passed to HiGHS: its scheduler is process-wide and cannot be resized once started)
+        if not msg:
+            _silence_highs_banner()
         s = _HiGHS(warm=z0, variables=var, msg=msg, timeLimit=time_limit, gapRel=gap)
     else:
         kw = dict(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
@@ -261,6 +294,7 @@ def _precheck(model: SelectionModel) -> None:
 
 def _feasible(model: SelectionModel, rows: np.ndarray) -> bool:
     prob, _ = model.to_pulp(rows=rows, objective=False)
+    _silence_highs_banner()
     prob.solve(pulp.HiGHS(msg=False))
     return prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
 

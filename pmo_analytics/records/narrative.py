@@ -1,0 +1,139 @@
+"""Sentences for the executive summary, generated from the numbers (never typed by hand).
+
+Each function takes the result frames of one life-cycle stage and returns
+three sentences, so the words a board reads always match the data the record
+was computed from. Amounts are shown in millions of the portfolio currency.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["money", "pipeline_sentences", "portfolio_sentences", "risk_sentences", "delivery_sentences",
+           "benefits_sentences", "governance_sentences"]
+
+
+def money(x: float) -> str:
+    """An amount [currency] as millions with one decimal: ``12.3 M``."""
+    return f"{x / 1e6:,.1f} M"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def pipeline_sentences(projects: pd.DataFrame, budget: pd.DataFrame) -> list[str]:
+    """Size of the pipeline, what the budget allows, and where the asks come from."""
+    prop = projects[projects["stage"] == "proposal"]
+    asked, total = float(prop["estimated_cost"].sum()), float(budget["budget"].sum())
+    by_unit = prop.groupby("business_unit")["estimated_cost"].sum().sort_values(ascending=False)
+    top_unit = by_unit.index[0]
+    top_bucket = prop[prop["business_unit"] == top_unit].groupby("bucket")["estimated_cost"].sum().idxmax()
+    return [
+        f"The pipeline holds {_plural(len(prop), 'proposal')} from "
+        f"{_plural(prop['business_unit'].nunique(), 'business unit')} asking for {money(asked)} in total.",
+        f"The budget over the {len(budget)} planning periods is {money(total)}, so at most about "
+        f"{min(total / asked, 1):.0%} of the asks can be funded." if asked > 0 else
+        f"The budget over the {len(budget)} planning periods is {money(total)}.",
+        f"The largest asks come from {top_unit} ({money(by_unit.iloc[0])}, mostly {top_bucket}).",
+    ]
+
+
+def portfolio_sentences(numbers: dict, portfolio: pd.DataFrame) -> list[str]:
+    """The recommended portfolio: what it funds, what it spends, what it leaves out.
+
+    Parameters
+    ----------
+    numbers : dict
+        :func:`pmo_analytics.selection.what_if_numbers` of the recommendation.
+    portfolio : DataFrame
+        ``PortfolioSelector.portfolio_`` (candidates with ``selected``, ``value``, ``mandatory``).
+    """
+    funded = portfolio[portfolio["selected"]]
+    # "value" is what a project adds when funded (0 when not); "base_value" its value if started on time
+    worth = "base_value" if "base_value" in portfolio.columns else "value"
+    left = portfolio[~portfolio["selected"]].sort_values(worth, ascending=False)
+    status = "proven optimal" if numbers["status"] == "optimal" else numbers["status"]
+    third = (f"The most valuable proposal left out is {left.index[0]} (value {money(float(left[worth].iloc[0]))}); "
+             "02_portfolio_selection explains why." if len(left) else "Every candidate is funded.")
+    return [
+        f"The recommended portfolio funds {len(funded)} of {len(portfolio)} candidates for a "
+        f"{numbers['value_measure'].split(' [')[0]} of {money(numbers['value'])} ({status}).",
+        f"It spends {money(numbers['spend'])} of the {money(numbers['budget'])} budget in the horizon"
+        + (f", including {money(numbers['hire_spend'])} of extra staff." if numbers["hire_spend"] > 0 else "."),
+        third if not funded["mandatory"].any() else
+        f"All {int(funded['mandatory'].sum())} mandatory projects are in. " + third,
+    ]
+
+
+def risk_sentences(exposure: pd.DataFrame) -> list[str]:
+    """Schedule and cost exposure of the active projects at P80.
+
+    Parameters
+    ----------
+    exposure : DataFrame
+        One row per active project: ``project_id``, ``p80_days_late``
+        [working days vs the committed finish], ``cost_contingency``
+        [currency, P80 cost - estimate], ``jcl`` [probability].
+    """
+    late = exposure[exposure["p80_days_late"] > 0].sort_values("p80_days_late", ascending=False)
+    first = (f"At P80, {len(late)} of {len(exposure)} active projects finish after their committed date; "
+             f"the worst is {late['project_id'].iloc[0]}, {late['p80_days_late'].iloc[0]:.0f} working days late."
+             if len(late) else f"At P80, all {len(exposure)} active projects finish by their committed dates.")
+    return [
+        first,
+        f"Holding every active project at P80 needs {money(float(exposure['cost_contingency'].clip(lower=0).sum()))}"
+        " of cost contingency above the estimates.",
+        f"The joint confidence of meeting both the committed date and the budget ranges from "
+        f"{exposure['jcl'].min():.0%} to {exposure['jcl'].max():.0%}.",
+    ]
+
+
+def delivery_sentences(summary: pd.DataFrame) -> list[str]:
+    """Delivery status of the active projects from the monitor's RAG summary.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        ``DeliveryMonitor.summary``: ``project_id`` (index or column), ``rag``,
+        ``cpi``, ``spi_t``, ``reasons``.
+    """
+    s = summary.reset_index() if "project_id" not in summary.columns else summary
+    counts = s["rag"].value_counts()
+    worst = s.sort_values("cpi").iloc[0]
+    red = s[s["rag"] == "red"]
+    return [
+        f"Of {_plural(len(s), 'project')} in delivery, {counts.get('red', 0)} red, {counts.get('amber', 0)} amber "
+        f"and {counts.get('green', 0)} green.",
+        f"The weakest cost performance is {worst['project_id']} (CPI {worst['cpi']:.2f}, "
+        f"SPI(t) {worst['spi_t']:.2f}).",
+        ("Intervention needed: " + "; ".join(f"{p} ({str(r).split(';')[0]})"
+                                             for p, r in zip(red["project_id"], red["reasons"])) + "."
+         if len(red) else "No project needs intervention now."),
+    ]
+
+
+def benefits_sentences(promised: pd.DataFrame) -> list[str]:
+    """Benefits promised vs delivered, from :func:`pmo_analytics.benefits.promised_vs_delivered`."""
+    m = promised[promised["measured"]]
+    planned, realised = float(m["planned_to_date"].sum()), float(m["realised_to_date"].sum())
+    worst = m.sort_values("realisation_rate").iloc[0] if len(m) else None
+    return [
+        f"Benefits measured to date: {money(realised)} realised against {money(planned)} planned "
+        f"({realised / planned:.0%})." if planned else "No benefit has been measured yet.",
+        f"{int(promised['n_at_risk'].sum())} benefits are forecast to miss their target.",
+        (f"The largest shortfall in rate is {worst.name} ({worst['realisation_rate']:.0%} realised)."
+         if worst is not None else "There is no realised benefit to compare yet."),
+    ]
+
+
+def governance_sentences(mismatches: int, failing: int, escalations: pd.DataFrame) -> list[str]:
+    """Approach fit, gate compliance and escalations, from a fitted GovernanceReview's results."""
+    board = escalations[escalations["level"] == "portfolio board"]
+    return [
+        f"{_plural(mismatches, 'project')} {'is' if mismatches == 1 else 'are'} managed with an approach that does "
+        "not match its NTCP profile.",
+        f"{_plural(failing, 'project')} {'misses' if failing == 1 else 'miss'} evidence its stage gate requires.",
+        (f"{', '.join(board['project_id'])} {'is' if len(board) == 1 else 'are'} escalated to this board."
+         if len(board) else f"{_plural(len(escalations), 'project')} escalated, none to this board."),
+    ]
