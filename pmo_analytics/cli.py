@@ -6,6 +6,7 @@
     pmo decide "fund P-017, P-023; defer P-031" --by "Portfolio board" --record reports/<run-id>
     pmo replay D-0001
     pmo decisions
+    pmo import schedule.mpp register.xlsx --out my_portfolio/
 
 Exit status: 0 success, 1 invalid data or a failed run, 2 wrong usage.
 """
@@ -52,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "numbers.json and manifest.json (input SHA-256, parameters, versions, git commit, "
                        "times). An earlier record is never overwritten.", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    r.add_argument("--data", type=Path, default=None, help="folder of CSVs or .xlsx workbook (default: sample)")
+    r.add_argument("--data", nargs="+", default=None, metavar="SOURCE",
+                   help="folder of CSVs or .xlsx workbook (default: sample); several sources or schedule files "
+                   "(.mpp, MSPDI .xml, .xer, P6 .xml; PROJECT_ID=FILE to name the project) are merged first")
     r.add_argument("--out", type=Path, default=Path("reports"), help="parent folder of records (default: reports)")
     r.add_argument("--seed", type=int, default=None, help="random seed for every notebook (default: 20261125)")
     r.add_argument("--iterations", type=int, default=None, help="Monte Carlo iterations, where used")
@@ -94,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("decision_id", help="e.g. D-0001")
     rp.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder")
     rp.add_argument("--data", type=Path, default=None, help="replay on other data (default: the recorded path)")
+
+    im = sub.add_parser("import", help="merge schedules (MS Project, Primavera) and tables into our CSV layout",
+                        description="Read MS Project (.mpp, MSPDI .xml) and Primavera (.xer, P6 .xml) schedules "
+                        "through MPXJ (needs Java >= 11 and the msproject extra) together with folders of CSVs or "
+                        "workbooks; report every reconciliation problem at once; write one CSV per table to "
+                        "--out (a new or empty folder), plus what the analyst should confirm under import/.")
+    im.add_argument("sources", nargs="+", metavar="SOURCE",
+                    help="folder, .xlsx, schedule file, or PROJECT_ID=FILE for a schedule of a named project")
+    im.add_argument("--out", type=Path, required=True, help="folder to write (must not exist or be empty)")
 
     ls = sub.add_parser("decisions", help="list the decision register, newest first")
     ls.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder")
@@ -146,6 +158,23 @@ def _cmd_template(args) -> int:
     return 0
 
 
+def _cmd_import(args) -> int:
+    from .exceptions import JavaUnavailableError
+    from .tables.sources import import_sources
+
+    try:
+        res = import_sources(args.sources, args.out)
+    except JavaUnavailableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileExistsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(res.report())
+    print(f"written to {args.out}")
+    return 0
+
+
 def _cmd_decide(args) -> int:
     from .records.decisions import decision_from_record
 
@@ -178,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     handlers = {"validate": _cmd_validate, "review": _cmd_review, "template": _cmd_template,
-                "decide": _cmd_decide, "replay": _cmd_replay, "decisions": _cmd_decisions}
+                "decide": _cmd_decide, "replay": _cmd_replay, "decisions": _cmd_decisions, "import": _cmd_import}
     try:
         return handlers[args.command](args)
     except DataValidationError as exc:

@@ -25,6 +25,7 @@ __all__ = [
     "SolverWarning",
     "ConvergenceWarning",
     "InconsistentJudgementsError",
+    "JavaUnavailableError",
 ]
 
 
@@ -144,3 +145,10 @@ class InconsistentJudgementsError(PMOError, ValueError):
         self.consistency_ratio = float(consistency_ratio)
         self.worst = worst
         super().__init__(message)
+
+
+class JavaUnavailableError(PMOError, RuntimeError):
+    """Reading MS Project / Primavera files needs a Java runtime (>= 11) and the ``msproject`` extra.
+
+    The message says what is missing and how to install it.
+    """

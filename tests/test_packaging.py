@@ -26,8 +26,9 @@ def test_environment_yml_lists_the_same_packages_as_pyproject():
     conda = set()
     text = (ROOT / "environment.yml").read_text()
     for line in text[text.index("dependencies:"):].splitlines():
-        m = re.match(r"^  - ([A-Za-z0-9_.\-]+)", line)
-        if m and m.group(1) not in ("python", "pip"):
+        # conda packages ("  - name"), and pip-only packages ("      - name") except the project itself
+        m = re.match(r"^(?:  |      )- ([A-Za-z0-9_.\-]+)", line)
+        if m and m.group(1) not in ("python", "pip", "openjdk", "-e"):  # openjdk: the Java runtime, not PyPI
             conda.add(_name(m.group(1)))
     assert conda == wanted
 

@@ -41,7 +41,13 @@ def test_review_writes_a_complete_record_and_never_overwrites(tmp_path):
     assert a.path_ != b.path_ and a.path_.is_dir() and b.path_.is_dir()
     files = {p.name for p in a.path_.iterdir()}
     assert files == {"00_portfolio_review.ipynb", "00_portfolio_review.html", "index.html", "manifest.json",
-                     "numbers.json"}
+                     "numbers.json", "results.xlsx", "results_csv"}
+    # every published table is in the results workbook, linked from the index
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(a.path_ / "results.xlsx", read_only=True).sheetnames
+    assert "numbers" in sheets and "00.exposure" in sheets
+    assert "results.xlsx" in (a.path_ / "index.html").read_text()
     manifest = json.loads((a.path_ / "manifest.json").read_text())
     # the hashes prove which data the record was computed from
     for name, digest in manifest["data"]["files"].items():
@@ -123,3 +129,34 @@ def test_collect_numbers_and_html_export_without_cdn():
     assert not _EXTERNAL.search(html)
     assert _EXTERNAL.search('<script src="https://cdn.example/require.js"></script>')
     assert _EXTERNAL.search('import("https://cdn.example/x.mjs")')
+
+
+@pytest.mark.slow
+def test_review_merges_a_schedule_file_into_the_record(tmp_path):
+    from pmo_analytics.tables.msproject import java_available, write_schedule
+
+    if not java_available():
+        pytest.skip("no Java runtime: schedule import needs Java >= 11")
+    import shutil
+
+    import pandas as pd
+
+    core = Path(shutil.copytree(MINIMAL, tmp_path / "core"))
+    acts = pd.read_csv(core / "activities.csv")
+    xml = write_schedule(pmo_read(MINIMAL).activities, tmp_path / "a1.xml", "A1")
+    (core / "activities.csv").unlink()
+    (core / "risks.csv").unlink()  # names activities that now come from the schedule file
+    nb = _notebook(tmp_path, "01_probe.ipynb",
+                   "import pmo_analytics as pmo\nfrom pmo_analytics.records import publish\n"
+                   "pf = pmo.read_portfolio(data_path)\npublish('activities', sorted(pf.activities['activity_id']))")
+    r = Review(data=[core, f"A1={xml}"], out=tmp_path / "reports", notebooks=[nb], progress=False).run()
+    assert r.numbers_["01_probe"]["activities"] == sorted(acts["activity_id"])
+    m = r.manifest_["data"]
+    assert m["imported"] and "a1.xml" in m["files"] and (r.path_ / "data" / "activities.csv").is_file()
+    assert m["path"] == str(r.path_.resolve() / "data")  # where the imported data live with the record
+
+
+def pmo_read(path):
+    from pmo_analytics import read_portfolio
+
+    return read_portfolio(path)

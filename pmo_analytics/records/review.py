@@ -30,7 +30,7 @@ from .manifest import git_commit, new_run_id, package_versions, publish_dir, utc
 from .publish import MIME
 
 __all__ = ["Review", "run_review", "notebooks_dir", "list_notebooks", "collect_numbers", "export_html",
-           "DEFAULT_PARAMETERS"]
+           "numbers_to_tables", "DEFAULT_PARAMETERS"]
 
 #: Parameters injected into every notebook that declares them (papermill). A record is static, so
 #: live widgets are switched off (``interactive``); kernels would otherwise wait on widget comms.
@@ -109,8 +109,11 @@ class Review:
 
     Parameters
     ----------
-    data : path, optional
-        Folder of CSVs or ``.xlsx`` workbook; None = the bundled sample.
+    data : path or list of paths, optional
+        Folder of CSVs or ``.xlsx`` workbook; None = the bundled sample. Several
+        sources, or schedule files (``.mpp``, MSPDI ``.xml``, ``.xer``), are
+        merged and imported into the record's ``data/`` folder first (see
+        :func:`pmo_analytics.tables.sources.import_sources`).
     out : path
         Parent folder of the records (``reports/``).
     parameters : dict
@@ -145,11 +148,13 @@ class Review:
         import nbformat
         import papermill as pm
 
+        from ..tables.sources import import_sources, needs_import
+
         started = utc_now()
         t0 = time.perf_counter()
-        data = Path(self.data).resolve() if self.data is not None else sample_path().resolve()
-        self._say(f"validating {data} ...")
-        portfolio = read_portfolio(data)  # raises DataValidationError listing every problem
+        sources = list(self.data) if isinstance(self.data, (list, tuple)) else \
+            [self.data if self.data is not None else sample_path()]
+        merged = needs_import(sources)
         params = {**DEFAULT_PARAMETERS, **self.parameters}
         notebooks = [Path(p) for p in (self.notebooks or list_notebooks())]
         if not notebooks:
@@ -159,6 +164,22 @@ class Review:
         run_id = new_run_id(params.get("seed"))
         staging = out / f".staging-{run_id}"
         staging.mkdir()
+        try:
+            if merged:
+                # schedules (.mpp/.xml/.xer) and several folders/workbooks are merged into our CSV layout,
+                # kept inside the record so the notebooks (and a later replay) read exactly this data
+                self._say(f"importing {len(sources)} source(s) ...")
+                result = import_sources(sources, staging / "data")
+                data = (staging / "data").resolve()
+                self._say(result.report())
+            else:
+                data = Path(sources[0]).resolve()
+            self._say(f"validating {data} ...")
+            portfolio = read_portfolio(data)  # raises DataValidationError listing every problem
+            input_hashes = dict(result.hashes) if merged else dict(portfolio.hashes)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         numbers: dict = {}
         entries = []
         status = "complete"
@@ -192,6 +213,9 @@ class Review:
                 self._say(f"    done in {time.perf_counter() - t:.1f} s, {len(nums)} numbers published")
                 if status == "failed":
                     break
+            final = out / (run_id if status == "complete" else f"{run_id}-FAILED")
+            if merged:  # the imported data travel with the record: name them where they will live
+                data = final.resolve() / "data"
             manifest = {
                 "run_id": run_id,
                 "status": status,
@@ -199,7 +223,9 @@ class Review:
                 "started": started,
                 "ended": utc_now(),
                 "seconds": round(time.perf_counter() - t0, 2),
-                "data": {"path": str(data), "files": portfolio.hashes,
+                "data": {"path": str(data), "files": input_hashes,
+                         "sources": [str(Path(str(x)).resolve()) if "=" not in str(x) else str(x) for x in sources],
+                         "imported": merged,
                          "tables": {k: int(v) for k, v in portfolio.summary()["rows"].items()}},
                 "parameters": params,
                 "seed": params.get("seed"),
@@ -210,9 +236,14 @@ class Review:
                 "decisions": _decision_rows(self.decisions),
             }
             write_json_atomic(staging / "numbers.json", numbers)
+            result_tables = numbers_to_tables(numbers)
+            if result_tables:
+                from .export import export_tables
+
+                export_tables(result_tables, staging / "results.xlsx")
+                manifest["results"] = {"xlsx": "results.xlsx", "csv": "results_csv/"}
             write_json_atomic(staging / "manifest.json", manifest)
             write_text_atomic(staging / "index.html", render_index(manifest))
-            final = out / (run_id if status == "complete" else f"{run_id}-FAILED")
             publish_dir(staging, final)
         except BaseException:
             if staging.exists():
@@ -243,6 +274,8 @@ def render_index(manifest: dict) -> str:
     params = e(json.dumps(manifest["parameters"], sort_keys=True))
     git = manifest.get("git") or {}
     dec = _decisions_table(manifest.get("decisions") or [], link_prefix="../")
+    results = (", result tables <a href='results.xlsx'>results.xlsx</a> (and <a href='results_csv/'>CSV</a>)"
+               if manifest.get("results") else "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Portfolio review {e(manifest['run_id'])}</title>
 <style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}
@@ -258,9 +291,35 @@ git {e(str(git.get('commit', 'n/a')))}{' (uncommitted changes)' if git.get('dirt
 <table><tr><th>file</th><th>SHA-256</th></tr>{files}</table>
 <h2>Parameters</h2><p><code>{params}</code></p>
 {dec}
-<p>Full details: <a href="manifest.json">manifest.json</a>, <a href="numbers.json">numbers.json</a>.</p>
+<p>Full details: <a href="manifest.json">manifest.json</a>, <a href="numbers.json">numbers.json</a>{results}.</p>
 </body></html>
 """
+
+
+def numbers_to_tables(numbers: dict) -> dict:
+    """Result tables of a review, for ``results.xlsx``: every published table, plus one sheet of numbers.
+
+    A published DataFrame or Series (stored as pandas' ``split`` JSON) becomes
+    its own table named ``<notebook number>.<name>``; every other value is a
+    row of the ``numbers`` table (notebook, name, JSON value).
+    """
+    import pandas as pd
+
+    tables, rows = {}, []
+    for nb, values in numbers.items():
+        prefix = nb.split("_", 1)[0]
+        for name, value in values.items():
+            if isinstance(value, dict) and {"columns", "data"} <= set(value):
+                tables[f"{prefix}.{name}"] = pd.DataFrame(value["data"], columns=value["columns"],
+                                                          index=value.get("index"))
+            elif isinstance(value, dict) and {"name", "data", "index"} <= set(value):
+                tables[f"{prefix}.{name}"] = pd.Series(value["data"], index=value["index"],
+                                                       name=value["name"]).to_frame()
+            else:
+                rows.append({"notebook": nb, "name": name, "value": json.dumps(value, sort_keys=True)})
+    if rows:
+        tables = {"numbers": pd.DataFrame(rows), **tables}
+    return tables
 
 
 def _decision_rows(folder) -> list[dict]:

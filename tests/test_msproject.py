@@ -1,0 +1,357 @@
+"""Reading MS Project / Primavera schedules through MPXJ (pmo_analytics.tables.msproject).
+
+The files are built programmatically with MPXJ itself; their dates are computed by
+MPXJ's MS Project-compatible scheduler (``org.mpxj.cpm.MicrosoftScheduler``), an
+implementation independent of ours, and stored in the file as MS Project would.
+The tests compare our CPM, mapped to dates by our ``WorkCalendar``, with those dates.
+"""
+
+import math
+import warnings
+
+import pandas as pd
+import pytest
+
+from pmo_analytics.exceptions import DataValidationError, DataWarning, JavaUnavailableError
+from pmo_analytics.tables import msproject as msp
+from pmo_analytics.tables.msproject import java_available, read_schedule, write_schedule
+
+pytestmark = pytest.mark.skipif(not msp.java_available(), reason=str(msp._missing()))
+
+START = pd.Timestamp("2025-12-29")  # a Monday
+HOLIDAYS = ["2026-01-01", "2026-01-02"]  # New Year: Thu + Fri
+
+
+def _build_rich(path, fmt):
+    """A small schedule with all four link types, lags and a lead, a calendar with holidays,
+    summary tasks (and a link from a summary), a milestone and a start-no-earlier-than constraint."""
+    msp.start_jvm()
+    from java.time import LocalDate, LocalDateTime
+    from org.mpxj import ConstraintType, Duration, ProjectFile, Relation, RelationType, TimeUnit
+    from org.mpxj.cpm import MicrosoftScheduler
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+
+    pf = ProjectFile()
+    cal = pf.addDefaultBaseCalendar()
+    pf.getProjectProperties().setDefaultCalendar(cal)
+    for h in HOLIDAYS:
+        d = pd.Timestamp(h)
+        cal.addCalendarException(LocalDate.of(d.year, d.month, d.day), LocalDate.of(d.year, d.month, d.day))
+    start = LocalDateTime.of(START.year, START.month, START.day, 8, 0)
+    pf.getProjectProperties().setStartDate(start)
+    pf.getProjectProperties().setProjectTitle("Rich test")
+
+    def days(x):
+        return Duration.getInstance(float(x), TimeUnit.DAYS)
+
+    def task(parent, name, dur):
+        t = parent.addTask()
+        t.setName(name)
+        t.setActivityID(name)
+        t.setDuration(days(dur))
+        t.setActualDuration(days(0))
+        t.setRemainingDuration(days(dur))
+        if dur == 0:
+            t.setMilestone(True)
+        return t
+
+    def link(pred, succ, typ, lag=0):
+        succ.addPredecessor(Relation.Builder().predecessorTask(pred).type(getattr(RelationType, typ)).lag(days(lag)))
+
+    design = pf.addTask()  # tasks are added in outline order, as MS Project lists them
+    design.setName("Design")
+    s = task(design, "S", 0)          # start milestone
+    a = task(design, "A", 5)
+    b = task(design, "B", 3)
+    build = pf.addTask()
+    build.setName("Build")
+    c = task(build, "C", 4)
+    d = task(build, "D", 2)
+    e = task(build, "E", 2)
+    f = task(build, "F", 3)
+    g = task(build, "G", 2)
+    m = task(pf, "M", 0)              # finish milestone, outside any summary
+    link(s, a, "FINISH_START")
+    link(a, b, "START_START", 2)      # SS+2
+    link(b, c, "FINISH_FINISH", 1)    # FF+1
+    link(a, d, "FINISH_START", -1)    # FS-1 (a lead)
+    link(a, e, "START_FINISH", 4)     # SF+4
+    link(design, f, "FINISH_START")   # from a summary task: after A and B
+    link(f, g, "FINISH_START")
+    g.setConstraintType(ConstraintType.START_NO_EARLIER_THAN)
+    g.setConstraintDate(LocalDateTime.of(2026, 1, 19, 8, 0))
+    for p in (c, d, e, g):
+        link(p, m, "FINISH_START")
+    MicrosoftScheduler().schedule(pf, start)
+    UniversalProjectWriter(getattr(FileFormat, fmt)).write(pf, str(path))
+    return path
+
+
+@pytest.fixture(scope="module", params=["MSPDI", "XER"])
+def rich(request, tmp_path_factory):
+    suffix = {"MSPDI": ".xml", "XER": ".xer"}[request.param]
+    path = _build_rich(tmp_path_factory.mktemp("rich") / f"rich{suffix}", request.param)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        # MSPDI has no activity id field: MS Project users see row numbers; here the names are the ids
+        return read_schedule(path, project_id="R-1", field_map={"activity_id": "Name"})
+
+
+def _dates(net_cpm, cal, start, milestones):
+    """Our CPM offsets as MS Project-style dates (a milestone sits at the end of the day before)."""
+    es = [cal.finish_date(start, x).date() if m else cal.start_date(start, x).date()
+          for x, m in zip(net_cpm["early_start"], milestones)]
+    ef = [cal.finish_date(start, x).date() for x in net_cpm["early_finish"]]
+    return pd.Series(es, index=net_cpm.index), pd.Series(ef, index=net_cpm.index)
+
+
+def test_rich_schedule_mapping(rich):
+    acts = rich.activities.set_index("activity_id")
+    assert sorted(acts.index) == ["A", "B", "C", "D", "E", "F", "G", "M", "S"]
+    assert (acts["project_id"] == "R-1").all()
+    # summary tasks are not activities but give the phase
+    assert acts.loc[["A", "B", "S"], "phase"].eq("Design").all()
+    assert acts.loc[["C", "D", "E", "F", "G"], "phase"].eq("Build").all()
+    assert acts.loc["M", "phase"] is None or pd.isna(acts.loc["M", "phase"])
+    # (P6 adds a project-level WBS node above everything: kept in tasks, not used as a phase)
+    assert {"Design", "Build"} <= set(rich.tasks.loc[rich.tasks["summary"], "name"])
+    # links: the four types, the lag, the lead, the summary link expanded to its leaves (S, A, B)
+    links = {(r.predecessor, r.successor): (r.type, r.lag) for r in rich.links.itertuples()}
+    assert links[("A", "B")] == ("SS", 2.0)
+    assert links[("B", "C")] == ("FF", 1.0)
+    assert links[("A", "D")] == ("FS", -1.0)
+    assert links[("A", "E")] == ("SF", 4.0)
+    assert {p for (p, s) in links if s == "F"} == {"S", "A", "B"}
+    assert acts.loc["B", "predecessors"] == "A:SS+2"
+    assert acts.loc["D", "predecessors"] == "A:FS-1"
+    # milestones have zero durations; the default range rule is applied to the rest and reported
+    assert acts.loc[["S", "M"], ["min_duration", "most_likely", "max_duration"]].eq(0).all().all()
+    assert acts.loc["A", "min_duration"] == pytest.approx(4.5) and acts.loc["A", "max_duration"] == 6.25
+    assert any("default range rule" in n.message for n in rich.notes)
+    # the constraint is kept and reported; the calendar has the two holidays and a Sat/Sun weekend
+    assert rich.tasks.loc["G", "constraint_type"] == "START_NO_EARLIER_THAN"
+    assert rich.tasks.loc["G", "constraint_date"] == pd.Timestamp("2026-01-19 08:00")
+    assert any("constraint" in n.message and "G" in n.message for n in rich.notes)
+    spec = rich.calendar_spec
+    assert set(spec["weekend"]) == {"Sat", "Sun"}
+    assert [h.date().isoformat() for h in spec["holidays"]] == HOLIDAYS
+    assert rich.start_date.normalize() == START
+    assert "Schedule(" in repr(rich) and rich.summary.loc["links", "value"] == len(rich.links)
+
+
+def test_rich_schedule_cpm_matches_the_files_dates(rich):
+    from pmo_analytics.schedule import WorkCalendar, build_network, cpm
+
+    net = build_network(rich.activities, "R-1", links=rich.links)
+    plan = cpm(net)
+    cal = WorkCalendar(**rich.calendar_spec)
+    es, ef = _dates(plan, cal, rich.start_date, plan["milestone"])
+    file_es = rich.tasks.loc[plan.index, "early_start"].dt.date
+    file_ef = rich.tasks.loc[plan.index, "early_finish"].dt.date
+    # logic alone drives every activity not downstream of the constraint on G
+    free = [a for a in plan.index if a not in ("G", "M")]
+    pd.testing.assert_series_equal(es[free], file_es[free], check_names=False)
+    pd.testing.assert_series_equal(ef[free], file_ef[free], check_names=False)
+    # spot checks by hand: A's 5 days are Mon 29, Tue 30, Wed 31 Dec, Mon 5, Tue 6 Jan (1-2 Jan are
+    # holidays); SF+4: E's finish >= A's start + 4 working days = end of Mon 5 Jan
+    assert file_ef["A"].isoformat() == "2026-01-06"
+    assert plan.loc["E", "early_finish"] == 4 and file_ef["E"].isoformat() == "2026-01-05"
+    # G's start-no-earlier-than constraint is binding in the file; our logic-only CPM is earlier
+    assert file_es["G"].isoformat() == "2026-01-19"
+    assert es["G"] < file_es["G"]
+    # from G's constrained start, our calendar gives the file's finish dates of G and M
+    assert cal.finish_date(pd.Timestamp("2026-01-19"), 2).date() == file_ef["G"] == file_ef["M"]
+
+
+def test_round_trip_sample_schedule_mspdi(tmp_path):
+    """Sample schedule (A-101) -> MSPDI -> our reader: identical table, network and CPM; dates as in the file."""
+    from pmo_analytics import read_portfolio
+    from pmo_analytics.schedule import WorkCalendar, build_network, cpm
+
+    pf = read_portfolio()
+    acts = pf.activities[pf.activities["project_id"] == "A-101"].reset_index(drop=True)
+    start = pf.projects.set_index("project_id").loc["A-101", "start_date"]
+    holidays = ["2026-04-03", "2026-04-06", "2026-05-04"]
+    path = write_schedule(acts, tmp_path / "A-101.xml", start_date=start, holidays=holidays)
+    with pytest.raises(FileExistsError):
+        write_schedule(acts, path)
+    sched = read_schedule(path)
+    assert sched.project_id == "A-101"
+    got = sched.activities.sort_values("activity_id").reset_index(drop=True)
+    want = acts.sort_values("activity_id").reset_index(drop=True)[got.columns]
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert not sched.notes
+    n1, n2 = build_network(acts, "A-101"), build_network(sched.activities, "A-101")
+    pd.testing.assert_frame_equal(n1.links, n2.links)
+    pd.testing.assert_frame_equal(n1.activities, n2.activities)
+    c1, c2 = cpm(n1), cpm(n2)
+    pd.testing.assert_frame_equal(c1, c2)
+    # and MS Project's own dates (from MPXJ's scheduler) equal our CPM on our calendar
+    cal = WorkCalendar(**sched.calendar_spec)
+    assert [h.date().isoformat() for h in cal.holidays] == holidays
+    es, ef = _dates(c2, cal, sched.start_date, c2["milestone"])
+    pd.testing.assert_series_equal(es, sched.tasks.loc[c2.index, "early_start"].dt.date, check_names=False)
+    pd.testing.assert_series_equal(ef, sched.tasks.loc[c2.index, "early_finish"].dt.date, check_names=False)
+    # late finishes: MS Project dates a late finish at offset 0 (the start milestone) at 17:00 of the day
+    # *before* the start; our calendar maps a finish at 0 to the start date. Compare the others.
+    pos = c2.index[c2["late_finish"] > 0]
+    lf = pd.Series([cal.finish_date(sched.start_date, x).date() for x in c2.loc[pos, "late_finish"]], index=pos)
+    pd.testing.assert_series_equal(lf, sched.tasks.loc[pos, "late_finish"].dt.date, check_names=False)
+    assert (sched.tasks.loc[c2.index[c2["late_finish"] == 0], "late_finish"] < sched.start_date).all()
+    assert ((sched.tasks.loc[c2.index, "total_slack"] - c2["total_float"]).abs() < 1e-6).all()
+
+
+@pytest.mark.parametrize("suffix", [".xer", ".pmxml"])
+def test_round_trip_primavera_keeps_network(tmp_path, suffix):
+    from pmo_analytics import read_portfolio
+    from pmo_analytics.schedule import build_network, cpm
+
+    pf = read_portfolio()
+    acts = pf.activities[pf.activities["project_id"] == "A-101"]
+    path = write_schedule(acts, tmp_path / f"a101{suffix}", start_date="2026-01-05")
+    with pytest.warns(DataWarning, match="default range rule"):
+        sched = read_schedule(path, project_id="A-101")
+    pd.testing.assert_frame_equal(cpm(build_network(acts, "A-101")), cpm(build_network(sched.activities)))
+    assert set(sched.activities["phase"].dropna()) == set(acts["phase"].dropna())
+
+
+def test_field_map_custom_fields_and_errors(tmp_path):
+    acts = pd.DataFrame({
+        "project_id": "X-1", "activity_id": ["a1", "a2"], "name": ["one", "two"], "phase": None,
+        "min_duration": [2.0, 1.0], "most_likely": [4.0, 2.0], "max_duration": [9.0, 3.0],
+        "distribution": ["pert", "triangular"], "predecessors": [None, "a1:SS+1.5"],
+        "fixed_cost": [100.0, 0.0], "cost_rate": [10.0, 0.0], "correlation_group": ["g1", None],
+    })
+    path = write_schedule(acts, tmp_path / "x.xml")
+    sched = read_schedule(path)
+    a = sched.activities.set_index("activity_id")
+    assert a.loc["a1", ["min_duration", "max_duration", "distribution", "correlation_group"]].tolist() == \
+        [2.0, 9.0, "pert", "g1"]
+    assert a.loc["a1", "fixed_cost"] == 100.0 and a.loc["a1", "cost_rate"] == pytest.approx(10.0)
+    assert a.loc["a2", "predecessors"] == "a1:SS+1.5"
+    # switching the three-point fields off applies the default range (reported)
+    with pytest.warns(DataWarning, match="min = 0.8 x, max = 1.5 x"):
+        s2 = read_schedule(path, field_map={"min_duration": None, "max_duration": None}, default_range=(0.8, 1.5))
+    assert s2.activities.set_index("activity_id").loc["a1", "max_duration"] == 6.0
+    # ids from another field (the task name here)
+    s3 = read_schedule(path, field_map={"activity_id": "Name"})
+    assert sorted(s3.activities["activity_id"]) == ["one", "two"]
+    # an unknown field, a bad range, a most-likely field above the maximum
+    with pytest.raises(DataValidationError, match="neither an MPXJ task field"):
+        read_schedule(path, field_map={"max_duration": "NoSuchField"})
+    with pytest.raises(ValueError, match="default_range"):
+        read_schedule(path, default_range=(1.2, 1.5))
+    with pytest.raises(ValueError, match="field_map keys"):
+        read_schedule(path, field_map={"duration": "Duration2"})
+    with pytest.raises(DataValidationError, match=r"activity a1: expected one of .*got 'one'"):
+        read_schedule(path, field_map={"distribution": "Name"})  # a field with values that are not distributions
+    with pytest.raises(DataValidationError, match="out of order"):
+        read_schedule(path, field_map={"most_likely": "Duration3", "max_duration": "Duration1"})
+
+
+@pytest.mark.parametrize("name,content,match", [
+    ("plan.mpp", b"this is not an OLE2 compound file" * 10, "cannot read the schedule|not a schedule"),
+    ("plan.xml", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+     "DTD"),
+    ("plan.xml", b"", "empty"),
+    ("plan.txt", b"hello", "not a schedule file"),
+    ("plan.xer", b"ERMHDR\t99\nnonsense\n", "cannot read the schedule|not a schedule|no tasks"),
+])
+def test_unreadable_files_are_domain_errors(tmp_path, name, content, match):
+    p = tmp_path / name
+    p.write_bytes(content)
+    with pytest.raises(DataValidationError, match=match) as exc:
+        read_schedule(p, project_id="X-1")
+    assert exc.value.problems and exc.value.problems[0].source == name
+    with pytest.raises(DataValidationError, match="no such file"):
+        read_schedule(tmp_path / "missing.mpp")
+
+
+def test_java_detection_messages(monkeypatch):
+    assert msp._parse_java_version('openjdk version "17.0.15" 2025-04-15') == 17
+    assert msp._parse_java_version('java version "1.8.0_292"') == 8
+    assert msp._parse_java_version("garbage") is None
+    assert msp.java_version() >= msp.MIN_JAVA
+    monkeypatch.setattr(msp, "java_version", lambda: None)
+    assert not java_available()
+    with pytest.raises(JavaUnavailableError, match="apt-get install default-jre-headless"):
+        msp.require_java()
+    monkeypatch.setattr(msp, "java_version", lambda: 8)
+    with pytest.raises(JavaUnavailableError, match="Java 8 found, MPXJ needs Java >= 11"):
+        msp.require_java()
+
+
+def test_start_jvm_is_idempotent():
+    import jpype
+    msp.start_jvm()
+    msp.start_jvm()
+    assert jpype.isJVMStarted()
+    assert not math.isnan(float(msp.java_version()))
+
+
+def test_percent_and_elapsed_lags_inactive_tasks_and_multi_project_files(tmp_path):
+    msp.start_jvm()
+    from org.mpxj import Duration, ProjectContext, ProjectFile, Relation, RelationType, TimeUnit
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+
+    context = ProjectContext()  # projects written to one file share a context
+
+    def project(title, pid):
+        pf = ProjectFile(context)
+        pf.getProjectProperties().setDefaultCalendar(pf.addDefaultBaseCalendar())
+        pf.getProjectProperties().setProjectTitle(title)
+        pf.getProjectProperties().setProjectID(pid)
+        ts = {}
+        for name, dur in (("P", 4), ("Q", 1), ("R", 1), ("X", 3)):
+            t = pf.addTask()
+            t.setName(name)
+            t.setActivityID(f"{pid}-{name}")
+            t.setDuration(Duration.getInstance(dur, TimeUnit.DAYS))
+            ts[name] = t
+        ts["Q"].addPredecessor(Relation.Builder().predecessorTask(ts["P"]).type(RelationType.FINISH_START)
+                               .lag(Duration.getInstance(50, TimeUnit.PERCENT)))
+        ts["R"].addPredecessor(Relation.Builder().predecessorTask(ts["P"]).type(RelationType.FINISH_START)
+                               .lag(Duration.getInstance(7, TimeUnit.ELAPSED_DAYS)))
+        ts["X"].setActive(False)
+        return pf
+
+    path = tmp_path / "lags.xml"
+    UniversalProjectWriter(FileFormat.MSPDI).write(project("Lags", "L1"), str(path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        s = read_schedule(path, project_id="L-1", field_map={"activity_id": "Name"})
+    lags = s.links.set_index("successor")["lag"]
+    assert lags["Q"] == pytest.approx(2.0)  # 50 % of P's 4 days
+    assert lags["R"] == pytest.approx(5.0)  # 7 calendar days at 5 working days a week
+    assert "X" not in set(s.activities["activity_id"])
+    msgs = " ".join(n.message for n in s.notes)
+    assert "elapsed" in msgs and "inactive" in msgs
+
+    # a P6 XML file with two projects: one must be chosen
+    multi = tmp_path / "two.pmxml"
+    UniversalProjectWriter(FileFormat.PMXML).write(
+        java_list([project("North", "N1"), project("South", "S1")]), str(multi))
+    with pytest.raises(DataValidationError, match="holds 2 projects"):
+        read_schedule(multi)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        south = read_schedule(multi, project="S1")
+    assert south.project_id == "S1"
+    assert set(south.activities["activity_id"]) >= {"S1-P", "S1-Q"}
+    with pytest.raises(DataValidationError, match="not found"):
+        read_schedule(multi, project="West")
+
+
+def java_list(items):
+    from java.util import ArrayList
+    out = ArrayList()
+    for i in items:
+        out.add(i)
+    return out
+
+
+def test_utf16_xml_with_a_dtd_is_refused(tmp_path):
+    p = tmp_path / "plan.xml"
+    p.write_bytes('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE p [<!ENTITY x "y">]><p/>'.encode("utf-16"))
+    with pytest.raises(DataValidationError, match="DTD"):
+        read_schedule(p)
