@@ -160,3 +160,24 @@ def pmo_read(path):
     from pmo_analytics import read_portfolio
 
     return read_portfolio(path)
+
+
+@pytest.mark.slow
+def test_full_review_twice_gives_identical_numbers(tmp_path):
+    """`pmo review` on the sample, twice with the same seed: every notebook, identical numbers."""
+    from pmo_analytics.cli import main
+
+    out = tmp_path / "reports"
+    args = ["review", "--out", str(out), "--iterations", "500", "--quiet"]
+    assert main(args) == 0 and main(args) == 0
+    a, b = sorted(p for p in out.iterdir() if p.is_dir())
+    na, nb = (json.loads((p / "numbers.json").read_text()) for p in (a, b))
+    assert na == nb
+    names = [p.stem for p in list_notebooks()]
+    assert list(na) == names and all(na[n] for n in names)  # every notebook published its numbers
+    ma = json.loads((a / "manifest.json").read_text())
+    assert ma["parameters"]["iterations"] == 500 and ma["numbers_sha256"] == \
+        json.loads((b / "manifest.json").read_text())["numbers_sha256"]
+    for n in names:
+        html = (a / f"{n}.html").read_text()
+        assert not _EXTERNAL.search(html), n

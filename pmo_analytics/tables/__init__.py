@@ -1,8 +1,14 @@
-"""Data model, readers and validation: where data enters pmo_analytics."""
+"""Data model, readers and validation: where data enters pmo_analytics.
+
+MS Project / Primavera schedules are read by :mod:`pmo_analytics.tables.msproject`
+(optional ``msproject`` extra; Java is started only when a schedule is read).
+"""
 
 from .graph import find_cycle, parse_predecessors, split_list, topological_order
 from .portfolio import Portfolio, load_sample, read_portfolio, sample_path, validate_path
 from .readers import sha256_file
+from .rules import Rules, read_rules, rules_path
+from .sources import import_sources, merge_sources, read_sources
 from .spec import REQUIRED_TABLES, TABLES, ColumnSpec, TableSpec, schema
 from .template import column_docs, write_template
 
@@ -24,4 +30,10 @@ __all__ = [
     "topological_order",
     "parse_predecessors",
     "split_list",
+    "Rules",
+    "read_rules",
+    "rules_path",
+    "merge_sources",
+    "read_sources",
+    "import_sources",
 ]

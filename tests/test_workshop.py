@@ -1,0 +1,98 @@
+"""The portfolio review workshop: what-ifs as functions and widgets, recorded and replayed (pmo_analytics.workshop)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+
+import pytest
+
+import pmo_analytics as pmo
+from pmo_analytics.exceptions import PMOError, SolverWarning
+from pmo_analytics.records.decisions import list_decisions, load_decision, replay
+from pmo_analytics.selection import WhatIf, what_if
+from pmo_analytics.tables import sample_path
+from pmo_analytics.workshop import WorkshopPanel, record_what_if
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return pmo.load_sample()
+
+
+@pytest.fixture(scope="module")
+def panel(sample):
+    warnings.simplefilter("ignore", SolverWarning)
+    p = WorkshopPanel(sample, base=WhatIf(frontier_levels=3))
+    p.apply()
+    return p
+
+
+def test_full_workshop_budget_cut_decide_replay(tmp_path, sample):
+    """Load the sample, cut the budget in the room, record the decision, replay it: identical numbers."""
+    data = shutil.copytree(sample_path(), tmp_path / "data")
+    pf = pmo.read_portfolio(data)
+    panel = WorkshopPanel(pf, base=WhatIf(frontier_levels=0))
+    base = panel.apply()
+    cut = panel.apply(budget_scale=0.9)
+    change = panel.changes(cut, base)
+    assert cut.numbers["status"] == "optimal" and cut.numbers["value"] < base.numbers["value"]
+    assert change["lost"] and set(change["lost"]) <= set(base.numbers["funded"])
+    decided = f"cut the budget by 10 %: defer {', '.join(change['lost'])}"
+    d = record_what_if(cut, decided, "Portfolio board", data_path=data, folder=tmp_path / "decisions",
+                       options=["keep budget", "cut 10 %"])
+    entry = load_decision(d.decision_id, tmp_path / "decisions")
+    assert entry.scenario == {"kind": "selection.what_if", "parameters": cut.scenario.parameters()}
+    assert entry.numbers == json.loads(json.dumps(cut.numbers))
+    r = replay(d.decision_id, folder=tmp_path / "decisions")
+    assert r.reproduced, r.differences
+    assert r.numbers == entry.numbers
+    # the data change after the decision: replay says what changed and which numbers moved
+    budget = data / "budget.csv"
+    budget.write_text(budget.read_text().replace("\n1,", "\n1,1", 1))
+    r2 = replay(d.decision_id, folder=tmp_path / "decisions")
+    assert r2.data_changed["changed"] == ["budget.csv"]
+    assert not r2.reproduced and any(x.startswith("budget:") for x in r2.differences)
+    assert list_decisions(tmp_path / "decisions")["decision"].tolist() == [decided]
+
+
+def test_what_if_levers_bind(panel):
+    base = panel.history_[0].numbers
+    forced = panel.apply(force_out=(base["funded"][-1],))
+    assert base["funded"][-1] not in forced.numbers["funded"]
+    deps = panel.portfolio.dependencies
+    tied = set(deps["project_id"]) | set(deps["other_project_id"])
+    out_of_portfolio = sorted(set(panel.history_[0].selector.portfolio_.index) - set(base["funded"]) - tied)
+    pick = out_of_portfolio[0]
+    assert pick in panel.apply(force_in=(pick,)).numbers["funded"]
+    more = panel.apply(budget_scale=1.2).numbers
+    assert more["value"] >= base["value"] - 1e-6  # more money never buys less value
+    assert panel.changes(panel.result_, panel.history_[0])["value_change"] == pytest.approx(more["value"] - base["value"])
+
+
+def test_what_if_redraws_frontier_roadmap_capacity(panel):
+    r = panel.apply(budget_scale=0.95)
+    assert len(r.frontier) == 3 and {"budget_factor", "value", "status"} <= set(r.frontier.columns)
+    charts = panel.charts(r)
+    assert set(charts) == {"frontier", "roadmap", "capacity"}
+    for c in charts.values():
+        assert c.to_dict()  # valid Vega-Lite
+
+
+def test_unknown_lever_is_an_error(sample):
+    with pytest.raises(PMOError, match=r"unknown what-if lever\(s\) \['budget'\]"):
+        what_if(sample, budget=0.9)
+
+
+def test_widget_panel_maps_each_control_to_a_lever(panel):
+    ipywidgets = pytest.importorskip("ipywidgets")
+    box = panel.widget()
+    assert isinstance(box, ipywidgets.VBox)
+    controls = {w.description: w for w in box.children[0].children[0].children}
+    n = len(panel.history_)
+    controls["budget %"].value = 80.0  # a change re-optimises through apply()
+    assert len(panel.history_) == n + 1 and panel.result_.scenario.budget_scale == pytest.approx(0.8)
+    controls["DEV ±FTE"].value = 2.0
+    assert panel.result_.scenario.capacity_delta == {"DEV": 2.0}
+    assert "WorkshopPanel(" in repr(panel)
