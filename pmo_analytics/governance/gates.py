@@ -66,27 +66,36 @@ def _ntcp_classified(pf, pids, ctx):
     return out
 
 
-def _risk_register(pf, pids, ctx):
-    risks = _by_project(pf.risks, pids)
-    return {p: (risks[p] is not None, "" if risks[p] is not None else "no risks registered") for p in pids}
+def _present(df, pids, missing: str) -> dict:
+    """Evidence = the project has at least one row in ``df``."""
+    rows = _by_project(df, pids)
+    return {p: (rows[p] is not None, "" if rows[p] is not None else missing) for p in pids}
 
 
-def _risk_owners(pf, pids, ctx):
-    risks = _by_project(pf.risks, pids)
+def _owned(df, pids, id_col: str, missing: str) -> dict:
+    """Evidence = the project has rows in ``df`` and every one names an owner."""
+    rows = _by_project(df, pids)
     out = {}
     for p in pids:
-        g = risks[p]
+        g = rows[p]
         if g is None:
-            out[p] = (False, "no risks registered")
+            out[p] = (False, missing)
             continue
-        unowned = g.loc[g["owner"].isna(), "risk_id"].tolist()
+        unowned = sorted(set(g.loc[g["owner"].isna(), id_col]))
         out[p] = (not unowned, f"no owner for {', '.join(unowned)}" if unowned else "")
     return out
 
 
+def _risk_register(pf, pids, ctx):
+    return _present(pf.risks, pids, "no risks registered")
+
+
+def _risk_owners(pf, pids, ctx):
+    return _owned(pf.risks, pids, "risk_id", "no risks registered")
+
+
 def _baseline_schedule(pf, pids, ctx):
-    acts = _by_project(pf.activities, pids)
-    return {p: (acts[p] is not None, "" if acts[p] is not None else "no schedule (activities)") for p in pids}
+    return _present(pf.activities, pids, "no schedule (activities)")
 
 
 def _schedule_healthy(pf, pids, ctx):
@@ -128,16 +137,7 @@ def _committed_finish(pf, pids, ctx):
 
 
 def _benefits_owner(pf, pids, ctx):
-    ben = _by_project(pf.benefits, pids)
-    out = {}
-    for p in pids:
-        g = ben[p]
-        if g is None:
-            out[p] = (False, "no benefits registered")
-            continue
-        unowned = sorted(set(g.loc[g["owner"].isna(), "benefit_id"]))
-        out[p] = (not unowned, f"no owner for {', '.join(unowned)}" if unowned else "")
-    return out
+    return _owned(pf.benefits, pids, "benefit_id", "no benefits registered")
 
 
 def _benefits_measured(pf, pids, ctx):
@@ -157,8 +157,7 @@ def _benefits_measured(pf, pids, ctx):
 
 
 def _support_recorded(pf, pids, ctx):
-    sup = _by_project(pf.support, pids)
-    return {p: (sup[p] is not None, "" if sup[p] is not None else "no run cost recorded") for p in pids}
+    return _present(pf.support, pids, "no run cost recorded")
 
 
 #: Evidence check name -> function(portfolio, project ids, context) -> {project_id: (passed, detail)}.
