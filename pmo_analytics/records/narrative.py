@@ -89,6 +89,12 @@ def risk_sentences(exposure: pd.DataFrame) -> list[str]:
     ]
 
 
+def _red_reason(reasons) -> str:
+    """The first reason that made the status red (reasons are '; '-separated, each ending in its colour)."""
+    parts = [r.strip() for r in str(reasons).split(";") if r.strip()]
+    return next((r for r in parts if "(red)" in r), parts[0] if parts else "")
+
+
 def delivery_sentences(summary: pd.DataFrame) -> list[str]:
     """Delivery status of the active projects from the monitor's RAG summary.
 
@@ -107,7 +113,7 @@ def delivery_sentences(summary: pd.DataFrame) -> list[str]:
         f"and {counts.get('green', 0)} green.",
         f"The weakest cost performance is {worst['project_id']} (CPI {worst['cpi']:.2f}, "
         f"SPI(t) {worst['spi_t']:.2f}).",
-        ("Intervention needed: " + "; ".join(f"{p} ({str(r).split(';')[0]})"
+        ("Intervention needed: " + "; ".join(f"{p} ({_red_reason(r)})"
                                              for p, r in zip(red["project_id"], red["reasons"])) + "."
          if len(red) else "No project needs intervention now."),
     ]
@@ -132,8 +138,9 @@ def governance_sentences(mismatches: int, failing: int, escalations: pd.DataFram
     board = escalations[escalations["level"] == "portfolio board"]
     return [
         f"{_plural(mismatches, 'project')} {'is' if mismatches == 1 else 'are'} managed with an approach that does "
-        "not match its NTCP profile.",
-        f"{_plural(failing, 'project')} {'misses' if failing == 1 else 'miss'} evidence its stage gate requires.",
+        f"not match {'its' if mismatches == 1 else 'their'} NTCP profile.",
+        f"{_plural(failing, 'project')} {'misses' if failing == 1 else 'miss'} evidence "
+        f"{'its' if failing == 1 else 'their'} stage gate requires.",
         (f"{', '.join(board['project_id'])} {'is' if len(board) == 1 else 'are'} escalated to this board."
          if len(board) else f"{_plural(len(escalations), 'project')} escalated, none to this board."),
     ]

@@ -1,0 +1,61 @@
+"""Executive-summary sentences are generated from the numbers (pmo_analytics.records.narrative)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pmo_analytics.records import narrative as nv
+
+
+def test_money():
+    assert nv.money(12_345_678) == "12.3 M" and nv.money(0) == "0.0 M"
+
+
+def test_pipeline_sentences():
+    projects = pd.DataFrame({"stage": ["proposal", "proposal", "proposal", "active"],
+                             "business_unit": ["Ops", "Ops", "Fin", "Ops"], "bucket": ["Run", "Grow", "Run", "Run"],
+                             "estimated_cost": [3e6, 1e6, 2e6, 9e6]})
+    budget = pd.DataFrame({"period": [1, 2], "budget": [1e6, 2e6]})
+    s = nv.pipeline_sentences(projects, budget)
+    assert s == ["The pipeline holds 3 proposals from 2 business units asking for 6.0 M in total.",
+                 "The budget over the 2 planning periods is 3.0 M, so at most about 50% of the asks can be funded.",
+                 "The largest asks come from Ops (4.0 M, mostly Run)."]
+
+
+def test_portfolio_sentences_name_the_best_project_left_out():
+    pf = pd.DataFrame({"selected": [True, False, False], "value": [5e6, 0.0, 0.0],
+                       "base_value": [5e6, 2e6, 7e6], "mandatory": [True, False, False]},
+                      index=["P1", "P2", "P3"])
+    numbers = {"status": "optimal", "value": 5e6, "value_measure": "NPV [currency]", "spend": 4e6,
+               "hire_spend": 0.0, "budget": 6e6}
+    s = nv.portfolio_sentences(numbers, pf)
+    assert s[0] == "The recommended portfolio funds 1 of 3 candidates for a NPV of 5.0 M (proven optimal)."
+    assert s[1] == "It spends 4.0 M of the 6.0 M budget in the horizon."
+    assert s[2].startswith("All 1 mandatory projects are in. The most valuable proposal left out is P3 (value 7.0 M)")
+
+
+def test_risk_and_delivery_and_benefits_sentences():
+    exp = pd.DataFrame({"project_id": ["A", "B"], "p80_days_late": [12.0, -3.0], "cost_contingency": [1e6, 5e5],
+                        "jcl": [0.1, 0.6]})
+    s = nv.risk_sentences(exp)
+    assert s[0] == ("At P80, 1 of 2 active projects finish after their committed date; the worst is A, "
+                    "12 working days late.")
+    assert "1.5 M" in s[1] and "10% to 60%" in s[2]
+    summ = pd.DataFrame({"project_id": ["A", "B"], "rag": ["red", "green"], "cpi": [0.8, 1.0], "spi_t": [0.9, 1.0],
+                         "reasons": ["x: 1 (amber); y: CPI = 0.8 < 0.9 (red)", ""]})
+    d = nv.delivery_sentences(summ)
+    assert d[0] == "Of 2 projects in delivery, 1 red, 0 amber and 1 green."
+    assert d[2] == "Intervention needed: A (y: CPI = 0.8 < 0.9 (red))."
+    prom = pd.DataFrame({"measured": [True, False], "planned_to_date": [100.0, 0.0], "realised_to_date": [80.0, 0.0],
+                         "n_at_risk": [1, 2], "realisation_rate": [0.8, 1.0]}, index=["C1", "C2"])
+    b = nv.benefits_sentences(prom)
+    assert b == ["Benefits measured to date: 0.0 M realised against 0.0 M planned (80%).",
+                 "3 benefits are forecast to miss their target.", "The largest shortfall in rate is C1 (80% realised)."]
+
+
+def test_governance_sentences():
+    esc = pd.DataFrame({"project_id": ["A", "B"], "level": ["portfolio board", "PMO"]})
+    assert nv.governance_sentences(1, 2, esc) == [
+        "1 project is managed with an approach that does not match its NTCP profile.",
+        "2 projects miss evidence their stage gate requires.",
+        "A is escalated to this board."]
