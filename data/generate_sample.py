@@ -378,6 +378,23 @@ def _add_governance(projects, status, benefits, support) -> None:
     support[:] = [r for r in support if r["project_id"] != "C-203"]
 
 
+def _add_new_active(projects, costs, demand) -> None:
+    """A-104: authorised last month and started, but with no schedule, risk register, commitment or status yet.
+
+    The governance gates must catch it (baseline, risk register, committed finish, EVM).
+    """
+    projects.append(dict(project_id="A-104", name="Workforce scheduling tool", business_unit="Operations",
+                         sponsor="J. Lindqvist", stage="active", bucket="Grow", category="IT",
+                         estimated_cost=900_000.0, benefit_npv=1_100_000.0, estimate_class=3,
+                         probability_of_success=0.8, earliest_start=1, latest_start=1, duration_periods=3,
+                         mandatory=True, start_date="2026-10-05", committed_finish="", novelty="derivative",
+                         technology="medium", complexity="assembly", pace="regular", approach="hybrid"))
+    for k, c in enumerate((400_000.0, 350_000.0, 150_000.0)):
+        costs.append(dict(project_id="A-104", period_offset=k, cost=c))
+        demand += [dict(project_id="A-104", skill="DEV", period_offset=k, fte=round(c / 90_000, 1)),
+                   dict(project_id="A-104", skill="BA", period_offset=k, fte=round(c / 180_000, 1))]
+
+
 def generate(out: Path = OUT, seed: int = SEED) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     projects, costs, demand, scores = make_proposals(rng)
@@ -562,6 +579,7 @@ def generate(out: Path = OUT, seed: int = SEED) -> dict[str, pd.DataFrame]:
                                 actual_duration=round(est_d * rng.lognormal(np.log(mean_d), sd_d), 1)))
 
     _add_governance(projects, status, benefits, support)
+    _add_new_active(projects, costs, demand)
 
     criteria = [dict(criterion=c_, description=desc, weight=w)
                 for (c_, desc), w in zip(CRITERIA, [0.40, 0.27, 0.19, 0.14])]

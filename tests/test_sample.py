@@ -28,8 +28,9 @@ def test_sample_meets_the_data_brief(pf):
     assert pf.capacity["skill"].nunique() >= 5
     sizes = pf.activities.groupby("project_id").size()
     active = set(pf.projects_in("active")["project_id"])
-    assert len(active) >= 3 and set(sizes.index) == active
+    assert len(set(sizes.index) & active) >= 3 and set(sizes.index) <= active
     assert sizes.between(30, 150).all()
+    assert active - set(sizes.index) == {"A-104"}  # just authorised: no baseline yet (a governance finding)
     assert len(pf.risks) >= 20
     assert (pf.risks["affected_activities"].str.count(";") >= 1).sum() >= 5  # several hit many activities
     assert len(pf.work_items) >= 500
