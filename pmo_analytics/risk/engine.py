@@ -31,8 +31,10 @@ impacts`` [currency] (+ response costs in a mitigated run), following AACE RP
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -48,6 +50,24 @@ from .drivers import RiskDrivers, risk_drivers
 __all__ = ["ScheduleRiskModel", "simulate"]
 
 _SAMPLING = ("lhs", "mc")
+
+
+_POOL = None
+
+
+def _threads() -> int:
+    """Threads used to draw sample blocks in parallel (``PMO_THREADS`` overrides; default: cores, max 4)."""
+    env = os.environ.get("PMO_THREADS")
+    if env:
+        return max(1, int(env))
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None or _POOL._max_workers != _threads():
+        _POOL = ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="pmo-risk")
+    return _POOL
 
 
 class ScheduleRiskModel:
@@ -360,7 +380,9 @@ class ScheduleRiskModel:
             D = buf["D"][:, :C]
             U_occ = np.empty((dr.n, C))
             U_imp = np.empty((dr.n, C))
-            for b in range(b0, b1):
+            def fill(b, D=D, U_occ=U_occ, U_imp=U_imp, b0=b0):
+                # one block: its own seeded stream, disjoint columns, so blocks can be drawn in any
+                # order or in parallel threads (numpy releases the GIL while it generates and computes)
                 cols = slice((b - b0) * B, (b - b0 + 1) * B)
                 if self._fused:
                     u = self._block_uniforms(b, seed, out=D[:, cols])
@@ -372,6 +394,12 @@ class ScheduleRiskModel:
                 if dr.n:
                     U_occ[:, cols] = u[k:k + dr.n]
                     U_imp[:, cols] = u[k + dr.n:]
+
+            if b1 - b0 > 1 and _threads() > 1:
+                list(_pool().map(fill, range(b0, b1)))
+            else:
+                for b in range(b0, b1):
+                    fill(b)
             risk_cost = self._apply_risks(D, U_occ, U_imp, params, active) if dr.n else 0.0
             EF = forward_pass(net, D, out=buf["EF"][:, :C])
             T = EF[self._end_rows].max(axis=0)
