@@ -1,18 +1,21 @@
 """pmo_analytics: decision support for a lean Project Management Office.
 
 The package reads as the PMO life-cycle: ``tables`` (data in), ``intake``,
-``selection``, ``schedule``, ``risk``, ``monitor``, ``benefits``; then
-``charts`` (Altair, imported only on demand) and ``records`` (decision
-records). The core import is light: charts, solvers and notebook machinery
+``selection``, ``schedule``, ``risk``, ``monitor``, ``benefits``,
+``governance``; then ``charts`` (Altair, imported only on demand),
+``records`` (decision records and register) and ``workshop`` (live what-if). The core import is light: charts, solvers and notebook machinery
 load only when their room is imported.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from .exceptions import (
+    ConvergenceWarning,
     DataValidationError,
     DataWarning,
+    InconsistentJudgementsError,
     InfeasiblePortfolioError,
+    JavaUnavailableError,
     MissingTableError,
     NetworkCycleError,
     PMOError,
@@ -47,4 +50,7 @@ __all__ = [
     "PMOWarning",
     "DataWarning",
     "SolverWarning",
+    "ConvergenceWarning",
+    "InconsistentJudgementsError",
+    "JavaUnavailableError",
 ]
