@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import RecordError
-from ..tables import read_portfolio, sample_path
+from ..tables import read_portfolio, sample_path, sha256_file
 from .manifest import git_commit, new_run_id, package_versions, publish_dir, utc_now, write_json_atomic, \
     write_text_atomic
 from .publish import MIME
@@ -97,10 +97,6 @@ def export_html(nb, title: str) -> str:
         raise RecordError(f"HTML export of {title} references an external resource: "
                           f"{_EXTERNAL.search(body).group(0)[:120]}")
     return body
-
-
-def _sha256_text(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass
@@ -209,7 +205,7 @@ class Review:
                 entries.append({"notebook": nb_path.name, "html": html_path.name,
                                 "parameters": injected, "seconds": round(time.perf_counter() - t, 2),
                                 "published_numbers": len(nums),
-                                "sha256_ipynb": _sha256_text(out_nb), "sha256_html": _sha256_text(html_path)})
+                                "sha256_ipynb": sha256_file(out_nb), "sha256_html": sha256_file(html_path)})
                 self._say(f"    done in {time.perf_counter() - t:.1f} s, {len(nums)} numbers published")
                 if status == "failed":
                     break
