@@ -164,10 +164,7 @@ def _cmd_import(args) -> int:
 
     try:
         res = import_sources(args.sources, args.out)
-    except JavaUnavailableError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except FileExistsError as exc:
+    except (JavaUnavailableError, FileExistsError) as exc:  # nothing to import with, or nowhere safe to write
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(res.report())
