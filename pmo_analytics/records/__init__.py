@@ -5,7 +5,8 @@ from .decisions import (Decision, ReplayResult, decision_from_record, list_decis
 from .export import export_tables
 from .manifest import new_run_id, package_versions, write_json_atomic, write_text_atomic
 from .publish import publish, to_jsonable
-from .review import Review, collect_numbers, export_html, list_notebooks, notebooks_dir, run_review
+from .html import export_html
+from .review import Review, collect_numbers, list_notebooks, notebooks_dir, run_review
 
 __all__ = [
     "Decision",

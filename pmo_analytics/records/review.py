@@ -13,10 +13,8 @@ either whole or absent, and an earlier record is never overwritten.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
-import re
 import shutil
 import sys
 import time
@@ -27,10 +25,12 @@ from ..exceptions import RecordError
 from ..tables import read_portfolio, sample_path, sha256_file
 from .manifest import git_commit, new_run_id, package_versions, publish_dir, utc_now, write_json_atomic, \
     write_text_atomic
+from .export import numbers_to_tables
+from .html import export_html, render_index, render_reports_index
 from .publish import MIME
 
-__all__ = ["Review", "run_review", "notebooks_dir", "list_notebooks", "collect_numbers", "export_html",
-           "numbers_to_tables", "DEFAULT_PARAMETERS"]
+__all__ = ["Review", "run_review", "notebooks_dir", "list_notebooks", "collect_numbers",
+           "DEFAULT_PARAMETERS"]
 
 #: Parameters injected into every notebook that declares them (papermill). A record is static, so
 #: live widgets are switched off (``interactive``); kernels would otherwise wait on widget comms.
@@ -63,40 +63,6 @@ def collect_numbers(nb) -> dict:
                     payload = json.loads(payload)
                 out[payload["name"]] = payload["value"]
     return out
-
-
-_EXTERNAL = re.compile(
-    r"""<(?:script|link|iframe|img)[^>]+(?:src|href)\s*=\s*["']?(?:https?:)?//"""  # tags loading a URL
-    r"""|(?:import\s*\(|from)\s*["'](?:https?:)?//"""  # ES module imports
-    r"""|@import\s+(?:url\()?["']?(?:https?:)?//""",  # CSS imports
-    re.IGNORECASE)
-
-
-def export_html(nb, title: str) -> str:
-    """A self-contained HTML page of an executed notebook.
-
-    nbconvert loads require.js, MathJax and widget scripts from a CDN unless
-    their URLs are blanked; charts are SVG outputs, so nothing is fetched.
-
-    Raises
-    ------
-    RecordError
-        if the page would still reference an external script or stylesheet.
-    """
-    from nbconvert import HTMLExporter
-
-    # an executive summary may hide its code (notebook metadata {"pmo": {"hide_input": true}})
-    hide = bool(nb.metadata.get("pmo", {}).get("hide_input", False))
-    exporter = HTMLExporter(template_name="lab", mathjax_url="", require_js_url="", jquery_url="", exclude_input=hide,
-                            widget_renderer_url="", jupyter_widgets_base_url="", mermaid_js_url="",
-                            mermaid_layout_elk_js_url="",
-                            exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    body = re.sub(r"<script[^>]*src=[\"']\s*[\"'][^>]*>\s*</script>", "", body)
-    if _EXTERNAL.search(body):
-        raise RecordError(f"HTML export of {title} references an external resource: "
-                          f"{_EXTERNAL.search(body).group(0)[:120]}")
-    return body
 
 
 @dataclass
@@ -246,7 +212,7 @@ class Review:
                 shutil.rmtree(staging, ignore_errors=True)
             raise
         self.run_id_, self.path_, self.manifest_, self.numbers_ = run_id, final, manifest, numbers
-        write_text_atomic(out / "index.html", render_reports_index(out, self.decisions))
+        write_text_atomic(out / "index.html", render_reports_index(out, _decision_rows(self.decisions)))
         self._say(f"record written to {final}")
         if status != "complete":
             raise RecordError(f"review failed ({error}); partial record kept at {final}")
@@ -257,67 +223,6 @@ class Review:
         return f"Review(data={self.data or 'sample'!s}{where})"
 
 
-def render_index(manifest: dict) -> str:
-    """The record's ``index.html``: links to each notebook page and the manifest summary."""
-    e = html.escape
-    rows = "".join(
-        f"<tr><td><a href='{e(n['html'])}'>{e(Path(n['notebook']).stem)}</a></td>"
-        f"<td><a href='{e(n['notebook'])}'>{e(n['notebook'])}</a></td><td>{n['seconds']}</td>"
-        f"<td>{n['published_numbers']}</td></tr>"
-        for n in manifest["notebooks"])
-    files = "".join(f"<tr><td>{e(k)}</td><td><code>{e(v)}</code></td></tr>"
-                    for k, v in sorted(manifest["data"]["files"].items()))
-    params = e(json.dumps(manifest["parameters"], sort_keys=True))
-    git = manifest.get("git") or {}
-    dec = _decisions_table(manifest.get("decisions") or [], link_prefix="../")
-    results = (", result tables <a href='results.xlsx'>results.xlsx</a> (and <a href='results_csv/'>CSV</a>)"
-               if manifest.get("results") else "")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Portfolio review {e(manifest['run_id'])}</title>
-<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}
-code{{font-size:85%}}</style></head><body>
-<h1>Portfolio review — decision record</h1>
-<p>Run <b>{e(manifest['run_id'])}</b>, status <b>{e(manifest['status'])}</b>,
-{e(manifest['started'])} → {e(manifest['ended'])}; seed {e(str(manifest.get('seed')))};
-git {e(str(git.get('commit', 'n/a')))}{' (uncommitted changes)' if git.get('dirty') else ''}.</p>
-<h2>Notebooks</h2>
-<table><tr><th>record</th><th>executed notebook</th><th>seconds</th><th>numbers published</th></tr>{rows}</table>
-<h2>Input data</h2><p>{e(manifest['data']['path'])}</p>
-<table><tr><th>file</th><th>SHA-256</th></tr>{files}</table>
-<h2>Parameters</h2><p><code>{params}</code></p>
-{dec}
-<p>Full details: <a href="manifest.json">manifest.json</a>, <a href="numbers.json">numbers.json</a>{results}.</p>
-</body></html>
-"""
-
-
-def numbers_to_tables(numbers: dict) -> dict:
-    """Result tables of a review, for ``results.xlsx``: every published table, plus one sheet of numbers.
-
-    A published DataFrame or Series (stored as pandas' ``split`` JSON) becomes
-    its own table named ``<notebook number>.<name>``; every other value is a
-    row of the ``numbers`` table (notebook, name, JSON value).
-    """
-    import pandas as pd
-
-    tables, rows = {}, []
-    for nb, values in numbers.items():
-        prefix = nb.split("_", 1)[0]
-        for name, value in values.items():
-            if isinstance(value, dict) and {"columns", "data"} <= set(value):
-                tables[f"{prefix}.{name}"] = pd.DataFrame(value["data"], columns=value["columns"],
-                                                          index=value.get("index"))
-            elif isinstance(value, dict) and {"name", "data", "index"} <= set(value):
-                tables[f"{prefix}.{name}"] = pd.Series(value["data"], index=value["index"],
-                                                       name=value["name"]).to_frame()
-            else:
-                rows.append({"notebook": nb, "name": name, "value": json.dumps(value, sort_keys=True)})
-    if rows:
-        tables = {"numbers": pd.DataFrame(rows), **tables}
-    return tables
-
-
 def _decision_rows(folder) -> list[dict]:
     """The decision register's entries, newest first (empty when there is no register)."""
     if folder is None or not Path(folder).is_dir():
@@ -326,49 +231,6 @@ def _decision_rows(folder) -> list[dict]:
 
     df = list_decisions(folder).drop(columns=["created"])
     return json.loads(df.to_json(orient="records"))
-
-
-def _decisions_table(rows: list[dict], link_prefix: str = "") -> str:
-    if not rows:
-        return ""
-    e = html.escape
-
-    def link(rec):
-        if not rec:
-            return ""
-        name = Path(rec).name
-        return f"<a href='{e(link_prefix + name)}/index.html'>{e(name)}</a>"
-
-    body = "".join(
-        f"<tr><td>{e(r['decision_id'])}</td><td>{e(str(r['date']))}</td><td>{e(r['decision'])}</td>"
-        f"<td>{e(r['decided_by'])}</td><td>{link(r.get('record'))}</td>"
-        f"<td>{e(r.get('superseded_by') or '')}</td></tr>" for r in rows)
-    return ("<h2>Decisions (newest first)</h2><table><tr><th>id</th><th>date</th><th>decision</th>"
-            f"<th>decided by</th><th>record</th><th>superseded by</th></tr>{body}</table>")
-
-
-def render_reports_index(out: Path, decisions) -> str:
-    """``reports/index.html``: every record (newest first) and the decision register."""
-    e = html.escape
-    runs = []
-    for d in sorted((p for p in Path(out).iterdir() if p.is_dir() and not p.name.startswith(".")),
-                    key=lambda p: p.name, reverse=True):
-        try:
-            m = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        runs.append(f"<tr><td><a href='{e(d.name)}/index.html'>{e(d.name)}</a></td><td>{e(m['status'])}</td>"
-                    f"<td>{e(str(m.get('seed')))}</td><td>{e(m['data']['path'])}</td></tr>")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Portfolio review records</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}</style></head>
-<body><h1>Portfolio review records</h1>
-{_decisions_table(_decision_rows(decisions))}
-<h2>Records (newest first)</h2>
-<table><tr><th>record</th><th>status</th><th>seed</th><th>data</th></tr>{''.join(runs)}</table>
-</body></html>
-"""
 
 
 def run_review(data=None, out="reports", parameters=None, notebooks=None, progress=True) -> Review:
