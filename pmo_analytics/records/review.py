@@ -38,11 +38,10 @@ DEFAULT_PARAMETERS = {"seed": 20261125, "interactive": False}
 
 
 def notebooks_dir() -> Path:
-    """The curated notebooks folder of the project (``notebooks/``)."""
-    env = os.environ.get("PMO_NOTEBOOKS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The curated notebooks (``notebooks/`` in the repository, bundled with the package)."""
+    from ..bundled import bundled_path
+
+    return bundled_path("notebooks")
 
 
 def list_notebooks(folder: Path | None = None) -> list[Path]:

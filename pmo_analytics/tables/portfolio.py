@@ -134,18 +134,10 @@ def read_portfolio(path: str | os.PathLike | None = None) -> Portfolio:
 
 
 def sample_path() -> Path:
-    """Folder of the bundled sample portfolio (``data/sample`` in the project).
+    """Folder of the bundled sample portfolio (``data/sample`` in the repository, bundled with the package)."""
+    from ..bundled import bundled_path
 
-    ``PMO_SAMPLE_DATA`` overrides the location.
-    """
-    env = os.environ.get("PMO_SAMPLE_DATA")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parents[2] / "data" / "sample"
-    if here.is_dir():
-        return here
-    raise FileNotFoundError("bundled sample portfolio not found: install pmo_analytics from a source checkout "
-                            "(pip install -e .) or set PMO_SAMPLE_DATA")
+    return bundled_path("sample")
 
 
 def load_sample() -> Portfolio:
