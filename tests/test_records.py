@@ -13,7 +13,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from pmo_analytics.exceptions import DataValidationError, RecordError
 from pmo_analytics.records import Review, collect_numbers, export_html, list_notebooks, run_review
 from pmo_analytics.records.manifest import new_run_id, publish_dir, write_json_atomic
-from pmo_analytics.records.review import _EXTERNAL
+from pmo_analytics.records.html import _EXTERNAL
 from pmo_analytics.tables import sample_path
 
 from .conftest import MINIMAL, assemble_bad
