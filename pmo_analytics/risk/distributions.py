@@ -210,6 +210,8 @@ TABLE_TAIL = 2.0 ** -40
 #: malloc's mmap threshold (larger temporaries cost a page fault every 4 kB: twice the time for
 #: the triangular closed form).
 _SLICE = 16384
+#: Values per slice for the quantile tables, which allocate nothing (fewer numpy calls per value).
+_TABLE_SLICE = 65536
 
 
 class _Grid:
@@ -377,37 +379,37 @@ class _QuantileTables:
         coef = np.stack([lo, up], axis=2)  # (4, T, 2, K)
         if not np.all(np.isfinite(coef)):
             raise ValueError("quantile table with non-finite values: invalid distribution parameters")
-        self.c0, self.c1, self.c2, self.c3 = (np.ascontiguousarray(coef[j]).ravel() for j in range(4))
+        #: (T * 2 * K, 4): the four coefficients of a cell side by side, fetched by one gather
+        self.coef = np.ascontiguousarray(np.moveaxis(coef, 0, -1).reshape(-1, 4))
         self.n_tables = coef.shape[1]
 
     def base(self, table):
         """Index offsets (int64) of tables ``table`` for :meth:`evaluate`."""
         return np.asarray(table, np.int64) * (2 * self.grid.cells) - self.grid.first
 
-    def evaluate(self, x, base, q, w, v, b, t, side):
+    def evaluate(self, x, base, q, v, b, t, side, c):
         """``q = Q(x)`` row by row (table offsets ``base``, shape ``(rows, 1)``); others are scratch.
 
-        All arrays have the shape of ``x`` (``b``, ``t`` int64, ``side`` bool); nothing is allocated.
+        ``q``, ``v`` float, ``b``, ``t`` int64 and ``side`` bool have the shape of ``x``, ``c`` that
+        shape plus 4; nothing is allocated.
         """
         shift = self.grid.shift
-        np.subtract(1.0, x, out=w)
-        np.minimum(x, w, out=v)
+        np.subtract(1.0, x, out=q)
+        np.greater(x, q, out=side)                      # upper side: the second half of the table
+        np.minimum(x, q, out=v)                         # tail probability
         np.maximum(v, TABLE_TAIL, out=v)
         np.right_shift(v.view(np.int64), shift, out=b)  # octave and leading mantissa bits: the cell
         np.left_shift(b, shift, out=t)
         np.subtract(v, t.view(np.float64), out=v)       # position in the cell (exact)
-        np.greater(x, w, out=side)                      # upper side: the second half of the table
         np.multiply(side, self.grid.cells, out=t)
         np.add(b, t, out=b)
         np.add(b, base, out=b)
-        self.c3.take(b, out=q, mode="clip")
-        q *= v
-        for c in (self.c2, self.c1):
-            c.take(b, out=w, mode="clip")
-            q += w
-            q *= v
-        self.c0.take(b, out=w, mode="clip")
-        q += w
+        self.coef.take(b, axis=0, out=c, mode="clip")
+        np.multiply(c[..., 3], v, out=q)
+        for j in (2, 1):
+            np.add(q, c[..., j], out=q)
+            np.multiply(q, v, out=q)
+        np.add(q, c[..., 0], out=q)
         return q
 
 
@@ -538,9 +540,12 @@ class DurationSampler:
         elif out.shape != u.shape:
             raise ValueError(f"out has shape {out.shape}, u has {u.shape}")
         iters = max(u.shape[1], 1)
-        step = max(1, _SLICE // iters)
         scratch = None
         for kind, rows, p in self._groups:
+            table = self._tables if kind == "pert" else self._normal if kind in ("normal", "lognormal") else None
+            # tables write into preallocated scratch: larger slices, fewer calls; the closed forms
+            # allocate temporaries: 128 kB ones stay in cache and below malloc's mmap threshold
+            step = max(1, (_TABLE_SLICE if table is not None and self.method == "table" else _SLICE) // iters)
             n_rows = rows.stop - rows.start if isinstance(rows, slice) else len(rows)
             for r0 in range(0, n_rows, step):
                 r1 = min(r0 + step, n_rows)
@@ -558,24 +563,25 @@ class DurationSampler:
                     out[sel] = prm[0] + prm[1] * u[sel]
                 else:  # a table: pert, normal, lognormal
                     if scratch is None:
-                        shape = (min(step, self.n), u.shape[1])
-                        scratch = [np.empty(shape) for _ in range(4)] + \
-                                  [np.empty(shape, np.int64) for _ in range(2)] + [np.empty(shape, bool)]
+                        shape = (min(max(1, _TABLE_SLICE // iters), self.n), u.shape[1])
+                        scratch = [np.empty(shape) for _ in range(3)] + \
+                                  [np.empty(shape, np.int64) for _ in range(2)] + \
+                                  [np.empty(shape, bool), np.empty(shape + (4,))]
                     k = r1 - r0
-                    x, q, w, v, b, t, side = (s[:k] for s in scratch)
+                    x, q, v, b, t, side, c = (s[:k] for s in scratch)
                     if isinstance(sel, slice):
                         x = u[sel]
                     else:
                         np.take(u, sel, axis=0, out=x)
-                    table = self._tables if kind == "pert" else self._normal
-                    table.evaluate(x, prm[0], q, w, v, b, t, side)
+                    table.evaluate(x, prm[0], q, v, b, t, side, c)
                     q *= prm[2]
+                    if kind == "pert" and isinstance(sel, slice):
+                        np.add(q, prm[1], out=out[sel])
+                        continue
+                    q += prm[1]
                     if kind == "lognormal":
-                        q += prm[1]
                         np.exp(q, out=q)
-                    else:
-                        q += prm[1]
-                        if kind == "normal":
-                            np.maximum(q, 0.0, out=q)
+                    elif kind == "normal":
+                        np.maximum(q, 0.0, out=q)
                     out[sel] = q
         return out
