@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_risk.py            # full: 1,000 x 10,000 and 10,000 x 100,000
     python benchmarks/bench_risk.py --quick    # small version (seconds)
     python benchmarks/bench_risk.py --skip-large
+    python benchmarks/bench_risk.py --distributions-only   # the table of distributions alone
 
 Prints activity-iterations per second of the engine (with criticality and
 percentiles), the ratio to a straightforward pure-Python per-iteration loop
@@ -215,6 +216,7 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=20261125)
     ap.add_argument("--skip-large", action="store_true", help="skip the 10^9 activity-iteration runs")
     ap.add_argument("--rounds", type=int, default=5, help="timing rounds of the distribution table")
+    ap.add_argument("--distributions-only", action="store_true", help="only the table of distributions")
     args = ap.parse_args(argv)
     if args.quick:
         n, depth, iters, base_iters, big_n, big_iters = 500, 50, 5_000, 500, 2_000, 10_000
@@ -222,6 +224,9 @@ def main(argv=None) -> None:
         n, depth, iters, base_iters, big_n, big_iters = 1_000, 100, 10_000, 10_000, 10_000, 100_000
 
     acts = random_network(n, depth, args.seed)
+    if args.distributions_only:
+        distributions(acts, iters, args.seed, args.rounds)
+        return
     net = build_network(acts)
     model = ScheduleRiskModel(net, iterations=iters, sampling="mc", criticality=True, store_samples=0)
     print(f"network: {n} activities, {len(net.links)} links, {depth} layers; {iters:,} iterations")

@@ -216,6 +216,10 @@ def test_invalid_arguments():
         DurationSampler(["pert"], [1], [2], [3], method="fast")
     with pytest.raises(ValueError, match="lognormal"):
         DurationSampler(["lognormal"], [0], [1], [2])
+    with pytest.raises(ValueError, match=r"low <= mode <= high.*\[1\]"):
+        DurationSampler(["pert", "pert"], [1, 5], [2, 4], [3, 6])
+    with pytest.raises(ValueError, match="low <= mode <= high"):
+        DurationSampler(["pert"], [1], [np.nan], [3])
     s = DurationSampler(["pert"], [1], [2], [3])
     with pytest.raises(ValueError, match="one row per activity"):
         s.ppf(np.zeros((2, 5)))
