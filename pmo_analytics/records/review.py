@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..exceptions import DataValidationError, PMOError, Problem, RecordError
+from ..exceptions import DataValidationError, Problem, RecordError
 from .export import numbers_to_tables
 from .html import export_html, render_index, render_reports_index
 from .manifest import (RUN_ID, git_commit, new_run_id, package_versions, publish_dir, utc_now, write_json_atomic,
@@ -159,6 +159,11 @@ def check_parameters(notebooks: list[Path], params: dict) -> dict[str, dict]:
     page_only = {k for k in params if k not in policy_names}
     unknown = sorted(k for k in page_only if not any(k in d and k not in CONTRACT for d in declared.values()))
     if unknown:
+        import difflib
+
+        known = sorted(policy_names | {k for d in declared.values() for k in d if k not in CONTRACT})
+        unknown = [u + (f" (did you mean {m[0]}?)" if (m := difflib.get_close_matches(u, known, n=1)) else "")
+                   for u in unknown]
         accepts = "; ".join(f"{nb.stem}: {', '.join(sorted(set(d) - set(CONTRACT))) or 'nothing else'}"
                             for nb, d in declared.items())
         raise RecordError(f"unknown parameter(s) {', '.join(unknown)}: not a review policy setting "
