@@ -85,7 +85,7 @@ def test_excel_workbook_format(tmp_path, tables):
     ev = wb["evm"]
     heads = [c.value for c in ev[1]]
     assert heads == ["project_id", "pv [currency]", "cpi [ratio]", "period_end", "note"]
-    assert ev.freeze_panes == "A2"
+    assert ev.freeze_panes == "B2"  # header row and the id column frozen
     assert ev["B2"].value == 1_250_000 and ev["B2"].number_format == "#,##0"
     assert ev["B3"].value is None  # NaN -> empty cell
     assert ev["D2"].is_date and ev["D2"].value.date().isoformat() == "2026-03-31"
