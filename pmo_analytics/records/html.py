@@ -46,7 +46,8 @@ _EXTERNAL = re.compile(
 #: Output MIME carrying a chart's Vega-Lite spec (written by the renderer of :func:`pmo_analytics.charts.enable_offline`).
 SPEC_MIME = "application/vnd.pmo-analytics.vegalite+json"
 _DECISION = "page.decision"
-_RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
+_RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")  # a file or folder name inside reports/
+_RUN_ID = re.compile(r"^\d{8}T\d{6}Z[A-Za-z0-9_.\-]{0,100}$")  # a record folder (records.manifest.new_run_id)
 
 #: Stylesheet of every record page (screen at any width down to phones, and print).
 PAGE_CSS = """
@@ -449,9 +450,10 @@ def decisions_table(rows: list[dict], link_prefix: str = "", heading: str = "Dec
     def link(rec):
         if not rec:
             return ""
-        name = Path(str(rec)).name
-        if not _RUN_NAME.match(name):  # never a URL (javascript:, http:) or a path outside reports/
-            return e(name)
+        text = str(rec)
+        name = Path(text).name
+        if "://" in text or ":" in name or not _RUN_ID.match(name):  # never a URL (javascript:, http:)
+            return e(text)
         return f"<a href='{e((prefix or './') + name)}/index.html'>{e(name)}</a>"
 
     body = "".join(

@@ -461,6 +461,8 @@ def format_value(value, kind: str = "number") -> str:
         return MISSING
     if kind in ("id", "text"):
         return str(value)
+    if isinstance(value, str) and kind != "date":
+        return value  # text is shown as given, whatever the column's kind
     if kind == "flag":
         return "yes" if bool(value) else "no"
     if kind == "date":
