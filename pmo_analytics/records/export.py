@@ -549,7 +549,7 @@ def _restore_types(df: pd.DataFrame) -> pd.DataFrame:
     """Dates published as ISO text become dates again (JSON has no date type)."""
     for c in df.columns:
         s = df[c]
-        if s.dtype != object:
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
             continue
         non_null = s.dropna()
         if len(non_null) and all(isinstance(v, str) and _ISO_DATE.match(v) for v in non_null):
@@ -586,13 +586,13 @@ def _plain_index(index) -> bool:
 def _number_rows(nb: str, name: str, value) -> list[dict]:
     """One row per number: dicts of scalars become one row per key; lists are text (``a, b``)."""
     def row(item, v):
-        out = {"notebook": nb, "name": name, "item": item, "value": None, "value_text": None}
+        out = {"notebook": nb, "name": name, "item": item, "number": None, "text": None}
         if isinstance(v, bool) or v is None:
-            out["value_text"] = "" if v is None else ("yes" if v else "no")
+            out["text"] = "" if v is None else ("yes" if v else "no")
         elif isinstance(v, (int, float)):
-            out["value"] = v
+            out["number"] = v
         else:
-            out["value_text"] = _cell_text(v)
+            out["text"] = _cell_text(v)
         return out
 
     if isinstance(value, dict):
@@ -607,7 +607,7 @@ def numbers_to_tables(numbers: dict, names: dict | None = None) -> dict:
     (``Funded portfolio``, ...), then every other published DataFrame or
     Series as ``<notebook number>.<name>`` (``00.exposure``), then the
     ``numbers`` table: one row per published number (``notebook``, ``name``,
-    ``item``, ``value`` as a number, or ``value_text`` for text and lists).
+    ``item``, ``number`` as a number, or ``text`` for text, yes/no and lists).
     Each page's ``page.decision`` is left out (the cover quotes it).
 
     Parameters
@@ -637,8 +637,8 @@ def numbers_to_tables(numbers: dict, names: dict | None = None) -> dict:
     ordered = {k.sheet: key_tables[k.sheet] for k in KEY_TABLES if k.sheet in key_tables}
     ordered.update(tables)
     if rows:
-        num = pd.DataFrame(rows, columns=["notebook", "name", "item", "value", "value_text"])
-        num["value"] = pd.to_numeric(num["value"], errors="coerce")
+        num = pd.DataFrame(rows, columns=["notebook", "name", "item", "number", "text"])
+        num["number"] = pd.to_numeric(num["number"], errors="coerce")
         if num["item"].isna().all():
             num = num.drop(columns="item")
         ordered["numbers"] = num
