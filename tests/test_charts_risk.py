@@ -112,7 +112,7 @@ def test_finish_charts_use_date_axes_when_dates_are_known(dated):
     assert [p["bind"] for p in g["params"]] == ["scales"]  # zoom on the time axis
     j = rc.jcl_chart(dated.samples(300), dated.jcl_frontier(0.7), (plan, dated.deterministic_cost_)).to_dict()
     assert {t for _, t, _ in _x(j)} == {"temporal"}
-    assert j["layer"][1]["encoding"]["y"]["axis"]["format"] == ",.3~s"  # money on the cost axis
+    assert j["layer"][0]["encoding"]["y"]["axis"]["format"] == ",.3~s"  # money on the cost axis
 
 
 def test_a_plan_in_working_days_keeps_the_working_days_axis(res, dated):
