@@ -34,7 +34,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 #: What each page must satisfy, measured in the page (returns JSON).
 CHECKS_JS = r"""
-(() => {
+((strict) => {
   const main = document.querySelector('main') || document.body;
   const box = document.querySelector('section.pmo-decision');
   const h1 = main.querySelector('h1');
@@ -46,7 +46,7 @@ CHECKS_JS = r"""
   const wide = [...document.querySelectorAll('body *')].filter(el => {
       const r = el.getBoundingClientRect();
       return r.width > 0 && r.right > document.documentElement.clientWidth + 1 &&
-             !el.closest('.pmo-table-wrap, .jp-OutputArea-output');
+             (strict || !el.closest('.pmo-table-wrap, .jp-OutputArea-output'));
   }).map(el => el.tagName + '.' + el.className).slice(0, 5);
   return {
     decision_box: !!box,
@@ -65,7 +65,7 @@ CHECKS_JS = r"""
     nan_text: /\bNaN\b/.test(main.innerText),
     title: document.title,
   };
-})()
+})(STRICT)
 """
 
 
@@ -221,7 +221,8 @@ class Browser:
             if not state[0] or state[1]:
                 break
             time.sleep(0.2)
-        checks = self.evaluate(CHECKS_JS, session)
+        # in print, nothing may stick out of the page, not even inside a scrolling box
+        checks = self.evaluate(CHECKS_JS.replace("STRICT", "true" if media == "print" else "false"), session)
         shot = None
         if screenshot:
             full = self.evaluate("Math.ceil(Math.min(document.documentElement.scrollHeight, 1600))", session)

@@ -107,7 +107,7 @@ def test_table_for_people_money_percent_dates_names_and_reasons(risk_frame):
     out = format_table(risk_frame, names={"X-1": "Customer platform", "X-2": "Substation"},
                        missing={"jcl": "not simulated: no schedule"})
     rows = _cells(out)
-    assert rows[0] == ["Project", "P80 cost [currency]", "P80 finish", "Joint confidence", "Committed finish"]
+    assert rows[0] == ["Project", "P80 cost", "P80 finish", "Joint confidence", "Committed finish"]
     assert rows[1] == ["X-1 Customer platform", "5.0 M", "2027-12-02", "0.7 %", "2027-09-03"]
     assert rows[2] == ["X-2 Substation", "845 k", "2027-07-21", "45 %", "–"]
     assert rows[3][0] == "X-3" and rows[3][1:] == ["–"] * 4
@@ -123,7 +123,9 @@ def test_table_columns_subset_order_labels_and_max_rows(risk_frame):
     out = format_table(risk_frame, columns={"jcl": "JCL", "p80_cost": "P80 cost"}, max_rows=2,
                        caption="Risk <by> project")
     rows = _cells(out)
-    assert rows[0] == ["Project", "JCL", "P80 cost [currency]"]  # the id stays first
+    assert rows[0] == ["Project", "JCL", "P80 cost"]  # the id stays first
+    days = format_table(pd.DataFrame({"schedule_contingency": [85.92]}))
+    assert _cells(days)[0] == ["Schedule contingency [days]"] and _cells(days)[1] == ["85.9"]
     assert len(rows) == 3 and "first 2 of 3 rows shown" in out and "Risk &lt;by&gt; project" in out
     with pytest.raises(ValueError, match=r"columns \['nope'\] not in the table"):
         format_table(risk_frame, columns=["nope"])

@@ -89,7 +89,9 @@ section.pmo-decision{max-width:100%;box-sizing:border-box}
   .pmo-chart,section.pmo-decision,table.pmo-table tr,.jp-OutputArea-child{break-inside:avoid}
   h1,h2,h3{break-after:avoid}
   a.anchor-link{display:none}
-  table.pmo-table{font-size:9pt}
+  table.pmo-table,.jp-RenderedHTMLCommon table{font-size:8.5pt;width:auto;max-width:100%}
+  table.pmo-table th,table.pmo-table td,.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{
+    overflow-wrap:anywhere;padding:2px 4px}
   .vg-tooltip,#vg-tooltip-element{display:none!important}
 }
 """

@@ -271,7 +271,9 @@ def format_table(df: pd.DataFrame, table: str | None = None, columns=None, *, na
     for c in frame.columns:
         d: Column = defs[c]
         lab = labels.get(str(c), d.label)
-        unit = d.unit_ if d.kind not in ("probability", "share", "date", "flag", "id", "text") else ""
+        # amounts read "12.3 M", shares "45 %", dates as dates: the unit is in the value; days, FTE, periods
+        # need it in the header
+        unit = d.unit_ if d.kind not in ("money", "probability", "share", "date", "flag", "id", "text") else ""
         unit_html = f" <span class='pmo-unit' style='font-weight:normal;color:#666'>[{e(unit)}]</span>" if unit \
             else ""
         align = "right" if d.kind not in ("id", "text", "flag", "date") else "left"
@@ -295,7 +297,8 @@ def format_table(df: pd.DataFrame, table: str | None = None, columns=None, *, na
                 nm = name_map[str(c)].get(str(v))
                 if nm:
                     inner += f" <span class='pmo-name' style='color:#555'>{e(nm)}</span>"
-            cells.append(f"<td style='text-align:{align}'>{inner}</td>")
+            nowrap = ";white-space:nowrap" if align == "right" else ""  # a number never breaks across lines
+            cells.append(f"<td style='text-align:{align}{nowrap}'>{inner}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     notes = []
     for reason, labs in reasons_used.items():
