@@ -42,6 +42,10 @@ class WorkshopPanel:
     portfolio : Portfolio
     base : WhatIf, optional
         The starting levers (default: risk-adjusted value, hiring allowed).
+    costs, scores : Series, optional
+        Costs and strategic scores by project the selection uses (default:
+        the estimates and the data's scores; :meth:`from_review` passes the
+        review policy's).
     decisions : path, default "decisions"
         The decision register "Record this what-if" writes to.
     data_path : path, optional
@@ -58,9 +62,12 @@ class WorkshopPanel:
         The decisions recorded from this panel, in order.
     """
 
-    def __init__(self, portfolio, base: WhatIf | None = None, *, decisions="decisions", data_path=None):
+    def __init__(self, portfolio, base: WhatIf | None = None, *, costs=None, scores=None, decisions="decisions",
+                 data_path=None):
         self.portfolio = portfolio
         self.base = base or WhatIf()
+        self.costs = costs
+        self.scores = scores
         self.decisions = decisions
         self.data_path = data_path
         self._data = {}
@@ -69,9 +76,30 @@ class WorkshopPanel:
         self.recorded_: list[Decision] = []
         self._widget = None
 
+    @classmethod
+    def from_review(cls, review) -> WorkshopPanel:
+        """The panel whose base case is a review's recommendation: same objective, costs, hiring and solve.
+
+        Parameters
+        ----------
+        review : pmo_analytics.review.PortfolioReview
+            A fitted review; its selection's instance is reused, so the panel's
+            first what-if is the portfolio the record recommends.
+        """
+        sel = review.selection_
+        pol = review.policy
+        panel = cls(review.portfolio_, WhatIf(objective=pol.objective, hiring=pol.hiring), costs=sel.costs_,
+                    scores=None if review.screening_ is None else review.screening_.scores_["score"])
+        panel._data[pol.objective] = sel.data_
+        if sel.base_ is not None:
+            panel.history_.append(sel.base_)
+            panel.result_ = sel.base_
+        return panel
+
     def _selection_data(self, objective):
         if objective not in self._data:
-            self._data[objective] = selection_data(self.portfolio, objective=objective)
+            self._data[objective] = selection_data(self.portfolio, objective=objective, scores=self.scores,
+                                                   costs=self.costs)
         return self._data[objective]
 
     def apply(self, **levers) -> WhatIfResult:
