@@ -25,7 +25,7 @@ import altair as alt
 from ..tables.columns import axis_title, column
 
 __all__ = ["PALETTE", "RAG", "SPEC_MIME", "enable_offline", "project_colors", "color_scale", "axis_title",
-           "axis_format", "has_dates"]
+           "axis_format", "has_dates", "date_axis"]
 
 #: Output MIME type carrying a chart's Vega-Lite spec beside its SVG (read by the HTML export of records).
 SPEC_MIME = "application/vnd.pmo-analytics.vegalite+json"
@@ -81,6 +81,11 @@ def enable_offline(renderer: str = "pmo") -> None:
 def axis_format(name: str) -> str | None:
     """The d3 format of column ``name`` for an axis or tooltip (``,.3~s`` for money, ``.0%`` for shares)."""
     return column(name).d3_format
+
+
+def date_axis(**kw) -> alt.Axis:
+    """A calendar axis whose labels carry the year (``Nov 2027``): finish dates span year ends."""
+    return alt.Axis(format="%b %Y", labelOverlap=True, **kw)
 
 
 def has_dates(frame, *columns: str) -> bool:

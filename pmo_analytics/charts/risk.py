@@ -15,7 +15,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import PALETTE, axis_format, axis_title, has_dates
+from . import PALETTE, axis_format, axis_title, date_axis, has_dates
 
 __all__ = ["distribution_chart", "gantt_chart", "activity_bars", "tornado_chart", "jcl_chart"]
 
@@ -52,7 +52,8 @@ def distribution_chart(histogram: pd.DataFrame, s_curve: pd.DataFrame, percentil
              and (percentiles is None or not len(percentiles) or has_dates(percentiles, "finish_date")))
     if dates:
         x_bar, x2_bar, x_curve, x_type, x_title = "bin_start_date", "bin_end_date", "date", "T", _FINISH_DATE
-        tip_bin = [alt.Tooltip("bin_start_date:T", title="from"), alt.Tooltip("bin_end_date:T", title="to")]
+        tip_bin = [alt.Tooltip("bin_start_date:T", title="from", format="%Y-%m-%d"),
+                   alt.Tooltip("bin_end_date:T", title="to", format="%Y-%m-%d")]
     else:
         x_bar, x2_bar, x_curve, x_type = "bin_start", "bin_end", "value", "Q"
         x_title = _UNITS.get(what, what)
@@ -61,7 +62,7 @@ def distribution_chart(histogram: pd.DataFrame, s_curve: pd.DataFrame, percentil
     value_fmt = axis_format("cost") if what == "cost" else ",.1f"
     bars = alt.Chart(histogram).mark_bar(color=PALETTE[5], opacity=0.7).encode(
         x=alt.X(f"{x_bar}:{x_type}", title=x_title, bin="binned") if x_type == "Q" else
-        alt.X(f"{x_bar}:T", title=x_title),
+        alt.X(f"{x_bar}:T", title=x_title, axis=date_axis()),
         x2=f"{x2_bar}:{x_type}",
         y=alt.Y("probability:Q", title="Probability", axis=alt.Axis(format="%")),
         tooltip=[*tip_bin, alt.Tooltip("count:Q", title="iterations"),
@@ -72,7 +73,7 @@ def distribution_chart(histogram: pd.DataFrame, s_curve: pd.DataFrame, percentil
         y=alt.Y("probability:Q", title="Cumulative probability", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
         tooltip=[alt.Tooltip(f"{x_curve}:{x_type}", title="finish" if what == "finish" else what,
-                             **({} if x_type == "T" else {"format": value_fmt})),
+                             format="%Y-%m-%d" if x_type == "T" else value_fmt),
                  alt.Tooltip("probability:Q", title="P(not later)" if what == "finish" else "P(not more)",
                              format=".0%")],
     )
@@ -82,7 +83,7 @@ def distribution_chart(histogram: pd.DataFrame, s_curve: pd.DataFrame, percentil
         marks = percentiles[["percentile", col]].rename(columns={col: "value"}).assign(
             label=lambda d: "P" + d["percentile"].round().astype(int).astype(str))
         tip = [alt.Tooltip("label:N", title="percentile"),
-               alt.Tooltip(f"value:{x_type}", title=what, **({} if x_type == "T" else {"format": value_fmt}))]
+               alt.Tooltip(f"value:{x_type}", title=what, format="%Y-%m-%d" if x_type == "T" else value_fmt)]
         rule = alt.Chart(marks).mark_rule(color=PALETTE[3], strokeWidth=2).encode(x=f"value:{x_type}", tooltip=tip)
         text = alt.Chart(marks).mark_text(align="left", dx=4, dy=-150, color=PALETTE[3], fontSize=13).encode(
             x=f"value:{x_type}", text="label:N")
@@ -92,8 +93,7 @@ def distribution_chart(histogram: pd.DataFrame, s_curve: pd.DataFrame, percentil
                             "label": ["plan"]})
         layers.append(alt.Chart(det).mark_rule(color=PALETTE[7], strokeDash=[6, 4]).encode(
             x=f"value:{x_type}", tooltip=["label:N", alt.Tooltip(f"value:{x_type}", title=what,
-                                                                 **({} if x_type == "T" else
-                                                                    {"format": value_fmt}))]))
+                                                                 format="%Y-%m-%d" if x_type == "T" else value_fmt)]))
     return alt.layer(*layers).properties(title=title or f"{what.title()} distribution and S-curve")
 
 
@@ -112,10 +112,11 @@ def gantt_chart(gantt: pd.DataFrame, title: str | None = None) -> alt.LayerChart
     if dates:
         es, ef, p50, p80, t, x_title = ("early_start_date", "early_finish_date", "p50_finish_date",
                                         "p80_finish_date", "T", "Date")
-        tips = ["activity_id:N", "name:N", alt.Tooltip("early_start_date:T", title="planned start"),
-                alt.Tooltip("early_finish_date:T", title="planned finish"),
-                alt.Tooltip("p50_finish_date:T", title="P50 finish"),
-                alt.Tooltip("p80_finish_date:T", title="P80 finish")]
+        day = "%Y-%m-%d"
+        tips = ["activity_id:N", "name:N", alt.Tooltip("early_start_date:T", title="planned start", format=day),
+                alt.Tooltip("early_finish_date:T", title="planned finish", format=day),
+                alt.Tooltip("p50_finish_date:T", title="P50 finish", format=day),
+                alt.Tooltip("p80_finish_date:T", title="P80 finish", format=day)]
     else:
         es, ef, p50, p80, t, x_title = ("early_start", "early_finish", "p50_finish", "p80_finish", "Q",
                                         "Working days from start")
@@ -125,7 +126,8 @@ def gantt_chart(gantt: pd.DataFrame, title: str | None = None) -> alt.LayerChart
     tips.append(alt.Tooltip("criticality:Q", format=".0%"))
     zoom = alt.selection_interval(bind="scales", encodings=["x"])
     bars = alt.Chart(df).mark_bar(height=8, color=PALETTE[5]).encode(
-        x=alt.X(f"{es}:{t}", title=x_title), x2=f"{ef}:{t}", y=y, tooltip=tips).add_params(zoom)
+        x=alt.X(f"{es}:{t}", title=x_title, **({"axis": date_axis()} if dates else {})), x2=f"{ef}:{t}", y=y,
+        tooltip=tips).add_params(zoom)
     p50m = alt.Chart(df).mark_tick(color=PALETTE[0], thickness=3, size=14).encode(x=f"{p50}:{t}", y=y, tooltip=tips)
     p80m = alt.Chart(df).mark_tick(color=PALETTE[3], thickness=3, size=14).encode(x=f"{p80}:{t}", y=y, tooltip=tips)
     return alt.layer(bars, p50m, p80m).properties(
@@ -191,9 +193,9 @@ def jcl_chart(samples: pd.DataFrame, frontier: pd.DataFrame, deterministic: tupl
     fx, t = ("finish_date", "T") if dates else ("finish", "Q")
     x_title = _FINISH_DATE if dates else _UNITS["finish"]
     money = axis_format("cost")
-    tip_x = alt.Tooltip(f"{fx}:{t}", title="finish", **({} if dates else {"format": ",.1f"}))
+    tip_x = alt.Tooltip(f"{fx}:{t}", title="finish", format="%Y-%m-%d" if dates else ",.1f")
     pts = alt.Chart(samples).mark_circle(size=12, opacity=0.35, color=PALETTE[5]).encode(
-        x=alt.X(f"{fx}:{t}", title=x_title, scale=alt.Scale(zero=False)),
+        x=alt.X(f"{fx}:{t}", title=x_title, scale=alt.Scale(zero=False), **({"axis": date_axis()} if dates else {})),
         y=alt.Y("cost:Q", title=_UNITS["cost"], scale=alt.Scale(zero=False), axis=alt.Axis(format=money)),
         tooltip=[tip_x, alt.Tooltip("cost:Q", format=",.0f")],
     ).interactive()
