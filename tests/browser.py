@@ -200,8 +200,9 @@ class Browser:
 
     # ---------------------------------------------------------------- pages
     def open(self, path: str | os.PathLike, width: int = 1280, height: int = 900, media: str = "screen",
-             screenshot: bool = False, settle: float = 30.0) -> PageResult:
-        """Load a local page at ``width`` px and return its checks, requests, errors (and a PNG)."""
+             screenshot: bool = False, settle: float = 30.0, shot_height: int = 1600) -> PageResult:
+        """Load a local page at ``width`` px and return its checks, requests, errors (and a PNG of the top
+        ``shot_height`` px)."""
         url = Path(path).resolve().as_uri()
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
@@ -225,7 +226,8 @@ class Browser:
         checks = self.evaluate(CHECKS_JS.replace("STRICT", "true" if media == "print" else "false"), session)
         shot = None
         if screenshot:
-            full = self.evaluate("Math.ceil(Math.min(document.documentElement.scrollHeight, 1600))", session)
+            full = self.evaluate(f"Math.ceil(Math.min(document.documentElement.scrollHeight, {int(shot_height)}))",
+                                 session)
             self.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": int(full),
                                                              "deviceScaleFactor": 1, "mobile": False}, session)
             shot = base64.b64decode(self.call("Page.captureScreenshot", {"format": "png"}, session)["data"])
@@ -247,3 +249,55 @@ class Browser:
 
 def available() -> bool:
     return Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
+
+
+def main(argv=None) -> int:
+    """``python -m tests.browser RECORD [--screenshot PAGE.html OUT.png]``: check every page of a record folder.
+
+    Prints one line per page (decision box, code shown, network requests,
+    overflow at 1,280 px and at A4 print width, charts drawn, script errors)
+    and exits 1 when a page fails. ``--screenshot`` writes the top of one
+    page at 1,000 px (as ``docs/images/review_00.png``).
+    """
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m tests.browser")
+    ap.add_argument("record", type=Path)
+    ap.add_argument("--screenshot", nargs=2, metavar=("PAGE", "PNG"))
+    ap.add_argument("--height", type=int, default=1900)
+    args = ap.parse_args(argv)
+    bad = 0
+    with Browser() as b:
+        for page in sorted(args.record.glob("*.html")):
+            screen = b.open(page, width=1280)
+            printed = b.open(page, width=703, media="print")
+            c, p = screen.checks, printed.checks
+            problems = []
+            if page.name != "index.html" and not (c["decision_box"] and c["box_first"]):
+                problems.append("no decision box first")
+            if c["code_cells_shown"]:
+                problems.append(f"{c['code_cells_shown']} code cells shown")
+            if screen.network_requests:
+                problems.append(f"network: {screen.network_requests[:3]}")
+            if c["scroll_width"] > 1280 or c["wide_elements"]:
+                problems.append(f"overflow at 1280 px: {c['wide_elements'][:3]}")
+            if p["scroll_width"] > 703 or p["wide_elements"]:
+                problems.append(f"overflow in print: {p['wide_elements'][:3]}")
+            if c["charts_live"] != c["charts"]:
+                problems.append(f"{c['charts'] - c['charts_live']} charts static")
+            if screen.errors:
+                problems.append(f"script errors: {screen.errors[:2]}")
+            if c["nan_text"]:
+                problems.append("NaN shown")
+            bad += bool(problems)
+            print(f"{'FAIL' if problems else 'ok  '} {page.name}: {'; '.join(problems) or 'all checks pass'}")
+        if args.screenshot:
+            page, png = args.screenshot
+            shot = b.open(page, width=1000, screenshot=True, shot_height=args.height).screenshot
+            Path(png).write_bytes(shot)
+            print(f"wrote {png}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

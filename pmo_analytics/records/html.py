@@ -398,8 +398,8 @@ def render_index(manifest: dict, numbers: dict | None = None) -> str:
     lead = f"<p style='font-size:1.2em'><b>{e(headline['headline'])}</b></p>" if headline else ""
     taken = [r for r in (manifest.get("decisions") or []) if r.get("record") and Path(str(r["record"])).name == run_id]
     taken_html = decisions_table(taken, link_prefix="../", heading="Decisions taken on this record") if taken else \
-        "<h2>Decisions taken on this record</h2><p>None recorded yet (<code>pmo decide --record " \
-        f"{e(run_id)}</code> records one).</p>"
+        "<h2>Decisions taken on this record</h2><p>None recorded yet: <code>pmo decide \"the decision in " \
+        f"words\" --by \"who decided\" --record reports/{e(run_id)}</code> records one.</p>"
     others = [r for r in (manifest.get("decisions") or []) if r not in taken]
     register = decisions_table(others, link_prefix="../", heading="Earlier decisions in the register") if others \
         else ""
