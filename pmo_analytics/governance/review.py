@@ -68,10 +68,8 @@ class GovernanceReview:
                                            self.evm_max_age_days)
         self.by_project_ = compliance_summary(self.compliance_)
         self.by_unit_ = compliance_summary(self.compliance_, by="business_unit")
-        if self.as_of_ is None:
-            raise ValueError("no data date: the portfolio has no status with earned value; pass as_of= "
-                             "(the review passes its policy's as_of or the latest date in the data)")
-        when = self.as_of_
+        # without a data date (no status, no dates in the data) escalations carry no "since" date
+        when = self.as_of_ if self.as_of_ is not None else pd.NaT
         parts = [compliance_signals(self.by_project_, self.approach_, when)]
         if evm is not None:
             parts.append(evm_signals(evm))
@@ -96,7 +94,7 @@ class GovernanceReview:
         if not hasattr(self, "escalations_"):
             raise ValueError("GovernanceReview is not fitted: call fit(portfolio) first")
         esc = self.escalations_["level"].value_counts()
-        rows = [("data date", f"{self.as_of_:%Y-%m-%d}", "date"),
+        rows = [("data date", f"{self.as_of_:%Y-%m-%d}" if self.as_of_ is not None else "none in the data", "date"),
                 ("projects classified", int(self.profile_["classified"].sum()), "projects"),
                 ("approach mismatches", int(self.approach_["mismatch"].sum()), "projects"),
                 ("projects failing a gate item", int((self.by_project_["missing"] > 0).sum()), "projects"),
@@ -108,6 +106,7 @@ class GovernanceReview:
     def __repr__(self) -> str:
         if not hasattr(self, "escalations_"):
             return f"GovernanceReview(rules={self.rules!r}, unfitted)"
-        return (f"GovernanceReview(as_of={self.as_of_:%Y-%m-%d}: {int(self.approach_['mismatch'].sum())} approach "
+        when = f"{self.as_of_:%Y-%m-%d}" if self.as_of_ is not None else "no data date"
+        return (f"GovernanceReview(as_of={when}: {int(self.approach_['mismatch'].sum())} approach "
                 f"mismatches, {int((self.by_project_['missing'] > 0).sum())} projects failing a gate item, "
                 f"{len(self.escalations_)} escalated)")

@@ -303,14 +303,16 @@ def verify_register(folder="decisions") -> list[RegisterProblem]:
         head = _head(folder)
     except RecordError as exc:
         return problems + [RegisterProblem("head.json", str(exc))]
-    by_seq = {}
+    by_seq, reported = {}, set()
     for e, raw in entries:
         seq = e.get("sequence")
         if not isinstance(seq, int):
             problems.append(RegisterProblem(e["decision_id"], "not in the hash chain (no sequence number)"))
+            reported.add(e["decision_id"])
             continue
         if f"D-{seq:04d}" != e["decision_id"]:
             problems.append(RegisterProblem(e["decision_id"], f"sequence {seq} does not match its id: reordered?"))
+            reported.add(e["decision_id"])
             continue
         by_seq[seq] = (e, raw)
     last = head["sequence"] if head else max(by_seq, default=0)
@@ -318,7 +320,7 @@ def verify_register(folder="decisions") -> list[RegisterProblem]:
     for seq in range(1, last + 1):
         did = f"D-{seq:04d}"
         if seq not in by_seq:
-            if did not in unreadable:
+            if did not in unreadable and did not in reported:
                 problems.append(RegisterProblem(did, "missing: deleted from the register"))
             continue
         e, raw = by_seq[seq]

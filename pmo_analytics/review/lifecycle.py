@@ -34,9 +34,9 @@ __all__ = ["PortfolioReview", "load_review", "clear_cache", "review_as_of"]
 _STAGES = ("screening_", "selection_", "risk_", "delivery_", "benefits_", "governance_")
 
 
-def review_as_of(portfolio, policy: ReviewPolicy) -> pd.Timestamp:
+def review_as_of(portfolio, policy: ReviewPolicy) -> pd.Timestamp | None:
     """The review's data date: the policy's ``as_of``, else the latest status period with earned value,
-    else the latest date found in the data (never the clock, so a re-run gives the same record)."""
+    else the latest date found in the data, else None (never the clock, so a re-run gives the same record)."""
     if policy.as_of is not None:
         return pd.Timestamp(policy.as_of)
     from ..governance import as_of_date
@@ -50,7 +50,7 @@ def review_as_of(portfolio, policy: ReviewPolicy) -> pd.Timestamp:
             if pd.api.types.is_datetime64_any_dtype(df[c]) and df[c].notna().any():
                 dates.append(df[c].max())
     if not dates:
-        raise ValueError("the data hold no date to review as of: set the policy's as_of (YYYY-MM-DD)")
+        return None
     return pd.Timestamp(max(dates)).normalize()
 
 
@@ -109,7 +109,7 @@ class PortfolioReview:
 
     # ------------------------------------------------------------------ stages
     @cached_property
-    def as_of_(self) -> pd.Timestamp:
+    def as_of_(self) -> pd.Timestamp | None:
         self._check()
         return review_as_of(self.portfolio_, self.policy)
 
@@ -220,7 +220,8 @@ class PortfolioReview:
     def summary(self) -> pd.DataFrame:
         """Key figures of the review (``measure``, ``value``, ``unit``), one per stage."""
         self._check()
-        rows = [("data fingerprint", self.fingerprint_[:12], ""), ("data date", f"{self.as_of_:%Y-%m-%d}", "date")]
+        when = f"{self.as_of_:%Y-%m-%d}" if self.as_of_ is not None else "none in the data"
+        rows = [("data fingerprint", self.fingerprint_[:12], ""), ("data date", when, "date")]
         s = self.selection_
         if s.feasible:
             rows += [("projects funded", len(s.numbers_["funded"]), "projects"),

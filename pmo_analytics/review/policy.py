@@ -238,13 +238,14 @@ def _check_ranges(p: ReviewPolicy) -> None:
     if not 0 <= p.extra_fte <= 10_000:
         bad("extra_fte", "must be between 0 and 10,000 FTE")
     if p.as_of is not None:
-        import pandas as pd
+        import datetime as dt
+        import re
 
         try:
-            ts = pd.Timestamp(p.as_of)
-        except (ValueError, TypeError):
-            ts = pd.NaT
-        if pd.isna(ts) or len(p.as_of) != 10:
+            ok = bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.as_of)) and dt.date.fromisoformat(p.as_of) is not None
+        except ValueError:
+            ok = False
+        if not ok:
             bad("as_of", "must be a date written YYYY-MM-DD")
 
 
