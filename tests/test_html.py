@@ -206,5 +206,5 @@ def test_reports_index_lists_records_with_their_headline(tmp_path):
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "manifest.json").write_text("{not json")
     out = render_reports_index(tmp_path, [])
-    assert "Fund 14 of 52 candidates for 36.8 M." in out and "./20270101T000000Z-s1-abcdef/index.html" in out
+    assert "Fund 14 of 52 candidates for 36.8 M." in out and "href='20270101T000000Z-s1-abcdef/index.html'" in out
     assert "broken" not in out

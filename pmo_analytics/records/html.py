@@ -456,7 +456,7 @@ def decisions_table(rows: list[dict], link_prefix: str = "", heading: str = "Dec
         name = Path(text).name
         if "://" in text or ":" in name or not _RUN_ID.match(name):  # never a URL (javascript:, http:)
             return e(text)
-        return f"<a href='{e((prefix or './') + name)}/index.html'>{e(name)}</a>"
+        return f"<a href='{e(prefix + name)}/index.html'>{e(name)}</a>"  # a run id starts with a digit: no scheme
 
     body = "".join(
         f"<tr><td>{e(str(r.get('decision_id', '')))}</td><td>{e(str(r.get('date', '')))}</td>"
@@ -487,7 +487,7 @@ def render_reports_index(out: Path, decision_rows: list[dict]) -> str:
         except (OSError, json.JSONDecodeError, KeyError, TypeError, IndexError):
             headline = ""
         data = m.get("data") if isinstance(m.get("data"), dict) else {}
-        runs.append(f"<tr><td><a href='./{e(d.name)}/index.html'>{e(d.name)}</a></td>"
+        runs.append(f"<tr><td><a href='{e(d.name)}/index.html'>{e(d.name)}</a></td>"
                     f"<td>{e(str(m.get('status', '')))}</td><td>{e(headline)}</td>"
                     f"<td>{e(str(m.get('seed')))}</td><td>{e(str(data.get('path', '')))}</td></tr>")
     return f"""<!DOCTYPE html>
