@@ -136,8 +136,8 @@ def test_export_rejects_empty_and_non_frames(tmp_path):
 
 
 # ------------------------------------------------------------ a record's results.xlsx
-from pmo_analytics.records.export import (KEY_TABLES, cover_from_manifest, data_fingerprint, export_results,  # noqa: E402
-                                          numbers_to_tables)
+from pmo_analytics.records.export import (  # noqa: E402
+    KEY_TABLES, cover_from_manifest, data_fingerprint, export_results, numbers_to_tables)
 from pmo_analytics.records.publish import to_jsonable  # noqa: E402
 
 

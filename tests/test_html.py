@@ -14,7 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from pmo_analytics import charts
 from pmo_analytics.exceptions import RecordError
 from pmo_analytics.records import html as rhtml
-from pmo_analytics.records.html import (_EXTERNAL, SPEC_MIME, decisions_table, export_html, page_title,
+from pmo_analytics.records.html import (_EXTERNAL, decisions_table, export_html, page_title,
                                         render_index, render_reports_index)
 from pmo_analytics.records.pages import DECISION, ROLE, decision, format_table, render_decision_box
 from pmo_analytics.records.publish import MIME, to_jsonable

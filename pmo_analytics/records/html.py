@@ -43,7 +43,8 @@ _EXTERNAL = re.compile(
     r"""|@import\s+(?:url\()?["']?(?:https?:)?//""",  # CSS imports
     re.IGNORECASE)
 
-#: Output MIME carrying a chart's Vega-Lite spec (written by the renderer of :func:`pmo_analytics.charts.enable_offline`).
+#: Output MIME carrying a chart's Vega-Lite spec (written by the renderer of
+#: :func:`pmo_analytics.charts.enable_offline`; the same string as ``charts.SPEC_MIME``).
 SPEC_MIME = "application/vnd.pmo-analytics.vegalite+json"
 _DECISION = "page.decision"
 _RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")  # a file or folder name inside reports/
@@ -72,7 +73,8 @@ abbr.pmo-missing{text-decoration:none;color:#777;cursor:help}
 .pmo-live .pmo-chart-static{display:none}
 .pmo-chart .vega-embed{max-width:100%}
 .pmo-chart .vega-embed summary{display:none}
-details.pmo-appendix{font-family:var(--jp-content-font-family);font-size:var(--jp-content-font-size1);margin:2em 0 1em;border-top:1px solid #ccc;padding-top:.6em}
+details.pmo-appendix{font-family:var(--jp-content-font-family);font-size:var(--jp-content-font-size1);
+  margin:2em 0 1em;border-top:1px solid #ccc;padding-top:.6em}
 details.pmo-appendix summary{cursor:pointer;font-weight:600;color:#333}
 details.pmo-appendix dl{display:grid;grid-template-columns:minmax(10em,max-content) 1fr;gap:.2em 1.2em;font-size:13px}
 details.pmo-appendix dt{font-family:monospace;color:#333;overflow-wrap:anywhere}
@@ -251,7 +253,7 @@ def _warnings_html(warnings: list[str]) -> str:
 
 
 def page_title(stem: str, decision: dict | None = None) -> str:
-    """A page's title for people: the decision box's ``title``, else ``"03 Schedule risk"`` from ``03_schedule_risk``."""
+    """A page's title for people: the decision box's ``title``, else ``"03 Schedule risk"`` (``03_schedule_risk``)."""
     if decision and decision.get("title"):
         return str(decision["title"])
     num, _, rest = str(stem).partition("_")

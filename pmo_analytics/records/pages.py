@@ -41,7 +41,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from ..tables.columns import MISSING, Column, column, format_value, id_names
+from ..tables.columns import KINDS, MISSING, Column, column, format_value, id_names
 from .publish import publish, to_jsonable
 
 __all__ = ["DECISION", "decision", "decision_box", "render_decision_box", "show_table", "format_table", "publish_table",
@@ -52,8 +52,6 @@ DECISION = "page.decision"
 #: Output metadata marking the displayed decision box (the HTML export draws the box at the top instead).
 ROLE = {"pmo": {"role": "decision"}}
 
-_KINDS_FOR_KEY = ("money", "days", "periods", "period", "fte", "probability", "share", "ratio", "score", "count",
-                  "number", "date", "text", "id", "flag")
 
 
 def anchor(heading: str) -> str:
@@ -78,7 +76,7 @@ def key_number(label: str, value, kind: str | None = None) -> dict:
         raise ValueError("a key number needs a label")
     if kind is None:
         kind = "text" if isinstance(value, str) else "number"
-    elif kind not in _KINDS_FOR_KEY:
+    elif kind not in KINDS:
         kind = column(kind).kind
     return {"label": str(label), "value": to_jsonable(value), "kind": kind, "text": format_value(value, kind)}
 
