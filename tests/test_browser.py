@@ -106,12 +106,14 @@ def test_review_record_pages_in_the_browser(tmp_path, chromium):
 
     nb = new_notebook(cells=[
         new_markdown_cell("# 01 — Probe\n\nA small page built with the record helpers."),
-        new_code_cell("data_path = None\nseed = 1", metadata={"tags": ["parameters"]}),
+        new_code_cell("data_path = None\nseed = 1\npolicy = {}", metadata={"tags": ["parameters"]}),
         new_code_cell(
-            "import altair as alt\nimport pandas as pd\nimport pmo_analytics as pmo\n"
-            "from pmo_analytics import charts\n"
+            "import altair as alt\nimport pandas as pd\n"
+            "from pmo_analytics import charts\nfrom pmo_analytics.records import publish\n"
             "from pmo_analytics.records.pages import decision_box, show_table\n"
-            "charts.enable_offline()\npf = pmo.read_portfolio(data_path)\n"
+            "from pmo_analytics.review import load_review\n"
+            "review = load_review(data_path, seed=seed, **policy)\npublish('review.identity', review.identity)\n"
+            "charts.enable_offline()\npf = review.portfolio_\n"
             "cost = pf.projects.set_index('project_id')['estimated_cost']"),
         new_markdown_cell("## 1. Projects"),
         new_code_cell("show_table(pf.projects[['project_id', 'estimated_cost', 'committed_finish']], names=pf,\n"
