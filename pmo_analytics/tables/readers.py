@@ -311,6 +311,13 @@ def _read_xlsx(data: bytes, name: str, tables: dict) -> tuple[dict[str, _Raw], d
     try:
         wb = load(True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for corrupt archives
+        sheet = _sheet_of_member(data, str(exc))
+        if sheet is not None:
+            table = sheet.strip().lower()
+            return {}, {table: f"{name}[{sheet}]"}, [Problem(table if table in tables else "workbook",
+                                                             f"{name}[{sheet}]", None, None,
+                                                             f"cannot read the sheet, the workbook is corrupt: "
+                                                             f"{exc}"[:250])]
         return {}, {}, [Problem("workbook", name, None, None, f"cannot open workbook (corrupt?): {exc}"[:250])]
     raws: dict[str, _Raw] = {}
     sources: dict[str, str] = {}
@@ -355,6 +362,25 @@ def _read_xlsx(data: bytes, name: str, tables: dict) -> tuple[dict[str, _Raw], d
         if wb_formulas is not None:
             wb_formulas.close()
     return raws, sources, problems
+
+
+def _sheet_of_member(data: bytes, message: str) -> str | None:
+    """The title of the sheet whose zip member a (load-time) error message names, if any."""
+    m = re.search(r"(xl/worksheets/[^'\"\s]+\.xml)", message)
+    if not m:
+        return None
+    try:
+        from openpyxl.reader.workbook import WorkbookParser
+
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parser = WorkbookParser(zf, "xl/workbook.xml", keep_links=False)
+            parser.parse()
+            for sheet, rel in parser.find_sheets():
+                if rel.target.lstrip("/").endswith(m.group(1)) or m.group(1).endswith(rel.target.lstrip("/")):
+                    return sheet.name
+    except Exception:  # noqa: BLE001 - the workbook part itself is damaged: name the member instead
+        return None
+    return None
 
 
 def _did_you_mean(name: str, known) -> str:
@@ -412,133 +438,166 @@ def _coerce(df: pd.DataFrame, spec: TableSpec, source: str, date_format: DateFor
 
     Returns the typed frame (failed cells set to missing), the problems and the
     set of (column, index) already reported, so schema checks do not repeat them.
+    Work is vectorised over rows (numpy masks), so time and memory grow linearly
+    with the table.
     """
     problems: list[Problem] = []
     reported = set() if reported is None else reported
-    out = pd.DataFrame(index=df.index)
+    index = df.index
+    columns: dict[str, object] = {}
 
-    def report(mask, col, message):
-        for idx in mask[mask].index:
+    def report(mask: np.ndarray, col: str, message) -> None:
+        if not mask.any():
+            return
+        for pos in np.flatnonzero(mask):
+            idx = index[pos]
             if (col, idx) in reported:
                 continue
-            problems.append(Problem(spec.name, source, int(idx) + 2, col, message(idx)))
+            problems.append(Problem(spec.name, source, int(idx) + 2, col, message(pos)))
             reported.add((col, idx))
 
     for col in spec.columns:
         if col.name not in df.columns:
             continue
-        raw = df[col.name]
-        text = raw.map(_cell_text)
-        blank = text.isna()
+        raw = df[col.name].to_numpy(dtype=object)
+        text = np.array([_cell_text(v) for v in raw], dtype=object)
+        blank = pd.isna(text)
         if reported:
-            done = pd.Series([(col.name, i) in reported for i in df.index], index=df.index, dtype=bool)
+            done = np.array([(col.name, i) in reported for i in index], dtype=bool)
             blank = blank | done
-            text = text.where(~done)
-        err = ~blank & text.isin(EXCEL_ERRORS)
-        report(err, col.name, lambda i: f"the cell holds the error value {text[i]} (a formula that failed), not data")
+        err = ~blank & np.isin(text, list(EXCEL_ERRORS))
+        report(err, col.name, lambda k: f"the cell holds the error value {text[k]} (a formula that failed), not data")
         blank = blank | err
+        text = np.where(blank, None, text)
         if col.dtype == "str":
-            out[col.name] = pd.Series(text.where(~blank, None), index=df.index, dtype=object)
+            columns[col.name] = pd.Series(text, index=index, dtype=object)
             continue
         if col.dtype in ("int", "float"):
-            usable = text.where(~blank & (text.str.len() <= _MAX_NUMBER_CHARS))
-            num = pd.to_numeric(usable, errors="coerce").astype(float)
+            short = np.array([t is not None and len(t) <= _MAX_NUMBER_CHARS for t in text], dtype=bool)
+            num = pd.to_numeric(pd.Series(np.where(short, text, None), dtype=object), errors="coerce")
+            num = np.asarray(num, dtype=float)
             bad = ~blank & ~np.isfinite(num)
             expected = "a whole number" if col.dtype == "int" else "a number"
-            report(bad, col.name, lambda i: f"expected {expected}, got {str(text[i])[:60]!r}{_number_hint(text[i])}")
+            report(bad, col.name, lambda k: f"expected {expected}, got {str(text[k])[:60]!r}{_number_hint(text[k])}")
             ok = ~blank & ~bad
+            num = np.where(ok, num, np.nan)
+            with np.errstate(invalid="ignore"):
+                if col.dtype == "int":
+                    frac = ok & (np.mod(num, 1) != 0)
+                    report(frac, col.name, lambda k: f"expected a whole number, got {_fmt(num[k])}")
+                    ok = ok & ~frac
+                lo, hi = col.bounds
+                if col.dtype == "int":  # never beyond what int64 holds: no overflow
+                    lim = float(2**53)
+                    lo, hi = max(lo if lo is not None else -lim, -lim), min(hi if hi is not None else lim, lim)
+                if col.gt is not None:
+                    low = ok & (num <= col.gt)
+                    report(low, col.name, lambda k: f"expected > {col.gt:g}, got {_fmt(num[k])}")
+                    ok = ok & ~low
+                if lo is not None:
+                    low = ok & (num < lo)
+                    report(low, col.name, lambda k: f"expected >= {lo:g}, got {_fmt(num[k])}")
+                    ok = ok & ~low
+                if hi is not None:
+                    high = ok & (num > hi)
+                    lim = col.domain_limit
+                    why = (f" ({col.unit or 'value'} limit of the data model)" if lim is not None and hi == lim
+                           and col.le is None else "")
+                    report(high, col.name, lambda k: f"expected <= {hi:g}, got {_fmt(num[k])}{why}")
+                    ok = ok & ~high
+            num = np.where(ok, num, np.nan)
             if col.dtype == "int":
-                frac = ok & (num % 1 != 0)
-                report(frac, col.name, lambda i: f"expected a whole number, got {_fmt(num[i])}")
-                ok = ok & ~frac
-            lo, hi = col.bounds
-            if col.dtype == "int":  # never beyond what int64 holds: no overflow
-                lim = float(2**53)
-                lo, hi = max(lo if lo is not None else -lim, -lim), min(hi if hi is not None else lim, lim)
-            if col.gt is not None:
-                low = ok & (num <= col.gt)
-                report(low, col.name, lambda i: f"expected > {col.gt:g}, got {_fmt(num[i])}")
-                ok = ok & ~low
-            if lo is not None:
-                low = ok & (num < lo)
-                report(low, col.name, lambda i: f"expected >= {lo:g}, got {_fmt(num[i])}")
-                ok = ok & ~low
-            if hi is not None:
-                high = ok & (num > hi)
-                lim = col.domain_limit
-                why = (f" ({col.unit or 'value'} limit of the data model)" if lim is not None and hi == lim
-                       and col.le is None else "")
-                report(high, col.name, lambda i: f"expected <= {hi:g}, got {_fmt(num[i])}{why}")
-                ok = ok & ~high
-            if col.dtype == "int":
-                out[col.name] = num.where(ok).round().astype("Int64")
+                columns[col.name] = pd.Series(num, index=index).round().astype("Int64")
             else:
-                out[col.name] = num.where(ok)
+                columns[col.name] = pd.Series(num, index=index)
             continue
         if col.dtype == "bool":
-            low = text.str.lower()
-            typed = pd.Series(pd.NA, index=df.index, dtype="boolean")
-            typed[low.isin(_TRUE) & ~blank] = True
-            typed[low.isin(_FALSE) & ~blank] = False
-            report(~blank & typed.isna(), col.name, lambda i: f"expected true or false, got {str(text[i])[:60]!r}")
-            out[col.name] = typed
+            low = np.array([t.lower() if t is not None else None for t in text], dtype=object)
+            is_true, is_false = np.isin(low, list(_TRUE)), np.isin(low, list(_FALSE))
+            typed = pd.array(np.where(is_true, True, np.where(is_false, False, None)).tolist(), dtype="boolean")
+            report(~blank & ~is_true & ~is_false, col.name,
+                   lambda k: f"expected true or false, got {str(text[k])[:60]!r}")
+            columns[col.name] = pd.Series(typed, index=index)
             continue
         if col.dtype == "date":
-            out[col.name] = _coerce_dates(raw, text, blank, col.name, date_format, report)
+            columns[col.name] = pd.Series(_coerce_dates(raw, text, blank, col.name, date_format, report),
+                                          index=index)
             continue
         raise AssertionError(col.dtype)  # pragma: no cover - specs are static
-    extra = [c for c in df.columns if c not in spec.column_names]
-    for c in extra:
-        out[c] = df[c]
-    return out, problems, reported
+    for c in df.columns:
+        if c not in spec.column_names:
+            columns[c] = df[c]
+    return pd.DataFrame(columns, index=index), problems, reported
 
 
-def _coerce_dates(raw, text, blank, name, date_format, report) -> pd.Series:
-    typed = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    is_date = ~blank & raw.map(lambda v: isinstance(v, (_dt.date, np.datetime64)))
-    is_num = ~blank & ~is_date & raw.map(lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
-    report(is_num, name, lambda i: f"expected a date, got the number {text[i]}: format the cell as a date "
-                                   "(or write YYYY-MM-DD)")
+def _format_regex(date_format: DateFormat) -> str:
+    """The shape of a date in the declared format: digits and its separators only."""
+    return re.escape(date_format.label).replace("YYYY", r"\d{4}").replace("DD", r"\d{1,2}").replace("MM", r"\d{1,2}")
+
+
+def _coerce_dates(raw: np.ndarray, text: np.ndarray, blank: np.ndarray, name: str,
+                  date_format: DateFormat | None, report) -> np.ndarray:
+    """Dates of one column as ``datetime64[ns]`` (NaT where blank or refused)."""
+    n = len(raw)
+    typed = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     lo_year, hi_year = int(DATE_MIN[:4]), int(DATE_MAX[:4])
+    is_date = ~blank & np.array([isinstance(v, _dt.date) for v in raw], dtype=bool)
+    is_num = ~blank & ~is_date & np.array([isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                                           for v in raw], dtype=bool)
+    report(is_num, name, lambda k: f"expected a date, got the number {text[k]}: format the cell as a date "
+                                   "(or write YYYY-MM-DD)")
+    outside = lambda k: f"date {str(text[k])[:10]} is outside {DATE_MIN} .. {DATE_MAX}"  # noqa: E731
     if is_date.any():
-        years = raw[is_date].map(lambda v: v.year if hasattr(v, "year") else lo_year)
-        far = (years < lo_year) | (years > hi_year)
-        report(far.reindex(raw.index, fill_value=False), name,
-               lambda i: f"date {text[i][:10]} is outside {DATE_MIN} .. {DATE_MAX}")
-        near = far.index[~far]
-        typed[near] = pd.to_datetime(raw[near].map(pd.Timestamp), errors="coerce")
+        years = np.array([v.year if d else lo_year for v, d in zip(raw, is_date)])
+        far = is_date & ((years < lo_year) | (years > hi_year))
+        report(far, name, outside)
+        use = np.flatnonzero(is_date & ~far)
+        typed[use] = pd.to_datetime([pd.Timestamp(raw[k]) for k in use]).to_numpy(dtype="datetime64[ns]")
     is_text = ~blank & ~is_date & ~is_num
     if is_text.any():
-        t = text[is_text].astype(str)
-        iso = t.str.match(_ISO_DATE)
-        declared = (pd.to_datetime(t, format=date_format.strftime, errors="coerce") if date_format is not None
-                    else pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]"))
-        iso = iso & declared.isna()
-        if date_format is not None and declared.notna().any() and iso.any():
+        pos = np.flatnonzero(is_text)
+        t = pd.Series(text[pos], dtype=object).astype(str)
+        iso = t.str.match(_ISO_DATE).to_numpy(dtype=bool)
+        if date_format is not None:
+            # only digits in the declared shape reach the parser (pandas reads "today" even with a format)
+            shaped = t.str.fullmatch(_format_regex(date_format)).to_numpy(dtype=bool)
+            declared = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[ns]")
+            if shaped.any():
+                declared[shaped] = pd.to_datetime(t[shaped], format=date_format.strftime,
+                                                  errors="coerce").to_numpy(dtype="datetime64[ns]")
+        else:
+            declared = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[ns]")
+        iso = iso & np.isnat(declared)
+        if date_format is not None and (~np.isnat(declared)).any() and iso.any():
             # one column, two formats: the very situation in which dates get misread
-            first = declared.index[declared.notna()][0]
-            report(iso.reindex(raw.index, fill_value=False), name,
-                   lambda i: f"the column mixes date formats: {text[i]!r} is YYYY-MM-DD while row {int(first) + 2} "
-                             f"is {date_format.label} ({text[first]!r}); use one format per column")
-            t, iso, declared = t[~iso], iso[~iso], declared[~iso]
-        years = t[iso].str[:4].astype(int)
-        far = (years < lo_year) | (years > hi_year)
-        report(far.reindex(raw.index, fill_value=False), name,
-               lambda i: f"date {text[i][:10]} is outside {DATE_MIN} .. {DATE_MAX}")
-        keep = ~t.index.isin(far.index[far])
-        t, iso, declared = t[keep], iso[keep], declared[keep]
+            first = pos[np.flatnonzero(~np.isnat(declared))[0]]
+            mixed = np.zeros(n, bool)
+            mixed[pos[iso]] = True
+            report(mixed, name, lambda k: f"the column mixes date formats: {text[k]!r} is YYYY-MM-DD while row "
+                                          f"{first + 2} is {date_format.label} ({text[first]!r}); use one format "
+                                          "per column")
+            pos, t, iso, declared = pos[~iso], t[~iso], iso[~iso], declared[~iso]
+        years = np.array([int(x[:4]) if i else lo_year for x, i in zip(t, iso)], dtype=int)
+        far_t = iso & ((years < lo_year) | (years > hi_year))
+        far = np.zeros(n, bool)
+        far[pos[far_t]] = True
+        report(far, name, outside)
         parsed = declared.copy()
-        if iso.any():
-            parsed[iso] = pd.to_datetime(t[iso], format="ISO8601", errors="coerce")
+        take = iso & ~far_t
+        if take.any():
+            parsed[take] = pd.to_datetime(t[take], format="ISO8601", errors="coerce").to_numpy(dtype="datetime64[ns]")
         expected = ("a date (YYYY-MM-DD)" if date_format is None else
                     f"a date written {date_format.label} (the declared date format) or YYYY-MM-DD")
-        bad = parsed.isna()
-        report(bad.reindex(raw.index, fill_value=False), name,
-               lambda i: f"expected {expected}, got {str(text[i])[:60]!r}{_date_hint(str(text[i]), date_format)}")
-        typed[parsed.index[~bad]] = parsed[~bad]
-    out = ~typed.isna() & ((typed < pd.Timestamp(DATE_MIN)) | (typed > pd.Timestamp(DATE_MAX) + pd.Timedelta(days=1)))
-    report(out, name, lambda i: f"date {typed[i]:%Y-%m-%d} is outside {DATE_MIN} .. {DATE_MAX}")
-    return typed.where(~out)
+        bad = np.zeros(n, bool)
+        bad[pos[np.isnat(parsed) & ~far_t]] = True
+        report(bad, name, lambda k: f"expected {expected}, got {str(text[k])[:60]!r}{_date_hint(str(text[k]), date_format)}")
+        typed[pos] = parsed
+    with np.errstate(invalid="ignore"):
+        out = ~np.isnat(typed) & ((typed < np.datetime64(DATE_MIN)) |
+                                  (typed >= np.datetime64(DATE_MAX) + np.timedelta64(1, "D")))
+    report(out, name, lambda k: f"date {str(typed[k])[:10]} is outside {DATE_MIN} .. {DATE_MAX}")
+    typed[out] = np.datetime64("NaT")
+    return typed
 
 
 # ---------------------------------------------------------------------------------------------- frames
@@ -690,7 +749,7 @@ def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None
         hashes[path.name] = hashlib.sha256(data).hexdigest()
         raws, sources, probs = _read_xlsx(data, path.name, tables)
         problems += probs
-        if probs and not raws and not sources:
+        if probs and not raws:  # nothing readable: say why, not which tables are therefore missing
             raise DataValidationError(problems)
     else:
         hint = {".xls": ": save it as .xlsx", ".ods": ": save it as .xlsx",
