@@ -405,10 +405,6 @@ def _cell_text(v) -> str | None:
     return s or None
 
 
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else f"{x:.10g}"
-
-
 def _number_hint(text: str) -> str:
     t = text.strip()
     if t.startswith("="):
@@ -484,7 +480,7 @@ def _coerce(df: pd.DataFrame, spec: TableSpec, source: str, date_format: DateFor
             with np.errstate(invalid="ignore"):
                 if col.dtype == "int":
                     frac = ok & (np.mod(num, 1) != 0)
-                    report(frac, col.name, lambda k: f"expected a whole number, got {_fmt(num[k])}")
+                    report(frac, col.name, lambda k: f"expected a whole number, got {text[k]}")
                     ok = ok & ~frac
                 lo, hi = col.bounds
                 if col.dtype == "int":  # never beyond what int64 holds: no overflow
@@ -492,18 +488,18 @@ def _coerce(df: pd.DataFrame, spec: TableSpec, source: str, date_format: DateFor
                     lo, hi = max(lo if lo is not None else -lim, -lim), min(hi if hi is not None else lim, lim)
                 if col.gt is not None:
                     low = ok & (num <= col.gt)
-                    report(low, col.name, lambda k: f"expected > {col.gt:g}, got {_fmt(num[k])}")
+                    report(low, col.name, lambda k: f"expected > {col.gt:g}, got {text[k]}")
                     ok = ok & ~low
                 if lo is not None:
                     low = ok & (num < lo)
-                    report(low, col.name, lambda k: f"expected >= {lo:g}, got {_fmt(num[k])}")
+                    report(low, col.name, lambda k: f"expected >= {lo:g}, got {text[k]}")
                     ok = ok & ~low
                 if hi is not None:
                     high = ok & (num > hi)
                     lim = col.domain_limit
                     why = (f" ({col.unit or 'value'} limit of the data model)" if lim is not None and hi == lim
                            and col.le is None else "")
-                    report(high, col.name, lambda k: f"expected <= {hi:g}, got {_fmt(num[k])}{why}")
+                    report(high, col.name, lambda k: f"expected <= {hi:g}, got {text[k]}{why}")
                     ok = ok & ~high
             num = np.where(ok, num, np.nan)
             if col.dtype == "int":
