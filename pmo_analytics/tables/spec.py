@@ -69,6 +69,11 @@ GENERIC_LIMITS = {"int": 1e9, "float": 1e15}
 DATE_MIN, DATE_MAX = "1900-01-01", "2199-12-31"
 
 
+def _plain(x: float) -> float | int:
+    """Whole bounds up to 1e9 as int (shown as ``1200``, not ``1200.0``)."""
+    return int(x) if float(x).is_integer() and abs(x) <= 1e9 else x
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """One documented column.
@@ -107,7 +112,7 @@ class ColumnSpec:
             return (self.ge if self.ge is not None else self.gt, self.le)
         lo = self.ge if self.ge is not None else (self.gt if self.gt is not None else -lim)
         hi = min(self.le, lim) if self.le is not None else lim
-        return (max(lo, -lim), hi)
+        return (_plain(max(lo, -lim)), _plain(hi))
 
     def allowed_text(self) -> str:
         """Human-readable allowed values, as shown in the template README."""
