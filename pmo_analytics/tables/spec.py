@@ -74,6 +74,12 @@ def _plain(x: float) -> float | int:
     return int(x) if float(x).is_integer() and abs(x) <= 1e9 else x
 
 
+def _text(x: float) -> str:
+    """A bound as short text that reads back exactly (``1e+15``, ``0.1111111111111111``)."""
+    short = f"{x:g}"
+    return short if float(short) == x else repr(float(x))
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """One documented column.
@@ -121,11 +127,11 @@ class ColumnSpec:
             parts.append("one of " + ", ".join(map(str, self.allowed)))
         lo, hi = self.bounds
         if self.gt is not None:
-            parts.append(f"> {self.gt:g}")
+            parts.append(f"> {_text(self.gt)}")
         elif lo is not None:
-            parts.append(f">= {lo:g}")
+            parts.append(f">= {_text(lo)}")
         if hi is not None:
-            parts.append(f"<= {hi:g}")
+            parts.append(f"<= {_text(hi)}")
         if self.dtype == "date":
             parts.append(f"{DATE_MIN} .. {DATE_MAX}")
         if self.pattern == ID_PATTERN:

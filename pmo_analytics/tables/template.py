@@ -150,7 +150,8 @@ def _validation(c: ColumnSpec):
     lo, hi = c.bounds
     if c.dtype in ("int", "float") and lo is not None and hi is not None:
         return DataValidation(type="whole" if c.dtype == "int" else "decimal", operator="between",
-                              formula1=f"{lo:.15g}", formula2=f"{hi:.15g}",
+                              formula1=repr(lo) if c.dtype == "float" else str(int(lo)),
+                              formula2=repr(hi) if c.dtype == "float" else str(int(hi)),
                               error=f"a {'whole ' if c.dtype == 'int' else ''}number from {lo:g} to {hi:g}", **kw)
     if c.dtype == "date":
         y0, y1 = DATE_MIN.split("-"), DATE_MAX.split("-")
