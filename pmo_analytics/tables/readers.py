@@ -138,7 +138,13 @@ def read_input_file(path: str | Path, root: str | Path | None = None, limit: int
         if not stat.S_ISREG(st.st_mode):
             raise InputRefused("is not a regular file: not read")
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            data = fh.read(limit + 1)
+            # read what fstat announced (+1 to notice growth), never a limit-sized buffer up front
+            data = fh.read(min(st.st_size, limit) + 1)
+            if len(data) > st.st_size:
+                chunks = [data]
+                while sum(map(len, chunks)) <= limit and (chunk := fh.read(1 << 20)):
+                    chunks.append(chunk)
+                data = b"".join(chunks)
     finally:
         os.close(fd)
     if len(data) > limit:
