@@ -149,7 +149,11 @@ def run_command(handler, args, console: Console | None = None) -> int:
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         return fail(f"{exc.strerror or exc}{where}" if exc.strerror else str(exc), EXIT_FAILED)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
+        return fail(f"cannot read a JSON file (damaged or edited by hand?): {exc}", EXIT_FAILED)
+    except UnicodeError as exc:
+        return fail(f"cannot decode a file: {exc}", EXIT_FAILED)
+    except ValueError as exc:  # wrong argument values (the package's convention for them)
         return fail(str(exc), EXIT_USAGE)
     except MemoryError:
         return fail("out of memory: the data are too large for this machine", EXIT_FAILED)

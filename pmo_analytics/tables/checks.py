@@ -58,6 +58,13 @@ def schema_problems(name: str, df: pd.DataFrame, source: str, spec=None) -> list
     except SchemaErrors as exc:
         fc = exc.failure_cases
     problems = []
+    keys = list(spec.unique_together)
+    key_rows = None
+    if keys and (fc["check"].astype(str) == "multiple_fields_uniqueness").any() and set(keys) <= set(df.columns):
+        kv = df[keys]
+        # a key made blank by an earlier problem is not a duplicate: that problem is already reported
+        key_rows = {i: (None if any(pd.isna(v) for v in vals) else vals)
+                    for i, vals in zip(kv.index, kv.itertuples(index=False, name=None))}
     for rec in fc.to_dict("records"):
         check, col, idx, case = str(rec["check"]), rec["column"], rec["index"], rec["failure_case"]
         col = None if not isinstance(col, str) else col
@@ -68,9 +75,11 @@ def schema_problems(name: str, df: pd.DataFrame, source: str, spec=None) -> list
         if (col, idx) in reported:
             continue
         if check == "multiple_fields_uniqueness":
-            keys = list(spec.unique_together)
-            row = df.loc[idx, keys] if idx in df.index else None
-            case = ", ".join(f"{k}={row[k]}" for k in keys) if row is not None else case
+            if key_rows is not None and idx in key_rows:
+                vals = key_rows[idx]
+                if vals is None:
+                    continue
+                case = ", ".join(f"{k}={v}" for k, v in zip(keys, vals))
             problems.append(Problem(name, source, _row(idx), None,
                                     f"duplicate row for {case}: ({', '.join(keys)}) must be unique"))
             continue

@@ -238,6 +238,17 @@ def _parse_csv(raw: bytes, source: str) -> tuple[_Raw | None, list[str]]:
     return out, errors
 
 
+class _Reported(set):
+    """Cells already reported, kept in ``DataFrame.attrs``: shared, never deep-copied.
+
+    pandas deep-copies ``attrs`` on every operation; a plain set of thousands of
+    cells made validation quadratic in the number of bad cells.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class _TooManyRows(Exception):
     pass
 
@@ -793,7 +804,7 @@ def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None
                                     + (" (only an example row, which is ignored)" if example.any() else "")))
         typed, probs, reported = _coerce(df, spec, source, declared, reported)
         problems += probs
-        typed.attrs["reported"] = reported
+        typed.attrs["reported"] = _Reported(reported)
         frames[name] = typed
     if examples:
         more = f" and {len(examples) - 3} more" if len(examples) > 3 else ""
