@@ -46,7 +46,7 @@ exit status:
   0    success (validate: the data are valid; replay: the numbers reproduce)
   1    invalid data, a failed run, numbers that do not reproduce, or an internal error
   2    wrong usage: unknown command or option, bad option value, a file that exists
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
   141  output closed early (e.g. piped into head)"""
 
 #: Notebook parameters that must be whole numbers (checked when parsing --param).
@@ -142,8 +142,9 @@ def run_command(handler, args, console: Console | None = None) -> int:
         return fail("interrupted", EXIT_INTERRUPTED)
     except DataValidationError as exc:
         return fail(str(exc), EXIT_FAILED)
-    except PMOError as exc:
-        return fail(str(exc), EXIT_FAILED)
+    except PMOError as exc:  # a run stopped by a signal exits 128 + its number (SIGTERM: 143)
+        signum = getattr(exc, "signum", None)
+        return fail(str(exc), 128 + signum if isinstance(signum, int) else EXIT_FAILED)
     except FileExistsError as exc:
         return fail(str(exc), EXIT_USAGE)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
@@ -231,9 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=None, help="random seed for every notebook (default: 20261125)")
     r.add_argument("--iterations", type=int, default=None, help="Monte Carlo iterations, where used")
     r.add_argument("--param", type=_param, action="append", default=[], metavar="KEY=VALUE",
-                   help="extra notebook parameter (JSON value), repeatable")
-    r.add_argument("--notebook", action="append", default=None, type=Path,
-                   help="run only this notebook (repeatable)")
+                   help="a review policy setting or page parameter (JSON value), repeatable; unknown names are "
+                   "refused before anything runs (see `pmo review --policy`)")
+    r.add_argument("--notebook", action="append", default=None, metavar="NAME",
+                   help="run only this page: 03, 03_schedule_risk or 03_schedule_risk.ipynb (repeatable)")
+    r.add_argument("--policy", action="store_true",
+                   help="print every review policy setting with its default and meaning, and exit")
 
     v = sub.add_parser("validate", help="validate portfolio data and print every problem found",
                        description="Read and validate the data; print every problem (file or sheet, row, "
@@ -278,8 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="folder, .xlsx, schedule file, or PROJECT_ID=FILE for a schedule of a named project")
     im.add_argument("--out", type=Path, required=True, help="folder to write (must not exist or be empty)")
 
-    ls = sub.add_parser("decisions", help="list the decision register, newest first")
+    ls = sub.add_parser("decisions", help="list the decision register, newest first",
+                        description="List the register, newest first. Entry files that cannot be read are named "
+                        "(exit status 1) while the others are listed. --verify checks the hash chain: it names every "
+                        "entry edited, deleted, reordered or added by hand since it was recorded.")
     ls.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder")
+    ls.add_argument("--verify", action="store_true", help="check the register's hash chain")
     ls.add_argument("--json", action="store_true", help="print the register as JSON (a list of entries)")
     return p
 
@@ -332,6 +340,13 @@ def _cmd_validate(args) -> int:
 def _cmd_review(args) -> int:
     from .records import Review
 
+    if args.policy:
+        from .review import policy_table
+
+        for r in policy_table().itertuples():
+            unit = f" [{r.unit}]" if r.unit else ""
+            print(f"{r.setting} = {r.default}{unit}\n    {r.used_by}: {r.meaning}")
+        return 0
     params = dict(args.param)
     if args.seed is not None:
         params["seed"] = args.seed
@@ -380,24 +395,38 @@ def _cmd_decide(args) -> int:
 
 
 def _cmd_replay(args) -> int:
-    from .records.decisions import replay
+    from .records import replay
 
-    result = replay(args.decision_id, folder=args.folder, data_path=args.data)
+    result = replay(args.decision_id, folder=args.folder, data_path=args.data, progress=not args.quiet)
     print(result)
     return 0 if result.reproduced else 1
 
 
 def _cmd_decisions(args) -> int:
-    from .records.decisions import list_decisions
+    from .records.decisions import list_decisions, verify_register
 
-    df = list_decisions(args.folder)
+    con: Console = args.console
+    df = list_decisions(args.folder, on_error="skip")
     if args.json:
-        args.console.json(json.loads(df.to_json(orient="records", force_ascii=False)))
+        con.json(json.loads(df.to_json(orient="records", force_ascii=False)))
     elif len(df):
-        args.console.result(df.drop(columns=["created"]).to_string(index=False))
+        con.result(df.drop(columns=["created"]).to_string(index=False))
     else:
-        args.console.info(f"no decisions in {args.folder}")
-    return EXIT_OK
+        con.info(f"no decisions in {args.folder}")
+    rc = EXIT_OK
+    for problem in df.attrs.get("problems", []):
+        con.error(f"unreadable entry in {args.folder}: {problem}")
+        rc = EXIT_FAILED
+    if args.verify:
+        problems = verify_register(args.folder)
+        if problems:
+            con.error(f"the register {args.folder} is NOT intact: {len(problems)} problem(s)")
+            for p in problems:
+                print(f"  - {p}", file=con.err)
+            rc = EXIT_FAILED
+        else:
+            con.result(f"the register {args.folder} is intact: {len(df)} entries, hash chain verified")
+    return rc
 
 
 HANDLERS = {"validate": _cmd_validate, "review": _cmd_review, "template": _cmd_template, "decide": _cmd_decide,

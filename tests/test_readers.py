@@ -200,10 +200,11 @@ def test_unknown_file_suggests_the_table(minimal_dir):
         read_portfolio(minimal_dir)
 
 
-def test_file_names_are_matched_without_regard_to_case(minimal_dir):
+def test_file_names_are_exact_and_a_near_miss_says_how_to_rename(minimal_dir):
     (minimal_dir / "budget.csv").rename(minimal_dir / "Budget.CSV")
-    pf = read_portfolio(minimal_dir)
-    assert pf.sources["budget"] == "Budget.CSV" and "Budget.CSV" in pf.hashes
+    with pytest.warns(DataWarning, match=r"Budget.CSV: not a pmo_analytics table, ignored — rename it to budget.csv"):
+        problems = [str(p) for p in validate_path(minimal_dir)]
+    assert problems == ["budget.csv: required table is missing"]
 
 
 # ---------------------------------------------------------------------------------------------- encodings, locales

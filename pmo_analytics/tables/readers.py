@@ -728,22 +728,19 @@ def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None
         declared = settings.date_format
 
     if path.is_dir():
-        seen: dict[str, str] = {}
         with os.scandir(path) as it:
             entries = sorted(e.name for e in it)
         for fname in entries:
             if not fname.lower().endswith(".csv"):
                 continue
-            name = fname[:-4].strip().lower()
+            name = fname[:-4]
             if name not in tables:
-                warnings.warn(f"{fname}: not a pmo_analytics table, ignored{_did_you_mean(name, tables)}",
-                              DataWarning, stacklevel=2)
+                # exact names only: the data's identity (tables.identity) lists <table>.csv files
+                low = name.strip().lower()
+                hint = f" — rename it to {low}.csv" if low in tables else _did_you_mean(name, tables)
+                warnings.warn(f"{fname}: not a pmo_analytics table, ignored{hint}", DataWarning, stacklevel=2)
                 continue
-            if name in seen:
-                problems.append(Problem(name, fname, None, None, f"a second file for table {name} (also "
-                                        f"{seen[name]}): keep one"))
-                continue
-            seen[name] = sources[name] = fname
+            sources[name] = fname
             try:
                 data = read_input_file(path / fname, path)
             except InputRefused as exc:
