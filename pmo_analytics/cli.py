@@ -91,8 +91,9 @@ class Console:
     def warn(self, text: str) -> None:
         print(f"warning: {text}", file=self.err)
 
-    def error(self, text: str) -> None:
-        print(text if text.startswith(("error:", "invalid ")) else f"error: {text}", file=self.err)
+    def error(self, text: str, prefix: bool = True) -> None:
+        """One error line (``error: ...``); ``prefix=False`` for a message that already says what it is."""
+        print(f"error: {text}" if prefix and not text.startswith("error:") else text, file=self.err)
 
     def showwarning(self, message, category, filename, lineno, file=None, line=None) -> None:
         """Drop-in for :func:`warnings.showwarning`: one line per warning (where it came from with -v)."""
@@ -123,10 +124,10 @@ def run_command(handler, args, console: Console | None = None) -> int:
     console = console or Console(getattr(args, "quiet", False), getattr(args, "verbose", False))
     args.console = console
 
-    def fail(message: str, code: int) -> int:
+    def fail(message: str, code: int, prefix: bool = True) -> int:
         if console.verbose:
             traceback.print_exc(file=console.err)
-        console.error(message)
+        console.error(message, prefix)
         return code
 
     try:
@@ -140,8 +141,8 @@ def run_command(handler, args, console: Console | None = None) -> int:
         return _pipe_closed()
     except KeyboardInterrupt:
         return fail("interrupted", EXIT_INTERRUPTED)
-    except DataValidationError as exc:
-        return fail(str(exc), EXIT_FAILED)
+    except DataValidationError as exc:  # "invalid portfolio data in ...: N problem(s)" and one line each
+        return fail(str(exc), EXIT_FAILED, prefix=False)
     except PMOError as exc:  # a run stopped by a signal exits 128 + its number (SIGTERM: 143)
         signum = getattr(exc, "signum", None)
         return fail(str(exc), 128 + signum if isinstance(signum, int) else EXIT_FAILED)

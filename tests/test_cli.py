@@ -228,11 +228,9 @@ def test_console_script_traceback_only_with_verbose(tmp_path):
     res = subprocess.run([str(exe), "decisions", "--folder", str(tmp_path / "f")], capture_output=True, text=True,
                          timeout=120)
     assert res.returncode == 0 and res.stdout == "" and "no decisions" in res.stderr
-    (tmp_path / "f").mkdir()
-    (tmp_path / "f" / "D-0001.json").write_text("{")
-    res = subprocess.run([str(exe), "decisions", "--folder", str(tmp_path / "f")], capture_output=True, text=True,
-                         timeout=120)
+    argv = ["replay", "not-an-id", "--folder", str(tmp_path / "f")]
+    res = subprocess.run([str(exe), *argv], capture_output=True, text=True, timeout=120)
     assert res.returncode == 1 and "Traceback" not in res.stderr and res.stderr.count("\n") == 1, res.stderr
-    res = subprocess.run([str(exe), "-v", "decisions", "--folder", str(tmp_path / "f")], capture_output=True,
-                         text=True, timeout=120)
+    assert res.stderr.startswith("error: ")
+    res = subprocess.run([str(exe), "-v", *argv], capture_output=True, text=True, timeout=120)
     assert res.returncode == 1 and "Traceback" in res.stderr
