@@ -77,8 +77,8 @@ class Console:
         print(text, file=self.out)
 
     def json(self, obj) -> None:
-        """The result as JSON (numbers, text, lists, dicts; anything else as text)."""
-        print(json.dumps(obj, indent=2, ensure_ascii=False, default=str, allow_nan=False), file=self.out)
+        """The result as JSON (numbers, text, lists, dicts; NaN and infinities as null; anything else as text)."""
+        print(json.dumps(_jsonable(obj), indent=2, ensure_ascii=False, default=str, allow_nan=False), file=self.out)
 
     def info(self, text: str) -> None:
         if not self.quiet:
@@ -99,6 +99,19 @@ class Console:
         """Drop-in for :func:`warnings.showwarning`: one line per warning (where it came from with -v)."""
         self.warn(str(message))
         self.detail(f"  ({category.__name__} at {filename}:{lineno})")
+
+
+def _jsonable(obj):
+    """``obj`` with float NaN/inf replaced by None (strict JSON), containers walked."""
+    if isinstance(obj, float):
+        return obj if obj == obj and obj not in (float("inf"), float("-inf")) else None
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item) and getattr(obj, "ndim", None) == 0:  # numpy scalars
+        return _jsonable(obj.item())
+    return obj
 
 
 def _pipe_closed() -> int:

@@ -234,3 +234,13 @@ def test_console_script_traceback_only_with_verbose(tmp_path):
     assert res.stderr.startswith("error: ")
     res = subprocess.run([str(exe), "-v", *argv], capture_output=True, text=True, timeout=120)
     assert res.returncode == 1 and "Traceback" in res.stderr
+
+
+def test_json_output_is_strict_json():
+    import io
+
+    import numpy as np
+
+    out = io.StringIO()
+    cli.Console(stdout=out).json({"a": float("nan"), "b": [np.float64(1.5), np.int64(3), float("inf")]})
+    assert json.loads(out.getvalue()) == {"a": None, "b": [1.5, 3, None]}

@@ -117,7 +117,11 @@ def read_input_file(path: str | Path, root: str | Path | None = None, limit: int
     target = path
     if root is not None:
         real, real_root = os.path.realpath(path), os.path.realpath(root)
-        if os.path.commonpath([real, real_root]) != real_root:
+        try:
+            inside = os.path.commonpath([real, real_root]) == real_root
+        except ValueError:  # another drive (Windows)
+            inside = False
+        if not inside:
             raise InputRefused(f"is a link to {real}, outside the data folder: not read")
         target = Path(real)
     try:
@@ -162,6 +166,7 @@ class _Raw:
     numbers: list = field(default_factory=list)  # row number as the user sees it, per data row
     flagged: dict = field(default_factory=dict)  # (row number, column position) -> message
     excel: bool = False
+    maybe_formula: list = field(default_factory=list)  # present cells without a value: formulas not yet computed?
 
 
 def _column_name(pos: int, excel: bool) -> str:
@@ -259,7 +264,7 @@ def _sheet_rows(ws) -> _Raw:
 
     ws.reset_dimensions()  # a stale <dimension> must not hide rows or columns
     raw = _Raw([], excel=True)
-    maybe_formula = []
+    maybe_formula = raw.maybe_formula
     for r, row in enumerate(ws.iter_rows(), start=1):
         if r > MAX_ROWS + 1:
             raise _TooManyRows
@@ -277,7 +282,6 @@ def _sheet_rows(ws) -> _Raw:
         else:
             raw.rows.append(values)
             raw.numbers.append(r)
-    raw.maybe_formula = maybe_formula  # type: ignore[attr-defined]
     return raw
 
 
@@ -360,7 +364,7 @@ def _read_xlsx(data: bytes, name: str, tables: dict) -> tuple[dict[str, _Raw], d
                 continue
             try:
                 raw = _sheet_rows(ws)
-                maybe = set(raw.maybe_formula)  # type: ignore[attr-defined]
+                maybe = set(raw.maybe_formula)
                 if maybe:
                     wb_formulas = wb_formulas or load(False)
                     for pos, formula in _formula_cells(wb_formulas, sheet, maybe).items():
@@ -482,8 +486,8 @@ def _coerce(df: pd.DataFrame, spec: TableSpec, source: str, date_format: DateFor
         report(err, col.name, lambda k: f"the cell holds the error value {text[k]} (a formula that failed), not data")
         blank = blank | err
         text = np.where(blank, None, text)
-        if col.dtype == "str":
-            columns[col.name] = pd.Series(text, index=index, dtype=object)
+        if col.dtype == "str":  # blank text is NaN, as pandas reads it (the schedule importer compares)
+            columns[col.name] = pd.Series(np.where(blank, np.nan, text), index=index, dtype=object)
             continue
         if col.dtype in ("int", "float"):
             short = np.array([t is not None and len(t) <= _MAX_NUMBER_CHARS for t in text], dtype=bool)
@@ -628,8 +632,9 @@ def _frame(raw: _Raw, spec: TableSpec, source: str, problems: list[Problem]) -> 
                 problems.append(Problem(spec.name, source, number, None,
                                         f"the row has {len(row)} values but the header has {width} columns "
                                         "(an unquoted separator in a value?)"))
-            for i in extra:
-                unheaded.setdefault(i, number)
+            elif extra:
+                for i in extra:
+                    unheaded.setdefault(i, number)
             row = row[:width]
         rows.append(row + [None] * (width - len(row)))
     index = pd.Index([n - 2 for n in raw.numbers], dtype="int64")
