@@ -958,8 +958,10 @@ class UncertainSelector:
         (:func:`deterministic_portfolio`) and validate both on the same scenarios.
     time_limit : float, optional, default 120
         Per MILP solve [s].
-    gap : float, default 0
-        Relative MIP gap at which the solver may stop.
+    gap : float, default 0.01
+        Relative MIP gap at which the solver may stop: ``status_ == "optimal"``
+        means proven within it (chance-constrained MILPs have weak LP bounds;
+        ``gap_`` states the gap reached).
     block_size : int, default 500
         Scenarios per block (the unit of parallel work and of the random streams).
     threads : int, optional
@@ -998,7 +1000,7 @@ class UncertainSelector:
                  chance: str = "joint", cvar_limit: float = 0.0, validation_scenarios: int = 10_000,
                  confidence: float = 0.95, objective="risk_adjusted", class_correlation=0.3,
                  cost_duration_correlation="history", min_class_size: int = 3, compare: bool = True,
-                 time_limit: float | None = 120.0, gap: float = 0.0, block_size: int = 500,
+                 time_limit: float | None = 120.0, gap: float = 0.01, block_size: int = 500,
                  threads: int | None = None, options: SelectionOptions | None = None, **option_kwargs):
         if seed is None:
             raise ValueError("seed is required: pass an int so the scenarios can be reproduced")
