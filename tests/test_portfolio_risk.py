@@ -279,6 +279,7 @@ def _same(a, b):
 def test_same_seed_same_numbers_whatever_the_threads(mixed):
     one = _run(mixed, threads=1)
     _same(one, _run(mixed, threads=3))
+    _same(one, _run(mixed, threads=1, cache_mb=0))   # draws recomputed instead of kept: same numbers
     other = _run(mixed, threads=1, seed=100)
     assert not np.array_equal(one.spend_samples_, other.spend_samples_)
     assert "M2/C" in set(one.milestones_["project_id"] + "/" + one.milestones_["milestone"])

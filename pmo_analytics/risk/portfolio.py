@@ -285,6 +285,7 @@ class CompiledPortfolio:
     sampling: str
     pert_lambda: float
     sampler: Callable = field(repr=False)
+    cache_mb: float = 256.0
 
     @property
     def n_blocks(self) -> int:
@@ -418,21 +419,25 @@ def accrue(acc: np.ndarray, lo: np.ndarray, hi: np.ndarray, amount: np.ndarray, 
     B = acc.shape[1]
     P = float(period_days)
     flat = acc.reshape(-1)
-    cols = np.arange(B)
-    k0 = np.minimum(np.floor_divide(lo, P), H).astype(np.intp)
-    k1 = np.minimum(np.floor_divide(hi, P), H).astype(np.intp)
-    cross = k1 > k0
-    # intervals inside one period (the many): one weighted count
-    idx = k0 * B + cols
-    w = np.where(cross, 0.0, amount)
-    flat += np.bincount(idx.reshape(-1), weights=w.reshape(-1), minlength=(H + 1) * B)
-    r, c = np.nonzero(cross)
+    k0 = np.floor_divide(lo, P)
+    np.minimum(k0, H, out=k0)
+    k1 = np.floor_divide(hi, P)
+    np.minimum(k1, H, out=k1)
+    # every amount first goes to the period of its start (one weighted count over all intervals) ...
+    idx = k0 * B
+    idx += np.arange(B, dtype=np.float64)
+    flat += np.bincount(idx.astype(np.intp).reshape(-1), weights=amount.reshape(-1), minlength=(H + 1) * B)
+    # ... then the intervals that cross a period boundary (the few) move what they spend later
+    r, c = np.nonzero(k1 > k0)
     if not len(r):
         return
     lo_, hi_, a_ = lo[r, c], hi[r, c], amount[r, c]
-    k, last = k0[r, c], k1[r, c]
+    k, last = k0[r, c].astype(np.intp), k1[r, c].astype(np.intp)
     rate = a_ / (hi_ - lo_)
-    left = lo_
+    first = np.minimum((k + 1) * P, hi_)
+    flat -= np.bincount(k * B + c, weights=a_ - rate * (first - lo_), minlength=(H + 1) * B)
+    k = k + 1
+    left = k * P
     while len(k):
         right = np.where(k >= H, hi_, np.minimum((k + 1) * P, hi_))
         flat += np.bincount(k * B + c, weights=rate * (right - left), minlength=(H + 1) * B)
@@ -463,12 +468,20 @@ def simulate_block(m: CompiledPortfolio, item: tuple[int, int]) -> dict:
     B, H, P = m.block_size, m.horizon, m.period_days
     n_proj = len(m.projects)
     ranked = {i for _, members, _ in m.classes for i in members}
-    # phase A: base cost of the projects whose class is correlated, for the Iman-Conover ranking
+    # phase A: base cost of the projects whose class is correlated, for the Iman-Conover ranking; the draws
+    # are kept for phase B while they fit in cache_mb (recomputing them gives the same numbers)
     base = {}
+    cache = {}
+    room = m.cache_mb * 2 ** 20
     for i in sorted(ranked):
         pr = m.projects[i]
         if isinstance(pr, ScheduleProject):
-            base[i] = _schedule_base_cost(pr, *_schedule_draws(m, pr, b))
+            draws = _schedule_draws(m, pr, b)
+            base[i] = _schedule_base_cost(pr, *draws)
+            size = sum(a.nbytes for a in draws)
+            if size <= room:
+                cache[i] = draws
+                room -= size
         else:
             rc, _ = _profile_draws(m, pr, b)
             base[i] = rc * pr.plan_cost
@@ -497,7 +510,7 @@ def simulate_block(m: CompiledPortfolio, item: tuple[int, int]) -> dict:
             np.maximum(start, finish[q], out=start)
         perm = perms.get(i)
         if isinstance(pr, ScheduleProject):
-            D0, pct, add, rcost = _schedule_draws(m, pr, b)
+            D0, pct, add, rcost = cache.pop(i) if i in cache else _schedule_draws(m, pr, b)
             if perm is not None:
                 D0, pct, add, rcost = D0[:, perm], pct[:, perm], add[:, perm], rcost[:, perm]
             if len(pr.shared):
@@ -632,6 +645,10 @@ class PortfolioRiskModel:
         History rows needed to fit a class on its own (else pooled).
     sampler : callable, optional
         Replaces :func:`sample_schedule_block` (see the module notes).
+    cache_mb : float, default 256
+        Memory per block [MB] for keeping the draws that rank a correlated
+        reference class until they are used (beyond it they are drawn
+        again from their stream: the same numbers, more time).
 
     Attributes
     ----------
@@ -672,7 +689,7 @@ class PortfolioRiskModel:
                  stages=("active",), class_correlation=0.3, cost_duration_correlation="history",
                  activity_correlation=None, sampling: str = "lhs", pert_lambda: float = 4.0, mitigated: bool = False,
                  milestones=None, percentiles=(50, 80, 95), threads: int | None = None, min_class_size: int = 3,
-                 sampler: Callable | None = None):
+                 sampler: Callable | None = None, cache_mb: float = 256.0):
         if seed is None:
             raise ValueError("seed is required: pass an int so runs can be reproduced")
         if int(iterations) < 2:
@@ -713,6 +730,9 @@ class PortfolioRiskModel:
         self.threads = threads
         self.min_class_size = int(min_class_size)
         self.sampler = sampler or sample_schedule_block
+        if not float(cache_mb) >= 0:
+            raise ValueError(f"cache_mb must be >= 0, got {cache_mb}")
+        self.cache_mb = float(cache_mb)
         self.compiled_ = None
 
     # ------------------------------------------------------------ compile
@@ -801,7 +821,7 @@ class PortfolioRiskModel:
         return CompiledPortfolio(tuple(built), tuple(tuple(p) for p in preds), tuple(classes),
                                  tuple(sorted(shared_used)), tuple((i, r) for i, r, _ in track), H, P,
                                  self.block_size, self.iterations, self.seed, self.sampling, self.pert_lambda,
-                                 self.sampler)
+                                 self.sampler, self.cache_mb)
 
     def _schedule_project(self, p, acts, links, risks, shared_ids, start, cls, duration_periods):
         net = build_network(acts, p, links=links)
