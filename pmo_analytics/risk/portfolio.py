@@ -79,8 +79,9 @@ from .correlation import check_correlation, group_matrix, iman_conover
 from .distributions import DISTRIBUTIONS, ppf
 from .drivers import risk_drivers
 
-__all__ = ["PortfolioRiskModel", "reference_class_distributions", "sample_schedule_block", "stream",
-           "stable_key", "accrue"]
+__all__ = ["PortfolioRiskModel", "reference_class_distributions", "sample_schedule_block", "simulate_block",
+           "stream", "stable_key", "accrue", "spearman_to_pearson", "CompiledPortfolio", "ScheduleProject",
+           "ProfileProject"]
 
 _PROJECT, _SHARED, _CLASS = 0, 1, 2
 _SAMPLING = ("lhs", "mc")

@@ -81,6 +81,7 @@ import pulp
 from scipy import special
 
 from ..exceptions import InfeasiblePortfolioError, PMOError, SolverError, SolverWarning
+from ..risk.distributions import ppf
 from ..risk.portfolio import accrue, reference_class_distributions, spearman_to_pearson, stable_key, stream
 from .data import SelectionData, selection_data
 from .model import SelectionOptions, build_model
@@ -302,14 +303,6 @@ class Scenarios:
                          np.concatenate([p.benefit for p in parts], axis=1))
 
 
-def _tri(u, a, c, b):
-    """Triangular(a, c, b) inverse CDF at ``u`` (a scalar triple)."""
-    if b <= a:
-        return np.full_like(u, c)
-    fc = (c - a) / (b - a)
-    return np.where(u < fc, a + np.sqrt(u * (b - a) * (c - a)), b - np.sqrt((1 - u) * (b - a) * (b - c)))
-
-
 def draw_block(spec: ScenarioSpec, item) -> Scenarios:
     """One block of scenarios; ``item = (seed, purpose, replication, block, size)`` (a task of the executor).
 
@@ -341,7 +334,8 @@ def draw_block(spec: ScenarioSpec, item) -> Scenarios:
         r = spec.copula_rho[i]
         zd = r * zc + math.sqrt(max(1 - r * r, 0.0)) * z[1]
         benefit[i] = np.where(u[2] < spec.success[i],
-                              _tri(u[3], spec.benefit_low[i], spec.benefit_mode[i], spec.benefit_high[i]), 0.0)
+                              ppf("triangular", u[3], spec.benefit_low[i], spec.benefit_mode[i],
+                                  spec.benefit_high[i]), 0.0)
         prof = d.cost[i]
         nz = np.flatnonzero(prof)
         if not spec.stochastic[i] or not len(nz):
