@@ -114,7 +114,7 @@ def main(argv=None) -> int:
         distributed = None
         print("dask.distributed not installed: skipping the LocalCluster run (pip install '.[distributed]')")
     if distributed is not None:
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                       memory_limit=0) as lc, distributed.Client(lc) as client:
             client.run(lambda: None)  # workers started (start-up is not timed)
             t = time.perf_counter()

@@ -65,7 +65,7 @@ def test_get_executor_and_ownership():
 def test_dask_executor_same_numbers_as_threads():
     distributed = pytest.importorskip("distributed")
     local = LocalExecutor(2).map(seeded_block, range(6), shared=123)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as lc:
         with distributed.Client(lc) as client:
             ex = DaskExecutor(client)
             assert ex.workers == 2 and "DaskExecutor" in repr(ex)

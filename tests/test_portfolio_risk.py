@@ -288,7 +288,7 @@ def test_same_seed_same_numbers_whatever_the_threads(mixed):
 
 def test_identical_numbers_on_a_dask_cluster(mixed):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as lc, \
             distributed.Client(lc) as client:
         on_cluster = _run(mixed, client=client)
         assert "Dask" in on_cluster.executor_
@@ -298,7 +298,7 @@ def test_identical_numbers_on_a_dask_cluster(mixed):
 @pytest.mark.slow
 def test_identical_numbers_on_two_process_workers(mixed):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc, \
             distributed.Client(lc) as client:
         on_cluster = _run(mixed, client=client)
     _same(_run(mixed, threads=2), on_cluster)

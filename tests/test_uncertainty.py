@@ -184,7 +184,7 @@ def test_frontier_grows_with_alpha_and_is_executor_independent(small_pf):
     assert (saa["status"] == "optimal").all()
     assert saa["value"].is_monotonic_increasing       # a larger alpha only enlarges the feasible set
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as lc, \
             distributed.Client(lc) as client:
         f2 = u.frontier([0.05, 0.2, 0.4], compare=False, client=client)
         u2 = UncertainSelector(seed=5, alpha=0.2, scenarios=40, validation_scenarios=1000, time_limit=60,
