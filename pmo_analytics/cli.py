@@ -188,7 +188,7 @@ def _cmd_import(args) -> int:
 
 
 def _cmd_decide(args) -> int:
-    from .records.decisions import decision_from_record
+    from .records.replay import decision_from_record
 
     entry = decision_from_record(args.record, args.decision, args.by, folder=args.folder, options=args.option,
                                  supersedes=args.supersedes, notes=args.notes)
