@@ -49,10 +49,11 @@ process or cluster worker runs it (:mod:`pmo_analytics.parallel`).
 Switching the sampler
 ---------------------
 A project's durations for one block come from one function,
-:func:`sample_schedule_block` (inverse CDFs of :func:`~pmo_analytics.risk.distributions.ppf`
-over Latin hypercube uniforms, Iman-Conover within correlation groups). A
-faster block sampler (a ppf table, the engine's block sampler) replaces it by
-being passed as ``sampler=`` to :class:`PortfolioRiskModel`: any function
+:func:`sample_schedule_block` (the project's
+:class:`~pmo_analytics.risk.distributions.DurationSampler` over Latin
+hypercube uniforms, Iman-Conover within correlation groups). Another block
+sampler (the engine's) replaces it by being passed as ``sampler=`` to
+:class:`PortfolioRiskModel`: any function
 ``sampler(project, b, seed, block_size, sampling, pert_lambda) -> (D0,
 U_occ, U_imp)`` with the same layout.
 """
@@ -76,7 +77,7 @@ from ..schedule.network import Network, build_network
 from ..tables.graph import split_list, topological_order
 from ..tables.spec import split_activity_ref
 from .correlation import check_correlation, group_matrix, iman_conover
-from .distributions import DISTRIBUTIONS, ppf
+from .distributions import DISTRIBUTIONS, DurationSampler, ppf
 from .drivers import risk_drivers
 
 __all__ = ["PortfolioRiskModel", "reference_class_distributions", "sample_schedule_block", "simulate_block",
@@ -221,7 +222,7 @@ class ScheduleProject:
     low: np.ndarray
     mode: np.ndarray
     high: np.ndarray
-    groups: tuple
+    durations: DurationSampler
     ic_batches: tuple
     free_rows: np.ndarray
     fixed: np.ndarray
@@ -302,8 +303,10 @@ def sample_schedule_block(project: ScheduleProject, b: int, seed: int, block_siz
     (rows: activities in network order, then occurrence and impact of each of
     the project's ``r`` local risks), stratified per row when
     ``sampling="lhs"``, rank-correlated within correlation groups by
-    Iman-Conover, and turns the activity rows into durations with
-    :func:`~pmo_analytics.risk.distributions.ppf`.
+    Iman-Conover, and turns the activity rows into durations with the
+    project's :class:`~pmo_analytics.risk.distributions.DurationSampler`
+    (closed forms, BetaPERT by quantile table; ``pert_lambda`` is fixed when
+    it is built).
 
     Returns
     -------
@@ -329,13 +332,7 @@ def sample_schedule_block(project: ScheduleProject, b: int, seed: int, block_siz
             x += strata
             x *= 1.0 / B
         u[rows] = iman_conover(x, None, rng, presorted=lhs, factor=factor)
-    D0 = np.empty((n, B))
-    for kind, rows in project.groups:
-        lo, mo, hi = project.low[rows, None], project.mode[rows, None], project.high[rows, None]
-        if kind == "fixed":
-            D0[rows] = mo
-        else:
-            D0[rows] = ppf(kind, u[rows], lo, mo, hi, pert_lambda)
+    D0 = project.durations.ppf(u[:n], out=np.empty((n, B)))
     return D0, u[n:n + r], u[n + r:]
 
 
@@ -830,9 +827,8 @@ class PortfolioRiskModel:
         unknown = set(a["distribution"]) - set(DISTRIBUTIONS)
         if unknown:
             raise PMOError(f"project {p}: unknown distribution(s) {sorted(unknown)}")
-        groups = tuple((kind, np.flatnonzero(a["distribution"].to_numpy() == kind))
-                       for kind in DISTRIBUTIONS if (a["distribution"] == kind).any())
         low, mode, high = (a[c].to_numpy(float) for c in ("min_duration", "most_likely", "max_duration"))
+        durations = DurationSampler(a["distribution"].to_numpy(), low, mode, high, pert_lambda=self.pert_lambda)
         sets = _correlation_sets(net, self.activity_correlation, low, high)
         by_size: dict = {}
         for rows, c in sets:
@@ -861,7 +857,7 @@ class PortfolioRiskModel:
         fixed = a["fixed_cost"].to_numpy(float)
         rate = a["cost_rate"].to_numpy(float)
         EF = forward_pass(net, mode)
-        pr = ScheduleProject(p, stable_key(p), cls, start, net, low, mode, high, groups, ic, free, fixed, rate,
+        pr = ScheduleProject(p, stable_key(p), cls, start, net, low, mode, high, durations, ic, free, fixed, rate,
                              tuple(dr.ids), tuple(dr.rows), np.asarray(dr.percent, bool), params, local,
                              np.flatnonzero(is_shared), touched, response, end_rows,
                              float(EF[end_rows].max()) if net.n else 0.0,
