@@ -45,7 +45,7 @@ from ..tables.columns import KINDS, MISSING, Column, column, format_value, id_na
 from .publish import publish, to_jsonable
 
 __all__ = ["DECISION", "decision", "decision_box", "render_decision_box", "show_table", "format_table", "publish_table",
-           "anchor", "key_number"]
+           "anchor", "key_number", "say"]
 
 #: Name under which a page publishes its decision box.
 DECISION = "page.decision"
@@ -167,6 +167,20 @@ def decision_box(headline: str, key_numbers=None, rests_on: Iterable[str] | None
     payload = decision(headline, key_numbers, rests_on, evidence_links, title=title)
     display(HTML(render_decision_box(payload)), metadata=ROLE)
     publish(DECISION, payload)
+
+
+def say(sentences) -> None:
+    """Show generated sentences as a bulleted paragraph in the page's body type (not as program output).
+
+    ``sentences`` is a string or an iterable of strings; empty ones are skipped.
+    """
+    from IPython.display import HTML, display
+
+    items = [sentences] if isinstance(sentences, str) else [str(x) for x in sentences if str(x).strip()]
+    if not items:
+        return
+    body = "".join(f"<li>{html.escape(x)}</li>" for x in items)
+    display(HTML(f"<ul class='pmo-say' style='margin:.3em 0 .8em;line-height:1.45'>{body}</ul>"))
 
 
 def render_decision_box(payload: dict) -> str:

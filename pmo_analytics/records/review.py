@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import DataValidationError, Problem, RecordError
-from .export import numbers_to_tables
+from .export import export_results
 from .html import export_html, render_index, render_reports_index
 from .manifest import (RUN_ID, git_commit, new_run_id, package_versions, publish_dir, utc_now, write_json_atomic,
                        write_text_atomic)
@@ -307,7 +307,8 @@ from pmo_analytics.exceptions import DataValidationError as _DVE
 from pmo_analytics.review import load_review as _load_review
 try:
     _r = _load_review({data!r}, seed={seed!r}, **{policy!r})
-    print("PMO-PREFLIGHT " + _json.dumps({{"ok": True, "identity": _r.identity,
+    from pmo_analytics.tables.columns import id_names as _id_names
+    print("PMO-PREFLIGHT " + _json.dumps({{"ok": True, "identity": _r.identity, "names": _id_names(_r.portfolio_),
           "tables": {{k: int(v) for k, v in _r.portfolio_.summary()["rows"].items()}}}}))
 except _DVE as _e:
     print("PMO-PREFLIGHT " + _json.dumps({{"ok": False, "header": _e.header,
@@ -414,7 +415,7 @@ class Review:
                 identity = fingerprint_path(data)
                 self._say(f"reading and validating {data} (data {identity['fingerprint'][:12]}) ...")
                 kernel = _Kernel(self.kernel_name, notebooks[0].parent, staging / ".kernel.log")
-                tables = self._preflight(kernel, data, policy)
+                tables, names = self._preflight(kernel, data, policy)
                 numbers, entries, status, error = self._execute(kernel, notebooks, data, policy, page_params,
                                                                 staging, identity, t0)
                 kernel.shutdown()
@@ -423,14 +424,10 @@ class Review:
                 manifest = self._manifest(run_id, status, error, started, t0, final, data, identity, merged,
                                           sources, tables, policy, entries, numbers)
                 write_json_atomic(staging / "numbers.json", numbers)
-                result_tables = numbers_to_tables(numbers)
-                if result_tables:
-                    from .export import export_tables
-
-                    export_tables(result_tables, staging / "results.xlsx")
+                if export_results(numbers, staging / "results.xlsx", manifest, names=names):
                     manifest["results"] = {"xlsx": "results.xlsx", "csv": "results_csv/"}
                 write_json_atomic(staging / "manifest.json", manifest)
-                write_text_atomic(staging / "index.html", render_index(manifest))
+                write_text_atomic(staging / "index.html", render_index(manifest, numbers))
                 for f in (".lock", ".kernel.log"):
                     with contextlib.suppress(OSError):
                         (staging / f).unlink()
@@ -462,7 +459,7 @@ class Review:
         res = json.loads(line[len("PMO-PREFLIGHT "):])
         if not res["ok"]:
             raise DataValidationError([Problem(*p) for p in res["problems"]], header=res["header"])
-        return res["tables"]
+        return res["tables"], res["names"]
 
     def _execute(self, kernel, notebooks, data, policy, page_params, staging, identity, t0):
         import nbformat
