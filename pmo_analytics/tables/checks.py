@@ -14,7 +14,11 @@ from pandera.errors import SchemaErrors
 
 from ..exceptions import DataWarning, Problem
 from .graph import find_cycle, parse_predecessors, split_list
+<<<<<<< HEAD
 from .spec import DOMAIN_LIMITS, TABLES, schema
+=======
+from .spec import TABLES, schema, split_activity_ref
+>>>>>>> h-uncertainty
 
 __all__ = ["schema_problems", "row_problems", "cross_table_problems", "links_frame"]
 
@@ -287,10 +291,23 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
                 if not items:
                     problems.append(Problem("risks", sources["risks"], _row(i), "affected_activities",
                                             "a risk must affect at least one activity"))
-                unknown = [a for a in items if (pid, a) not in known]
+                unknown, foreign = [], []  # unknown ids of the risk's project; unknown PROJECT/ACTIVITY refs
+                for a in items:
+                    try:
+                        ref = split_activity_ref(a, pid)
+                    except ValueError as exc:
+                        problems.append(Problem("risks", sources["risks"], _row(i), "affected_activities",
+                                                str(exc)))
+                        continue
+                    if ref not in known:
+                        (unknown if ref[0] == pid and "/" not in a else foreign).append(a)
                 if unknown:
                     problems.append(Problem("risks", sources["risks"], _row(i), "affected_activities",
                                             f"unknown activity id(s) of {pid}: {', '.join(unknown[:10])}"))
+                if foreign:
+                    problems.append(Problem("risks", sources["risks"], _row(i), "affected_activities",
+                                            "unknown activity reference(s) (PROJECT/ACTIVITY): "
+                                            + ", ".join(foreign[:10])))
 
     costs = frames.get("costs")
     if costs is not None and {"project_id", "cost"} <= set(costs.columns) and "estimated_cost" in projects \
@@ -322,7 +339,13 @@ def _activity_problems(acts: pd.DataFrame, source: str) -> list[Problem]:
         elif r.predecessor == r.successor:
             problems.append(Problem("activities", source, _row(index[(r.project_id, r.successor)]),
                                     "predecessors", f"activity {r.successor} is its own predecessor"))
+<<<<<<< HEAD
     ok = links[np.array([(p, a) in index for p, a in zip(links["project_id"], links["predecessor"])], dtype=bool)]
+=======
+    # (a boolean Series, not a list: an empty list would select no columns when there are no links)
+    ok = links[pd.Series([(p, a) in index for p, a in zip(links["project_id"], links["predecessor"])],
+                         index=links.index, dtype=bool)]
+>>>>>>> h-uncertainty
     ok = ok[ok["predecessor"] != ok["successor"]]
     for pid, g in ok.groupby("project_id", sort=False):
         cycle = find_cycle(zip(g["predecessor"], g["successor"]))

@@ -22,10 +22,15 @@ Conventions
   column's own ``limit``) and every date lies in ``DATE_MIN..DATE_MAX``: no
   single cell can make the package allocate memory out of proportion to the
   data (a budget period of 2,000,000,000 is refused, not allocated).
+* An activity reference in ``affected_activities`` is an activity id of the
+  risk's own project (``A200``) or, for a risk shared by several projects (one
+  supplier, one regulator), ``PROJECT/ACTIVITY`` naming an activity of any
+  project (``A-102/A150``); see :func:`split_activity_ref`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -33,6 +38,8 @@ import pandera.pandas as pa
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 LIST_SEPARATOR = ";"
+#: Separates project and activity in a qualified activity reference (``A-102/A150``).
+ACTIVITY_REF_SEPARATOR = "/"
 
 STAGES = ("proposal", "active", "closed")
 DISTRIBUTIONS = ("triangular", "pert", "uniform", "trigen", "lognormal", "fixed")
@@ -359,7 +366,9 @@ _register(TableSpec(
         _money("cost_min", "Cost impact, minimum."),
         _money("cost_most_likely", "Cost impact, most likely."),
         _money("cost_max", "Cost impact, maximum."),
-        ColumnSpec("affected_activities", "str", "Activity ids of the project, separated by ';'."),
+        ColumnSpec("affected_activities", "str", "Activity ids of the project, separated by ';'; "
+                   "PROJECT/ACTIVITY names an activity of another project (a risk shared by several "
+                   "projects: its one occurrence hits them all)."),
         ColumnSpec("mitigation", "str", "Planned response (blank = none).", nullable=True),
         _money("mitigation_cost", "Cost of the response.", nullable=True),
         _prob("post_probability", "Probability after mitigation.", nullable=True),
@@ -452,6 +461,34 @@ _register(TableSpec(
 ))
 
 REQUIRED_TABLES = tuple(n for n, t in TABLES.items() if t.required)
+
+
+def split_activity_ref(item: str, project_id: str) -> tuple[str, str]:
+    """``(project_id, activity_id)`` of one item of ``affected_activities``.
+
+    ``A200`` is activity A200 of ``project_id`` (the risk's own project);
+    ``A-102/A150`` is activity A150 of project A-102 (a shared risk).
+
+    Raises
+    ------
+    ValueError
+        when the item is not ``ID`` or ``PROJECT/ID`` with valid ids.
+
+    Examples
+    --------
+    >>> split_activity_ref("A-102/A150", "A-101")
+    ('A-102', 'A150')
+    >>> split_activity_ref("A200", "A-101")
+    ('A-101', 'A200')
+    """
+    text = str(item).strip()
+    parts = text.split(ACTIVITY_REF_SEPARATOR)
+    if len(parts) == 1:
+        parts = [str(project_id), parts[0]]
+    if len(parts) != 2 or not all(re.match(ID_PATTERN, x.strip()) for x in parts):
+        raise ValueError(f"cannot read activity reference {text[:60]!r}: expected ACTIVITY or "
+                         f"PROJECT{ACTIVITY_REF_SEPARATOR}ACTIVITY (ids of letters, digits, '_', '.', '-')")
+    return parts[0].strip(), parts[1].strip()
 
 _PANDERA_DTYPES = {"str": str, "int": "Int64", "float": float, "bool": "boolean", "date": "datetime64[ns]"}
 
