@@ -14,11 +14,7 @@ from pandera.errors import SchemaErrors
 
 from ..exceptions import DataWarning, Problem
 from .graph import find_cycle, parse_predecessors, split_list
-<<<<<<< HEAD
-from .spec import DOMAIN_LIMITS, TABLES, schema
-=======
-from .spec import TABLES, schema, split_activity_ref
->>>>>>> h-uncertainty
+from .spec import DOMAIN_LIMITS, TABLES, schema, split_activity_ref
 
 __all__ = ["schema_problems", "row_problems", "cross_table_problems", "links_frame"]
 
@@ -339,13 +335,9 @@ def _activity_problems(acts: pd.DataFrame, source: str) -> list[Problem]:
         elif r.predecessor == r.successor:
             problems.append(Problem("activities", source, _row(index[(r.project_id, r.successor)]),
                                     "predecessors", f"activity {r.successor} is its own predecessor"))
-<<<<<<< HEAD
-    ok = links[np.array([(p, a) in index for p, a in zip(links["project_id"], links["predecessor"])], dtype=bool)]
-=======
     # (a boolean Series, not a list: an empty list would select no columns when there are no links)
     ok = links[pd.Series([(p, a) in index for p, a in zip(links["project_id"], links["predecessor"])],
                          index=links.index, dtype=bool)]
->>>>>>> h-uncertainty
     ok = ok[ok["predecessor"] != ok["successor"]]
     for pid, g in ok.groupby("project_id", sort=False):
         cycle = find_cycle(zip(g["predecessor"], g["successor"]))
