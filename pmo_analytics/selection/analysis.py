@@ -21,20 +21,22 @@ from .solvers import SolverSettings, solve_highs
 __all__ = ["efficient_frontier", "compare_scenarios", "explain_portfolio", "lp_duals", "binding_constraints"]
 
 
-def _solve_variant(sel: PortfolioSelector, warm=None, **changes):
+def _solve_variant(sel: PortfolioSelector, warm=None, settings: dict | None = None, **changes):
     model = build_model(sel.data_, sel.options.but(**changes))
+    solver = {**sel.solver_settings(), **(settings or {})}
     try:
-        out = solve_model(model, warm_start=warm, explain_infeasible=False, **sel.solver_settings())
+        out = solve_model(model, warm_start=warm, explain_infeasible=False, **solver)
     except InfeasiblePortfolioError:
         return model, None
     except SolverError as exc:  # no incumbent within the time or node limit: report, do not guess
-        if sel.time_limit is None and sel.node_limit is None and not sel.deterministic:
+        if solver["time_limit"] is None and solver["node_limit"] is None and not solver["deterministic"]:
             raise
         return model, str(exc)
     return model, out
 
 
-def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.2, high: float = 1.5) -> pd.DataFrame:
+def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.2, high: float = 1.5,
+                       settings: dict | None = None) -> pd.DataFrame:
     """Value against budget: the portfolio re-solved at ``levels`` budget levels.
 
     Each level multiplies every period's budget (and the total budget, if
@@ -49,6 +51,10 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
     levels : int, default 20
     low, high : float
         Smallest and largest budget factor.
+    settings : dict, optional
+        Solver settings for the frontier's solves that differ from the
+        selector's (e.g. ``{"gap": 0.02, "time_limit": 0.5}`` for speed in a
+        workshop); keys as :meth:`PortfolioSelector.solver_settings`.
 
     Returns
     -------
@@ -76,7 +82,7 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SolverWarning)
-            model, out = _solve_variant(sel, warm=prev_x, **ch)
+            model, out = _solve_variant(sel, warm=prev_x, settings=settings, **ch)
         dt = time.perf_counter() - t0
         total_budget = float(sel.data_.budget.sum() * ch["budget_scale"])
         if out is None or isinstance(out, str):

@@ -128,8 +128,11 @@ def limit_frame(model: SelectionModel, x: np.ndarray, tol: float = 1e-6) -> pd.D
     out = pd.concat([per, tot[np.isfinite(total)]], ignore_index=True)
     out["headroom"] = out["available"] - out["use"]
     av = out["available"].to_numpy(dtype=float)
-    out["binding"] = np.isfinite(av) & (out["use"].to_numpy() >= av - tol * np.maximum(1, np.abs(av))) \
-        & (out["use"].to_numpy() > 0)
+    fin = np.isfinite(av)
+    u = out["use"].to_numpy(dtype=float)
+    reach = np.zeros(len(out), dtype=bool)
+    reach[fin] = u[fin] >= av[fin] - tol * np.maximum(1, np.abs(av[fin]))
+    out["binding"] = reach & (u > 0)
     return out[cols]
 
 

@@ -49,7 +49,7 @@ OPTIMAL = "optimal"
 #: Largest relative gap [fraction] at which a portfolio is called optimal.
 PROVEN_GAP = 1e-9
 #: Node limit per solver in the deterministic mode when none is given [nodes].
-DEFAULT_NODE_LIMIT = 20_000
+DEFAULT_NODE_LIMIT = 1_000
 
 
 def status_words(gap: float) -> str:
