@@ -192,15 +192,15 @@ def ahp_weights(judgements: pd.DataFrame, criteria: list[str] | None = None, max
     else:
         mat = judgements.astype(float)
         if mat.shape[0] != mat.shape[1] or list(mat.index) != list(mat.columns):
-            raise PMOError("judgement matrix must be square with the same criteria as index and columns")
+            raise ValueError("judgement matrix must be square with the same criteria as index and columns")
     a = mat.to_numpy(dtype=float)
     n = a.shape[0]
     if n == 0:
         raise PMOError("no criteria to weigh")
     if np.any(~np.isfinite(a)) or np.any(a <= 0):
-        raise PMOError("judgement matrix must hold positive finite values")
+        raise ValueError("judgement matrix must hold positive finite values")
     if not np.allclose(a * a.T, 1.0, rtol=1e-6):
-        raise PMOError("judgement matrix is not reciprocal (a_ji must equal 1 / a_ij)")
+        raise ValueError("judgement matrix is not reciprocal (a_ji must equal 1 / a_ij)")
     if n not in RANDOM_INDEX:
         raise PMOError(f"Saaty's random index is tabulated for 1..10 criteria, got {n}; "
                        "group the drivers into a hierarchy")
