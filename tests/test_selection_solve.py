@@ -246,7 +246,43 @@ def test_race_reports_the_better_incumbent_with_the_tighter_bound(monkeypatch):
 def test_choose_solver_by_structure():
     p, w, b = random_knapsack(1)
     assert choose_solver(build_model(knapsack_instance(p, w, b))) == ("cbc", "highs")
+    assert choose_solver(build_model(knapsack_instance(p, w, b)), limited=True) == ("cbc", "highs")
     assert choose_solver(build_model(_hard_instance())) == ("highs", "cbc")
+    assert choose_solver(build_model(_hard_instance()), limited=True) == ("highs", "lns")
+
+
+def test_time_window_search_improves_and_is_reproducible():
+    from pmo_analytics.selection._highs_core import lns
+    from pmo_analytics.selection.solve import _lns_args
+
+    d = _hard_instance(n=120)
+    m = build_model(d)
+    arrays, sc = m.to_arrays()
+    settings = SolverSettings(node_limit=20, seed=3)
+    args = _lns_args(m, settings)
+    args.update(rounds=4, sub_nodes=30)
+    a = lns(arrays, settings, None, **args)
+    b = lns(arrays, settings, None, **args)
+    assert a.solver == "lns" and a.status in ("limit", "optimal") and a.has_solution
+    np.testing.assert_array_equal(a.x, b.x)
+    assert not m.violated((a.x > 0.5).astype(float)).any()
+    first = float(a.log.splitlines()[0].split("incumbent ")[1].split(",")[0])
+    assert a.objective <= first + 1e-9  # the rounds never make the portfolio worse (minimisation form)
+
+
+def test_race_with_the_search_under_a_node_limit_is_deterministic():
+    d = _hard_instance(n=120)
+    out = []
+    for _ in range(2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SolverWarning)
+            out.append(PortfolioSelector(deterministic=True, node_limit=10).fit(d))
+    a, b = out
+    assert set(a.runs_["solver"]) == {"highs", "lns"}
+    assert a.selected_ == b.selected_ and a.objective_ == b.objective_ and a.solver_ == b.solver_
+    best = a.runs_[a.runs_["status"].isin(["optimal", "limit"])]["objective"].max()
+    assert a.objective_ == pytest.approx(best)
+    assert "round 1:" in a.logs_["lns"]
 
 
 # --- no hidden I/O ----------------------------------------------------------------------------------

@@ -118,16 +118,17 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Indexed by scenario (``base`` first): ``value``, ``value_change``,
-        ``spend``, ``hire_spend`` [currency], ``funded``, ``gained``,
-        ``lost`` (vs base), ``status`` ("infeasible: ..." naming the
-        conflicts when no portfolio fits), ``gap``.
+        Indexed by scenario (``base`` first): ``value``, ``value_change``
+        [currency or points], ``spend``, ``hire_spend`` [currency],
+        ``funded`` [projects], ``gained``, ``lost`` (vs base), ``status``
+        (status words, or "infeasible: ..." naming the conflicts when no
+        portfolio fits), ``gap`` [fraction], ``solver``.
     """
     sel._check()
     base = set(sel.selected_)
     rows = [dict(scenario="base", value=sel.objective_, value_change=0.0,
                  spend=float(sel.spend_["project_spend"].sum()), hire_spend=float(sel.spend_["hire_spend"].sum()),
-                 funded=len(base), gained="", lost="", status=sel.status_, gap=sel.gap_)]
+                 funded=len(base), gained="", lost="", status=sel.status_, gap=sel.gap_, solver=sel.solver_)]
     for name, changes in scenarios.items():
         ch = dict(changes)
         for key in ("force_in", "force_out"):
@@ -139,13 +140,13 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
         except InfeasiblePortfolioError as exc:
             rows.append(dict(scenario=name, value=np.nan, value_change=np.nan, spend=np.nan, hire_spend=np.nan,
                              funded=0, gained="", lost="",
-                             status="infeasible: " + "; ".join(exc.conflicts), gap=np.nan))
+                             status="infeasible: " + "; ".join(exc.conflicts), gap=np.nan, solver=""))
             continue
         chosen = set(v.selected_)
         rows.append(dict(scenario=name, value=v.objective_, value_change=v.objective_ - sel.objective_,
                          spend=float(v.spend_["project_spend"].sum()), hire_spend=float(v.spend_["hire_spend"].sum()),
                          funded=len(chosen), gained="; ".join(sorted(chosen - base)),
-                         lost="; ".join(sorted(base - chosen)), status=v.status_, gap=v.gap_))
+                         lost="; ".join(sorted(base - chosen)), status=v.status_, gap=v.gap_, solver=v.solver_))
     return pd.DataFrame(rows).set_index("scenario")
 
 
@@ -225,11 +226,12 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
     Returns
     -------
     DataFrame
-        Indexed by project_id: ``selected``, ``start_period``, ``value``
-        (the project's own objective value), ``binding`` (``;``-separated),
-        ``value_if_flipped`` (portfolio objective with the project forced
-        in / out), ``value_change`` (that minus the optimum, <= 0 when the
-        optimum is proven), ``displaces`` (chosen: projects that would enter
+        Indexed by project_id: ``selected``, ``start_period`` [period],
+        ``value`` (the project's own objective value) [currency or points],
+        ``binding`` (``;``-separated), ``value_if_flipped`` (portfolio
+        objective with the project forced in / out) [currency or points],
+        ``value_change`` (that minus the optimum, <= 0 when the optimum is
+        proven) [currency or points], ``displaces`` (chosen: projects that would enter
         without it; excluded: projects that would leave to make room),
         ``explanation`` (one sentence).
     """

@@ -58,7 +58,7 @@ class SelectionOptions:
     budget : bool, default True
         Per-period budget rows.
     budget_scale : float, default 1.0
-        Multiplies every period's budget (frontier and scenarios).
+        Multiplies every period's budget (frontier and scenarios) [factor].
     total_budget : float or None
         Budget over the whole horizon [currency]; None = no total row.
     capacity : bool, default True
@@ -69,7 +69,7 @@ class SelectionOptions:
         Allow extra FTE at ``hire_cost`` [currency per FTE-period] where a
         hire cost is given; hiring is paid from the period's budget.
     max_hire : float or None
-        Upper bound on extra FTE per skill and period.
+        Upper bound on extra FTE per skill and period [FTE].
     hire_weight : float or None
         Weight of hiring cost in the objective; None = 1 when the value is in
         currency, 1e-9 otherwise (a tie-breaker only).
@@ -80,20 +80,21 @@ class SelectionOptions:
     force_in, force_out : tuple of str
         Project ids that must / must not be funded.
     bucket_share, unit_share : dict
-        Bucket (business unit) -> (min, max) share of total spend, each in
-        [0, 1] (None for no bound).
+        Bucket (business unit) -> (min, max) share of total spend
+        [fraction] (None for no bound).
     max_starts : int or None
-        Cap on projects started per period.
+        Cap on projects started per period [projects].
     delay_discount : float, default 0.0
         Value of a project starting k periods after its earliest start is
-        divided by ``(1 + delay_discount) ** k``.
+        divided by ``(1 + delay_discount) ** k`` [fraction per period].
     require_finish : bool, default False
         Projects must finish within the horizon (else costs past the horizon
         are simply not counted).
     limits : bool, default True
         Rows of the generic ``limits`` (any resource in its own unit).
     limit_scale : dict
-        Limit id -> factor multiplying every amount of that limit (scenarios).
+        Limit id -> factor multiplying every amount of that limit
+        (scenarios) [factor].
     """
 
     budget: bool = True
@@ -162,7 +163,7 @@ class SelectionModel:
     hs, ht : ndarray of int
         Skill index and period (1-based) of each hire column.
     obj : ndarray
-        Objective coefficients of (x, hire).
+        Objective coefficients of (x, hire) [currency or points per column].
     A : scipy.sparse.csr_matrix
         Constraint rows.
     lo, hi : ndarray
@@ -173,9 +174,11 @@ class SelectionModel:
         Human-readable constraint the row belongs to; rows with the same
         label (the precedence rows of one pair) form one named constraint.
     hire_ub : float or None
+        Upper bound of each hire column [FTE].
     spend : ndarray, shape (nx, H)
         Spend of each x column by period [currency].
     build_seconds : float
+        [s]
     """
 
     data: SelectionData

@@ -23,10 +23,10 @@ def portfolio_frame(model: SelectionModel, x: np.ndarray) -> pd.DataFrame:
     DataFrame
         Indexed by project_id: ``selected``, ``start_period``,
         ``finish_period`` [period], ``value`` (objective contribution,
-        discounted for delay), ``base_value`` (undiscounted), ``cost``
-        (spend within the horizon) [currency], ``total_cost`` (whole profile),
-        ``bucket``, ``business_unit``, ``mandatory``, ``earliest_start``,
-        ``latest_start``.
+        discounted for delay), ``base_value`` (undiscounted) [currency or
+        points], ``cost`` (spend within the horizon), ``total_cost`` (whole
+        profile) [currency], ``bucket``, ``business_unit``, ``mandatory``,
+        ``earliest_start``, ``latest_start`` [period].
     """
     d = model.data
     on = np.nonzero(np.asarray(x)[: model.nx] > 0.5)[0]
@@ -137,7 +137,8 @@ def limit_frame(model: SelectionModel, x: np.ndarray, tol: float = 1e-6) -> pd.D
 
 
 class GreedyResult:
-    """Outcome of :func:`greedy_portfolio` (``x``, ``value``, ``portfolio``, ``skipped``, ``feasible``)."""
+    """Outcome of :func:`greedy_portfolio`: ``x`` (0/1 start columns), ``value`` [currency or points],
+    ``portfolio`` (:func:`portfolio_frame`), ``skipped`` (project ids dropped), ``feasible``."""
 
     def __init__(self, model, x, order, skipped, feasible):
         self.model, self.x, self.order, self.skipped, self.feasible = model, x, order, skipped, feasible

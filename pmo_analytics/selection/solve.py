@@ -1,13 +1,19 @@
 """Solving the selection MILP: which solver, how long, and what the answer may be called.
 
-**Strategy.** ``solver="auto"`` races HiGHS and CBC on two cores
-(:func:`~pmo_analytics.selection.solvers.race`): the first proven optimum
-wins and the other solver is stopped; when a limit stops both, the better
-incumbent is returned with the tighter of the two bounds. Neither solver
-dominates (``benchmarks/bench_selection.py``): CBC proves Chu-Beasley
+**Strategy.** ``solver="auto"`` races two solvers on two cores
+(:func:`~pmo_analytics.selection.solvers.race`), chosen by the model's
+structure (:func:`choose_solver`): the first proven optimum wins and the
+other is stopped; when a limit stops both, the better incumbent is returned
+with the tighter of the two bounds (any feasible portfolio and any valid
+bound together bound the gap). Neither bundled solver dominates
+(``benchmarks/bench_selection.py``): CBC proves Chu-Beasley
 multidimensional-knapsack portfolios that HiGHS does not prove within
-minutes, HiGHS closes the gap further on large time-indexed scheduling
-models. ``solver="highs"`` or ``"cbc"`` runs one solver only.
+minutes, so knapsack-shaped models race CBC against HiGHS; on large
+time-indexed scheduling models HiGHS closes the gap much further than CBC,
+so under a limit HiGHS races a time-window large-neighbourhood search
+(HiGHS sub-MIPs in a child process) that improves the portfolio while
+HiGHS's tree lowers the bound. ``solver="highs"`` or ``"cbc"`` runs one
+solver only.
 
 **Modes.** The interactive mode stops on a wall-clock ``time_limit`` (when
 given); whether it bound is reported (``time_limit_reached``), since a
@@ -163,29 +169,50 @@ class SolveOutcome:
                 "status": self.status, "gap": None if not np.isfinite(self.gap) else float(self.gap)}
 
 
-def choose_solver(model: SelectionModel) -> tuple[str, str]:
-    """Preference order of the solvers for a model, by its structure.
+def choose_solver(model: SelectionModel, limited: bool = False) -> tuple[str, str]:
+    """The two racers for a model and their preference order, by the model's structure.
 
-    A pure multidimensional knapsack (every candidate has a single start
-    column and there are no hire columns or precedence rows) prefers CBC,
-    which proved every Chu-Beasley instance of the benchmark while HiGHS
-    proved 2 of 5 within 120 s; a time-indexed scheduling model (start
-    windows, precedences, hiring) prefers HiGHS, which closed the gap of the
-    1,000 x 12 x 8 benchmark model further within 60 s (0.58 % against CBC's
-    1.82 %). Figures: ``benchmarks/bench_selection.py`` and the README.
+    * A pure multidimensional knapsack (every candidate has a single start
+      column, no hire columns, no precedence rows): CBC first, raced by
+      HiGHS. CBC proved every Chu-Beasley instance of the benchmark where
+      HiGHS proved 2 of 5 within 120 s.
+    * A time-indexed scheduling model (start windows) solved under a time or
+      node limit (``limited``): HiGHS first, raced by a time-window
+      large-neighbourhood search (``"lns"``, HiGHS sub-MIPs in a child
+      process). HiGHS's tree closes the gap from above while the search
+      improves the portfolio; on the 1,000 x 12 x 8 benchmark model CBC only
+      reached a 1.8-2.2 % gap where HiGHS alone reached 0.58-0.62 %.
+    * Otherwise (a scheduling model solved to proven optimality): HiGHS
+      first, raced by CBC (the first proof wins).
 
-    The order decides between two proven optima in the deterministic mode
-    and between equal incumbents; in the interactive race the first proof
-    wins whatever the order.
+    Figures: ``benchmarks/bench_selection.py`` and the README. The order
+    decides between two proven optima in the deterministic mode and between
+    equal incumbents; in the interactive race the first proof wins whatever
+    the order.
 
     Returns
     -------
     tuple of str
-        ``("cbc", "highs")`` or ``("highs", "cbc")``.
+        ``("cbc", "highs")``, ``("highs", "lns")`` or ``("highs", "cbc")``.
     """
-    one_start = model.nx == 0 or np.all(np.bincount(model.vp, minlength=model.data.n) <= 1)
-    knapsack = one_start and len(model.hs) == 0 and not np.any(model.family == "precedes")
-    return ("cbc", "highs") if knapsack else ("highs", "cbc")
+    starts = np.bincount(model.vp, minlength=model.data.n) if model.nx else np.zeros(0, dtype=int)
+    one_start = bool(np.all(starts <= 1))
+    if one_start and len(model.hs) == 0 and not np.any(model.family == "precedes"):
+        return ("cbc", "highs")
+    if limited and not one_start:
+        return ("highs", "lns")
+    return ("highs", "cbc")
+
+
+def _lns_args(model: SelectionModel, settings: SolverSettings) -> dict:
+    nh = len(model.hs)
+    H = model.data.horizon
+    timed = settings.time_limit is not None
+    return dict(col_project=np.concatenate([model.vp, np.full(nh, -1)]).astype(int),
+                col_time=np.concatenate([model.vt, np.zeros(nh, dtype=int)]).astype(int),
+                width=max(1, int(round(H / 4))),
+                sub_time=float(min(5.0, settings.time_limit / 6)) if timed else 5.0,
+                sub_nodes=100, first_share=0.4, rounds=8)
 
 
 def _check_args(solver, time_limit, gap, threads, deterministic, node_limit, seed):
@@ -287,7 +314,9 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
         run = SolverRun("highs", "optimal", np.zeros(0), 0.0, 0.0, nodes=0)
         runs, chosen, bound_min = [run], run, 0.0
     elif strategy == "race":
-        res = race(arrays, settings, z0, order=choose_solver(model), deterministic=deterministic)
+        order = choose_solver(model, limited=time_limit is not None or node_limit is not None)
+        res = race(arrays, settings, z0, order=order, deterministic=deterministic,
+                   lns_args=_lns_args(model, settings) if "lns" in order else None)
         runs, chosen, bound_min = res.runs, res.chosen, res.bound
     else:
         run = (solve_highs if strategy == "highs" else solve_cbc)(arrays, settings, z0)

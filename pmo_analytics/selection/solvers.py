@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -40,260 +41,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..exceptions import SolverError
+from ._highs_core import RUN_STATUSES, MilpArrays, SolverRun, SolverSettings, lns, solve_highs
 
-__all__ = ["MilpArrays", "SolverSettings", "SolverRun", "solve_highs", "CbcProcess", "race", "cbc_path",
-           "write_mps"]
-
-#: Statuses of one solver run.
-RUN_STATUSES = ("optimal", "limit", "infeasible", "unbounded", "stopped", "error")
-
-
-@dataclass(frozen=True)
-class MilpArrays:
-    """A mixed-integer program in minimisation form.
-
-    ``min c @ z`` subject to ``row_lo <= A @ z <= row_hi`` and
-    ``col_lo <= z <= col_hi``, ``z[j]`` integer where ``integer[j]``.
-    Infinite bounds are open. Units are the caller's (the selection model
-    passes scaled rows and a scaled, negated objective).
-    """
-
-    c: np.ndarray
-    A: sp.csr_matrix
-    row_lo: np.ndarray
-    row_hi: np.ndarray
-    col_lo: np.ndarray
-    col_hi: np.ndarray
-    integer: np.ndarray
-
-    @property
-    def n_cols(self) -> int:
-        return len(self.c)
-
-    @property
-    def n_rows(self) -> int:
-        return self.A.shape[0]
-
-
-@dataclass(frozen=True)
-class SolverSettings:
-    """How long and how a solver may run.
-
-    Parameters
-    ----------
-    time_limit : float, optional
-        Wall-clock limit [s] (interactive use).
-    node_limit : int, optional
-        Branch-and-bound node limit [nodes] (deterministic use).
-    gap : float, default 0.0
-        Relative gap at which the solver may stop [fraction]; 0 = prove
-        optimality (the absolute gap tolerance is also 0).
-    threads : int, default 1
-        Threads the solver may use.
-    seed : int, default 0
-        Random seed handed to the solver.
-    """
-
-    time_limit: float | None = None
-    node_limit: int | None = None
-    gap: float = 0.0
-    threads: int = 1
-    seed: int = 0
-
-
-@dataclass
-class SolverRun:
-    """What one solver returned (minimisation form).
-
-    Attributes
-    ----------
-    solver : str
-        ``"highs"`` or ``"cbc"``.
-    status : str
-        ``"optimal"`` (the solver proved its gap target), ``"limit"`` (a
-        time or node limit stopped it), ``"infeasible"``, ``"unbounded"``,
-        ``"stopped"`` (stopped by the race before finishing) or ``"error"``.
-    x : ndarray or None
-        Column values of the incumbent (None when it has none).
-    objective : float
-        Incumbent objective (NaN when none).
-    bound : float
-        Lower bound on the optimum (NaN when unknown).
-    limit : str or None
-        ``"time"`` or ``"nodes"`` when a limit stopped the run.
-    nodes : int
-        Branch-and-bound nodes explored (-1 when unknown).
-    seconds : float
-        Wall-clock time of the run [s].
-    finished_at : float
-        ``time.perf_counter()`` when the run ended (orders a race).
-    log : str
-        The solver's log, captured in memory.
-    message : str
-        The solver's own words for its status.
-    row_dual, row_value : ndarray or None
-        Row duals and activities of an LP solved to optimality by HiGHS
-        (minimisation form).
-    """
-
-    solver: str
-    status: str
-    x: np.ndarray | None = None
-    objective: float = np.nan
-    bound: float = np.nan
-    limit: str | None = None
-    nodes: int = -1
-    seconds: float = 0.0
-    finished_at: float = 0.0
-    log: str = ""
-    message: str = ""
-    row_dual: np.ndarray | None = None
-    row_value: np.ndarray | None = None
-
-    @property
-    def has_solution(self) -> bool:
-        return self.x is not None and np.isfinite(self.objective)
-
-
-# ---------------------------------------------------------------------------------------------- HiGHS
-
-def _quiet_highs():
-    """A ``highspy.Highs`` whose output goes to callbacks only.
-
-    ``highspy.Highs.__init__`` installs its callback hub with the default
-    ``output_flag=True``, which prints the HiGHS banner on the first solver
-    object of a process. Switching output off before the hub is installed
-    prints nothing; the log is then re-enabled towards the logging callback
-    only (``log_to_console=False``).
-    """
-    import highspy
-
-    class _Quiet(highspy.Highs):
-        def enableCallbacks(self):  # noqa: N802 - highspy's name
-            super().setOptionValue("output_flag", False)
-            super().enableCallbacks()
-
-    h = _Quiet()
-    h.setOptionValue("log_to_console", False)
-    return h
-
-
-def _highs_model(h, m: MilpArrays, warm: np.ndarray | None) -> None:
-    import highspy
-
-    lp = highspy.HighsLp()
-    lp.num_col_ = m.n_cols
-    lp.num_row_ = m.n_rows
-    inf = highspy.kHighsInf
-    lp.col_cost_ = np.asarray(m.c, dtype=float)
-    lp.col_lower_ = np.where(np.isfinite(m.col_lo), m.col_lo, -inf)
-    lp.col_upper_ = np.where(np.isfinite(m.col_hi), m.col_hi, inf)
-    lp.row_lower_ = np.where(np.isfinite(m.row_lo), m.row_lo, -inf)
-    lp.row_upper_ = np.where(np.isfinite(m.row_hi), m.row_hi, inf)
-    A = m.A.tocsc()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    lp.a_matrix_.num_col_ = m.n_cols
-    lp.a_matrix_.num_row_ = m.n_rows
-    if m.integer.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous
-                           for k in m.integer]
-    status = h.passModel(lp)
-    if status == highspy.HighsStatus.kError:
-        raise SolverError("HiGHS rejected the model")
-    if warm is not None:
-        sol = highspy.HighsSolution()
-        sol.col_value = np.asarray(warm, dtype=float).tolist()
-        sol.value_valid = True
-        h.setSolution(sol)
-
-
-_SCHEDULER = "scheduler has already been initialized"
-
-
-def solve_highs(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None,
-                stop: threading.Event | None = None) -> SolverRun:
-    """Solve with HiGHS in-process; the log is captured, nothing is printed.
-
-    Parameters
-    ----------
-    m : MilpArrays
-    settings : SolverSettings
-    warm : ndarray, optional
-        A feasible start (column values).
-    stop : threading.Event, optional
-        Set by another thread to stop the solve (a race).
-
-    Returns
-    -------
-    SolverRun
-    """
-    import highspy
-
-    t0 = time.perf_counter()
-    log: list[str] = []
-    h = _quiet_highs()
-    h.cbLogging.subscribe(lambda e: log.append(e.message))
-    if stop is not None:
-        def _interrupt(e):
-            if stop.is_set():
-                e.interrupt()
-        h.cbMipInterrupt.subscribe(_interrupt)
-        h.cbSimplexInterrupt.subscribe(_interrupt)
-    for name, value in (("output_flag", True), ("log_to_console", False), ("mip_rel_gap", float(settings.gap)),
-                        ("mip_abs_gap", 0.0), ("random_seed", int(settings.seed)),
-                        ("threads", int(settings.threads))):
-        h.setOptionValue(name, value)
-    if settings.time_limit is not None:
-        h.setOptionValue("time_limit", float(settings.time_limit))
-    if settings.node_limit is not None:
-        h.setOptionValue("mip_max_nodes", int(settings.node_limit))
-    _highs_model(h, m, warm)
-    h.run()
-    if any(_SCHEDULER in line for line in log):
-        # the process-wide HiGHS thread pool was started with another thread count (by an earlier solve
-        # with other settings, or by other code): restart it with ours and solve again
-        highspy.Highs.resetGlobalScheduler(True)
-        log.append(f"(HiGHS thread scheduler restarted with {settings.threads} thread(s))\n")
-        h.run()
-    ms = h.getModelStatus()
-    info = h.getInfo()
-    S = highspy.HighsModelStatus
-    limit = None
-    if ms == S.kOptimal:
-        status = "optimal"
-    elif ms == S.kTimeLimit:
-        status, limit = "limit", "time"
-    elif ms in (S.kSolutionLimit, S.kIterationLimit):
-        status, limit = "limit", "nodes"
-    elif ms == S.kInterrupt:
-        status = "stopped"
-    elif ms == S.kInfeasible:
-        status = "infeasible"
-    elif ms in (S.kUnbounded, S.kUnboundedOrInfeasible):
-        status = "unbounded" if ms == S.kUnbounded else "infeasible"
-    else:
-        status = "error"
-    x = None
-    objective = np.nan
-    if info.primal_solution_status == 2 and status in ("optimal", "limit", "stopped"):  # kSolutionStatusFeasible
-        x = np.asarray(h.getSolution().col_value, dtype=float)
-        objective = float(info.objective_function_value)
-    bound = float(info.mip_dual_bound) if m.integer.any() else objective
-    if not np.isfinite(bound) or abs(bound) >= 1e30:
-        bound = np.nan
-    nodes = int(info.mip_node_count) if m.integer.any() else 0
-    row_dual = row_value = None
-    if status == "optimal" and not m.integer.any():
-        sol = h.getSolution()
-        row_dual = np.asarray(sol.row_dual, dtype=float)
-        row_value = np.asarray(sol.row_value, dtype=float)
-    t1 = time.perf_counter()
-    return SolverRun("highs", status, x, objective, bound, limit, nodes, t1 - t0, t1, "".join(log),
-                     h.modelStatusToString(ms), row_dual, row_value)
-
+__all__ = ["MilpArrays", "SolverSettings", "SolverRun", "solve_highs", "lns", "CbcProcess", "LnsProcess", "race",
+           "cbc_path", "write_mps", "RUN_STATUSES"]
 
 # ------------------------------------------------------------------------------------------------ CBC
 
@@ -523,6 +274,82 @@ def solve_cbc(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None =
         return p.result()
 
 
+class LnsProcess:
+    """The time-window search of :func:`~pmo_analytics.selection._highs_core.lns` in a child process.
+
+    The child runs ``_highs_core.py`` as a script (it imports only numpy,
+    scipy and highspy, so it starts quickly); the model goes to its stdin and
+    the answer comes back on its stdout as ``.npz`` data (no pickles), the
+    log on its stderr, kept in memory. Same interface as :class:`CbcProcess`.
+    """
+
+    def __init__(self, m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None, col_project: np.ndarray,
+                 col_time: np.ndarray, width: int = 3, sub_time: float = 5.0, sub_nodes: int = 200,
+                 first_share: float = 0.4, rounds: int = 20):
+        from . import _highs_core
+
+        self._script = _highs_core.__file__
+        # a wall-clock deadline, not a duration: the child may take a moment to start
+        deadline = time.time() + settings.time_limit if settings.time_limit is not None else np.nan
+        self._payload = _highs_core.pack(m, settings, warm, col_project=col_project, col_time=col_time,
+                                         width=width, sub_time=sub_time, sub_nodes=sub_nodes,
+                                         first_share=first_share, rounds=rounds, deadline=deadline)
+        self._proc = None
+        self._stopped = False
+        self._done = threading.Event()
+        self._out, self._err = b"", b""
+        self._t0 = self._finished_at = 0.0
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        self.close()
+
+    def start(self) -> "LnsProcess":
+        self._t0 = time.perf_counter()
+        self._proc = subprocess.Popen([sys.executable, "-I", self._script], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        threading.Thread(target=self._talk, daemon=True).start()
+        return self
+
+    def _talk(self):
+        try:
+            self._out, self._err = self._proc.communicate(self._payload)
+        except (BrokenPipeError, OSError):  # killed before it read the model
+            self._out, self._err = b"", b""
+        self._finished_at = time.perf_counter()
+        self._done.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._stopped = True
+            self._proc.kill()
+        if self._proc is not None:
+            self._done.wait()
+
+    def close(self) -> None:
+        pass
+
+    def result(self) -> SolverRun:
+        from ._highs_core import unpack_run
+
+        self._done.wait()
+        log = self._err.decode("utf-8", "replace")
+        seconds = self._finished_at - self._t0
+        if self._stopped:
+            return SolverRun("lns", "stopped", seconds=seconds, finished_at=self._finished_at, log=log,
+                             message="stopped by the race")
+        if self._proc.returncode != 0 or not self._out:
+            return SolverRun("lns", "error", seconds=seconds, finished_at=self._finished_at, log=log,
+                             message=f"the search process exited with code {self._proc.returncode}")
+        return unpack_run(self._out, log, seconds, self._finished_at)
+
+
 # ----------------------------------------------------------------------------------------------- race
 
 @dataclass
@@ -560,8 +387,8 @@ def _pick(runs: list[SolverRun], order: tuple[str, ...], deterministic: bool) ->
 
 def race(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None,
          order: tuple[str, ...] = ("highs", "cbc"), deterministic: bool = False,
-         cbc_delay: float | None = None) -> RaceResult:
-    """Run HiGHS (this process) and CBC (a child process) at once; see the module docstring.
+         cbc_delay: float | None = None, lns_args: dict | None = None) -> RaceResult:
+    """Run HiGHS (this process) and a second solver (a child process) at once; see the module docstring.
 
     Parameters
     ----------
@@ -571,21 +398,30 @@ def race(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None
     warm : ndarray, optional
         Feasible start given to both.
     order : tuple of str
-        Preference order: decides between proven optima in the
-        deterministic mode and between equal incumbents in both modes.
+        ``"highs"`` and the second solver, ``"cbc"`` or ``"lns"`` (the
+        time-window search of :class:`LnsProcess`), in preference order:
+        it decides between proven optima in the deterministic mode and
+        between equal incumbents in both modes.
     deterministic : bool
         Choose by ``order`` (reproducible) rather than by who finished first.
     cbc_delay : float, optional
-        Seconds HiGHS runs alone before CBC is started [s]; a model HiGHS
-        settles within them never starts a child process. Default 0.1 s
-        when HiGHS is preferred, 0 when CBC is (its answer is then needed).
+        Seconds HiGHS runs alone before the second solver is started [s]; a
+        model HiGHS settles within them never starts a child process.
+        Default 0.1 s when HiGHS is preferred, 0 otherwise (the other
+        solver's answer is then needed).
+    lns_args : dict, optional
+        ``col_project``, ``col_time`` and tuning for :class:`LnsProcess`
+        (needed when ``"lns"`` races).
 
     Returns
     -------
     RaceResult
     """
-    if sorted(order) != ["cbc", "highs"]:
-        raise ValueError(f"order must name 'highs' and 'cbc' once each, got {order!r}")
+    if len(order) != 2 or "highs" not in order or not set(order) - {"highs"} <= {"cbc", "lns"}:
+        raise ValueError(f"order must name 'highs' and one of 'cbc', 'lns', got {order!r}")
+    second = [o for o in order if o != "highs"][0]
+    if second == "lns" and lns_args is None:
+        raise ValueError("an 'lns' racer needs lns_args (col_project, col_time)")
     if cbc_delay is None:
         cbc_delay = 0.1 if order[0] == "highs" else 0.0
     decisive = ("optimal", "infeasible", "unbounded")
@@ -597,7 +433,8 @@ def race(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None
     if settings.time_limit is not None and cbc_delay > 0:
         cbc_settings = SolverSettings(max(settings.time_limit - cbc_delay, 1e-3), settings.node_limit,
                                       settings.gap, settings.threads, settings.seed)
-    cbc = CbcProcess(m, cbc_settings, warm)
+    cbc = (CbcProcess(m, cbc_settings, warm) if second == "cbc"
+           else LnsProcess(m, cbc_settings, warm, **lns_args))
     cbc_run: list[SolverRun] = []
 
     def watch():
@@ -611,7 +448,7 @@ def race(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None
         cbc.wait()
         r = cbc.result()
         cbc_run.append(r)
-        if r.status in decisive and (not deterministic or order[0] == "cbc"):
+        if r.status in decisive and (not deterministic or order[0] == second):
             stop_highs.set()
 
     watcher = threading.Thread(target=watch, daemon=True)
