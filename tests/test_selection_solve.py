@@ -128,17 +128,17 @@ def test_a_gap_target_is_not_called_optimal():
 
 @pytest.mark.parametrize("solver", ["auto", "highs", "cbc"])
 def test_deterministic_mode_gives_the_same_portfolio_twice(solver):
-    d = _hard_instance()
+    d = _hard_instance(n=80)
     runs = []
     for _ in range(2):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SolverWarning)
-            s = PortfolioSelector(solver=solver, deterministic=True, node_limit=40).fit(d)
+            s = PortfolioSelector(solver=solver, deterministic=True, node_limit=20).fit(d)
         runs.append(s)
     a, b = runs
     assert a.selected_ == b.selected_ and a.objective_ == b.objective_ and a.solver_ == b.solver_
     assert (a.portfolio_["start_period"].fillna(0) == b.portfolio_["start_period"].fillna(0)).all()
-    assert a.settings_ == b.settings_ and a.settings_["deterministic"] and a.settings_["node_limit"] == 40
+    assert a.settings_ == b.settings_ and a.settings_["deterministic"] and a.settings_["node_limit"] == 20
     assert not a.time_limit_reached_
     json.dumps(a.settings_)  # ready for a manifest
 
@@ -177,7 +177,7 @@ def test_wall_clock_limit_is_reported_when_it_binds():
     with pytest.warns(SolverWarning, match="time limit"):
         s = PortfolioSelector(solver="auto", time_limit=0.3).fit(_hard_instance(n=400, H=8))
     assert s.time_limit_reached_ and s.settings_["time_limit_reached"] and not s.proven_optimal_
-    assert set(s.runs_["solver"]) <= {"highs", "cbc"}
+    assert set(s.runs_["solver"]) <= {"highs", "lns"}  # a large scheduling model under a limit
 
 
 # --- the race ---------------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ def test_pick_prefers_first_proof_interactively_and_the_order_deterministically(
 
 def test_race_reports_the_better_incumbent_with_the_tighter_bound(monkeypatch):
     # both stop on their node limits: the portfolio is the better incumbent, the bound the tighter one
-    d = _hard_instance(n=250)
+    d = _hard_instance(n=120)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SolverWarning)
         s = PortfolioSelector(deterministic=True, node_limit=1).fit(d)
@@ -244,45 +244,62 @@ def test_race_reports_the_better_incumbent_with_the_tighter_bound(monkeypatch):
 
 
 def test_choose_solver_by_structure():
+    from pmo_analytics.selection import synthetic_instance
     p, w, b = random_knapsack(1)
     assert choose_solver(build_model(knapsack_instance(p, w, b))) == ("cbc", "highs")
     assert choose_solver(build_model(knapsack_instance(p, w, b)), limited=True) == ("cbc", "highs")
     assert choose_solver(build_model(_hard_instance())) == ("highs", "cbc")
-    assert choose_solver(build_model(_hard_instance()), limited=True) == ("highs", "lns")
+    assert choose_solver(build_model(_hard_instance()), limited=True) == ("highs", "cbc")  # small: no search
+    big = build_model(synthetic_instance(300, seed=1))
+    assert big.nx >= 500
+    assert choose_solver(big) == ("highs", "cbc") and choose_solver(big, limited=True) == ("highs", "lns")
+
+
+def _lns_setup(n=80, node_limit=6):
+    from pmo_analytics.selection.solve import _lns_args
+
+    m = build_model(_hard_instance(n=n))
+    arrays, sc = m.to_arrays()
+    settings = SolverSettings(node_limit=node_limit, seed=3)
+    args = _lns_args(m, settings)
+    args.update(rounds=3, sub_nodes=2, width=1)
+    return m, arrays, sc, settings, args
 
 
 def test_time_window_search_improves_and_is_reproducible():
     from pmo_analytics.selection._highs_core import lns
-    from pmo_analytics.selection.solve import _lns_args
 
-    d = _hard_instance(n=120)
-    m = build_model(d)
-    arrays, sc = m.to_arrays()
-    settings = SolverSettings(node_limit=20, seed=3)
-    args = _lns_args(m, settings)
-    args.update(rounds=4, sub_nodes=30)
+    m, arrays, sc, settings, args = _lns_setup()
     a = lns(arrays, settings, None, **args)
     b = lns(arrays, settings, None, **args)
     assert a.solver == "lns" and a.status in ("limit", "optimal") and a.has_solution
     np.testing.assert_array_equal(a.x, b.x)
-    assert not m.violated((a.x > 0.5).astype(float)).any()
-    first = float(a.log.splitlines()[0].split("incumbent ")[1].split(",")[0])
-    assert a.objective <= first + 1e-9  # the rounds never make the portfolio worse (minimisation form)
+    assert not m.violated(np.concatenate([(a.x[:m.nx] > 0.5), a.x[m.nx:]]).astype(float)).any()
+    if a.status == "limit":
+        first = float(a.log.splitlines()[0].split("incumbent ")[1].split(",")[0])
+        assert a.objective <= first + 1e-9  # the rounds never make the portfolio worse (minimisation form)
+        assert "round 3:" in a.log
 
 
-def test_race_with_the_search_under_a_node_limit_is_deterministic():
-    d = _hard_instance(n=120)
-    out = []
-    for _ in range(2):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SolverWarning)
-            out.append(PortfolioSelector(deterministic=True, node_limit=10).fit(d))
+def test_race_with_the_search_in_a_child_process_is_deterministic():
+    m, arrays, sc, settings, args = _lns_setup()
+    out = [race(arrays, settings, order=("highs", "lns"), deterministic=True, lns_args=args) for _ in range(2)]
     a, b = out
-    assert set(a.runs_["solver"]) == {"highs", "lns"}
-    assert a.selected_ == b.selected_ and a.objective_ == b.objective_ and a.solver_ == b.solver_
-    best = a.runs_[a.runs_["status"].isin(["optimal", "limit"])]["objective"].max()
-    assert a.objective_ == pytest.approx(best)
-    assert "round 1:" in a.logs_["lns"]
+    assert {r.solver for r in a.runs} == {"highs", "lns"}
+    assert a.chosen.solver == b.chosen.solver and a.chosen.objective == b.chosen.objective
+    np.testing.assert_array_equal(a.chosen.x, b.chosen.x)
+    lns_run = [r for r in a.runs if r.solver == "lns"][0]
+    assert lns_run.status in ("limit", "optimal") and "phase 1" in lns_run.log
+    best = min(r.objective for r in a.runs if r.has_solution)
+    assert a.chosen.objective == pytest.approx(best)
+
+
+def test_race_with_the_search_under_a_wall_clock_limit():
+    m, arrays, sc, settings, args = _lns_setup()
+    t0 = time.perf_counter()
+    res = race(arrays, SolverSettings(time_limit=2.0), order=("highs", "lns"), lns_args=dict(args, sub_time=0.5))
+    assert time.perf_counter() - t0 < 30
+    assert res.chosen.has_solution and {r.solver for r in res.runs} <= {"highs", "lns"}
 
 
 # --- no hidden I/O ----------------------------------------------------------------------------------

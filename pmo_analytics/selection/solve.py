@@ -48,7 +48,7 @@ from .model import FAMILIES, SelectionModel
 from .solvers import SolverRun, SolverSettings, race, solve_cbc, solve_highs
 
 __all__ = ["SolveOutcome", "solve_model", "find_conflicts", "SOLVERS", "choose_solver", "status_words",
-           "PROVEN_GAP", "DEFAULT_NODE_LIMIT", "OPTIMAL"]
+           "PROVEN_GAP", "DEFAULT_NODE_LIMIT", "LNS_MIN_COLUMNS", "OPTIMAL"]
 
 SOLVERS = ("highs", "cbc")
 OPTIMAL = "optimal"
@@ -56,6 +56,8 @@ OPTIMAL = "optimal"
 PROVEN_GAP = 1e-9
 #: Node limit per solver in the deterministic mode when none is given [nodes].
 DEFAULT_NODE_LIMIT = 1_000
+#: Start columns from which a scheduling model under a limit races HiGHS against the time-window search.
+LNS_MIN_COLUMNS = 500
 
 
 def status_words(gap: float) -> str:
@@ -176,14 +178,17 @@ def choose_solver(model: SelectionModel, limited: bool = False) -> tuple[str, st
       column, no hire columns, no precedence rows): CBC first, raced by
       HiGHS. CBC proved every Chu-Beasley instance of the benchmark where
       HiGHS proved 2 of 5 within 120 s.
-    * A time-indexed scheduling model (start windows) solved under a time or
-      node limit (``limited``): HiGHS first, raced by a time-window
+    * A large time-indexed scheduling model (start windows, at least
+      :data:`LNS_MIN_COLUMNS` start columns and 6 periods) solved under a
+      time or node limit (``limited``): HiGHS first, raced by a time-window
       large-neighbourhood search (``"lns"``, HiGHS sub-MIPs in a child
       process). HiGHS's tree closes the gap from above while the search
       improves the portfolio; on the 1,000 x 12 x 8 benchmark model CBC only
       reached a 1.8-2.2 % gap where HiGHS alone reached 0.58-0.62 %.
-    * Otherwise (a scheduling model solved to proven optimality): HiGHS
-      first, raced by CBC (the first proof wins).
+    * Otherwise (a small scheduling model, or one solved to proven
+      optimality): HiGHS first, raced by CBC (the first proof wins). On small
+      models the windows would free most of the portfolio, so the search
+      would only repeat HiGHS's work.
 
     Figures: ``benchmarks/bench_selection.py`` and the README. The order
     decides between two proven optima in the deterministic mode and between
@@ -199,7 +204,7 @@ def choose_solver(model: SelectionModel, limited: bool = False) -> tuple[str, st
     one_start = bool(np.all(starts <= 1))
     if one_start and len(model.hs) == 0 and not np.any(model.family == "precedes"):
         return ("cbc", "highs")
-    if limited and not one_start:
+    if limited and not one_start and model.nx >= LNS_MIN_COLUMNS and model.data.horizon >= 6:
         return ("highs", "lns")
     return ("highs", "cbc")
 
@@ -212,7 +217,8 @@ def _lns_args(model: SelectionModel, settings: SolverSettings) -> dict:
                 col_time=np.concatenate([model.vt, np.zeros(nh, dtype=int)]).astype(int),
                 width=max(1, int(round(H / 4))),
                 sub_time=float(min(5.0, settings.time_limit / 6)) if timed else 5.0,
-                sub_nodes=100, first_share=0.4, rounds=8)
+                sub_nodes=max(1, settings.node_limit // 10) if settings.node_limit else 100, first_share=0.4,
+                rounds=8)
 
 
 def _check_args(solver, time_limit, gap, threads, deterministic, node_limit, seed):
