@@ -60,10 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=None, help="random seed for every notebook (default: 20261125)")
     r.add_argument("--iterations", type=int, default=None, help="Monte Carlo iterations, where used")
     r.add_argument("--param", type=_param, action="append", default=[], metavar="KEY=VALUE",
-                   help="extra notebook parameter (JSON value), repeatable")
-    r.add_argument("--notebook", action="append", default=None, type=Path,
-                   help="run only this notebook (repeatable)")
+                   help="a review policy setting or page parameter (JSON value), repeatable; unknown names are "
+                   "refused before anything runs (see `pmo review --policy`)")
+    r.add_argument("--notebook", action="append", default=None, metavar="NAME",
+                   help="run only this page: 03, 03_schedule_risk or 03_schedule_risk.ipynb (repeatable)")
     r.add_argument("--quiet", action="store_true", help="no progress output")
+    r.add_argument("--policy", action="store_true",
+                   help="print every review policy setting with its default and meaning, and exit")
 
     v = sub.add_parser("validate", help="validate portfolio data and print every problem found",
                        description="Read and validate the data; print every problem (file or sheet, row, "
@@ -97,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("decision_id", help="e.g. D-0001")
     rp.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder")
     rp.add_argument("--data", type=Path, default=None, help="replay on other data (default: the recorded path)")
+    rp.add_argument("--quiet", action="store_true", help="no progress output")
 
     im = sub.add_parser("import", help="merge schedules (MS Project, Primavera) and tables into our CSV layout",
                         description="Read MS Project (.mpp, MSPDI .xml) and Primavera (.xer, P6 .xml) schedules "
@@ -107,8 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="folder, .xlsx, schedule file, or PROJECT_ID=FILE for a schedule of a named project")
     im.add_argument("--out", type=Path, required=True, help="folder to write (must not exist or be empty)")
 
-    ls = sub.add_parser("decisions", help="list the decision register, newest first")
+    ls = sub.add_parser("decisions", help="list the decision register, newest first",
+                        description="List the register, newest first. Entry files that cannot be read are named "
+                        "(exit status 1) while the others are listed. --verify checks the hash chain: it names every "
+                        "entry edited, deleted, reordered or added by hand since it was recorded.")
     ls.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder")
+    ls.add_argument("--verify", action="store_true", help="check the register's hash chain")
     return p
 
 
@@ -135,6 +143,13 @@ def _cmd_validate(args) -> int:
 def _cmd_review(args) -> int:
     from .records import Review
 
+    if args.policy:
+        from .review import policy_table
+
+        for r in policy_table().itertuples():
+            unit = f" [{r.unit}]" if r.unit else ""
+            print(f"{r.setting} = {r.default}{unit}\n    {r.used_by}: {r.meaning}")
+        return 0
     params = dict(args.param)
     if args.seed is not None:
         params["seed"] = args.seed
@@ -173,7 +188,7 @@ def _cmd_import(args) -> int:
 
 
 def _cmd_decide(args) -> int:
-    from .records.decisions import decision_from_record
+    from .records.replay import decision_from_record
 
     entry = decision_from_record(args.record, args.decision, args.by, folder=args.folder, options=args.option,
                                  supersedes=args.supersedes, notes=args.notes)
@@ -182,19 +197,32 @@ def _cmd_decide(args) -> int:
 
 
 def _cmd_replay(args) -> int:
-    from .records.decisions import replay
+    from .records import replay
 
-    result = replay(args.decision_id, folder=args.folder, data_path=args.data)
+    result = replay(args.decision_id, folder=args.folder, data_path=args.data, progress=not args.quiet)
     print(result)
     return 0 if result.reproduced else 1
 
 
 def _cmd_decisions(args) -> int:
-    from .records.decisions import list_decisions
+    from .records.decisions import list_decisions, verify_register
 
-    df = list_decisions(args.folder)
+    df = list_decisions(args.folder, on_error="skip")
     print(df.drop(columns=["created"]).to_string(index=False) if len(df) else f"no decisions in {args.folder}")
-    return 0
+    rc = 0
+    for problem in df.attrs.get("problems", []):
+        print(f"error: unreadable entry in {args.folder}: {problem}", file=sys.stderr)
+        rc = 1
+    if args.verify:
+        problems = verify_register(args.folder)
+        if problems:
+            print(f"the register {args.folder} is NOT intact: {len(problems)} problem(s)", file=sys.stderr)
+            for p in problems:
+                print(f"  - {p}", file=sys.stderr)
+            rc = 1
+        else:
+            print(f"the register {args.folder} is intact: {len(df)} entries, hash chain verified")
+    return rc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,11 +235,18 @@ def main(argv: list[str] | None = None) -> int:
                 "decide": _cmd_decide, "replay": _cmd_replay, "decisions": _cmd_decisions, "import": _cmd_import}
     try:
         return handlers[args.command](args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except DataValidationError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except PMOError as exc:
+        from .records.review import ReviewInterrupted
+
         print(f"error: {exc}", file=sys.stderr)
+        if isinstance(exc, ReviewInterrupted):
+            return 128 + exc.signum
         return 1
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)

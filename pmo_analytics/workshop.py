@@ -46,17 +46,40 @@ class WorkshopPanel:
         Every what-if run in this session, in order (the room's audit trail).
     """
 
-    def __init__(self, portfolio, base: WhatIf | None = None):
+    def __init__(self, portfolio, base: WhatIf | None = None, *, costs=None, scores=None):
         self.portfolio = portfolio
         self.base = base or WhatIf()
+        self.costs = costs
+        self.scores = scores
         self._data = {}
         self.history_: list[WhatIfResult] = []
         self.result_: WhatIfResult | None = None
         self._widget = None
 
+    @classmethod
+    def from_review(cls, review) -> WorkshopPanel:
+        """The panel whose base case is a review's recommendation: same objective, costs, hiring and solve.
+
+        Parameters
+        ----------
+        review : pmo_analytics.review.PortfolioReview
+            A fitted review; its selection's instance is reused, so the panel's
+            first what-if is the portfolio the record recommends.
+        """
+        sel = review.selection_
+        pol = review.policy
+        panel = cls(review.portfolio_, WhatIf(objective=pol.objective, hiring=pol.hiring), costs=sel.costs_,
+                    scores=None if review.screening_ is None else review.screening_.scores_["score"])
+        panel._data[pol.objective] = sel.data_
+        if sel.base_ is not None:
+            panel.history_.append(sel.base_)
+            panel.result_ = sel.base_
+        return panel
+
     def _selection_data(self, objective):
         if objective not in self._data:
-            self._data[objective] = selection_data(self.portfolio, objective=objective)
+            self._data[objective] = selection_data(self.portfolio, objective=objective, scores=self.scores,
+                                                   costs=self.costs)
         return self._data[objective]
 
     def apply(self, **levers) -> WhatIfResult:

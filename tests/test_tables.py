@@ -107,7 +107,10 @@ def test_minimal_portfolio_reads_with_typed_columns():
 
 def test_sample_hashes_identify_the_input_files():
     pf = read_portfolio(MINIMAL)
-    assert set(pf.hashes) == {f.name for f in MINIMAL.glob("*.csv")}
+    from pmo_analytics.tables.rules import RULE_TABLES
+
+    # the tables, and the governance rules read with them (bundled here), identify the data
+    assert set(pf.hashes) == {f.name for f in MINIMAL.glob("*.csv")} | {f"rules/{n}.csv" for n in RULE_TABLES}
     assert pf.hashes["projects.csv"] == hashlib.sha256((MINIMAL / "projects.csv").read_bytes()).hexdigest()
 
 
@@ -217,7 +220,7 @@ def test_workbook_reads_like_the_csv_folder(tmp_path):
     for name in a.tables:
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_dtype=False, obj=name)
     assert b.sources["projects"] == "portfolio.xlsx[projects]"
-    assert list(b.hashes) == ["portfolio.xlsx"]
+    assert [k for k in b.hashes if not k.startswith("rules/")] == ["portfolio.xlsx"]
 
 
 def test_workbook_problems_name_the_sheet(tmp_path):

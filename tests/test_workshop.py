@@ -10,7 +10,8 @@ import pytest
 
 import pmo_analytics as pmo
 from pmo_analytics.exceptions import PMOError, SolverWarning
-from pmo_analytics.records.decisions import list_decisions, load_decision, replay
+from pmo_analytics.records.decisions import list_decisions, load_decision
+from pmo_analytics.records.replay import replay
 from pmo_analytics.selection import WhatIf, what_if
 from pmo_analytics.tables import sample_path
 from pmo_analytics.workshop import WorkshopPanel, record_what_if

@@ -20,6 +20,7 @@ common result columns (:data:`RESULT_UNITS`).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -31,7 +32,7 @@ import pandas as pd
 
 from ..tables.spec import TABLES
 
-__all__ = ["export_tables", "export_excel", "export_csv", "sheet_name", "safe_text", "header_with_unit",
+__all__ = ["export_tables", "numbers_to_tables", "export_excel", "export_csv", "sheet_name", "safe_text", "header_with_unit",
            "RESULT_UNITS"]
 
 #: Units of common result columns not in the data model [unit in brackets in headers].
@@ -295,3 +296,29 @@ def export_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike, unit
         files = export_csv(tables, path.with_name(path.stem + "_csv"), units) if csv else []
         return {"xlsx": xlsx, "csv": files}
     return {"xlsx": None, "csv": export_csv(tables, path, units)}
+
+
+def numbers_to_tables(numbers: dict) -> dict:
+    """Result tables of a review, for ``results.xlsx``: every published table, plus one sheet of numbers.
+
+    A published DataFrame or Series (stored as pandas' ``split`` JSON) becomes
+    its own table named ``<notebook number>.<name>``; every other value is a
+    row of the ``numbers`` table (notebook, name, JSON value).
+    """
+    import pandas as pd
+
+    tables, rows = {}, []
+    for nb, values in numbers.items():
+        prefix = nb.split("_", 1)[0]
+        for name, value in values.items():
+            if isinstance(value, dict) and {"columns", "data"} <= set(value):
+                tables[f"{prefix}.{name}"] = pd.DataFrame(value["data"], columns=value["columns"],
+                                                          index=value.get("index"))
+            elif isinstance(value, dict) and {"name", "data", "index"} <= set(value):
+                tables[f"{prefix}.{name}"] = pd.Series(value["data"], index=value["index"],
+                                                       name=value["name"]).to_frame()
+            else:
+                rows.append({"notebook": nb, "name": name, "value": json.dumps(value, sort_keys=True)})
+    if rows:
+        tables = {"numbers": pd.DataFrame(rows), **tables}
+    return tables

@@ -44,7 +44,7 @@ from ..schedule.calendar import WorkCalendar
 from ..schedule.cpm import CRITICAL_TOL, backward_pass, cpm, forward_pass
 from ..schedule.network import Network, build_network
 from .correlation import check_correlation, group_matrix, iman_conover
-from .distributions import DISTRIBUTIONS, _tri_ppf, ppf
+from .distributions import DISTRIBUTIONS, DurationSampler, _tri_ppf
 from .drivers import RiskDrivers, risk_drivers
 
 __all__ = ["ScheduleRiskModel", "simulate"]
@@ -174,6 +174,8 @@ class ScheduleRiskModel:
         self._low = acts["min_duration"].to_numpy(float)
         self._mode = acts["most_likely"].to_numpy(float)
         self._high = acts["max_duration"].to_numpy(float)
+        self._sampler = DurationSampler(acts["distribution"].to_numpy(), self._low, self._mode, self._high,
+                                        self.pert_lambda)
         self._fixed = float(acts["fixed_cost"].sum())
         self._rate = acts["cost_rate"].to_numpy(float)
         self._correlation = self._correlation_sets(correlation, repair_correlation)
@@ -301,20 +303,8 @@ class ScheduleRiskModel:
         return u
 
     def _durations(self, u: np.ndarray, out: np.ndarray) -> None:
-        """Inverse-CDF durations into ``out``, in row slices of ~64k values (cache-sized temporaries)."""
-        step = max(1, 65536 // u.shape[1])
-        for kind, rows in self._groups:
-            whole = len(rows) == self.network.n
-            for r0 in range(0, len(rows), step):
-                sel = slice(r0, min(r0 + step, len(rows))) if whole else rows[r0:r0 + step]
-                if kind == "fixed":
-                    out[sel] = self._mode[sel, None]
-                    continue
-                lo, mo, hi = self._low[sel, None], self._mode[sel, None], self._high[sel, None]
-                if kind == "triangular":
-                    out[sel] = _tri_ppf(u[sel], lo, mo, hi)
-                else:
-                    out[sel] = ppf(kind, u[sel], lo, mo, hi, self.pert_lambda)
+        """Inverse-CDF durations into ``out`` (quantile tables built once, see DurationSampler)."""
+        self._sampler.ppf(u, out=out)
 
     # --------------------------------------------------------------- running
     def run(self, seed: int, mitigated=False, disabled: Iterable[str] = ()) -> RiskResult:
