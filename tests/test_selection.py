@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmo_analytics.exceptions import InfeasiblePortfolioError, PMOError, SolverWarning
+from pmo_analytics.exceptions import InfeasiblePortfolioError, SolverWarning
 from pmo_analytics.selection import (PortfolioSelector, SelectionData, SelectionOptions, build_model,
                                      compare_scenarios, efficient_frontier, explain_portfolio, find_conflicts,
                                      greedy_portfolio, lp_duals, selection_data, solve_model)

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import warnings
 
@@ -27,7 +24,7 @@ import pytest
 from pmo_analytics import read_portfolio
 from pmo_analytics.exceptions import SolverWarning
 from pmo_analytics.selection import (PortfolioSelector, SelectionData, build_model, choose_solver, knapsack_instance,
-                                     lp_duals, selection_data, solve_model, status_words)
+                                     lp_duals, selection_data, status_words)
 from pmo_analytics.selection import solvers
 from pmo_analytics.selection.solvers import SolverRun, SolverSettings, _pick, race
 

@@ -38,7 +38,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
 from ..exceptions import SolverError
 from ._highs_core import RUN_STATUSES, MilpArrays, SolverRun, SolverSettings, lns, solve_highs
