@@ -273,3 +273,13 @@ def test_screening_estimator_protocol(tmp_path):
         (folder / name).unlink()
     with pytest.raises(MissingTableError, match="intake screening needs this table"):
         IntakeScreening().fit(read_portfolio(folder))
+
+
+def test_ahp_result_summary_and_table():
+    m = as_frame(np.array([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]]), ["a", "b", "c"])
+    r = ahp_weights(m)
+    sm = r.summary.set_index("measure")
+    assert sm.loc["consistency ratio", "value"] == pytest.approx(r.consistency_ratio)
+    assert sm.loc["criteria", "value"] == 3 and bool(sm.loc["consistent", "value"]) == r.consistent
+    assert r.table["rank"].to_dict() == {"a": 1, "b": 2, "c": 3}
+    assert r.table["weight"].sum() == pytest.approx(1.0)
