@@ -171,8 +171,11 @@ def test_replay_reproduces_and_names_changed_data(tmp_path):
     d = record_decision("fund P1", "Board", folder=reg, data_path=data,
                         scenario={"kind": "test.budget_total", "parameters": {"factor": 1.0}})
     r = replay(d.decision_id, folder=reg)
-    assert r.reproduced and not any(r.data_changed.values())
+    assert r.reproduced and not any(r.data_changed.values()) and r.register_problems == []
     assert "reproduce" in str(r) and "unchanged" in str(r)
+    record_decision("a later decision", "Board", folder=reg, data_path=data)
+    (reg / "D-0002.json").unlink()
+    assert "register: D-0002: missing: deleted from the register" in str(replay(d.decision_id, folder=reg))
     (data / "budget.csv").write_text("period,budget\n1,300\n2,300\n3,300\n4,100\n")
     r = replay(d.decision_id, folder=reg)
     assert not r.reproduced

@@ -86,3 +86,18 @@ def test_governance_sentences():
         "1 project is managed with an approach that does not match its NTCP profile.",
         "2 projects miss evidence their stage gate requires.",
         "A is escalated to this board."]
+
+
+def test_intake_and_lessons_sentences():
+    t = pd.DataFrame({"shortlisted": [True, True, False], "estimated_cost": [1e6, 2e6, 5e6],
+                      "uplifted_cost": [1.2e6, 2.4e6, 6e6], "quadrant": ["pursue", "review risk", "avoid"]})
+    assert nv.intake_sentences(t, 0.5) == [
+        "2 of 3 proposals are shortlisted (weighted score at least 0.500, or mandatory); they would cost 3.6 M at "
+        "reference-class estimates, 0.6 M more than estimated.",
+        "1 are worth pursuing as they stand, 1 are valuable but risky, 0 are quick wins and 1 combine low value "
+        "with high risk."]
+    adopt = pd.DataFrame({"n": [12], "cost_uplift": [0.25], "duration_uplift": [0.1]}, index=["IT"])
+    assert nv.lessons_sentences(adopt, 5e5, 2e6) == [
+        "Adopt for IT (12 past projects): cost +25%, duration +10% (P80).",
+        "Applied to the proposals this adds 0.5 M to their estimated cost (25%)."]
+    assert nv.lessons_sentences(None, None, None)[0].startswith("No reference class")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["money", "pipeline_sentences", "portfolio_sentences", "infeasible_sentences", "risk_sentences",
+__all__ = ["money", "intake_sentences", "lessons_sentences", "pipeline_sentences", "portfolio_sentences", "infeasible_sentences", "risk_sentences",
            "delivery_sentences", "benefits_sentences", "governance_sentences", "not_assessed_sentences"]
 
 
@@ -211,3 +211,48 @@ def not_assessed_sentences(assessment: pd.DataFrame, stage: str) -> list[str]:
     """
     a = assessment[(assessment["stage"] == stage) & ~assessment["assessed"].astype(bool)]
     return [f"Not assessed — {r.subject}: {r.reason}." for r in a.itertuples()]
+
+
+def intake_sentences(table: pd.DataFrame, threshold: float) -> list[str]:
+    """The shortlist and the value-vs-risk classes of the screened proposals.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``IntakeScreening.table_``: ``shortlisted`` [bool], ``estimated_cost`` and
+        ``uplifted_cost`` [currency], ``quadrant``.
+    threshold : float
+        Shortlist threshold on the weighted score.
+    """
+    short = table[table["shortlisted"]]
+    q = table["quadrant"].value_counts()
+    extra = float(short["uplifted_cost"].sum() - short["estimated_cost"].sum())
+    return [
+        f"{len(short)} of {_plural(len(table), 'proposal')} are shortlisted (weighted score at least "
+        f"{threshold:.3f}, or mandatory); they would cost {money(float(short['uplifted_cost'].sum()))} at "
+        f"reference-class estimates, {money(extra)} more than estimated.",
+        f"{q.get('pursue', 0)} are worth pursuing as they stand, {q.get('review risk', 0)} are valuable but risky, "
+        f"{q.get('quick win', 0)} are quick wins and {q.get('avoid', 0)} combine low value with high risk.",
+    ]
+
+
+def lessons_sentences(adopt: pd.DataFrame | None, extra: float | None, estimated: float | None,
+                      p_label: str = "P80") -> list[str]:
+    """The estimating uplifts to adopt and what they add to the proposals.
+
+    Parameters
+    ----------
+    adopt : DataFrame or None
+        :func:`pmo_analytics.benefits.uplifts_to_adopt`: per reference class ``n``,
+        ``cost_uplift`` and ``duration_uplift`` [fraction].
+    extra, estimated : float or None
+        Cost the uplifts add to the proposals, and their estimated total [currency].
+    """
+    if adopt is None or len(adopt) == 0:
+        return ["No reference class has enough completed projects to set an estimating uplift."]
+    out = [f"Adopt for {cls} ({int(r['n'])} past projects): cost +{r['cost_uplift']:.0%}, duration "
+           f"+{r['duration_uplift']:.0%} ({p_label})." for cls, r in adopt.iterrows()]
+    if extra is not None and estimated:
+        out.append(f"Applied to the proposals this adds {money(extra)} to their estimated cost "
+                   f"({extra / estimated:.0%}).")
+    return out

@@ -84,7 +84,7 @@ def replay(decision_id: str, folder="decisions", data_path=None, progress: bool 
     ``data_path`` defaults to the path recorded with the decision.
     """
     entry = load_decision(decision_id, folder)
-    problems = [str(p) for p in verify_register(folder) if p.entry.startswith(decision_id)]
+    problems = [str(p) for p in verify_register(folder)]  # the whole chain: an edit anywhere is named
     path = data_path or entry.data["path"]
     if not Path(path).exists():
         raise RecordError(f"the data of {decision_id} are no longer at {path}; replay on a copy with --data")

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import DataValidationError, Problem, RecordError
-from .export import numbers_to_tables
+from .export import export_results
 from .html import export_html, render_index, render_reports_index
 from .manifest import (RUN_ID, git_commit, new_run_id, package_versions, publish_dir, utc_now, write_json_atomic,
                        write_text_atomic)
@@ -223,6 +223,20 @@ def clean_stale_staging(out: Path, say=lambda msg: None) -> list[str]:
 
 
 @contextlib.contextmanager
+def _staging(out: Path, run_id: str):
+    """A locked ``.staging-<run-id>`` folder, removed unless the block published it (renamed it away)."""
+    staging = out / f".staging-{run_id}"
+    staging.mkdir()
+    lock = _lock_staging(staging)
+    try:
+        yield staging
+    finally:
+        lock.close()
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def _signals_raise():
     """SIGTERM (and SIGINT) raise :class:`ReviewInterrupted` in the main thread, so cleanup runs."""
     import threading
@@ -307,7 +321,8 @@ from pmo_analytics.exceptions import DataValidationError as _DVE
 from pmo_analytics.review import load_review as _load_review
 try:
     _r = _load_review({data!r}, seed={seed!r}, **{policy!r})
-    print("PMO-PREFLIGHT " + _json.dumps({{"ok": True, "identity": _r.identity,
+    from pmo_analytics.tables.columns import id_names as _id_names
+    print("PMO-PREFLIGHT " + _json.dumps({{"ok": True, "identity": _r.identity, "names": _id_names(_r.portfolio_),
           "tables": {{k: int(v) for k, v in _r.portfolio_.summary()["rows"].items()}}}}))
 except _DVE as _e:
     print("PMO-PREFLIGHT " + _json.dumps({{"ok": False, "header": _e.header,
@@ -376,18 +391,8 @@ class Review:
         return resolve_policy(data, {k: v for k, v in params.items() if k in policy_names})
 
     def run(self) -> Review:
-        from ..tables.identity import fingerprint_path
-        from ..tables.sources import import_sources, needs_import
-
-        started = utc_now()
-        t0 = time.perf_counter()
-        sources = list(self.data) if isinstance(self.data, (list, tuple)) else \
-            [self.data if self.data is not None else None]
-        if sources == [None]:
-            from ..tables import sample_path
-
-            sources = [sample_path()]
-        merged = needs_import(sources)
+        started, t0 = utc_now(), time.perf_counter()
+        sources = self._sources()
         notebooks = self._notebooks()
         page_params = check_parameters(notebooks, {k: v for k, v in self.parameters.items() if k != "seed"})
         policy = self._policy(sources[0])  # refuses unknown or bad settings before anything runs
@@ -395,59 +400,68 @@ class Review:
         out.mkdir(parents=True, exist_ok=True)
         clean_stale_staging(out, self._say)
         run_id = new_run_id(policy.seed)
-        staging = out / f".staging-{run_id}"
-        staging.mkdir()
-        lock = _lock_staging(staging)
-        kernel = None
-        try:
-            with _signals_raise(), _quiet_loggers():
-                if merged:
-                    # schedules (.mpp/.xml/.xer) and several folders/workbooks are merged into our CSV layout,
-                    # kept inside the record so the pages (and a later replay) read exactly this data
-                    self._say(f"importing {len(sources)} source(s) ...")
-                    imported = import_sources(sources, staging / "data")
-                    data = (staging / "data").resolve()
-                    self._say(imported.report())
-                    policy = self._policy(data)
-                else:
-                    data = Path(sources[0]).resolve()
-                identity = fingerprint_path(data)
-                self._say(f"reading and validating {data} (data {identity['fingerprint'][:12]}) ...")
-                kernel = _Kernel(self.kernel_name, notebooks[0].parent, staging / ".kernel.log")
-                tables = self._preflight(kernel, data, policy)
+        with _staging(out, run_id) as staging, _signals_raise(), _quiet_loggers():
+            data, identity, merged, policy = self._prepare_data(sources, staging, policy)
+            kernel = _Kernel(self.kernel_name, notebooks[0].parent, staging / ".kernel.log")
+            try:
+                tables, names = self._preflight(kernel, data, policy)
                 numbers, entries, status, error = self._execute(kernel, notebooks, data, policy, page_params,
                                                                 staging, identity, t0)
+            finally:
                 kernel.shutdown()
-                kernel = None
-                final = out / (run_id if status == "complete" else f"{run_id}-FAILED")
-                manifest = self._manifest(run_id, status, error, started, t0, final, data, identity, merged,
-                                          sources, tables, policy, entries, numbers)
-                write_json_atomic(staging / "numbers.json", numbers)
-                result_tables = numbers_to_tables(numbers)
-                if result_tables:
-                    from .export import export_tables
-
-                    export_tables(result_tables, staging / "results.xlsx")
-                    manifest["results"] = {"xlsx": "results.xlsx", "csv": "results_csv/"}
-                write_json_atomic(staging / "manifest.json", manifest)
-                write_text_atomic(staging / "index.html", render_index(manifest))
-                for f in (".lock", ".kernel.log"):
-                    with contextlib.suppress(OSError):
-                        (staging / f).unlink()
-                lock.close()
-                publish_dir(staging, final)
-        except BaseException:
-            if kernel is not None:
-                kernel.shutdown()
-            lock.close()
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+            final = out / (run_id if status == "complete" else f"{run_id}-FAILED")
+            manifest = self._manifest(run_id, status, error, started, t0, final, data, identity, merged, sources,
+                                      tables, policy, entries, numbers)
+            self._write(staging, manifest, numbers, names)
+            publish_dir(staging, final)  # the staging lock travels with the rename: removed once published
+        with contextlib.suppress(OSError):
+            (final / ".lock").unlink()
         self.run_id_, self.path_, self.manifest_, self.numbers_ = run_id, final, manifest, numbers
         write_text_atomic(out / "index.html", render_reports_index(out, decision_rows(self.decisions, out)))
         self._say(f"record written to {final}")
         if status != "complete":
             raise RecordError(f"review failed ({error}); partial record kept at {final}")
         return self
+
+    def _sources(self) -> list:
+        if isinstance(self.data, (list, tuple)):
+            return list(self.data)
+        if self.data is None:
+            from ..tables import sample_path
+
+            return [sample_path()]
+        return [self.data]
+
+    def _prepare_data(self, sources, staging: Path, policy):
+        """The data folder the pages read, its identity, whether it was imported, and the policy beside it."""
+        from ..tables.identity import fingerprint_path
+        from ..tables.sources import import_sources, needs_import
+
+        merged = needs_import(sources)
+        if merged:
+            # schedules (.mpp/.xml/.xer) and several folders/workbooks are merged into our CSV layout, kept
+            # inside the record so the pages (and a later replay) read exactly this data
+            self._say(f"importing {len(sources)} source(s) ...")
+            imported = import_sources(sources, staging / "data")
+            data = (staging / "data").resolve()
+            self._say(imported.report())
+            policy = self._policy(data)
+        else:
+            data = Path(sources[0]).resolve()
+        identity = fingerprint_path(data)
+        self._say(f"reading and validating {data} (data {identity['fingerprint'][:12]}) ...")
+        return data, identity, merged, policy
+
+    @staticmethod
+    def _write(staging: Path, manifest: dict, numbers: dict, names: dict) -> None:
+        """numbers.json, results.xlsx/CSV, manifest.json and index.html of a finished run."""
+        write_json_atomic(staging / "numbers.json", numbers)
+        if export_results(numbers, staging / "results.xlsx", manifest, names=names):
+            manifest["results"] = {"xlsx": "results.xlsx", "csv": "results_csv/"}
+        write_json_atomic(staging / "manifest.json", manifest)
+        write_text_atomic(staging / "index.html", render_index(manifest, numbers))
+        with contextlib.suppress(OSError):
+            (staging / ".kernel.log").unlink()
 
     # ------------------------------------------------------------------ steps
     def _preflight(self, kernel: _Kernel, data: Path, policy) -> dict:
@@ -462,7 +476,7 @@ class Review:
         res = json.loads(line[len("PMO-PREFLIGHT "):])
         if not res["ok"]:
             raise DataValidationError([Problem(*p) for p in res["problems"]], header=res["header"])
-        return res["tables"]
+        return res["tables"], res["names"]
 
     def _execute(self, kernel, notebooks, data, policy, page_params, staging, identity, t0):
         import nbformat

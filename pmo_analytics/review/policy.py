@@ -23,7 +23,6 @@ import hashlib
 import json
 import math
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
@@ -270,21 +269,22 @@ def settings_file(data) -> Path | None:
     """The ``review.toml`` beside the data: inside a data folder, or next to a workbook; None if absent."""
     if data is None:
         return None
-    p = Path(data)
-    candidate = p / "review.toml" if p.is_dir() else p.parent / "review.toml"
-    if candidate.is_symlink() or not candidate.is_file():
-        return None
-    return candidate
+    from ..tables.settings import settings_path
+
+    f = settings_path(Path(data))
+    return f if (f.exists() or f.is_symlink()) else None
 
 
 def _read_toml(path: Path) -> dict:
-    if path.stat().st_size > 1 << 20:
-        raise PolicyError(f"{path}: a review.toml of more than 1 MiB is not a settings file")
+    """The ``[review]`` section of the settings beside the data (read safely by :mod:`pmo_analytics.tables.settings`)."""
+    from ..exceptions import DataValidationError
+    from ..tables.settings import read_settings
+
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path}: not valid TOML ({exc})") from exc
-    section = doc.get("review", {})
+        settings = read_settings(path)
+    except DataValidationError as exc:
+        raise PolicyError(str(exc)) from exc
+    section = settings.sections.get("review", {})
     if not isinstance(section, dict):
         raise PolicyError(f"{path}: [review] must be a table of settings")
     return section
@@ -311,9 +311,9 @@ def resolve_policy(data=None, overrides: dict | None = None, *, use_file: bool =
     if isinstance(first, str) and "=" in first and not os.path.exists(first):
         first = first.split("=", 1)[1]  # PROJECT_ID=schedule.xer
     settings: dict = {}
-    path = settings_file(first) if use_file else None
+    path = settings_file(first) if use_file and first is not None else None
     if path is not None:
-        from_file = _read_toml(path)
+        from_file = _read_toml(Path(first))
         _check_names(from_file, f" in {path}")
         settings.update(from_file)
     overrides = dict(overrides or {})

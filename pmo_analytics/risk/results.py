@@ -210,12 +210,21 @@ class RiskResult:
         raise ValueError(f"what must be 'finish' or 'cost', got {what!r}")
 
     def histogram(self, what: str = "finish", bins: int = 40) -> pd.DataFrame:
-        """Histogram data: ``bin_start``, ``bin_end``, ``count``, ``probability``, ``cumulative``."""
+        """Histogram data: ``bin_start``, ``bin_end``, ``count``, ``probability``, ``cumulative``.
+
+        For ``finish`` with a model start date, ``bin_start_date`` and
+        ``bin_end_date`` give the bin edges as finish dates.
+        """
         x = self._values(what)
         counts, edges = np.histogram(x, bins=bins)
         prob = counts / len(x)
-        return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts,
-                             "probability": prob, "cumulative": np.cumsum(prob), "measure": what})
+        out = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts,
+                            "probability": prob, "cumulative": np.cumsum(prob), "measure": what})
+        if what == "finish":  # with a start date, the bin edges as finish dates too (for date axes)
+            start, end = self.to_date(out["bin_start"].to_numpy()), self.to_date(out["bin_end"].to_numpy())
+            if start is not None:
+                out["bin_start_date"], out["bin_end_date"] = start, end
+        return out
 
     def s_curve(self, what: str = "finish", points: int = 101) -> pd.DataFrame:
         """Cumulative distribution (S-curve): ``probability`` and ``value`` at evenly spaced probabilities."""
@@ -229,9 +238,16 @@ class RiskResult:
         return out
 
     def samples(self, n: int | None = 2000) -> pd.DataFrame:
-        """Per-iteration ``finish`` [days] and ``cost`` [currency] (first ``n`` iterations; None = all)."""
+        """Per-iteration ``finish`` [days], ``finish_date`` (with a start date) and ``cost`` [currency].
+
+        The first ``n`` iterations (None = all).
+        """
         k = self.iterations_ if n is None else min(n, self.iterations_)
-        return pd.DataFrame({"iteration": np.arange(k), "finish": self.finish[:k], "cost": self.cost[:k]})
+        out = pd.DataFrame({"iteration": np.arange(k), "finish": self.finish[:k], "cost": self.cost[:k]})
+        dates = self.to_date(out["finish"].to_numpy())
+        if dates is not None:
+            out.insert(2, "finish_date", dates)
+        return out
 
     # ---------------------------------------------------- activity measures
     def activities(self) -> pd.DataFrame:
@@ -263,6 +279,8 @@ class RiskResult:
         else:
             out["p50_finish"] = out["p80_finish"] = np.nan
         if self.model.start_date is not None:
+            out["early_start_date"] = self.model.calendar.start_date(self.model.start_date,
+                                                                     out["early_start"].to_numpy())
             for c in ("early_finish", "p50_finish", "p80_finish"):
                 out[c.replace("finish", "finish_date") if c != "early_finish" else "early_finish_date"] = \
                     self.to_date(out[c].to_numpy())
@@ -297,10 +315,16 @@ class RiskResult:
             ["sensitivity", "activity_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
     def gantt(self) -> pd.DataFrame:
-        """Probabilistic Gantt rows: deterministic start/finish and P50/P80 finish per activity [days]."""
+        """Probabilistic Gantt rows: deterministic start/finish and P50/P80 finish per activity [days].
+
+        With a model start date, ``early_start_date``, ``early_finish_date``,
+        ``p50_finish_date`` and ``p80_finish_date`` too.
+        """
         a = self.activities().reset_index()
         cols = ["activity_id", "name", "phase", "early_start", "early_finish", "p50_finish", "p80_finish",
                 "criticality"]
+        cols += [c for c in ("early_start_date", "early_finish_date", "p50_finish_date", "p80_finish_date")
+                 if c in a.columns]
         return a[cols].sort_values(["early_start", "early_finish", "activity_id"], kind="stable").reset_index(
             drop=True)
 

@@ -7,7 +7,9 @@ child process, raced on two cores, or one of them; a deterministic mode for
 records -- wrapped by the :class:`PortfolioSelector` estimator, with the
 analyses a portfolio board uses: :func:`efficient_frontier`,
 :func:`compare_scenarios`, :func:`explain_portfolio`, :func:`lp_duals`
-(indicative) and the :func:`greedy_portfolio` baseline.
+(indicative) and the :func:`greedy_portfolio` baseline. :class:`UncertainSelector`
+selects on sampled cost and benefit scenarios with a bounded chance of
+overrunning the budget.
 """
 
 from .analysis import binding_constraints, compare_scenarios, efficient_frontier, explain_portfolio, lp_duals
@@ -17,6 +19,7 @@ from .selector import (GreedyResult, PortfolioSelector, capacity_frame, greedy_p
                        portfolio_frame, spend_frame)
 from .solve import (DEFAULT_NODE_LIMIT, PROVEN_GAP, SOLVERS, SolveOutcome, choose_solver, find_conflicts,
                     solve_model, status_words)
+from .uncertainty import UncertainSelector, solve_saa, wilson_interval
 from .whatif import WhatIf, WhatIfResult, scenario_numbers, what_if, what_if_numbers
 
 __all__ = [
@@ -26,4 +29,5 @@ __all__ = [
     "DEFAULT_NODE_LIMIT", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame", "capacity_frame",
     "limit_frame", "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints",
     "lp_duals", "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
+    "UncertainSelector", "solve_saa", "wilson_interval",
 ]

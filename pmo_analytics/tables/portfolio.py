@@ -90,8 +90,8 @@ class Portfolio:
                 f"{len(self.tables)} tables)")
 
 
-def _validate(path) -> tuple[dict, dict, dict, list[Problem]]:
-    frames, sources, hashes, problems = read_raw_tables(path)
+def _validate(path, date_format=None) -> tuple[dict, dict, dict, list[Problem]]:
+    frames, sources, hashes, problems = read_raw_tables(path, date_format=date_format)
     for name, df in frames.items():
         problems += schema_problems(name, df, sources[name])
         problems += row_problems(name, df, sources[name])
@@ -109,15 +109,18 @@ def _validate(path) -> tuple[dict, dict, dict, list[Problem]]:
     return frames, sources, hashes, problems
 
 
-def validate_path(path: str | os.PathLike) -> list[Problem]:
-    """Every problem found in the portfolio at ``path`` (empty list = valid). Never raises for bad data."""
+def validate_path(path: str | os.PathLike, date_format: str | None = None) -> list[Problem]:
+    """Every problem found in the portfolio at ``path`` (empty list = valid). Never raises for bad data.
+
+    ``date_format`` as in :func:`read_portfolio`; an invalid one raises ``ValueError``.
+    """
     try:
-        return _validate(path)[3]
+        return _validate(path, date_format)[3]
     except DataValidationError as exc:
         return exc.problems
 
 
-def read_portfolio(path: str | os.PathLike | None = None) -> Portfolio:
+def read_portfolio(path: str | os.PathLike | None = None, date_format: str | None = None) -> Portfolio:
     """Read and validate a portfolio.
 
     Parameters
@@ -125,6 +128,11 @@ def read_portfolio(path: str | os.PathLike | None = None) -> Portfolio:
     path : str or Path, optional
         A folder of ``<table>.csv`` files or one ``.xlsx`` workbook with a
         sheet per table. ``None`` reads the bundled sample portfolio.
+    date_format : str, optional
+        How dates written as text are read, e.g. ``"DD/MM/YYYY"``. Default:
+        ``date_format`` under ``[data]`` in a ``review.toml`` beside the data
+        (see :func:`~pmo_analytics.tables.settings.read_settings`), else ISO
+        8601 (``YYYY-MM-DD``); other text dates are refused, never guessed.
 
     Returns
     -------
@@ -135,12 +143,14 @@ def read_portfolio(path: str | os.PathLike | None = None) -> Portfolio:
     DataValidationError
         listing every problem found (file or sheet, row, column, what was
         expected); the input files are only read, never modified.
+    ValueError
+        for an invalid ``date_format``.
     """
     from .identity import fingerprint_path, rules_folder
     from .rules import read_rules
 
     path = Path(path) if path is not None else sample_path()
-    frames, sources, hashes, problems = _validate(path)
+    frames, sources, hashes, problems = _validate(path, date_format)
     if problems:
         raise DataValidationError(problems, header=f"invalid portfolio data in {path.name}")
     for name, df in frames.items():
