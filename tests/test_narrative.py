@@ -101,3 +101,21 @@ def test_intake_and_lessons_sentences():
         "Adopt for IT (12 past projects): cost +25%, duration +10% (P80).",
         "Applied to the proposals this adds 0.5 M to their estimated cost (25%)."]
     assert nv.lessons_sentences(None, None, None)[0].startswith("No reference class")
+
+
+def test_uncertainty_sentences():
+    spend = pd.DataFrame({"budget": [10e6, 10e6], "p80": [9e6, 12e6], "p_overrun": [0.05, 0.4]}, index=[1, 2])
+    comp = pd.DataFrame({"value": [30e6, 34e6], "funded": [11, 14], "p_overrun": [0.1194, 0.3755],
+                         "ci_low": [0.106, 0.3545], "ci_high": [0.1344, 0.3969]},
+                        index=pd.Index(["SAA", "deterministic P90"], name="method"))
+    s = nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 1.00 % of optimal")
+    assert s[0] == ("Simulated as a whole (cross-project dependencies, shared risks, correlated reference classes), "
+                    "the recommended portfolio overruns the budget in at least one period with probability 59%; its "
+                    "P80 spend over the horizon is 21.0 M against 20.0 M of budget, and period 2 is the most exposed "
+                    "(40%).")
+    assert s[1] == ("Keeping that chance under 10%, the selection under uncertainty funds 11 projects for 30.0 M of "
+                    "expected value (within 1.00 % of optimal); on independent scenarios it overruns with probability "
+                    "11.9% (95 % interval 10.6%–13.4%), where today's deterministic rule (deterministic P90 costs) "
+                    "funds 14 for 34.0 M and overruns with probability 38%.")
+    assert nv.uncertainty_sentences(None, None, None, 0.05) == [
+        "No portfolio keeps the chance of overrunning any period's budget under 5% while carrying the commitments."]

@@ -69,3 +69,17 @@ def test_frontier_step_reads_the_level_nearest_today_and_the_next():
     assert s["first_feasible"] == 0.9 and s["at"]["budget_factor"] == 1.05 and s["next"]["entering"] == "P9"
     assert s["value_gain"] == 3.0
     assert frontier_step(f.assign(value=np.nan))["at"] is None
+
+
+def test_uncertainty_charts_encode_their_frames():
+    from pmo_analytics.charts.selection import spend_band_chart, uncertainty_frontier_chart
+
+    spend = pd.DataFrame({"budget": [10.0, 10.0], "p50": [8.0, 9.0], "p80": [9.0, 11.0], "p95": [10.0, 13.0],
+                          "p_overrun": [0.05, 0.3]}, index=pd.Index([1, 2], name="period"))
+    spec = spend_band_chart(spend).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line", "line", "line"]
+    assert spec["layer"][0]["encoding"]["y2"]["field"] == "p95"
+    fr = pd.DataFrame({"alpha": [0.05, 0.05, 0.1], "method": ["SAA", "deterministic", "SAA"],
+                       "value": [1.0, 2.0, np.nan], "p_overrun": [0.06, 0.3, np.nan]})
+    spec = uncertainty_frontier_chart(fr).to_dict()
+    assert spec["encoding"]["x"]["field"] == "alpha" and len(spec["datasets"][spec["data"]["name"]]) == 2

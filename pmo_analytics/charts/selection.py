@@ -10,7 +10,8 @@ from . import PALETTE, axis_format, axis_title
 
 _MONEY = axis_format("value")
 
-__all__ = ["frontier_chart", "bubble_chart", "capacity_heatmap", "roadmap_chart", "scenario_chart", "spend_chart"]
+__all__ = ["frontier_chart", "bubble_chart", "capacity_heatmap", "roadmap_chart", "scenario_chart", "spend_chart",
+           "spend_band_chart", "uncertainty_frontier_chart"]
 
 
 def frontier_chart(frontier: pd.DataFrame, current_budget: float | None = None,
@@ -110,3 +111,43 @@ def spend_chart(spend: pd.DataFrame, title: str = "Spend vs budget by period") -
         tooltip=["period", "kind", alt.Tooltip("amount:Q", format=",.0f")])
     line = alt.Chart(df).mark_line(color="black", point=True).encode(x="period:O", y="budget:Q")
     return alt.layer(bars, line)
+
+
+def spend_band_chart(spend: pd.DataFrame, title: str = "Simulated spend per period against the budget") -> alt.Chart:
+    """P50 line in a P50–P95 band (P80 dashed) of simulated spend, with the budget (``PortfolioRiskModel.spend_``).
+
+    Parameters
+    ----------
+    spend : DataFrame
+        Indexed by period: ``budget``, ``p50``, ``p80``, ``p95`` [currency], ``p_overrun`` [probability].
+    """
+    df = spend.reset_index().rename(columns={spend.index.name or "index": "period"})
+    x = alt.X("period:O", title="Period")
+    fmt = alt.Axis(format=_MONEY)
+    band = alt.Chart(df, title=title).mark_area(opacity=0.25, color=PALETTE[0]).encode(
+        x=x, y=alt.Y("p50:Q", title="Spend [currency]", axis=fmt), y2="p95:Q")
+    tips = ["period", alt.Tooltip("p50:Q", format=",.0f"), alt.Tooltip("p80:Q", format=",.0f"),
+            alt.Tooltip("p95:Q", format=",.0f"), alt.Tooltip("budget:Q", format=",.0f"),
+            alt.Tooltip("p_overrun:Q", format=".0%", title="P(over budget)")]
+    p50 = alt.Chart(df).mark_line(color=PALETTE[0], point=True).encode(x=x, y="p50:Q", tooltip=tips)
+    p80 = alt.Chart(df).mark_line(color=PALETTE[0], strokeDash=[4, 3]).encode(x=x, y="p80:Q")
+    budget = alt.Chart(df).mark_line(color="black").encode(x=x, y="budget:Q")
+    return alt.layer(band, p50, p80, budget)
+
+
+def uncertainty_frontier_chart(frontier: pd.DataFrame,
+                               title: str = "Expected value against the allowed chance of overrun") -> alt.Chart:
+    """Expected value by alpha for the selection under uncertainty and the deterministic rule.
+
+    Parameters
+    ----------
+    frontier : DataFrame
+        ``alpha`` [probability], ``method``, ``value`` [currency], ``p_overrun`` [probability] (validated).
+    """
+    df = frontier.dropna(subset=["value"]).copy()
+    return alt.Chart(df, title=title).mark_line(point=True).encode(
+        x=alt.X("alpha:Q", title="Allowed chance of overrunning any period [probability]", axis=alt.Axis(format="%")),
+        y=alt.Y("value:Q", title="Expected value [currency]", axis=alt.Axis(format=_MONEY)),
+        color=alt.Color("method:N", title=None, scale=alt.Scale(range=[PALETTE[0], PALETTE[3]])),
+        tooltip=["method", alt.Tooltip("alpha:Q", format=".0%"), alt.Tooltip("value:Q", format=",.0f"),
+                 alt.Tooltip("p_overrun:Q", format=".1%", title="validated P(overrun)")])

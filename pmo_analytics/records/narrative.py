@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["money", "intake_sentences", "lessons_sentences", "pipeline_sentences", "portfolio_sentences", "infeasible_sentences", "risk_sentences",
+__all__ = ["money", "uncertainty_sentences", "intake_sentences", "lessons_sentences", "pipeline_sentences", "portfolio_sentences", "infeasible_sentences", "risk_sentences",
            "delivery_sentences", "benefits_sentences", "governance_sentences", "not_assessed_sentences"]
 
 
@@ -255,4 +255,48 @@ def lessons_sentences(adopt: pd.DataFrame | None, extra: float | None, estimated
     if extra is not None and estimated:
         out.append(f"Applied to the proposals this adds {money(extra)} to their estimated cost "
                    f"({extra / estimated:.0%}).")
+    return out
+
+
+def uncertainty_sentences(spend: pd.DataFrame | None, p_any: float | None, comparison: pd.DataFrame | None,
+                          alpha: float, saa_status: str | None = None) -> list[str]:
+    """The portfolio simulated as a whole, and the portfolio chosen under uncertainty.
+
+    Parameters
+    ----------
+    spend : DataFrame or None
+        ``PortfolioRiskModel.spend_`` of the recommended portfolio: per period
+        ``budget``, ``p80`` [currency] and ``p_overrun`` [probability].
+    p_any : float or None
+        P(spend exceeds the budget in at least one period) of that portfolio [probability].
+    comparison : DataFrame or None
+        ``UncertainSelector.comparison_`` (indexed by method: ``SAA`` and the
+        deterministic rule): ``value`` [currency], ``funded``, validated
+        ``p_overrun`` with ``ci_low``/``ci_high`` [probability].
+    alpha : float
+        The allowed chance of overrunning in any period [probability].
+    """
+    out = []
+    if spend is not None and p_any is not None:
+        worst = spend["p_overrun"].idxmax()
+        out.append(f"Simulated as a whole (cross-project dependencies, shared risks, correlated reference classes), "
+                   f"the recommended portfolio overruns the budget in at least one period with probability "
+                   f"{p_any:.0%}; its P80 spend over the horizon is {money(float(spend['p80'].sum()))} against "
+                   f"{money(float(spend['budget'].sum()))} of budget, and period {worst} is the most exposed "
+                   f"({spend.loc[worst, 'p_overrun']:.0%}).")
+    if comparison is None or "SAA" not in comparison.index:
+        out.append(f"No portfolio keeps the chance of overrunning any period's budget under {alpha:.0%} while "
+                   "carrying the commitments.")
+        return out
+    s = comparison.loc["SAA"]
+    det = comparison.drop(index="SAA")
+    words = f" ({saa_status})" if saa_status and saa_status != "optimal" else ""
+    line = (f"Keeping that chance under {alpha:.0%}, the selection under uncertainty funds {int(s['funded'])} projects "
+            f"for {money(float(s['value']))} of expected value{words}; on independent scenarios it overruns with "
+            f"probability {s['p_overrun']:.1%} (95 % interval {s['ci_low']:.1%}–{s['ci_high']:.1%})")
+    if len(det):
+        d = det.iloc[0]
+        line += (f", where today's deterministic rule ({det.index[0]} costs) funds {int(d['funded'])} for "
+                 f"{money(float(d['value']))} and overruns with probability {d['p_overrun']:.0%}")
+    out.append(line + ".")
     return out

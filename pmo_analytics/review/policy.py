@@ -67,7 +67,8 @@ _DOC = {
     "overrun_alpha": ("selection", "probability",
                       "allowed chance that any period's spend overruns its budget, for the selection under uncertainty"),
     "scenarios": ("selection", "scenarios", "cost and benefit scenarios of the selection under uncertainty (SAA)"),
-    "alpha_frontier": ("selection", "probability", "levels of alpha of the expected value frontier ([] = none)"),
+    "alpha_frontier": ("selection", "probability",
+                       "more levels of alpha for the expected value frontier, besides overrun_alpha ([] = none)"),
     "tolerance": ("benefits", "fraction", "a benefit is at risk when its forecast misses the plan by more than this"),
     "min_class_size": ("benefits, intake", "projects", "reference classes with fewer past projects are not used"),
     "hmt_mapping": ("benefits", "", "our reference classes -> HM Treasury optimism-bias project types"),
@@ -129,7 +130,7 @@ class ReviewPolicy:
     uncertainty: bool = True
     overrun_alpha: float = 0.10
     scenarios: int = 200
-    alpha_frontier: tuple = (0.05, 0.1, 0.2)
+    alpha_frontier: tuple = (0.05, 0.2)
     # benefits and lessons
     tolerance: float = 0.10
     min_class_size: int = 5

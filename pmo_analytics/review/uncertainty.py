@@ -72,6 +72,7 @@ class UncertaintyReview:
                 seed=pol.seed, alpha=pol.overrun_alpha, scenarios=pol.scenarios,
                 validation_scenarios=max(10 * pol.scenarios, 2000), objective=pol.objective, hiring=pol.hiring,
                 min_class_size=pol.min_class_size, time_limit=pol.time_limit,
+                deterministic=pol.time_limit is None,  # a record is reproducible: nodes, not the clock
             ).fit(portfolio, committed=self.committed_risk_, scores=scores, client=self.client)
         except InfeasiblePortfolioError as exc:
             self.infeasible_ = exc
@@ -84,10 +85,25 @@ class UncertaintyReview:
 
     @cached_property
     def frontier_(self) -> pd.DataFrame | None:
-        """Expected value against alpha (the policy's ``alpha_frontier`` levels), SAA beside the deterministic rule."""
+        """Expected value against alpha (the policy's ``alpha_frontier`` levels and its ``overrun_alpha``),
+        the SAA portfolio beside the deterministic rule at each level; the policy's own level is the fitted
+        selector's, not solved again."""
         if self.selector_ is None or not self.policy.alpha_frontier:
             return None
-        return self.selector_.frontier(list(self.policy.alpha_frontier), client=self.client)
+        sel, a0 = self.selector_, self.policy.overrun_alpha
+        others = [a for a in self.policy.alpha_frontier if abs(a - a0) > 1e-12]
+        parts = [sel.frontier(others, client=self.client)] if others else []
+        c = sel.comparison_.reset_index()
+        status = {"SAA": sel.status_}
+        if sel.deterministic_ is not None:
+            status[c["method"].iloc[-1]] = sel.deterministic_.status_
+        own = c.assign(alpha=a0, status=c["method"].map(status).fillna("infeasible"),
+                       method=c["method"].where(c["method"] == "SAA", "deterministic"))
+        parts.append(own)
+        out = pd.concat(parts, ignore_index=True)
+        cols = [x for x in ("alpha", "method", "status", "value", "funded", "in_sample_overrun", "p_overrun", "ci_low",
+                            "ci_high", "mean_spend", "p80_spend", "note") if x in out.columns]
+        return out[cols].sort_values(["alpha", "method"], kind="stable").reset_index(drop=True)
 
     def __repr__(self) -> str:
         if not hasattr(self, "committed_risk_"):

@@ -419,17 +419,17 @@ class SAAOutcome:
 
 
 def _silence_banner() -> None:
-    # HiGHS prints a banner on the first solver object of a process; selection.solve keeps it out of
-    # notebooks and records (reused here, a no-op if that helper goes away)
-    from . import solve as _solve
+    """HiGHS prints a banner on the first solver object of a process: make that first object a quiet one."""
+    from ._highs_core import _quiet_highs
 
-    getattr(_solve, "_silence_highs_banner", lambda: None)()
+    _quiet_highs()
 
 
 def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, committed: np.ndarray | None = None,
               method: str = "chance", chance: str = "joint", cvar_limit: float = 0.0, time_limit: float | None = None,
               gap: float = 0.0, msg: bool = False, solver: str = "highs", strengthen: bool = True,
-              warm_start: bool = True) -> SAAOutcome:
+              warm_start: bool = True, deterministic: bool = False, node_limit: int | None = None,
+              seed: int = 0) -> SAAOutcome:
     """Solve the SAA of the chance-constrained (or CVaR-limited) selection model.
 
     Parameters
@@ -460,6 +460,15 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
         proven optimal" with a :class:`~pmo_analytics.exceptions.SolverWarning`.
     gap : float, default 0
         Relative MIP gap at which HiGHS may stop.
+    deterministic : bool, default False
+        Reproducible solve: one thread, a fixed random seed and ``node_limit``
+        branch-and-bound nodes instead of the clock (a decision record must
+        give the same portfolio on replay); a ``time_limit`` is refused.
+    node_limit : int, optional
+        Branch-and-bound nodes HiGHS may explore (deterministic mode:
+        default :data:`~pmo_analytics.selection.solve.DEFAULT_NODE_LIMIT`).
+    seed : int
+        HiGHS's random seed (deterministic mode).
     strengthen : bool, default True
         Tighten each big-M by the scenario-pair quantile bound (:func:`_quantile_big_m`).
     warm_start : bool, default True
@@ -623,7 +632,18 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
                 warm[eta] = e / scale
                 warm.update({u[k]: max(float(L[k]) - e, 0.0) / scale for k in range(K)})
     build = time.perf_counter() - t0
-    s = _WarmHiGHS(warm, msg=msg, timeLimit=time_limit, gapRel=gap)
+    params = {}
+    if deterministic:
+        from .solve import DEFAULT_NODE_LIMIT
+
+        if time_limit is not None:
+            raise ValueError("the deterministic mode stops on a node limit, not the clock: time_limit must be None")
+        params = {"threads": 1, "random_seed": int(seed) % (2 ** 31),
+                  "mip_max_nodes": int(node_limit if node_limit is not None else DEFAULT_NODE_LIMIT)}
+    elif node_limit is not None:
+        params = {"mip_max_nodes": int(node_limit)}
+    _silence_banner()
+    s = _WarmHiGHS(warm, msg=msg, timeLimit=time_limit, gapRel=gap, **params)
     t1 = time.perf_counter()
     try:
         prob.solve(s)
@@ -652,13 +672,13 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
     objective = float(model.obj @ np.concatenate([x, hire]))
     info = prob.solverModel.getInfo()
     bound = -float(info.mip_dual_bound) * scaling.objective   # PuLP hands HiGHS the negated objective
-    if sol == pulp.LpSolutionOptimal:
-        status = OPTIMAL
-        if not np.isfinite(bound):
-            bound = objective
-    else:
-        status = FEASIBLE
+    if sol == pulp.LpSolutionOptimal and not np.isfinite(bound):
+        bound = objective
     g = abs(bound - objective) / max(abs(objective), 1e-9) if np.isfinite(bound) else np.inf
+    from .solve import status_words
+
+    status = status_words(g)  # "optimal" only at a proven gap <= 1e-9; otherwise "within X % of optimal"
+    stopped = sol != pulp.LpSolutionOptimal
     hs_t = np.zeros(H)
     if nh:
         np.add.at(hs_t, model.ht - 1, hcost * hire)
@@ -666,14 +686,26 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
     out = SAAOutcome(status, objective, float(bound), float(g), x.astype(float), hire,
                      over.any(axis=0) if chance == "joint" or method == "cvar" else over, float(alpha), K, method,
                      chance, allowed, rows, build, solve_s)
-    if status == FEASIBLE:
-        warnings.warn(f"HiGHS stopped at the time limit ({time_limit} s) before proving optimality: incumbent "
-                      f"{objective:,.6g}, bound {bound:,.6g}, gap {g:.2%}", SolverWarning, stacklevel=2)
+    if stopped:
+        why = f"the node limit ({params['mip_max_nodes']})" if "mip_max_nodes" in params else \
+            f"the time limit ({time_limit} s)"
+        warnings.warn(f"HiGHS stopped at {why} before reaching the gap asked for: incumbent {objective:,.6g}, "
+                      f"bound {bound:,.6g}, gap {g:.2%}", SolverWarning, stacklevel=2)
     return out
 
 
 class _WarmHiGHS(pulp.HiGHS):
-    """pulp.HiGHS that hands HiGHS a starting solution (column values by variable)."""
+    """pulp.HiGHS that hands HiGHS a starting solution (column values by variable) and knows HiGHS's node
+    and solution limits (PuLP 3.3 maps only the time and iteration limits)."""
+
+    def findSolutionValues(self, lp):  # noqa: N802 - PuLP's name
+        try:
+            return super().findSolutionValues(lp)
+        except KeyError:  # stopped by a limit PuLP does not map (node limit): the variables hold the incumbent
+            info = lp.solverModel.getInfo()
+            if info.primal_solution_status == 2 and np.isfinite(info.objective_function_value):  # kSolutionStatusFeasible
+                return pulp.LpStatusNotSolved, pulp.LpSolutionIntegerFeasible
+            return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
 
     def __init__(self, warm: dict | None = None, **kw):
         super().__init__(**kw)
@@ -835,7 +867,8 @@ def overrun_indicators(spend_x: np.ndarray, budget: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------- today's method, for comparison
 def deterministic_portfolio(portfolio, model, alpha: float, *, objective="risk_adjusted", scores=None,
-                            options: SelectionOptions | None = None, time_limit: float | None = None):
+                            options: SelectionOptions | None = None, time_limit: float | None = None,
+                            deterministic: bool = False, seed: int = 0):
     """Today's portfolio at the same alpha: the deterministic MILP on reference-class P(1 - alpha) costs.
 
     Proposals' costs are uplifted to the ``1 - alpha`` quantile of their
@@ -861,7 +894,8 @@ def deterministic_portfolio(portfolio, model, alpha: float, *, objective="risk_a
         up = apply_uplift(props, reference_class_uplifts(pf.history, acceptable_overrun=float(alpha)))
         costs = pd.Series(up["uplifted_estimated_cost"].to_numpy(), index=up["project_id"].to_numpy())
     opts = (options or SelectionOptions()).but(budget=True)
-    sel = PortfolioSelector(objective, time_limit=time_limit, options=opts).fit(pf, scores=scores, costs=costs)
+    sel = PortfolioSelector(objective, time_limit=None if deterministic else time_limit, deterministic=deterministic,
+                            seed=seed, options=opts).fit(pf, scores=scores, costs=costs)
     m = sel.model_
     on = {(p, int(t)) for p, t, v in zip(m.data.ids[m.vp], m.vt, sel.x_[: m.nx]) if v > 0.5}
     x = np.array([(p, int(t)) in on for p, t in zip(model.data.ids[model.vp], model.vt)], dtype=float)
@@ -951,7 +985,12 @@ class UncertainSelector:
         Also fit today's deterministic portfolio at the same alpha
         (:func:`deterministic_portfolio`) and validate both on the same scenarios.
     time_limit : float, optional, default 120
-        Per MILP solve [s].
+        Per MILP solve [s] (interactive use; a record uses ``deterministic``).
+    deterministic : bool, default False
+        Reproducible solves for decision records: one thread, fixed solver
+        seeds and ``node_limit`` nodes per solve instead of the clock.
+    node_limit : int, optional
+        Branch-and-bound nodes per solve (deterministic mode: the selection's default).
     gap : float, default 0.01
         Relative MIP gap at which the solver may stop: ``status_ == "optimal"``
         means proven within it (chance-constrained MILPs have weak LP bounds;
@@ -995,6 +1034,7 @@ class UncertainSelector:
                  confidence: float = 0.95, objective="risk_adjusted", class_correlation=0.3,
                  cost_duration_correlation="history", min_class_size: int = 3, compare: bool = True,
                  time_limit: float | None = 120.0, gap: float = 0.01, block_size: int = 500,
+                 deterministic: bool = False, node_limit: int | None = None,
                  threads: int | None = None, options: SelectionOptions | None = None, **option_kwargs):
         if seed is None:
             raise ValueError("seed is required: pass an int so the scenarios can be reproduced")
@@ -1021,6 +1061,10 @@ class UncertainSelector:
         self.cost_duration_correlation = cost_duration_correlation
         self.min_class_size = int(min_class_size)
         self.compare = bool(compare)
+        self.deterministic = bool(deterministic)
+        self.node_limit = node_limit
+        if self.deterministic and time_limit is not None:
+            time_limit = None  # the deterministic mode stops on nodes, never on the clock
         self.time_limit = time_limit
         self.gap = float(gap)
         self.block_size = int(block_size)
@@ -1031,7 +1075,7 @@ class UncertainSelector:
 
     def _solve_kw(self) -> dict:
         return dict(method=self.method, chance=self.chance, cvar_limit=self.cvar_limit, time_limit=self.time_limit,
-                    gap=self.gap)
+                    gap=self.gap, deterministic=self.deterministic, node_limit=self.node_limit, seed=self.seed)
 
     def fit(self, portfolio, committed=None, scores: pd.Series | None = None, client=None) -> "UncertainSelector":
         """Draw the scenarios, solve the SAA model, validate; returns self.
@@ -1085,7 +1129,8 @@ class UncertainSelector:
                 try:
                     xd, hd, self.deterministic_ = deterministic_portfolio(
                         pf, self.model_, self.alpha if self.alpha > 0 else 0.01, objective=objective, scores=scores,
-                        options=self.options, time_limit=self.time_limit)
+                        options=self.options, time_limit=self.time_limit, deterministic=self.deterministic,
+                        seed=self.seed)
                     X.append(xd)
                     E.append(hd)
                     labels.append(_det_label(self.alpha))
@@ -1173,7 +1218,8 @@ class UncertainSelector:
                         xd, hd, sel = deterministic_portfolio(self.portfolio, self.model_, a if a > 0 else 0.01,
                                                               objective=self._objective,
                                                               scores=self._scores, options=self.options,
-                                                              time_limit=self.time_limit)
+                                                              time_limit=self.time_limit,
+                                                              deterministic=self.deterministic, seed=self.seed)
                         meta.append((a, _det_label(a), sel.status_, None, len(X)))
                         X.append(xd)
                         E.append(hd)
