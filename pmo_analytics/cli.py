@@ -250,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "refused before anything runs (see `pmo review --policy`)")
     r.add_argument("--notebook", action="append", default=None, metavar="NAME",
                    help="run only this page: 03, 03_schedule_risk or 03_schedule_risk.ipynb (repeatable)")
+    r.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler (tcp://host:8786) for the portfolio simulation and frontier levels; the "
+                   "numbers are the same without it (needs the 'distributed' extra)")
     r.add_argument("--policy", action="store_true",
                    help="print every review policy setting with its default and meaning, and exit")
 
@@ -367,7 +370,7 @@ def _cmd_review(args) -> int:
     if args.iterations is not None:
         params["iterations"] = args.iterations
     review = Review(data=args.data, out=args.out, parameters=params, notebooks=args.notebook,
-                    progress=not args.quiet).run()
+                    progress=not args.quiet, scheduler=args.scheduler).run()
     print(review.path_)
     return 0
 

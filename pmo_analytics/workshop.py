@@ -16,6 +16,7 @@ what-if to the decision register with the decision in words and who decided
 
 from __future__ import annotations
 
+import html
 import time
 
 from .records.decisions import Decision, record_decision
@@ -26,10 +27,18 @@ __all__ = ["WorkshopPanel", "record_what_if"]
 
 
 def record_what_if(result: WhatIfResult, decision: str, decided_by: str, *, data_path=None, folder="decisions",
-                   options=None, record=None, supersedes=None, notes="") -> Decision:
-    """Record the decision a workshop took on a what-if, with its scenario and numbers (replayable)."""
+                   options=None, record=None, supersedes=None, notes="", policy=None) -> Decision:
+    """Record the decision a workshop took on a what-if, with its scenario and numbers (replayable).
+
+    ``policy`` (a :class:`~pmo_analytics.review.ReviewPolicy`) is stored when the
+    what-if started from a review's recommendation, so the replay rebuilds the
+    same costs (e.g. reference-class P80) before pulling the levers again.
+    """
+    params = result.scenario.parameters()
+    if policy is not None:
+        params["review_policy"] = policy.to_dict()
     return record_decision(decision, decided_by, folder=folder, options=options,
-                           scenario={"kind": "selection.what_if", "parameters": result.scenario.parameters()},
+                           scenario={"kind": "selection.what_if", "parameters": params},
                            numbers=result.numbers, data_path=data_path, record=record, supersedes=supersedes,
                            notes=notes)
 
@@ -74,6 +83,7 @@ class WorkshopPanel:
         self.history_: list[WhatIfResult] = []
         self.result_: WhatIfResult | None = None
         self.recorded_: list[Decision] = []
+        self.policy = None
         self._widget = None
 
     @classmethod
@@ -91,6 +101,7 @@ class WorkshopPanel:
         panel = cls(review.portfolio_, WhatIf(objective=pol.objective, hiring=pol.hiring), costs=sel.costs_,
                     scores=None if review.screening_ is None else review.screening_.scores_["score"])
         panel._data[pol.objective] = sel.data_
+        panel.policy = pol
         if sel.base_ is not None:
             panel.history_.append(sel.base_)
             panel.result_ = sel.base_
@@ -175,9 +186,26 @@ class WorkshopPanel:
         data_path = self.data_path if self.data_path is not None else getattr(self.portfolio, "source", None)
         d = record_what_if(r, str(decision).strip(), str(decided_by).strip(), data_path=data_path,
                            folder=self.decisions, options=options, record=record, supersedes=supersedes,
-                           notes=notes)
+                           notes=notes, policy=self.policy)
         self.recorded_.append(d)
         return d
+
+    def under_uncertainty(self, alpha: float = 0.1, scenarios: int = 200, seed: int | None = None):
+        """The portfolio chosen so that P(any period overruns its budget) <= ``alpha``, beside today's rule.
+
+        Runs :class:`~pmo_analytics.selection.UncertainSelector` on the panel's
+        portfolio (the review's policy when the panel came from a review:
+        objective, hiring, seed; deterministic solves). Returns the fitted
+        selector; its ``comparison_`` is what the room reads.
+        """
+        from .selection import UncertainSelector
+
+        pol = self.policy
+        seed = seed if seed is not None else (pol.seed if pol is not None else 0)
+        return UncertainSelector(seed=seed, alpha=alpha, scenarios=scenarios, validation_scenarios=10 * scenarios,
+                                 objective=self.base.objective, hiring=self.base.hiring, deterministic=True,
+                                 min_class_size=pol.min_class_size if pol is not None else 3,
+                                 time_limit=None).fit(self.portfolio, scores=self.scores)
 
     # ------------------------------------------------------------------ widgets
     def widget(self):
@@ -204,6 +232,10 @@ class WorkshopPanel:
         force_out = w.SelectMultiple(options=ids, value=tuple(b.force_out), description="force out", rows=6)
         status = w.HTML()
         out = w.Output()
+        uncertain = w.Checkbox(value=False, description="under uncertainty: P(overrun) ≤")
+        alpha = w.FloatSlider(value=0.1, min=0.05, max=0.5, step=0.05, continuous_update=False,
+                              readout_format=".0%", description="")
+        uncertain_out = w.HTML()
         controls = [budget, objective, hiring, force_in, force_out, *cap.values()]
         decision = w.Textarea(description="decision", placeholder="the decision in words",
                               layout=w.Layout(width="60%"))
@@ -252,11 +284,27 @@ class WorkshopPanel:
             recorded.value = (f"<b style='color:#009E73'>recorded {d.decision_id}</b> — {d.decided_by}, "
                               f"{d.date}; replay with <code>pmo replay {d.decision_id}</code>")
 
+        def on_uncertain(_=None):
+            if not uncertain.value:
+                uncertain_out.value = ""
+                return
+            from .records.narrative import uncertainty_sentences
+
+            uncertain_out.value = "<span style='color:#0072B2'>⏳ simulating scenarios and re-optimising…</span>"
+            try:
+                us = self.under_uncertainty(alpha=alpha.value)
+                lines = uncertainty_sentences(None, None, us.comparison_, alpha.value, us.status_)
+            except Exception as exc:  # e.g. no portfolio meets the chance constraint: say so in the room
+                lines = [f"{type(exc).__name__}: {exc}"]
+            uncertain_out.value = "<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in lines) + "</ul>"
+
         for control in controls:
             control.observe(redraw, names="value")
+        uncertain.observe(on_uncertain, names="value")
+        alpha.observe(on_uncertain, names="value")
         record_button.on_click(on_record)
         redraw()
-        levers = w.VBox([budget, objective, hiring, *cap.values()])
+        levers = w.VBox([budget, objective, hiring, *cap.values(), w.HBox([uncertain, alpha]), uncertain_out])
         picks = w.HBox([force_in, force_out])
         record_row = w.VBox([w.HBox([decision, w.VBox([decided_by, record_button])]), recorded])
         self._widget = w.VBox([w.HBox([levers, picks]), status, out, record_row])

@@ -210,3 +210,14 @@ def test_installed_from_a_wheel_the_review_runs_from_an_empty_folder(tmp_path):
     (record,) = [p for p in (empty / "reports").iterdir() if p.is_dir()]
     assert (record / "01_intake_screening.html").is_file()
     assert str(site) in json.loads((record / "manifest.json").read_text())["data"]["path"]
+
+
+def test_a_review_on_a_dask_cluster_publishes_the_same_numbers(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed", reason="needs the 'distributed' extra")
+    local = _review(capsys, DATA / "required_only", tmp_path / "local", "--notebook", "02")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                  dashboard_address=None) as c:
+        remote = _review(capsys, DATA / "required_only", tmp_path / "cluster", "--notebook", "02",
+                         "--scheduler", c.scheduler_address)
+    assert _numbers(local) == _numbers(remote)
+    assert json.loads((remote / "manifest.json").read_text())["scheduler"].startswith("tcp://")

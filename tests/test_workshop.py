@@ -165,3 +165,20 @@ def test_widget_shows_busy_while_reoptimising_and_records_from_the_room(small, t
     assert "recorded D-0001" in recorded.value
     df = list_decisions(tmp_path / "decisions")
     assert df["decided_by"].tolist() == ["Portfolio board"] and df["decision"].tolist() == [decision.value]
+
+
+@pytest.mark.slow
+def test_a_what_if_from_the_reviews_recommendation_replays_on_the_same_costs(tmp_path):
+    """The panel starts from the record's portfolio (reference-class costs); its what-if replays identically."""
+    from pmo_analytics.review import PortfolioReview
+
+    data = shutil.copytree(sample_path(), tmp_path / "data")
+    review = PortfolioReview(iterations=300).fit(pmo.read_portfolio(data), lazy=True)
+    panel = WorkshopPanel.from_review(review)
+    panel.decisions = tmp_path / "decisions"
+    assert panel.result_.numbers == review.selection_.numbers_
+    cut = panel.apply(budget_scale=0.9, frontier_levels=0)
+    d = panel.record(panel.describe(cut), "Portfolio board")
+    assert d.scenario["parameters"]["review_policy"]["cost_basis"] == "reference_class"
+    r = replay(d.decision_id, folder=tmp_path / "decisions")
+    assert r.reproduced, r.differences

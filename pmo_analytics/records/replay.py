@@ -104,11 +104,23 @@ def replay(decision_id: str, folder="decisions", data_path=None, progress: bool 
 
 
 @register_scenario("selection.what_if")
-def _what_if_scenario(pf, **parameters) -> dict:
-    """Re-solve a workshop what-if (see :func:`pmo_analytics.selection.whatif.scenario_numbers`)."""
+def _what_if_scenario(pf, review_policy=None, **parameters) -> dict:
+    """Re-solve a workshop what-if (see :func:`pmo_analytics.selection.whatif.scenario_numbers`).
+
+    A what-if that started from a review's recommendation carries the review's
+    policy: the instance is rebuilt as the review built it (same costs and
+    scores) before the levers are pulled again.
+    """
     from ..selection.whatif import scenario_numbers
 
-    return scenario_numbers(pf, **parameters)
+    if review_policy is None:
+        return scenario_numbers(pf, **parameters)
+    from ..review import PortfolioReview, ReviewPolicy
+
+    if not isinstance(review_policy, dict):
+        raise RecordError("a what-if's review_policy must be a mapping of policy settings")
+    data = PortfolioReview(ReviewPolicy(**review_policy)).fit(pf, lazy=True).selection_.data_
+    return scenario_numbers(data, **parameters)
 
 
 def _review_scenario(data_path, notebooks=None, policy=None, page_parameters=None, _progress=False, **legacy) -> dict:

@@ -320,7 +320,7 @@ import json as _json
 from pmo_analytics.exceptions import DataValidationError as _DVE
 from pmo_analytics.review import load_review as _load_review
 try:
-    _r = _load_review({data!r}, seed={seed!r}, **{policy!r})
+    _r = _load_review({data!r}, seed={seed!r}, client={scheduler!r}, **{policy!r})
     from pmo_analytics.tables.columns import id_names as _id_names
     print("PMO-PREFLIGHT " + _json.dumps({{"ok": True, "identity": _r.identity, "names": _id_names(_r.portfolio_),
           "tables": {{k: int(v) for k, v in _r.portfolio_.summary()["rows"].items()}}}}))
@@ -351,6 +351,10 @@ class Review:
         Python only, notebook paths; default every curated notebook, in order.
     progress : bool
         Print progress (and an estimate of the time left) to stderr.
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``) that runs the
+        portfolio simulation and the frontier levels; the numbers are the same
+        without it (seeded streams per project and block, never per worker).
     """
 
     data: str | os.PathLike | list | None = None
@@ -361,6 +365,7 @@ class Review:
     kernel_name: str = "python3"
     timeout: int = 1800
     decisions: str | os.PathLike | None = "decisions"
+    scheduler: str | None = None
 
     # results
     run_id_: str | None = None
@@ -468,7 +473,8 @@ class Review:
         """Read and validate the data once, in the kernel every page runs in; return row counts per table."""
         pol = policy.to_dict()
         seed = pol.pop("seed")
-        text, err = kernel.run(_PREFLIGHT.format(data=str(data), seed=seed, policy=pol), timeout=self.timeout)
+        text, err = kernel.run(_PREFLIGHT.format(data=str(data), seed=seed, policy=pol, scheduler=self.scheduler),
+                               timeout=self.timeout)
         line = next((ln for ln in text.splitlines() if ln.startswith("PMO-PREFLIGHT ")), None)
         if err is not None or line is None:
             why = f"{err['ename']}: {err['evalue']}" if err else "no answer from the kernel"
@@ -559,6 +565,7 @@ class Review:
             "policy_sha256": policy.digest,
             "parameters": {k: v for k, v in self.parameters.items()},
             "seed": policy.seed,
+            "scheduler": self.scheduler,
             "notebooks": entries,
             "solver_time_limits_bound": limits,
             "versions": package_versions(),
