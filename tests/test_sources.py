@@ -12,7 +12,7 @@ from pmo_analytics.tables import msproject as msp
 from pmo_analytics.tables.portfolio import sample_path
 from pmo_analytics.tables.sources import (import_sources, merge_sources, needs_import, parse_source, read_sources)
 
-needs_java = pytest.mark.skipif(not msp.java_available(), reason=str(msp._missing()))
+needs_java = pytest.mark.skipif(not msp.java_available(), reason=str(msp.java_unavailable_reason()))
 REGISTER = ("risks", "status")
 
 
@@ -49,11 +49,15 @@ def test_merge_tables_and_schedule_gives_the_same_portfolio(split, sample):
     assert res.ok, res.problems
     assert set(res.schedules) == {"A-101"}
     pf = res.portfolio()
-    assert set(pf.tables) == set(sample.tables)
+    # the schedule brings its calendar (our tables) and its start, data date, calendar into projects
+    assert set(pf.tables) == set(sample.tables) | {"calendars", "calendar_exceptions"}
     key = ["project_id", "activity_id"]
     got = pf.activities.sort_values(key).reset_index(drop=True)
     want = sample.activities.sort_values(key).reset_index(drop=True)
-    pd.testing.assert_frame_equal(got, want[got.columns], check_dtype=False)
+    pd.testing.assert_frame_equal(got[want.columns], want, check_dtype=False)
+    row = pf.projects.set_index("project_id").loc["A-101"]
+    assert row["calendar_id"] in set(pf.calendars["calendar_id"]) and row["lag_calendar"] == "predecessor"
+    assert (pf.activities.loc[pf.activities["project_id"] == "A-101", "calendar_id"] == row["calendar_id"]).all()
     pd.testing.assert_frame_equal(pf.risks, sample.risks)
     assert "A-101.xml" in pf.sources["activities"] and pf.sources["risks"] == "register/risks.csv"
     assert "A-101.xml" in pf.hashes and "core/projects.csv" in pf.hashes
@@ -123,10 +127,10 @@ def test_import_sources_writes_our_layout(split, sample):
         if name == "activities":
             key = ["project_id", "activity_id"]
             got, df = got.sort_values(key).reset_index(drop=True), df.sort_values(key).reset_index(drop=True)
-        pd.testing.assert_frame_equal(got, df[got.columns], check_dtype=False, obj=name)
+        pd.testing.assert_frame_equal(got[df.columns], df, check_dtype=False, obj=name)
+    assert {"calendars", "calendar_exceptions"} <= set(pf.tables)
     extra = out / "import"
-    assert {p.name for p in extra.iterdir()} == {"schedule_tasks.csv", "calendars.csv", "holidays.csv",
-                                                 "notes.csv", "sources.json"}
+    assert {p.name for p in extra.iterdir()} == {"schedule_tasks.csv", "notes.csv", "sources.json"}
     tasks = pd.read_csv(extra / "schedule_tasks.csv")
     assert (tasks["project_id"] == "A-101").all() and tasks["summary"].any()
     # never overwrite a non-empty folder; nothing is left behind when the data are invalid
@@ -141,7 +145,7 @@ def test_import_sources_writes_our_layout(split, sample):
 
 def test_tables_only_sources_need_no_java(split, monkeypatch):
     core, register, _ = split
-    monkeypatch.setattr(msp, "_missing", lambda: "no Java runtime found: install one")
+    monkeypatch.setattr(msp.jvm, "java_unavailable_reason", lambda: "no Java runtime found: install one")
     res = merge_sources([core, register])
     # A-101's activities were moved out: its risks now name unknown activities
     assert res.problems and all(p.table == "risks" for p in res.problems)

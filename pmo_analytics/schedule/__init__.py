@@ -9,10 +9,10 @@ Typical use::
     schedule.health_check(net)             # DCMA 14-point checks that apply
 """
 
-from .calendar import WorkCalendar, with_dates
-from .cpm import backward_pass, cpm, critical_path, forward_pass
+from .calendar import Timeline, WorkCalendar, calendars_from_tables, with_dates
+from .cpm import backward_pass, cpm, critical_path, forward_pass, project_finish
 from .health import health_check
-from .network import LINK_CODES, Network, build_network
+from .network import LINK_CODES, STATUS, UNITS, Network, build_network
 
 __all__ = [
     "Network",
@@ -23,6 +23,11 @@ __all__ = [
     "forward_pass",
     "backward_pass",
     "WorkCalendar",
+    "Timeline",
+    "calendars_from_tables",
     "with_dates",
+    "project_finish",
+    "STATUS",
+    "UNITS",
     "health_check",
 ]
