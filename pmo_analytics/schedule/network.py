@@ -244,7 +244,7 @@ class Network:
         extra = ""
         if self.timeline is not None:
             st = self.activities["status"].value_counts()
-            extra = (f"; starts {self.start_date.date()}, {len(self.timeline.calendars)} calendar(s)")
+            extra = (f"; starts {self.start_date.date()}, {self.activities['calendar_id'].nunique()} calendar(s)")
             if self.data_date is not None and (self.data_date != self.start_date or self.has_progress):
                 extra += (f", data date {self.data_date.date()}: {int(st.get('complete', 0))} complete, "
                           f"{int(st.get('in progress', 0))} in progress")
@@ -460,8 +460,8 @@ def build_network(activities, project_id: str | None = None, links: pd.DataFrame
     for c in ("actual_start", "actual_finish", "baseline_start", "baseline_finish"):
         acts[c] = pd.to_datetime(acts[c]).dt.normalize()
     acts["constraint_date"] = pd.to_datetime(acts["constraint_date"])  # may carry a time of day
-    ctype = acts["constraint_type"].where(acts["constraint_type"].notna(), None)
-    ctype = ctype.map(lambda v: None if v is None or str(v).strip() in ("", "ASAP") else str(v).strip().upper())
+    ctype = acts["constraint_type"].map(
+        lambda v: None if not isinstance(v, str) or v.strip().upper() in ("", "ASAP") else v.strip().upper())
     unknown = set(ctype.dropna()) - set(CONSTRAINT_TYPES)
     if unknown:
         raise _problem(f"unknown constraint type(s) {sorted(unknown)}: use {', '.join(CONSTRAINT_TYPES)}",
@@ -559,8 +559,7 @@ def build_network(activities, project_id: str | None = None, links: pd.DataFrame
 
 def _milestone_types(acts: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
     has_pred = acts.index.isin(links["successor"])
-    mt = acts["milestone_type"].where(acts["milestone_type"].notna(), None)
-    mt = mt.map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip().lower())
+    mt = acts["milestone_type"].map(lambda v: None if not isinstance(v, str) or not v.strip() else v.strip().lower())
     bad = set(mt.dropna()) - {"start", "finish"}
     if bad:
         raise _problem(f"milestone_type must be 'start' or 'finish', got {sorted(bad)}", "milestone_type")

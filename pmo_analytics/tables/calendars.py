@@ -111,7 +111,11 @@ def parse_work_week(text, hours_per_day: float = 8.0, periods: bool = False):
         if ":" in v:
             per = parse_periods(v)
         else:
-            h = float(v) if v else float(hours_per_day)
+            try:
+                h = float(v) if v else float(hours_per_day)
+            except ValueError:
+                raise ValueError(f"cannot read work week item {item[:30]!r}: expected hours (Fri=4) or periods "
+                                 "(Fri=08:00-12:00)") from None
             if not 0 < h <= 24:
                 raise ValueError(f"working hours must be in (0, 24], got {h:g} in {item!r}")
             per = _hours_periods(h)
