@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from pmo_analytics.risk import ScheduleRiskModel
-from pmo_analytics.risk.engine import _threads
 from pmo_analytics.schedule import build_network
 
 
@@ -127,11 +126,14 @@ def main(argv=None) -> None:
 
     acts = random_network(n, depth, args.seed)
     net = build_network(acts)
-    model = ScheduleRiskModel(net, iterations=iters, sampling="mc", criticality=True, store_samples=0)
+    model = ScheduleRiskModel(net, seed=args.seed, iterations=iters, sampling="mc", criticality=True,
+                              store_samples=0)
+    model1 = ScheduleRiskModel(net, seed=args.seed, iterations=iters, sampling="mc", criticality=True,
+                               store_samples=0, threads=1)
     print(f"network: {n} activities, {len(net.links)} links, {depth} layers; {iters:,} iterations")
 
-    def engine():
-        r = model.run(seed=args.seed)
+    def engine(m=model):
+        r = m.run()
         return r.percentiles(), r.criticality_
 
     rng = np.random.default_rng(args.seed)
@@ -144,11 +146,9 @@ def main(argv=None) -> None:
         t_eng = min(t_eng, timed(engine)[0])
         t_draw = min(t_draw, timed(lambda: rng.triangular(lo, mo, hi, size=(n, iters)))[0])
     # the engine draws its sample blocks in parallel threads; the same run on one thread, for comparison
-    os.environ["PMO_THREADS"] = "1"
-    t_eng1 = min(timed(engine)[0] for _ in range(3))
-    del os.environ["PMO_THREADS"]
-    t_lhs, _ = timed(lambda: ScheduleRiskModel(net, iterations=iters, sampling="lhs", store_samples=0).run(
-        seed=args.seed).percentiles(), repeat=3)
+    t_eng1 = min(timed(lambda: engine(model1))[0] for _ in range(3))
+    t_lhs, _ = timed(lambda: ScheduleRiskModel(net, seed=args.seed, iterations=iters, sampling="lhs",
+                                               store_samples=0).run().percentiles(), repeat=3)
     t_py, _ = timed(lambda: python_loop(acts, base_iters, args.seed))
     t_py_scaled = t_py * iters / base_iters
     ai = n * iters
@@ -156,7 +156,7 @@ def main(argv=None) -> None:
           f"{ai / t_eng / 1e6:.1f} M activity-iterations/s")
     print(f"numpy rng.triangular of the {ai:,} samples alone: {t_draw:.3f} s "
           f"-> engine / sampling = {t_eng / t_draw:.2f}x (target <= 1.5x)")
-    print(f"  (sampling blocks drawn on {_threads()} thread(s); on one thread: {t_eng1:.3f} s = "
+    print(f"  (sampling blocks drawn on {model.threads} thread(s); on one thread: {t_eng1:.3f} s = "
           f"{t_eng1 / t_draw:.2f}x the sampling alone)")
     print(f"same with Latin hypercube sampling (generic inverse-CDF path): {t_lhs:.3f} s, "
           f"{t_lhs / t_draw:.2f}x the sampling alone")
@@ -170,13 +170,13 @@ def main(argv=None) -> None:
     big_net = build_network(big)
     print(f"\nlarge: {big_n:,} activities x {big_iters:,} iterations = {big_n * big_iters:,.0f} "
           "activity-iterations (chunked)")
-    m1 = ScheduleRiskModel(big_net, iterations=big_iters, sampling="mc", store_samples=0)
-    t1, r1 = timed(lambda: m1.run(seed=args.seed))
+    m1 = ScheduleRiskModel(big_net, seed=args.seed, iterations=big_iters, sampling="mc", store_samples=0)
+    t1, r1 = timed(lambda: m1.run())
     print(f"plain: {t1:.1f} s, {big_n * big_iters / t1 / 1e6:.1f} M activity-iterations/s, "
           f"P80 {r1.finish_at(80):.1f} days; peak RSS so far {peak_rss_gib():.2f} GiB")
-    m2 = ScheduleRiskModel(big_net, random_risks(big, 20, args.seed), iterations=big_iters, sampling="lhs",
-                           correlation=0.5, store_samples=0)
-    t2, r2 = timed(lambda: m2.run(seed=args.seed))
+    m2 = ScheduleRiskModel(big_net, random_risks(big, 20, args.seed), seed=args.seed, iterations=big_iters,
+                           sampling="lhs", correlation=0.5, store_samples=0)
+    t2, r2 = timed(lambda: m2.run())
     print(f"LHS + correlation ({big_n // 20} groups of 20, rho 0.5) + 20 risk drivers: {t2:.1f} s "
           f"({t2 / t1:.2f}x the plain run), P80 {r2.finish_at(80):.1f} days; "
           f"peak RSS {peak_rss_gib():.2f} GiB (limit 4 GiB)")

@@ -47,10 +47,10 @@ def test_gantt_and_bars(res):
     g = rc.gantt_chart(res.gantt()).to_dict()
     assert marks(g) == ["bar", "tick", "tick"]
     assert "p80_finish" in json.dumps(g)
-    b = rc.activity_bars(res.sensitivity(), "sensitivity").to_dict()
+    b = rc.activity_bars(res.ranking("sensitivity"), "sensitivity").to_dict()
     assert b["encoding"]["x"]["field"] == "sensitivity"
     with pytest.raises(ValueError, match="not in the frame"):
-        rc.activity_bars(res.criticality(), "sensitivity")
+        rc.activity_bars(res.ranking("criticality")[["activity_id", "name", "criticality"]], "sensitivity")
 
 
 def test_tornado_and_jcl(res):

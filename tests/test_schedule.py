@@ -422,6 +422,10 @@ def test_network_option_errors():
 # ------------------------------------------------------------------ the data model: progress and calendars in CSV
 @pytest.fixture
 def progressed_folder(tmp_path):
+    return make_progressed_folder(tmp_path)
+
+
+def make_progressed_folder(tmp_path):
     """The sample with A-101 progressed to 2 March 2026, on a 4 x 10-hour calendar with a holiday."""
     import shutil
 

@@ -450,19 +450,31 @@ def _free_float(network: Network, EF: np.ndarray, D: np.ndarray, T: float) -> np
     ES = EF - D
     n = network.n
     ff = np.full(n, np.inf)
+    lk = network.links
+    p = lk["pred_row"].to_numpy()
+    s = lk["succ_row"].to_numpy()
+    t = lk["type"].to_numpy()
     drives = np.zeros(n, bool)
-    tmp = np.empty(1)
-    for r, status, fs, ss, ff_l, sf, bound, code, cval in plan.backward:
-        for s, lag, conv in fs:
-            ff[r] = min(ff[r], float(_drive(tl, np.array([ES[s]]), -lag, conv, None, tmp)[0]) - EF[r])
-            drives[r] = True
-        for s, lag, conv in ff_l:
-            ff[r] = min(ff[r], float(_drive(tl, np.array([EF[s]]), -lag, conv, None, tmp)[0]) - EF[r])
-            drives[r] = True
-        for s, lag, conv in ss:
-            ff[r] = min(ff[r], float(_drive(tl, np.array([ES[s]]), -lag, conv, None, tmp)[0]) - ES[r])
-        for s, lag, conv in sf:
-            ff[r] = min(ff[r], float(_drive(tl, np.array([EF[s]]), -lag, conv, None, tmp)[0]) - ES[r])
+    drives[p[np.isin(t, ["FS", "FF"])]] = True
+    if tl is None or len(np.unique(plan.cal)) == 1:  # one time line: vectorised
+        lag = lk["lag"].to_numpy(float) * plan.scale[p]
+        if tl is not None:
+            lag = lk["lag"].to_numpy(float) * tl.calendars[0].hours_per_day
+        succ_time = np.where(np.isin(t, ["FS", "SS"]), ES[s], EF[s])
+        pred_time = np.where(np.isin(t, ["FS", "FF"]), EF[p], ES[p])
+        if len(lk):
+            np.minimum.at(ff, p, succ_time - lag - pred_time)
+    else:
+        tmp = np.empty(1)
+        for r, status, fs, ss, ff_l, sf, bound, code, cval in plan.backward:
+            for s_, lag, conv in fs:
+                ff[r] = min(ff[r], float(_drive(tl, np.array([ES[s_]]), -lag, conv, None, tmp)[0]) - EF[r])
+            for s_, lag, conv in ff_l:
+                ff[r] = min(ff[r], float(_drive(tl, np.array([EF[s_]]), -lag, conv, None, tmp)[0]) - EF[r])
+            for s_, lag, conv in ss:
+                ff[r] = min(ff[r], float(_drive(tl, np.array([ES[s_]]), -lag, conv, None, tmp)[0]) - ES[r])
+            for s_, lag, conv in sf:
+                ff[r] = min(ff[r], float(_drive(tl, np.array([EF[s_]]), -lag, conv, None, tmp)[0]) - ES[r])
     if tl is None:
         t_end = np.full(n, T)
     else:

@@ -121,6 +121,7 @@ class _Plan:
     done_finish: float       # latest actual finish of complete rows [project kernel units] (-inf if none)
     actual_start: np.ndarray  # [kernel units, own calendar], NaN when not started
     actual_finish: np.ndarray  # [kernel units, own calendar], NaN when not finished
+    status: np.ndarray        # 0 not started, 1 in progress, 2 complete
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,7 +207,7 @@ class Network:
     @property
     def status(self) -> np.ndarray:
         """Progress status codes in row order: 0 not started, 1 in progress, 2 complete."""
-        return self.activities["status"].map({s: i for i, s in enumerate(STATUS)}).to_numpy(int)
+        return self._plan.status.copy()
 
     @property
     def has_dates(self) -> bool:
@@ -296,16 +297,17 @@ class Network:
         return out if np.ndim(t) else float(out)
 
     def row_days(self, rows, w) -> np.ndarray:
-        """Kernel values ``w`` of activities ``rows`` (own calendars) as [unit] on the project calendar."""
-        rows = np.asarray(rows)
+        """Finishes ``w`` [kernel units] of activities ``rows`` (1-D; ``w`` has one row per activity, or one
+        value each) as [unit] after the start on the project calendar."""
+        rows = np.atleast_1d(np.asarray(rows)).ravel()
         w = np.asarray(w, float)
         if self.timeline is None:
             return w.copy()
-        out = np.empty(np.broadcast(rows, w).shape)
+        out = np.empty_like(w)
         cal = self._plan.cal[rows]
         for c in np.unique(cal):
-            m = cal == c
-            out[m] = self.timeline.convert(int(c), 0, np.broadcast_to(w, out.shape)[m], "finish")
+            sel = cal == c
+            out[sel] = self.timeline.convert(int(c), 0, w[sel], "finish") if c else w[sel]
         return self.to_days(out)
 
 
@@ -710,7 +712,9 @@ def _compile(acts, links, order, tl, cal, start, dd, lag_calendar, progress) -> 
     for r in order:
         r = int(r)
         fs, ss, ff, sf = into[r]
-        clamp = True  # the lower bound (project start / data date) is cheap: always applied
+        # the lower bound (project start / data date) holds already when a same-calendar FS/SS link with a
+        # lag >= 0 drives the start (the predecessor cannot start before it either)
+        clamp = not any(conv is None and lag >= 0 for _, lag, conv, _ in fs + ss)
         code = _CONS.get(ctype[r], 0) if status[r] == 0 else 0
         forward.append((r, int(status[r]), clamp, fs, ss, ff, sf, code, float(cval[r])))
     for r in order[::-1]:
@@ -731,7 +735,8 @@ def _compile(acts, links, order, tl, cal, start, dd, lag_calendar, progress) -> 
             done_finish = 0.0
         else:
             done_finish = max(float(tl.convert(int(cal[i]), 0, np.array([a_finish[i]]), "finish")[0]) for i in done)
-    return _Plan(forward, backward, lower, np.asarray(cal, int), scale, end_rows, done_finish, a_start, a_finish)
+    return _Plan(forward, backward, lower, np.asarray(cal, int), scale, end_rows, done_finish, a_start, a_finish,
+                 status.astype(int))
 
 
 def _conv(src: int, lagc: int | None, dst: int, side: str, lag: float):
