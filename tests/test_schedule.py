@@ -481,3 +481,89 @@ def test_bad_progress_and_calendars_are_reported_with_rows(progressed_folder):
                for m in msgs), msgs
     assert any(f"row {i + 3}, column 'calendar_id': unknown calendar 'Nope'" in m for m in msgs), msgs
     assert any("calendars.csv, row 2, column 'work_week'" in m and "forward" in m for m in msgs), msgs
+
+
+def test_health_check_with_progress_constraints_and_baseline():
+    df = progress_frame()
+    df["baseline_finish"] = [D("2026-03-03"), D("2026-03-03"), pd.NaT, D("2026-02-27"), pd.NaT, pd.NaT]
+    # F must start on Tuesday 3 March: a hard constraint before the data date -> a forecast before it
+    df["constraint_type"] = [None, None, None, None, None, "MSO"]
+    df["constraint_date"] = [pd.NaT] * 5 + [D("2026-03-03")]
+    net = build_network(df, start_date=MON, data_date="2026-03-04")
+    h = health_check(net, warn=False).set_index("check")
+    # 5 unfinished activities (A is complete), one with a hard constraint: 20 %
+    assert h.at["Hard constraints", "count"] == 1 and h.at["Hard constraints", "total"] == 5
+    assert h.at["Hard constraints", "value"] == pytest.approx(20) and not h.at["Hard constraints", "passed"]
+    assert h.at["Invalid dates", "activities"] == "F" and not h.at["Invalid dates", "passed"]
+    # due by their baseline before the data date: A (done on time), B (still running), D (not started)
+    assert h.at["Missed tasks", "total"] == 3 and h.at["Missed tasks", "activities"] == "B, D"
+    assert h.at["BEI", "value"] == pytest.approx(1 / 3) and not h.at["BEI", "passed"]
+    # A, complete, is no longer counted for float or logic
+    assert "A" not in h.at["Negative float", "activities"].split(", ")
+    clean = build_network(progress_frame(), start_date=MON, data_date="2026-03-04")
+    h2 = health_check(clean, warn=False).set_index("check")
+    assert h2.at["Invalid dates", "passed"] and h2.at["Hard constraints", "count"] == 0
+    assert "Missed tasks" not in h2.index  # no baseline dates: not assessed, not listed
+    # a start-no-later-than that logic cannot meet gives negative float
+    neg = build_network(frame([("A", 5, None), ("B", 5, "A")], constraint_type=[None, "SNLT"],
+                              constraint_date=[pd.NaT, D("2026-03-04")]), start_date=MON)
+    hn = health_check(neg, warn=False).set_index("check")
+    assert hn.at["Negative float", "count"] == 2 and not hn.at["Negative float", "passed"]
+
+
+# ------------------------------------------------------------------ PERT normal approximation (issue 16)
+@pytest.fixture(scope="module")
+def reliable():
+    ref = json.loads((REF / "reliable_construction.json").read_text())
+    rows = [{"activity_id": a["id"], "name": a["name"], "min_duration": a["o"], "most_likely": a["m"],
+             "max_duration": a["p"], "distribution": "pert", "predecessors": ";".join(a["predecessors"])}
+            for a in ref["activities"]]
+    return build_network(pd.DataFrame(rows), unit="weeks"), ref["published"]
+
+
+def test_reliable_construction_pert(reliable):
+    from pmo_analytics.schedule import pert
+
+    net, pub = reliable
+    sched = cpm(net, durations="mean")
+    assert sched["duration"].to_dict() == pytest.approx(pub["expected_durations"])
+    assert sched["early_finish"].max() == pytest.approx(pub["mean_project_duration"])
+    res = pert(net)
+    assert res.critical_path == pub["mean_critical_path"]
+    assert res.mean == pytest.approx(44) and res.variance == pytest.approx(pub["critical_path_variance"])
+    assert res.probability_finish_by(47) == pytest.approx(pub["p_finish_within_47_weeks"], abs=5e-5)
+    assert res.finish_at(84.13) == pytest.approx(47, abs=0.01)
+    assert res.unit == "weeks" and "weeks" in repr(net) and "44 weeks" in repr(res)
+    assert set(res.summary["measure"]) >= {"expected finish", "variance on the critical path"}
+    # most likely durations give a shorter plan (the expected times of right-skewed estimates are longer)
+    assert cpm(net)["early_finish"].max() == pytest.approx(2 + 3.5 + 9 + 4.5 + 4 + 9 + 5.5 + 5.5)
+
+
+def test_foundry_pert_from_the_package(foundry):
+    from pmo_analytics.schedule import pert
+
+    rows = [{"activity_id": a["id"], "min_duration": a["a"], "most_likely": a["m"], "max_duration": a["b"],
+             "distribution": "pert", "predecessors": ";".join(a["predecessors"])} for a in foundry["activities"]]
+    res = pert(build_network(pd.DataFrame(rows), unit="weeks"))
+    pub = foundry["published"]
+    assert res.critical_path == pub["critical_path"] and res.mean == pytest.approx(pub["project_duration"])
+    assert res.variance == pytest.approx(112 / 36)
+    assert res.probability_finish_by(16) == pytest.approx(0.7146, abs=5e-4)  # exact z (the book rounds)
+
+
+def test_durations_mean_of_each_distribution_and_errors():
+    from pmo_analytics.schedule import pert
+
+    df = pd.DataFrame([{"activity_id": "T", "min_duration": 2, "most_likely": 4, "max_duration": 9,
+                        "distribution": "triangular"},
+                       {"activity_id": "U", "min_duration": 2, "most_likely": 4, "max_duration": 9,
+                        "distribution": "uniform", "predecessors": "T"}])
+    net = build_network(df)
+    assert cpm(net, durations="mean")["duration"].tolist() == pytest.approx([5.0, 5.5])
+    assert pert(net, variance="distribution").variance == pytest.approx((4 + 81 + 16 - 18 - 8 - 36) / 18 + 49 / 12)
+    with pytest.raises(ValueError, match="durations must be"):
+        cpm(net, durations="median")
+    with pytest.raises(ValueError, match="variance must be"):
+        pert(net, variance="beta")
+    with pytest.raises(ValueError, match="unit must be"):
+        build_network(df, unit="fortnights")

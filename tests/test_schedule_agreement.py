@@ -171,6 +171,15 @@ def test_big_p6_schedule_agrees_with_p6(big):
     assert tneg == 917 and abs(neg - tneg) <= 5
     assert ((tf < -1e-6) != (ttf < -1e-6)).sum() <= 0.005 * net.n
     assert len(big.notes) <= 12  # one line per kind, not one per activity
+    # the health check sees the constraints and the negative float P6 shows
+    from pmo_analytics.schedule import health_check
+
+    h = health_check(net, warn=False).set_index("check")
+    open_ = int((net.activities["status"] != "complete").sum())
+    assert h.at["Hard constraints", "total"] == open_ and h.at["Hard constraints", "count"] > 0.05 * open_
+    assert not h.at["Hard constraints", "passed"]
+    assert h.at["Negative float", "count"] >= 900 and not h.at["Negative float", "passed"]
+    assert "Invalid dates" in h.index
 
 
 def main() -> None:  # pragma: no cover - prints the README table
