@@ -1,6 +1,7 @@
 """Merging several sources into one portfolio, reconciliation problems, import to our CSV layout."""
 
 import shutil
+from pathlib import Path
 import warnings
 
 import pandas as pd
@@ -202,3 +203,36 @@ def test_register_in_a_workbook_and_schedule_matched_by_name(split, sample):
     assert "crm.xer -> A-101" in text and "note(s) to confirm" in text and "problem(s)" not in text
     pf = res.portfolio()
     assert len(pf.activities) == len(sample.activities)
+
+
+@needs_java
+def test_import_a_schedule_without_a_register_makes_a_skeleton_portfolio(tmp_path, capsys):
+    from pmo_analytics.cli import main
+    from pmo_analytics.schedule import build_network, cpm
+
+    plan = Path(__file__).parent / "data" / "realdata" / "XERNative_sample.xer"
+    out = tmp_path / "d"
+    assert main(["import", f"TK-1={plan}", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "skeleton portfolio" in text and "has no costs" in text and "XERNative_sample.xer -> TK-1" in text
+    assert text.count("default range rule") == 1  # notes come one line per kind
+    pf = read_portfolio(out)  # a valid portfolio
+    assert pf.projects["project_id"].tolist() == ["TK-1"] and pf.projects.at[0, "stage"] == "active"
+    assert {"calendars", "calendar_exceptions", "criteria", "scores", "costs", "budget"} <= set(pf.tables)
+    assert pf.projects.at[0, "calendar_id"] in set(pf.calendars["calendar_id"])
+    # the imported CSVs schedule as P6 did: finish 21 Feb 2022, as stored in the file
+    plan_ = cpm(build_network(pf, "TK-1"))
+    assert plan_["early_finish_date"].max() == pd.Timestamp("2022-02-21")
+    # a second import into the same folder is refused (exit 2), nothing overwritten
+    assert main(["import", str(plan), "--out", str(out)]) == 2
+
+
+@needs_java
+def test_import_keeps_progress_and_constraint_times(tmp_path):
+    plan = Path(__file__).parent / "data" / "realdata" / "mpxj_percent-complete-8.4.xer"
+    res = import_sources([f"PC-1={plan}"], tmp_path / "pc")
+    pf = read_portfolio(tmp_path / "pc")
+    assert pf.projects.at[0, "data_date"] == pd.Timestamp("2015-02-24")
+    a = pf.activities.set_index("activity_id")
+    assert a["actual_start"].notna().sum() == 9 and a.at["A1010", "remaining_duration"] == 75
+    assert res.schedules["PC-1"].data_date == pd.Timestamp("2015-02-24")

@@ -165,7 +165,8 @@ class ScheduleRiskModel(RiskResults):
     cost_ : ndarray
         Project cost per iteration [currency].
     tracked_finish_ : ndarray, shape (tracked activities, iterations)
-        Finishes of ``track`` activities [unit after the start].
+        Finishes of ``track`` activities [unit after the start] (converted
+        from the kernel's working hours when first read).
     criticality_ : Series or None
         Criticality index per activity [probability].
     deterministic_finish_ : float
@@ -359,6 +360,12 @@ class ScheduleRiskModel(RiskResults):
         return head + "; " + self._result_text() + ")"
 
     @property
+    def tracked_finish_(self) -> np.ndarray:
+        if "tracked" not in self._cache:
+            self._cache["tracked"] = self.network.row_days(self._track_rows, self._tracked_kernel)
+        return self._cache["tracked"]
+
+    @property
     def _fitted(self) -> bool:
         return hasattr(self, "finish_")
 
@@ -459,7 +466,7 @@ class ScheduleRiskModel(RiskResults):
         draws = self._simulate(self.mitigated, self.disabled, store=True, crit=self.criticality)
         self.finish_ = draws.finish
         self.cost_ = draws.cost
-        self.tracked_finish_ = draws.track
+        self._tracked_kernel = draws.track
         self.iterations_ = len(draws.finish)
         self.criticality_ = (pd.Series(draws.crit_count / self.iterations_, index=net.activities.index,
                                        name="criticality") if draws.crit_count is not None else None)
@@ -549,8 +556,8 @@ class ScheduleRiskModel(RiskResults):
         EF = forward_pass(net, D, out=buf["EF"][:, :C])
         T = project_finish(net, EF)
         st["finish"][i0:i1] = net.to_days(T[:m]) if net.has_dates else T[:m]
-        if len(self._track_rows):
-            st["track"][:, i0:i1] = net.row_days(self._track_rows, EF[self._track_rows, :m])
+        if len(self._track_rows):  # kernel units: converted when reported (quantiles commute with it)
+            st["track"][:, i0:i1] = EF[self._track_rows, :m]
         if i0 < st["n_store"]:
             k = min(st["n_store"], i1) - i0
             st["store_ef"][:, i0:i0 + k] = EF[:, :k]

@@ -138,8 +138,10 @@ class RiskResults:
         acts = self.network.activities
         det = self.schedule_["early_finish"]
         rows = []
+        raw = np.quantile(self._tracked_kernel, p / 100, axis=1).T if len(self.track) else np.zeros((0, len(p)))
+        conv = self.network.row_days(self._track_rows, raw) if len(self.track) else raw  # monotone: commutes
         for i, aid in enumerate(self.track):
-            q = np.quantile(self.tracked_finish_[i], p / 100)
+            q = conv[i]
             for pp, v in zip(p, q):
                 rows.append((aid, acts.at[aid, "name"], pp, v, det[aid]))
         out = pd.DataFrame(rows, columns=["activity_id", "name", "percentile", "finish", "deterministic_finish"])

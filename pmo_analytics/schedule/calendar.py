@@ -274,6 +274,7 @@ class Timeline:
         self.calendars = tuple(calendars)
         if not self.calendars:
             raise ValueError("a timeline needs at least one calendar")
+        self._pairs: dict = {}
         self._build(max(int(days), 14))
 
     def _build(self, days: int) -> None:
@@ -282,14 +283,17 @@ class Timeline:
         self._seg = []
         for cal in self.calendars:
             st, en = cal.segments(self.origin, days)
-            length = (en - st) * 24.0
+            # a zero-length sentinel before everything: every time has a segment at or before it
+            st = np.concatenate([[-1e9], st])
+            length = np.concatenate([[0.0], (en - st[1:]) * 24.0])
             cum_end = np.cumsum(length)
             cum_start = cum_end - length
-            self._seg.append((st, en, cum_start, cum_end))
+            self._seg.append((st, length, cum_start, cum_end))
 
     def _grow(self, days: int) -> None:
         if days > self.days:
             self._build(max(days, 2 * self.days))
+            self._pairs = {}
 
     def __repr__(self) -> str:
         return (f"Timeline(origin {self.origin.date()}, {len(self.calendars)} calendar(s), "
@@ -306,14 +310,18 @@ class Timeline:
     def work(self, c: int, t) -> np.ndarray:
         """Working time ``W_c(t)`` [hours] at times ``t`` [days from the origin]."""
         t = np.asarray(t, dtype=float)
-        tmax = float(np.max(t, initial=0.0))
-        if tmax >= self.days - 1:
-            self._grow(int(tmax) + 8)
-        st, en, cs, ce = self._seg[c]
-        j = np.searchsorted(st, t, side="right") - 1
-        jj = np.maximum(j, 0)
-        w = cs[jj] + np.minimum(np.maximum(t - st[jj], 0.0) * 24.0, ce[jj] - cs[jj])
-        return np.where(j >= 0, w, 0.0)
+        scalar = t.ndim == 0
+        t = np.atleast_1d(t)
+        if t.size and float(t.max()) >= self.days - 1:
+            self._grow(int(t.max()) + 8)
+        st, ln, cs, _ = self._seg[c]
+        j = np.searchsorted(st, t, side="right")
+        j -= 1
+        w = t - st[j]
+        w *= 24.0
+        np.minimum(w, ln[j], out=w)
+        w += cs[j]
+        return w[0] if scalar else w
 
     def time(self, c: int, w, side: str = "finish") -> np.ndarray:
         """Times [days from the origin] at working time ``w`` [hours] of calendar ``c``.
@@ -322,25 +330,79 @@ class Timeline:
         ``side="start"``: the start of the next working period.
         """
         w = np.asarray(w, dtype=float)
-        wmax = float(np.max(w, initial=0.0))
-        while wmax >= self._seg[c][3][-1] - 1.0:
+        scalar = w.ndim == 0
+        w = np.atleast_1d(w)
+        while w.size and float(w.max()) >= self._seg[c][3][-1] - 1.0:
             self._grow(2 * self.days)
-        st, en, cs, ce = self._seg[c]
+        st, ln, cs, ce = self._seg[c]
         if side == "finish":
             j = np.searchsorted(ce, w - _EPS, side="left")
+            np.maximum(j, 1, out=j)
         elif side == "start":
-            j = np.searchsorted(cs, w + _EPS, side="right") - 1
+            j = np.searchsorted(cs, w + _EPS, side="right")
+            j -= 1
+            np.maximum(j, 1, out=j)
         else:
             raise ValueError(f"side must be 'start' or 'finish', got {side!r}")
-        j = np.clip(j, 0, len(st) - 1)
-        off = np.clip(w - cs[j], 0.0, ce[j] - cs[j])
-        return st[j] + off / 24.0
+        off = w - cs[j]
+        np.maximum(off, 0.0, out=off)
+        np.minimum(off, ln[j], out=off)
+        off *= 1.0 / 24.0
+        off += st[j]
+        return off[0] if scalar else off
 
     def convert(self, src: int, dst: int, w, side: str) -> np.ndarray:
-        """Working time ``w`` of calendar ``src`` as working time of calendar ``dst`` (same moment)."""
+        """Working time ``w`` of calendar ``src`` as working time of calendar ``dst`` (same moment).
+
+        ``work(dst, time(src, w, side))``, computed by one interpolation in a
+        table of the two calendars' period boundaries (built once per pair).
+        """
+        w = np.asarray(w, dtype=float)
         if src == dst:
-            return np.asarray(w, dtype=float)
-        return self.work(dst, self.time(src, w, side))
+            return w
+        xp, fp = self._pair(src, dst, side)
+        if w.size and float(w.max()) >= xp[-1] - 1.0:
+            while float(w.max()) >= xp[-1] - 1.0:  # grow the tables past w (pairs are rebuilt)
+                self._grow(2 * self.days)
+                xp, fp = self._pair(src, dst, side)
+        return np.interp(w, xp, fp)
+
+    def _pair(self, src: int, dst: int, side: str):
+        """(working time of ``src``, working time of ``dst``) at every period boundary of either calendar.
+
+        Where ``src`` does not work and ``dst`` does, ``W_src`` is flat and the
+        map jumps: a finish takes the value before the jump, a start the value
+        after it (the jump is drawn over 1e-6 hours on the other side).
+        """
+        key = (src, dst, side)
+        tab = self._pairs.get(key)
+        if tab is not None:
+            return tab
+        t = []
+        for c in (src, dst):
+            st, ln, _, _ = self._seg[c]
+            t += [st[1:], st[1:] + ln[1:] / 24.0]
+        t = np.unique(np.concatenate(t))
+        t = t[(t >= 0) & (t < self.days - 1)]  # within the tables (work() would grow them)
+        ws, wd = self.work(src, t), self.work(dst, t)
+        flat = np.concatenate([[False], np.diff(ws) <= 1e-12])      # same W_src as the point before
+        first = ~flat                                                 # first point of each run of equal W_src
+        last = np.concatenate([~flat[1:], [True]])                    # last point of each run
+        run_first_wd = wd[first]
+        run_last_wd = wd[last]
+        x = ws[first]
+        # a finish within _EPS after the jump is still before it (rounding), a start within _EPS before it after
+        e = _EPS
+        if side == "finish":
+            xp = np.column_stack([x, x + e, x + 2 * e]).ravel()
+            fp = np.column_stack([run_first_wd, run_first_wd, run_last_wd]).ravel()
+        else:
+            xp = np.column_stack([x - 2 * e, x - e, x]).ravel()
+            fp = np.column_stack([run_first_wd, run_last_wd, run_last_wd]).ravel()
+        keep = np.concatenate([[True], np.diff(xp) > 0])
+        tab = (xp[keep], fp[keep])
+        self._pairs[key] = tab
+        return tab
 
     def date(self, t, side: str) -> pd.DatetimeIndex | pd.Timestamp:
         """Calendar dates of times ``t`` [days]: ``"start"`` the day the time opens, ``"finish"`` the day it closes."""

@@ -46,13 +46,17 @@ def kernel_durations(network: Network, durations) -> np.ndarray:
     return d * (s if d.ndim == 1 else s[:, None])
 
 
-def _drive(tl, x, lag, conv, floor, tmp):
+def _drive(tl, x, lag, conv, floor, tmp, slot=None, cache=None):
     if conv is None:
         if lag:
             np.add(x, lag, out=tmp)
             v = tmp
         else:
             v = x
+    elif slot is not None:
+        v = cache.get(slot)
+        if v is None:
+            v = cache[slot] = _apply(tl, x, conv, lag)
     else:
         v = _apply(tl, x, conv, lag)
     if floor is not None:
@@ -86,19 +90,20 @@ def forward_pass(network: Network, durations: np.ndarray, out: np.ndarray | None
     tmp = np.empty(D.shape[1])
     tl = network.timeline
     lower = network._plan.lower
+    cache: dict = {}
     for r, st, clamp, fs, ss, ff, sf, code, cval in network._plan.forward:
         ef = EF[r]
         first = True
-        for p, lag, conv, floor in fs:
-            v = _drive(tl, EF[p], lag, conv, floor, tmp)
+        for p, lag, conv, floor, slot in fs:
+            v = _drive(tl, EF[p], lag, conv, floor, tmp, slot, cache)
             if first:
                 ef[...] = v
                 first = False
             else:
                 np.maximum(ef, v, out=ef)
-        for p, lag, conv, floor in ss:
+        for p, lag, conv, floor, slot in ss:
             x = EF[p] - D[p]
-            v = _drive(tl, x, lag, conv, floor, tmp)
+            v = _drive(tl, x, lag, conv, floor, tmp, slot, cache)
             if first:
                 ef[...] = v
                 first = False
@@ -116,10 +121,10 @@ def forward_pass(network: Network, durations: np.ndarray, out: np.ndarray | None
             elif code == _MSO:
                 ef[...] = cval
         ef += D[r]
-        for p, lag, conv, floor in ff:
-            np.maximum(ef, _drive(tl, EF[p], lag, conv, floor, tmp), out=ef)
-        for p, lag, conv, floor in sf:
-            np.maximum(ef, _drive(tl, EF[p] - D[p], lag, conv, floor, tmp), out=ef)
+        for p, lag, conv, floor, slot in ff:
+            np.maximum(ef, _drive(tl, EF[p], lag, conv, floor, tmp, slot, cache), out=ef)
+        for p, lag, conv, floor, slot in sf:
+            np.maximum(ef, _drive(tl, EF[p] - D[p], lag, conv, floor, tmp, slot, cache), out=ef)
         if code == _MSO:
             np.add(D[r], cval, out=ef)
         elif code == _MFO:
@@ -189,18 +194,19 @@ def backward_pass(network: Network, durations: np.ndarray, finish, out: np.ndarr
     LS = np.empty_like(D) if work is None or one else work
     tmp = np.empty(C)
     st_min = np.empty(C)
+    cache: dict = {}
     for r, status, fs, ss, ff, sf, bound, code, cval in plan.backward:
         lf = LF[r]
         first = True
-        for s, lag, conv in fs:
-            v = _drive(tl, LS[s], -lag, conv, None, tmp)
+        for s, lag, conv, slot in fs:
+            v = _drive(tl, LS[s], -lag, conv, None, tmp, slot, cache)
             if first:
                 lf[...] = v
                 first = False
             else:
                 np.minimum(lf, v, out=lf)
-        for s, lag, conv in ff:
-            v = _drive(tl, LF[s], -lag, conv, None, tmp)
+        for s, lag, conv, slot in ff:
+            v = _drive(tl, LF[s], -lag, conv, None, tmp, slot, cache)
             if first:
                 lf[...] = v
                 first = False
@@ -215,15 +221,15 @@ def backward_pass(network: Network, durations: np.ndarray, finish, out: np.ndarr
                 np.minimum(lf, b, out=lf)
         if ss or sf:
             sfirst = True
-            for s, lag, conv in ss:
-                v = _drive(tl, LS[s], -lag, conv, None, tmp)
+            for s, lag, conv, slot in ss:
+                v = _drive(tl, LS[s], -lag, conv, None, tmp, slot, cache)
                 if sfirst:
                     st_min[...] = v
                     sfirst = False
                 else:
                     np.minimum(st_min, v, out=st_min)
-            for s, lag, conv in sf:
-                v = _drive(tl, LF[s], -lag, conv, None, tmp)
+            for s, lag, conv, slot in sf:
+                v = _drive(tl, LF[s], -lag, conv, None, tmp, slot, cache)
                 if sfirst:
                     st_min[...] = v
                     sfirst = False
@@ -289,13 +295,13 @@ def _alap(network: Network, EF: np.ndarray, D: np.ndarray, T: float) -> np.ndarr
         if not alap[r]:
             continue
         cands = []
-        for s, lag, conv in fs:
+        for s, lag, conv, _ in fs:
             cands.append(float(_drive(tl, np.array([EF[s] - D[s]]), -lag, conv, None, tmp)[0]))
-        for s, lag, conv in ff:
+        for s, lag, conv, _ in ff:
             cands.append(float(_drive(tl, np.array([EF[s]]), -lag, conv, None, tmp)[0]))
-        for s, lag, conv in ss:
+        for s, lag, conv, _ in ss:
             cands.append(float(_drive(tl, np.array([EF[s] - D[s]]), -lag, conv, None, tmp)[0]) + D[r])
-        for s, lag, conv in sf:
+        for s, lag, conv, _ in sf:
             cands.append(float(_drive(tl, np.array([EF[s]]), -lag, conv, None, tmp)[0]) + D[r])
         if not (fs or ff or ss or sf):
             cands.append(T if tl is None else float(tl.convert(0, int(plan.cal[r]), np.array([T]), "finish")[0]))
@@ -467,13 +473,13 @@ def _free_float(network: Network, EF: np.ndarray, D: np.ndarray, T: float) -> np
     else:
         tmp = np.empty(1)
         for r, status, fs, ss, ff_l, sf, bound, code, cval in plan.backward:
-            for s_, lag, conv in fs:
+            for s_, lag, conv, _ in fs:
                 ff[r] = min(ff[r], float(_drive(tl, np.array([ES[s_]]), -lag, conv, None, tmp)[0]) - EF[r])
-            for s_, lag, conv in ff_l:
+            for s_, lag, conv, _ in ff_l:
                 ff[r] = min(ff[r], float(_drive(tl, np.array([EF[s_]]), -lag, conv, None, tmp)[0]) - EF[r])
-            for s_, lag, conv in ss:
+            for s_, lag, conv, _ in ss:
                 ff[r] = min(ff[r], float(_drive(tl, np.array([ES[s_]]), -lag, conv, None, tmp)[0]) - ES[r])
-            for s_, lag, conv in sf:
+            for s_, lag, conv, _ in sf:
                 ff[r] = min(ff[r], float(_drive(tl, np.array([EF[s_]]), -lag, conv, None, tmp)[0]) - ES[r])
     if tl is None:
         t_end = np.full(n, T)

@@ -122,6 +122,7 @@ class _Plan:
     actual_start: np.ndarray  # [kernel units, own calendar], NaN when not started
     actual_finish: np.ndarray  # [kernel units, own calendar], NaN when not finished
     status: np.ndarray        # 0 not started, 1 in progress, 2 complete
+    n_slots: int = 0          # conversions shared by several links (cached once per pass)
 
 
 @dataclass(frozen=True, eq=False)
@@ -651,21 +652,28 @@ def _compile(acts, links, order, tl, cal, start, dd, lag_calendar, progress) -> 
         scale = np.array([tl.calendars[c].hours_per_day for c in cal])
         project_hpd = tl.calendars[0].hours_per_day
         t_low = tl.day(max(start, dd))
-        lower = np.array([tl.work(int(c), t_low) for c in cal], float)
+        # times [days] of the actual dates and constraint dates, then working time per calendar (vectorised)
+        origin = tl.origin
+        t_as = ((acts["actual_start"] - origin) / pd.Timedelta(days=1)).to_numpy(float)
+        t_af = ((acts["actual_finish"] - origin) / pd.Timedelta(days=1)).to_numpy(float) + 1.0
+        cd = pd.to_datetime(acts["constraint_date"])
+        dated = np.array([isinstance(c, str) and c != "ALAP" for c in ctype])
+        t_cd = ((cd - origin) / pd.Timedelta(days=1)).to_numpy(float)
+        frac = t_cd - np.floor(t_cd)
+        starts = np.isin(ctype.astype(str), _START_CONS)
+        t_cd = np.where(frac > 0, t_cd, t_cd + np.where(starts, 0.0, 1.0))
+        lower = np.empty(n)
         a_start = np.full(n, np.nan)
         a_finish = np.full(n, np.nan)
         cval = np.zeros(n)
-        for i in range(n):
-            c = int(cal[i])
-            if pd.notna(acts["actual_start"].iloc[i]):
-                a_start[i] = float(tl.work(c, tl.day(acts["actual_start"].iloc[i])))
-            if pd.notna(acts["actual_finish"].iloc[i]):
-                a_finish[i] = float(tl.work(c, tl.day(acts["actual_finish"].iloc[i]) + 1.0))
-            if isinstance(ctype[i], str) and ctype[i] != "ALAP":
-                cd = pd.Timestamp(acts["constraint_date"].iloc[i])
-                frac = (cd - cd.normalize()) / pd.Timedelta(days=1)
-                t = tl.day(cd) + (frac if frac > 0 else (0.0 if ctype[i] in _START_CONS else 1.0))
-                cval[i] = float(tl.work(c, t))
+        for c in np.unique(cal):
+            m = cal == c
+            lower[m] = tl.work(int(c), t_low)
+            for t_arr, dest, ok in ((t_as, a_start, ~np.isnan(t_as)), (t_af, a_finish, ~np.isnan(t_af)),
+                                    (t_cd, cval, dated & ~np.isnan(t_cd))):
+                sel = m & ok
+                if sel.any():
+                    dest[sel] = tl.work(int(c), t_arr[sel])
         lag_cal = {"24h": len(tl.calendars) - 1, "project": 0}.get(lag_calendar)
     # a predecessor whose remaining work is always zero and is not a finish milestone ends at the next
     # working start (P6: early finish = early start = next work start); others at the end of their work
@@ -676,6 +684,16 @@ def _compile(acts, links, order, tl, cal, start, dd, lag_calendar, progress) -> 
     into = [[[], [], [], []] for _ in range(n)]
     out = [[[], [], [], []] for _ in range(n)]
     drives = np.zeros(n, bool)
+    # a complete activity whose predecessors are all settled sits at the data date in every iteration: its
+    # links only bound their successors by constants (folded into their lower bound)
+    settled = status == 2
+    preds_of: dict[int, list[int]] = {}
+    for p, s in zip(links["pred_row"], links["succ_row"]):
+        preds_of.setdefault(int(s), []).append(int(p))
+    for r in order:
+        if settled[r] and not all(settled[p] for p in preds_of.get(int(r), [])):
+            settled[r] = False
+    folded = np.zeros(n, bool)
     for p, s, t, lag in zip(links["pred_row"], links["succ_row"], links["type"], links["lag"]):
         p, s, code = int(p), int(s), LINK_CODES[t]
         lag_h = float(lag) * project_hpd
@@ -699,8 +717,12 @@ def _compile(acts, links, order, tl, cal, start, dd, lag_calendar, progress) -> 
             dyn_lag = 0.0
             if fconv is not None:
                 fconv = _conv(int(cal[p]), lc, int(cal[s]), fconv[3], 0.0)
-        if progress == "override" and status[s] == 1:
-            pass  # an in-progress activity ignores its predecessors
+        if progress == "override" and status[s] >= 1:
+            pass  # an in-progress (or complete) activity ignores its predecessors
+        elif settled[p] and tl is not None:
+            if floor is not None and floor > lower[s]:
+                lower[s] = floor
+            folded[s] = True
         else:
             into[s][code].append((p, dyn_lag, fconv, floor))
         if status[s] != 2:  # a complete successor does not constrain its predecessors' late dates
@@ -708,19 +730,33 @@ def _compile(acts, links, order, tl, cal, start, dd, lag_calendar, progress) -> 
         if code in (0, 2):
             drives[p] = True
 
+    # a value converted to another calendar once per pass and reused by every link that needs it
+    slots: dict = {}
+    fkeys = [(p, conv) for r in range(n) for lst in into[r] for p, lag, conv, _ in lst if conv is not None and not lag]
+    bkeys = [(s, conv) for r in range(n) for lst in out[r] for s, lag, conv in lst if conv is not None and not lag]
+    for keys in (fkeys, bkeys):
+        seen: dict = {}
+        for k in keys:
+            seen[k] = seen.get(k, 0) + 1
+        for k, cnt in seen.items():
+            if cnt > 1:
+                slots.setdefault(k, len(slots))
+
     forward, backward = [], []
     for r in order:
         r = int(r)
-        fs, ss, ff, sf = into[r]
+        fs, ss, ff, sf = ([(p, lag, conv, fl, slots.get((p, conv)) if conv is not None and not lag else None)
+                           for p, lag, conv, fl in lst] for lst in into[r])
         # the lower bound (project start / data date) holds already when a same-calendar FS/SS link with a
         # lag >= 0 drives the start (the predecessor cannot start before it either)
-        clamp = not any(conv is None and lag >= 0 for _, lag, conv, _ in fs + ss)
+        clamp = folded[r] or not any(conv is None and lag >= 0 for _, lag, conv, _, _ in fs + ss)
         code = _CONS.get(ctype[r], 0) if status[r] == 0 else 0
         forward.append((r, int(status[r]), clamp, fs, ss, ff, sf, code, float(cval[r])))
     for r in order[::-1]:
         r = int(r)
-        fs, ss, ff, sf = out[r]
-        bound = not (fs or ff) or any(lag < 0 for _, lag, _ in fs + ff)
+        fs, ss, ff, sf = ([(s, lag, conv, slots.get((s, conv)) if conv is not None and not lag else None)
+                           for s, lag, conv in lst] for lst in out[r])
+        bound = not (fs or ff) or any(lag < 0 for _, lag, _, _ in fs + ff)
         c = ctype[r]
         code = _CONS.get(c, 0) if status[r] != 2 and (status[r] == 0 or c not in _START_CONS) else 0
         backward.append((r, int(status[r]), fs, ss, ff, sf, bound, code, float(cval[r])))
@@ -736,7 +772,7 @@ def _compile(acts, links, order, tl, cal, start, dd, lag_calendar, progress) -> 
         else:
             done_finish = max(float(tl.convert(int(cal[i]), 0, np.array([a_finish[i]]), "finish")[0]) for i in done)
     return _Plan(forward, backward, lower, np.asarray(cal, int), scale, end_rows, done_finish, a_start, a_finish,
-                 status.astype(int))
+                 status.astype(int), len(slots))
 
 
 def _conv(src: int, lagc: int | None, dst: int, side: str, lag: float):
@@ -752,7 +788,7 @@ def _apply(tl: Timeline, x: np.ndarray, conv, lag: float) -> np.ndarray:
         return x + lag if lag else x
     src, lagc, dst, side = conv
     if lagc is None or lag == 0:
-        return tl.work(dst, tl.time(src, x, side))
+        return tl.convert(src, dst, x, side)
     if lagc == src:
         return tl.work(dst, tl.time(src, x + lag, side))
     if lagc == dst:

@@ -318,7 +318,8 @@ def _activity_problems(acts: pd.DataFrame, source: str) -> list[Problem]:
         elif r.predecessor == r.successor:
             problems.append(Problem("activities", source, _row(index[(r.project_id, r.successor)]),
                                     "predecessors", f"activity {r.successor} is its own predecessor"))
-    ok = links[[(p, a) in index for p, a in zip(links["project_id"], links["predecessor"])]]
+    ok = links[pd.Series([(p, a) in index for p, a in zip(links["project_id"], links["predecessor"])],
+                         index=links.index, dtype=bool)]  # (a boolean list would select columns when empty)
     ok = ok[ok["predecessor"] != ok["successor"]]
     for pid, g in ok.groupby("project_id", sort=False):
         cycle = find_cycle(zip(g["predecessor"], g["successor"]))

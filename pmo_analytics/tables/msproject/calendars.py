@@ -31,6 +31,7 @@ __all__ = ["CalendarInfo", "read_calendars", "calendar_frames", "DayMapper"]
 
 _JAVA_DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 _BAD = re.compile(r"[^A-Za-z0-9_.\-]+")
+_ONE_DAY = pd.Timedelta(days=1)
 
 
 @dataclass
@@ -144,20 +145,21 @@ class DayMapper:
 
     def day(self, uid: int, ts, kind: str):
         """The day of timestamp ``ts`` on calendar ``uid`` as a ``kind`` (``start`` or ``finish``) date."""
-        if ts is None or pd.isna(ts):
+        if ts is None or ts is pd.NaT or (isinstance(ts, float) and ts != ts):
             return pd.NaT
-        ts = pd.Timestamp(ts)
+        if not isinstance(ts, pd.Timestamp):
+            ts = pd.Timestamp(ts)
         day = ts.normalize()
         ci = self.infos.get(uid)
         if ci is None:
             return day
         h, first, last = self._window(ci, day)
-        hod = (ts - day) / pd.Timedelta(hours=1)
         if h <= 0:
             return day
+        hod = ts.hour + ts.minute / 60.0 + ts.second / 3600.0
         if kind == "start":
-            return day + pd.Timedelta(days=1) if hod >= last - 1e-9 else day
-        return day - pd.Timedelta(days=1) if hod <= first + 1e-9 else day
+            return day + _ONE_DAY if hod >= last - 1e-9 else day
+        return day - _ONE_DAY if hod <= first + 1e-9 else day
 
     def moment(self, uid: int, ts, kind: str):
         """Like :meth:`day`, but a time strictly inside the day's working hours is kept (constraint dates)."""

@@ -346,7 +346,7 @@ class Converter:
             "constraint_date_raw": "getConstraintDate", "baseline_start": "getBaselineStart",
             "baseline_finish": "getBaselineFinish",
         }
-        dates = {k: _ts([getattr(t, g)() for _, t, _ in raw]) for k, g in date_fields.items()}
+        dates = {k: _ts([getattr(t, g)() for _, t, _ in raw]).tolist() for k, g in date_fields.items()}
         self.ml_hours: dict[int, float] = {}
         rows, task_rows = [], []
         self._tool_args = []
@@ -584,7 +584,8 @@ class Converter:
                             "distribution": object, "predecessors": object, "fixed_cost": float, "cost_rate": float,
                             "correlation_group": object, "remaining_duration": float, "percent_complete": float,
                             "constraint_type": object, "calendar_id": object, "milestone_type": object})
-        has_pred = {u for u in self.by_uid if self.ids[u] in set(links["successor"])}
+        succ = set(links["successor"])
+        has_pred = {u for u in self.by_uid if self.ids[u] in succ}
         tasks = pd.DataFrame(task_rows)
         tasks["tool_start"], tasks["tool_finish"] = self._tool_dates(has_pred)
         tasks = tasks.set_index("activity_id")
