@@ -589,3 +589,15 @@ def test_from_portfolio_on_a_progressed_schedule_with_its_calendar(tmp_path):
     assert model.finish_.min() >= dd
     assert model.network.calendar.work_week == "Mon-Thu=07:00-17:00"
     assert model.to_date(model.finish_at(80)) > pd.Timestamp("2026-03-02")
+
+
+def test_argument_errors_are_value_errors(small):
+    net, risks = small
+    with pytest.raises(ValueError, match="unknown risk id"):
+        ScheduleRiskModel(net, risks, seed=1, mitigated=["R9"])
+    with pytest.raises(ValueError, match="track: unknown"):
+        ScheduleRiskModel(net, seed=1, track=["Z"])
+    with pytest.raises(ValueError, match="must be a pmo_analytics.schedule.Network"):
+        ScheduleRiskModel("not a network", seed=1)
+    with pytest.raises(ValueError, match="by must be one of"):
+        simulate(net, seed=1, iterations=200, block_size=100).ranking("luck")

@@ -201,7 +201,7 @@ class ScheduleRiskModel(RiskResults):
                  deadline=None, mitigated=False, disabled: Iterable[str] = (), threads: int | None = None,
                  executor: Executor | None = None):
         if not isinstance(network, Network):
-            raise TypeError("network must be a pmo_analytics.schedule.Network (see build_network)")
+            raise ValueError("network must be a pmo_analytics.schedule.Network (see build_network)")
         if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise ValueError(f"seed is required: pass an int so runs can be reproduced, got {seed!r}")
         if int(iterations) < 2:
@@ -272,6 +272,9 @@ class ScheduleRiskModel(RiskResults):
         self._ic_batches = [(np.stack([r for r, _ in v]), np.stack([f for _, f in v]))
                             for _, v in sorted(by_size.items())]
         self.track = list(network.milestones if track is None else track)
+        unknown = [a for a in self.track if a not in network.activities.index]
+        if unknown:
+            raise ValueError(f"track: unknown activit(ies) {unknown[:10]} in {network._name()}")
         self._track_rows = np.array([network.row(a) for a in self.track], dtype=int)
         # risks on complete work only have passed: their schedule impact is void (reported once)
         incomplete = network.status != 2

@@ -174,7 +174,7 @@ class WorkCalendar:
         return out
 
     def segments(self, origin, days: int) -> tuple[np.ndarray, np.ndarray]:
-        """Working periods of days ``0 .. days-1`` after ``origin``: (starts, ends) [days from origin], sorted."""
+        """Working periods of days ``0 .. days-1`` after ``origin``: (starts, ends) [calendar days from the origin], sorted."""
         origin = pd.Timestamp(origin).normalize()
         k = np.arange(days)
         wd = (origin.weekday() + k) % 7
@@ -308,7 +308,7 @@ class Timeline:
         return float((pd.Timestamp(d).normalize() - self.origin).days)
 
     def work(self, c: int, t) -> np.ndarray:
-        """Working time ``W_c(t)`` [hours] at times ``t`` [days from the origin]."""
+        """Working time ``W_c(t)`` [hours] at times ``t`` [calendar days from the origin]."""
         t = np.asarray(t, dtype=float)
         scalar = t.ndim == 0
         t = np.atleast_1d(t)
@@ -324,7 +324,7 @@ class Timeline:
         return w[0] if scalar else w
 
     def time(self, c: int, w, side: str = "finish") -> np.ndarray:
-        """Times [days from the origin] at working time ``w`` [hours] of calendar ``c``.
+        """Times [calendar days from the origin] at working time ``w`` [hours] of calendar ``c``.
 
         ``side="finish"``: the end of the working period reaching ``w``;
         ``side="start"``: the start of the next working period.
@@ -405,7 +405,7 @@ class Timeline:
         return tab
 
     def date(self, t, side: str) -> pd.DatetimeIndex | pd.Timestamp:
-        """Calendar dates of times ``t`` [days]: ``"start"`` the day the time opens, ``"finish"`` the day it closes."""
+        """Calendar dates of times ``t`` [calendar days from the origin]: ``"start"`` the day the time opens, ``"finish"`` the day it closes."""
         t = np.asarray(t, dtype=float)
         if side == "start":
             k = np.floor(t + 1e-9)

@@ -34,7 +34,7 @@ from .network import STATUS, Network, _apply
 
 __all__ = ["forward_pass", "backward_pass", "project_finish", "cpm", "critical_path", "kernel_durations"]
 
-#: Total float at or below this [days] counts as critical (absorbs rounding).
+#: Total float at or below this [working days] counts as critical (absorbs rounding).
 CRITICAL_TOL = 1e-6
 _SNET, _SNLT, _FNET, _FNLT, _SO, _FO, _MSO, _MFO, _ALAP = range(1, 10)
 

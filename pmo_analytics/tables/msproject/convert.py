@@ -401,7 +401,7 @@ class Converter:
             if not summ and u not in self.left_out and not (mn <= ml <= mx):
                 self.errors.append(Problem("activities", self.src, None, "most_likely",
                                            f"activity {self.ids[u]} ({_s(t.getName())}): three-point estimate out "
-                                           f"of order: min {mn:g} / most likely {ml:g} / max {mx:g} [days]"))
+                                           f"of order: min {mn:g} / most likely {ml:g} / max {mx:g} [working days]"))
             cost = _num(t.getCost())
             fixed = _num(t.getFixedCost())
             fixed = 0.0 if math.isnan(fixed) else fixed
