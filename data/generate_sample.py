@@ -2,6 +2,7 @@
 
     python data/generate_sample.py            # rewrites data/sample/
     python data/generate_sample.py --check    # regenerates to a temp dir and compares
+    python data/generate_sample.py --scale 10 --out /tmp/x10   # an enterprise-size portfolio, 10 x the sample
 
 The story: *Harbourside Utilities*, a regional water and energy utility, plans
 its next 12 quarters (period 1 = 2027 Q1). Four business units propose 48
@@ -20,6 +21,15 @@ reference classes give the estimating history (IT overruns most).
 Everything derives from one ``numpy.random.Generator`` seeded with
 :data:`SEED`; the CSVs are committed so users and tests never depend on this
 script, which is kept to show (and re-create) how the data were made.
+
+``--scale N`` writes a portfolio N times the sample (for benchmarks): copy 1
+is the sample itself, copies 2..N repeat every project with the suffix
+``-rK`` (proposals with seeded perturbations of cost, benefit and scores;
+active projects with their schedules, risks, EVM status and work items;
+closed projects with their benefits and support), and each copy's A-101 and
+A-102 share one risk (an integrator both depend on, written
+``A-102-rK/ACTIVITY``). Budget and capacity are N times the sample's; the
+criteria and the estimating history are the sample's.
 """
 
 from __future__ import annotations
@@ -599,10 +609,101 @@ def generate(out: Path = OUT, seed: int = SEED) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def scale_tables(tables: dict[str, pd.DataFrame], n: int, seed: int = SEED) -> dict[str, pd.DataFrame]:
+    """The sample ``n`` times over (see the module notes); ``n = 1`` returns the tables unchanged."""
+    if n < 1:
+        raise ValueError(f"scale must be >= 1, got {n}")
+    if n == 1:
+        return tables
+    rng = np.random.default_rng(seed + 1000)  # a generator of its own: scale 1 never changes
+    t = {k: v.copy() for k, v in tables.items()}
+    proposals = set(t["projects"].loc[t["projects"]["stage"] == "proposal", "project_id"])
+    out = {k: [v] for k, v in t.items()}
+    for r in range(2, n + 1):
+        sfx = f"-r{r}"
+        ren = {p: p + sfx for p in t["projects"]["project_id"]}
+        f = {p: float(np.exp(rng.normal(0, 0.15))) for p in sorted(proposals)}   # cost factor per proposal
+        g = {p: float(np.exp(rng.normal(0, 0.2))) for p in sorted(proposals)}    # benefit factor
+
+        pr = t["projects"].copy()
+        is_p = pr["project_id"].isin(proposals)
+        costs = t["costs"].copy()
+        cf = costs["project_id"].map(f).fillna(1.0)
+        costs["cost"] = np.where(costs["project_id"].isin(proposals), (costs["cost"] * cf / 1000).round() * 1000,
+                                 costs["cost"])
+        total = costs.groupby("project_id")["cost"].sum()
+        pr.loc[is_p, "estimated_cost"] = pr.loc[is_p, "project_id"].map(total)
+        pr.loc[is_p, "benefit_npv"] = (pr.loc[is_p, "benefit_npv"] * pr.loc[is_p, "project_id"].map(g) / 10_000
+                                       ).round() * 10_000
+        demand = t["demand"].copy()
+        demand["fte"] = np.where(demand["project_id"].isin(proposals),
+                                 (demand["fte"] * demand["project_id"].map(f).fillna(1.0)).round(1), demand["fte"])
+        scores = t["scores"].copy()
+        jitter = rng.integers(-1, 2, len(scores))
+        scores["score"] = np.where(scores["project_id"].isin(proposals), np.clip(scores["score"] + jitter, 0, 10),
+                                   scores["score"])
+        copies = {"projects": pr, "costs": costs, "demand": demand, "scores": scores}
+        for name in ("dependencies", "activities", "status", "support"):
+            copies[name] = t[name].copy()
+        copies["dependencies"]["other_project_id"] = copies["dependencies"]["other_project_id"].map(ren)
+        risks = t["risks"].copy()
+        risks["risk_id"] = risks["risk_id"] + sfx
+        acts = t["activities"]
+        work = acts[acts["max_duration"] > 0]
+        a1 = work.loc[work["project_id"] == "A-101", "activity_id"].iloc[0]
+        a2 = work.loc[work["project_id"] == "A-102", "activity_id"].iloc[0]
+        shared = {c: "" for c in risks.columns}
+        shared.update(risk_id=f"R-SH{sfx}", project_id="A-101", title="Systems integrator over-committed",
+                      owner="A. Novak", probability=0.2, impact_type="days", schedule_min=5.0,
+                      schedule_most_likely=10.0, schedule_max=25.0, cost_min=20000.0, cost_most_likely=50000.0,
+                      cost_max=120000.0, affected_activities=f"{a1}; A-102{sfx}/{a2}")
+        copies["risks"] = pd.concat([risks, pd.DataFrame([shared])], ignore_index=True)
+        wi = t["work_items"].copy()
+        wi["item_id"] = wi["item_id"] + sfx
+        copies["work_items"] = wi
+        ben = t["benefits"].copy()
+        ben["benefit_id"] = ben["benefit_id"] + sfx
+        copies["benefits"] = ben
+        for name, df in copies.items():
+            df["project_id"] = df["project_id"].map(ren)
+            out[name].append(df)
+    scaled = {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
+    scaled["budget"] = t["budget"].assign(budget=(t["budget"]["budget"] * n / 50_000).round() * 50_000)
+    scaled["capacity"] = t["capacity"].assign(fte=(t["capacity"]["fte"] * n).round(1))
+    for name in ("criteria", "pairwise", "history"):
+        scaled[name] = t[name]
+    return scaled
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="regenerate to a temp dir and compare with data/sample")
+    ap.add_argument("--scale", type=int, default=1, help="write a portfolio N times the sample (needs --out)")
+    ap.add_argument("--out", type=Path, default=None, help="folder to write to (default data/sample at scale 1)")
     args = ap.parse_args(argv)
+    if args.scale != 1 or args.out is not None:
+        if args.check:
+            ap.error("--check compares the committed sample: use it without --scale/--out")
+        if args.scale < 1:
+            ap.error("--scale must be >= 1")
+        if args.out is None:
+            ap.error("--scale N needs --out FOLDER (the committed sample is never overwritten by a scaled one)")
+        out = args.out.resolve()
+        if out == OUT.resolve():
+            ap.error("--out must not be data/sample")
+        if out.exists() and any(out.iterdir()):
+            ap.error(f"--out {out} exists and is not empty")
+        with tempfile.TemporaryDirectory() as tmp:
+            tables = scale_tables(generate(Path(tmp)), args.scale)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out.parent if out.parent.exists() else None))
+        for name, df in tables.items():
+            df.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+        if out.exists():
+            out.rmdir()
+        staging.rename(out)  # atomic: the folder appears complete or not at all
+        for name, df in tables.items():
+            print(f"{name:14s} {len(df):7d} rows")
+        return 0
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             tables = generate(Path(tmp))

@@ -1,30 +1,211 @@
-"""The ``pmo`` command: review, validate, template, decide, replay, decisions.
+"""The ``pmo`` command: review, validate, template, decide, replay, decisions, import.
 
     pmo review [--data PATH] [--out reports] [--seed N] [--iterations N] [--param KEY=VALUE ...]
-    pmo validate PATH
+    pmo validate [PATH] [--date-format DD/MM/YYYY] [--json]
     pmo template OUT.xlsx
     pmo decide "fund P-017, P-023; defer P-031" --by "Portfolio board" --record reports/<run-id>
     pmo replay D-0001
-    pmo decisions
+    pmo decisions [--json]
     pmo import schedule.mpp register.xlsx --out my_portfolio/
 
-Exit status: 0 success, 1 invalid data or a failed run, 2 wrong usage.
+Global options (before or after the command): ``-q/--quiet`` (only the result
+and errors), ``-v/--verbose`` (more detail, and a traceback on failure),
+``--version``.
+
+Every command goes through :func:`run_command`: a failure the user can cause
+(invalid data, a missing file, a bad option value) prints one message and exits
+1 or 2, never a traceback (unless ``--verbose``); Ctrl-C exits 130 with one
+line; a closed pipe (``pmo decisions | head``) ends quietly. Commands print
+through a :class:`Console` (``args.console``): the result on stdout, progress,
+notes, warnings and errors on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 import warnings
 from pathlib import Path
 
 from .exceptions import DataValidationError, PMOError
 
+#: Exit status of every command.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
+
 EPILOG = """\
 data: a folder of CSV files named after the tables (projects.csv, criteria.csv, ...) or one .xlsx
 workbook with a sheet per table. `pmo template` writes a blank workbook that documents every column.
-Without --data, commands use the bundled sample portfolio (data/sample/)."""
+Dates are read as YYYY-MM-DD unless another format is declared (--date-format, or date_format under
+[data] in a review.toml beside the data). Without --data, commands use the bundled sample portfolio."""
+
+EXIT_CODES = """\
+exit status:
+  0    success (validate: the data are valid; replay: the numbers reproduce)
+  1    invalid data, a failed run, numbers that do not reproduce, or an internal error
+  2    wrong usage: unknown command or option, bad option value, a file that exists
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)
+  141  output closed early (e.g. piped into head)"""
+
+#: Notebook parameters that must be whole numbers (checked when parsing --param).
+INT_PARAMS = ("seed", "iterations")
+
+
+class Console:
+    """Where a command's output goes.
+
+    The result goes to stdout (``result``, ``json``); everything else to
+    stderr: ``info`` (progress and notes, hidden by ``--quiet``), ``detail``
+    (only with ``--verbose``), ``warn`` and ``error`` (always, one line each).
+    """
+
+    def __init__(self, quiet: bool = False, verbose: bool = False, stdout=None, stderr=None):
+        self.quiet, self.verbose = quiet, verbose
+        self._out, self._err = stdout, stderr
+
+    @property
+    def out(self):
+        return self._out or sys.stdout
+
+    @property
+    def err(self):
+        return self._err or sys.stderr
+
+    def result(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def json(self, obj) -> None:
+        """The result as JSON (numbers, text, lists, dicts; NaN and infinities as null; anything else as text)."""
+        print(json.dumps(_jsonable(obj), indent=2, ensure_ascii=False, default=str, allow_nan=False), file=self.out)
+
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=self.err)
+
+    def detail(self, text: str) -> None:
+        if self.verbose:
+            print(text, file=self.err)
+
+    def warn(self, text: str) -> None:
+        print(f"warning: {text}", file=self.err)
+
+    def error(self, text: str, prefix: bool = True) -> None:
+        """One error line (``error: ...``); ``prefix=False`` for a message that already says what it is."""
+        print(f"error: {text}" if prefix and not text.startswith("error:") else text, file=self.err)
+
+    def showwarning(self, message, category, filename, lineno, file=None, line=None) -> None:
+        """Drop-in for :func:`warnings.showwarning`: one line per warning (where it came from with -v)."""
+        self.warn(str(message))
+        self.detail(f"  ({category.__name__} at {filename}:{lineno})")
+
+
+def _jsonable(obj):
+    """``obj`` with float NaN/inf replaced by None (strict JSON), containers walked."""
+    if isinstance(obj, float):
+        return obj if obj == obj and obj not in (float("inf"), float("-inf")) else None
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item) and getattr(obj, "ndim", None) == 0:  # numpy scalars
+        return _jsonable(obj.item())
+    return obj
+
+
+def _pipe_closed() -> int:
+    """stdout's reader went away: send the rest of our output nowhere and stop quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (tests)
+        pass
+    return EXIT_PIPE
+
+
+def run_command(handler, args, console: Console | None = None) -> int:
+    """Run one command's ``handler(args)`` with the conventions every command shares.
+
+    ``args.console`` is set to the :class:`Console`. Warnings print as one line
+    each. Failures become one message and an exit status (see ``EXIT_CODES``):
+    data and domain errors (:class:`~pmo_analytics.exceptions.PMOError`), missing
+    or unreadable files exit 1; wrong argument values (``ValueError``) and files
+    that already exist exit 2; Ctrl-C exits 130; anything else is reported as an
+    internal error (exit 1). With ``--verbose`` the traceback is printed too.
+    """
+    console = console or Console(getattr(args, "quiet", False), getattr(args, "verbose", False))
+    args.console = console
+
+    def fail(message: str, code: int, prefix: bool = True) -> int:
+        if console.verbose:
+            traceback.print_exc(file=console.err)
+        console.error(message, prefix)
+        return code
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = console.showwarning
+            code = handler(args)
+        console.out.flush()
+        return EXIT_OK if code is None else int(code)
+    except BrokenPipeError:
+        return _pipe_closed()
+    except KeyboardInterrupt:
+        return fail("interrupted", EXIT_INTERRUPTED)
+    except DataValidationError as exc:  # "invalid portfolio data in ...: N problem(s)" and one line each
+        return fail(str(exc), EXIT_FAILED, prefix=False)
+    except PMOError as exc:  # a run stopped by a signal exits 128 + its number (SIGTERM: 143)
+        signum = getattr(exc, "signum", None)
+        return fail(str(exc), 128 + signum if isinstance(signum, int) else EXIT_FAILED)
+    except FileExistsError as exc:
+        return fail(str(exc), EXIT_USAGE)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        return fail(f"{exc.strerror or exc}{where}" if exc.strerror else str(exc), EXIT_FAILED)
+    except json.JSONDecodeError as exc:
+        return fail(f"cannot read a JSON file (damaged or edited by hand?): {exc}", EXIT_FAILED)
+    except UnicodeError as exc:
+        return fail(f"cannot decode a file: {exc}", EXIT_FAILED)
+    except ValueError as exc:  # wrong argument values (the package's convention for them)
+        return fail(str(exc), EXIT_USAGE)
+    except MemoryError:
+        return fail("out of memory: the data are too large for this machine", EXIT_FAILED)
+    except OSError as exc:
+        return fail(str(exc), EXIT_FAILED)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one message, not a traceback
+        hint = "" if console.verbose else " (run with --verbose for the traceback)"
+        return fail(f"internal error: {type(exc).__name__}: {exc}{hint}", EXIT_FAILED)
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """-q/-v accepted before and after the command (defaults suppressed so neither position overrides the other)."""
+    c = argparse.ArgumentParser(add_help=False)
+    g = c.add_argument_group("output")
+    g.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                   help="print only the result and errors (no progress, no notes)")
+    g.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="print more detail, and the traceback when a command fails")
+    return c
+
+
+def data_options() -> argparse.ArgumentParser:
+    """Options of commands that read portfolio data (``parents=[data_options()]``)."""
+    d = argparse.ArgumentParser(add_help=False)
+    d.add_argument("--date-format", default=None, metavar="FORMAT",
+                   help="how dates written as text are read, e.g. DD/MM/YYYY or MM/DD/YYYY (default: date_format "
+                   "under [data] in review.toml beside the data, else YYYY-MM-DD)")
+    return d
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pmo_analytics")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0.0.0"
 
 
 def _param(text: str) -> tuple[str, object]:
@@ -34,17 +215,22 @@ def _param(text: str) -> tuple[str, object]:
     if not key.isidentifier():
         raise argparse.ArgumentTypeError(f"parameter name must be an identifier, got {key!r}")
     try:
-        return key, json.loads(value)
-    except json.JSONDecodeError:
-        return key, value
+        parsed = json.loads(value)
+    except (json.JSONDecodeError, RecursionError):
+        parsed = value
+    if key in INT_PARAMS and (isinstance(parsed, bool) or not isinstance(parsed, int)):
+        raise argparse.ArgumentTypeError(f"{key} must be a whole number, got {value!r}")
+    return key, parsed
 
 
 def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
     p = argparse.ArgumentParser(
         prog="pmo", description="Decision support for a Project Management Office: validate portfolio data, "
-        "run the curated notebooks and write reproducible decision records.", epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+        "run the curated notebooks and write reproducible decision records.", epilog=EPILOG + "\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter, parents=[common])
+    p.add_argument("--version", action="version", version=f"pmo {_version()}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_sub_parser(common))
 
     r = sub.add_parser("review", help="run every curated notebook and write a decision record under reports/",
                        description="Validate the data, execute every curated notebook with papermill (data "
@@ -60,16 +246,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=None, help="random seed for every notebook (default: 20261125)")
     r.add_argument("--iterations", type=int, default=None, help="Monte Carlo iterations, where used")
     r.add_argument("--param", type=_param, action="append", default=[], metavar="KEY=VALUE",
-                   help="extra notebook parameter (JSON value), repeatable")
-    r.add_argument("--notebook", action="append", default=None, type=Path,
-                   help="run only this notebook (repeatable)")
-    r.add_argument("--quiet", action="store_true", help="no progress output")
+                   help="a review policy setting or page parameter (JSON value), repeatable; unknown names are "
+                   "refused before anything runs (see `pmo review --policy`)")
+    r.add_argument("--notebook", action="append", default=None, metavar="NAME",
+                   help="run only this page: 03, 03_schedule_risk or 03_schedule_risk.ipynb (repeatable)")
+    r.add_argument("--policy", action="store_true",
+                   help="print every review policy setting with its default and meaning, and exit")
 
     v = sub.add_parser("validate", help="validate portfolio data and print every problem found",
                        description="Read and validate the data; print every problem (file or sheet, row, "
                        "column, what was expected). Exit status 1 when any problem is found.", epilog=EPILOG,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       formatter_class=argparse.RawDescriptionHelpFormatter, parents=[data_options()])
     v.add_argument("path", type=Path, nargs="?", default=None, help="folder of CSVs or .xlsx (default: sample)")
+    v.add_argument("--json", action="store_true", help="print the result as JSON (problems, warnings, tables)")
 
     t = sub.add_parser("template", help="write a blank input workbook documenting every column",
                        description="Write an .xlsx with one sheet per table (header row) and a README sheet "
@@ -107,34 +296,71 @@ def build_parser() -> argparse.ArgumentParser:
                     help="folder, .xlsx, schedule file, or PROJECT_ID=FILE for a schedule of a named project")
     im.add_argument("--out", type=Path, required=True, help="folder to write (must not exist or be empty)")
 
-    ls = sub.add_parser("decisions", help="list the decision register, newest first")
+    ls = sub.add_parser("decisions", help="list the decision register, newest first",
+                        description="List the register, newest first. Entry files that cannot be read are named "
+                        "(exit status 1) while the others are listed. --verify checks the hash chain: it names every "
+                        "entry edited, deleted, reordered or added by hand since it was recorded.")
     ls.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder")
+    ls.add_argument("--verify", action="store_true", help="check the register's hash chain")
+    ls.add_argument("--json", action="store_true", help="print the register as JSON (a list of entries)")
     return p
 
 
-def _cmd_validate(args) -> int:
-    from .tables import read_portfolio, sample_path, validate_path
+def _sub_parser(common):
+    """Subparsers that accept the common options after the command too."""
 
+    class SubParser(argparse.ArgumentParser):
+        def __init__(self, *args, **kwargs):
+            kwargs["parents"] = [common, *kwargs.get("parents", [])]
+            super().__init__(*args, **kwargs)
+
+    return SubParser
+
+
+def _cmd_validate(args) -> int:
+    from .tables import read_portfolio, sample_path
+
+    con: Console = args.console
     path = args.path if args.path is not None else sample_path()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        problems = validate_path(path)
-    for w in caught:
-        print(f"warning: {w.message}")
+        try:
+            pf, problems = read_portfolio(path, date_format=args.date_format), []
+        except DataValidationError as exc:
+            pf, problems = None, exc.problems
+    notes = list(dict.fromkeys(str(w.message) for w in caught))
+    if args.json:
+        con.json({
+            "path": str(path), "valid": not problems,
+            "problems": [{"table": p.table, "source": p.source, "row": p.row, "column": p.column,
+                          "message": p.message} for p in problems],
+            "warnings": notes,
+            "tables": [] if pf is None else [{"table": t, **r} for t, r in pf.summary().to_dict("index").items()],
+        })
+        return EXIT_FAILED if problems else EXIT_OK
+    for note in notes:
+        con.warn(note)
     if problems:
-        print(f"{path}: {len(problems)} problem(s)")
+        con.result(f"{path}: {len(problems)} problem(s)")
         for prob in problems:
-            print(f"  - {prob}")
-        return 1
-    pf = read_portfolio(path)
-    print(f"{path}: valid — {pf!r}")
-    print(pf.summary().to_string())
-    return 0
+            con.result(f"  - {prob}")
+        return EXIT_FAILED
+    con.result(f"{path}: valid — {pf!r}")
+    if not con.quiet:
+        con.result(pf.summary().to_string())
+    return EXIT_OK
 
 
 def _cmd_review(args) -> int:
     from .records import Review
 
+    if args.policy:
+        from .review import policy_table
+
+        for r in policy_table().itertuples():
+            unit = f" [{r.unit}]" if r.unit else ""
+            print(f"{r.setting} = {r.default}{unit}\n    {r.used_by}: {r.meaning}")
+        return 0
     params = dict(args.param)
     if args.seed is not None:
         params["seed"] = args.seed
@@ -152,10 +378,11 @@ def _cmd_template(args) -> int:
     try:
         out = write_template(args.out, overwrite=args.force)
     except (FileExistsError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"template written to {out}")
-    return 0
+        args.console.error(str(exc))
+        return EXIT_USAGE
+    args.console.result(f"template written to {out}")
+    args.console.info(f"fill it (row 2 of each sheet is an example), then check it with: pmo validate {out}")
+    return EXIT_OK
 
 
 def _cmd_import(args) -> int:
@@ -173,7 +400,7 @@ def _cmd_import(args) -> int:
 
 
 def _cmd_decide(args) -> int:
-    from .records.decisions import decision_from_record
+    from .records.replay import decision_from_record
 
     entry = decision_from_record(args.record, args.decision, args.by, folder=args.folder, options=args.option,
                                  supersedes=args.supersedes, notes=args.notes)
@@ -182,40 +409,57 @@ def _cmd_decide(args) -> int:
 
 
 def _cmd_replay(args) -> int:
-    from .records.decisions import replay
+    from .records import replay
 
-    result = replay(args.decision_id, folder=args.folder, data_path=args.data)
+    result = replay(args.decision_id, folder=args.folder, data_path=args.data, progress=not args.quiet)
     print(result)
     return 0 if result.reproduced else 1
 
 
 def _cmd_decisions(args) -> int:
-    from .records.decisions import list_decisions
+    from .records.decisions import list_decisions, verify_register
 
-    df = list_decisions(args.folder)
-    print(df.drop(columns=["created"]).to_string(index=False) if len(df) else f"no decisions in {args.folder}")
-    return 0
+    con: Console = args.console
+    df = list_decisions(args.folder, on_error="skip")
+    if args.json:
+        con.json(json.loads(df.to_json(orient="records", force_ascii=False)))
+    elif len(df):
+        con.result(df.drop(columns=["created"]).to_string(index=False))
+    else:
+        con.info(f"no decisions in {args.folder}")
+    rc = EXIT_OK
+    for problem in df.attrs.get("problems", []):
+        con.error(f"unreadable entry in {args.folder}: {problem}")
+        rc = EXIT_FAILED
+    if args.verify:
+        problems = verify_register(args.folder)
+        if problems:
+            con.error(f"the register {args.folder} is NOT intact: {len(problems)} problem(s)")
+            for p in problems:
+                print(f"  - {p}", file=con.err)
+            rc = EXIT_FAILED
+        else:
+            con.result(f"the register {args.folder} is intact: {len(df)} entries, hash chain verified")
+    return rc
+
+
+HANDLERS = {"validate": _cmd_validate, "review": _cmd_review, "template": _cmd_template, "decide": _cmd_decide,
+            "replay": _cmd_replay, "decisions": _cmd_decisions, "import": _cmd_import}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:  # pragma: no cover - Ctrl-C while parsing
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    args.quiet = getattr(args, "quiet", False)
+    args.verbose = getattr(args, "verbose", False)
     if args.command is None:
         parser.print_help()
-        return 2
-    handlers = {"validate": _cmd_validate, "review": _cmd_review, "template": _cmd_template,
-                "decide": _cmd_decide, "replay": _cmd_replay, "decisions": _cmd_decisions, "import": _cmd_import}
-    try:
-        return handlers[args.command](args)
-    except DataValidationError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except PMOError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_USAGE
+    return run_command(HANDLERS[args.command], args)
 
 
 if __name__ == "__main__":  # pragma: no cover

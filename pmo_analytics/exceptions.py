@@ -78,6 +78,7 @@ class DataValidationError(PMOError, ValueError):
 
     def __init__(self, problems: list[Problem], header: str = "invalid portfolio data"):
         self.problems = list(problems)
+        self.header = header
         lines = [f"{header}: {len(self.problems)} problem(s)"]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))

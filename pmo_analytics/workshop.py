@@ -7,6 +7,11 @@ the room decides can be recorded and replayed exactly
 (:func:`record_what_if`). Charts are the SVG-rendered Altair charts of
 :mod:`pmo_analytics.charts.selection`, so the panel works in an offline
 JupyterLab. ipywidgets is imported only when a panel is built.
+
+In the room: every change shows "re-optimising…" (and locks the levers)
+until the new portfolio is drawn; "Record this what-if" writes the current
+what-if to the decision register with the decision in words and who decided
+(:meth:`WorkshopPanel.record`).
 """
 
 from __future__ import annotations
@@ -37,6 +42,15 @@ class WorkshopPanel:
     portfolio : Portfolio
     base : WhatIf, optional
         The starting levers (default: risk-adjusted value, hiring allowed).
+    costs, scores : Series, optional
+        Costs and strategic scores by project the selection uses (default:
+        the estimates and the data's scores; :meth:`from_review` passes the
+        review policy's).
+    decisions : path, default "decisions"
+        The decision register "Record this what-if" writes to.
+    data_path : path, optional
+        The data the decision rests on, fingerprinted in the register
+        (default: the folder or workbook the portfolio was read from).
 
     Attributes
     ----------
@@ -44,19 +58,48 @@ class WorkshopPanel:
         The latest what-if.
     history_ : list of WhatIfResult
         Every what-if run in this session, in order (the room's audit trail).
+    recorded_ : list of Decision
+        The decisions recorded from this panel, in order.
     """
 
-    def __init__(self, portfolio, base: WhatIf | None = None):
+    def __init__(self, portfolio, base: WhatIf | None = None, *, costs=None, scores=None, decisions="decisions",
+                 data_path=None):
         self.portfolio = portfolio
         self.base = base or WhatIf()
+        self.costs = costs
+        self.scores = scores
+        self.decisions = decisions
+        self.data_path = data_path
         self._data = {}
         self.history_: list[WhatIfResult] = []
         self.result_: WhatIfResult | None = None
+        self.recorded_: list[Decision] = []
         self._widget = None
+
+    @classmethod
+    def from_review(cls, review) -> WorkshopPanel:
+        """The panel whose base case is a review's recommendation: same objective, costs, hiring and solve.
+
+        Parameters
+        ----------
+        review : pmo_analytics.review.PortfolioReview
+            A fitted review; its selection's instance is reused, so the panel's
+            first what-if is the portfolio the record recommends.
+        """
+        sel = review.selection_
+        pol = review.policy
+        panel = cls(review.portfolio_, WhatIf(objective=pol.objective, hiring=pol.hiring), costs=sel.costs_,
+                    scores=None if review.screening_ is None else review.screening_.scores_["score"])
+        panel._data[pol.objective] = sel.data_
+        if sel.base_ is not None:
+            panel.history_.append(sel.base_)
+            panel.result_ = sel.base_
+        return panel
 
     def _selection_data(self, objective):
         if objective not in self._data:
-            self._data[objective] = selection_data(self.portfolio, objective=objective)
+            self._data[objective] = selection_data(self.portfolio, objective=objective, scores=self.scores,
+                                                   costs=self.costs)
         return self._data[objective]
 
     def apply(self, **levers) -> WhatIfResult:
@@ -85,9 +128,65 @@ class WorkshopPanel:
         return {"gained": sorted(b - a), "lost": sorted(a - b),
                 "value_change": r.numbers["value"] - ref.numbers["value"]}
 
+    def describe(self, result: WhatIfResult | None = None, reference: WhatIfResult | None = None) -> str:
+        """The what-if in one sentence, as a starting point for the decision's wording."""
+        r = result or self.result_
+        if r is None:
+            raise ValueError("no what-if yet: call apply() first")
+        s = r.scenario
+        levers = []
+        if abs(s.budget_scale - 1) > 1e-9:
+            levers.append(f"budget at {s.budget_scale:.0%}")
+        if s.capacity_delta:
+            levers.append(", ".join(f"{k} {v:+g} FTE" for k, v in sorted(s.capacity_delta.items())))
+        if s.force_in:
+            levers.append("force in " + ", ".join(s.force_in))
+        if s.force_out:
+            levers.append("force out " + ", ".join(s.force_out))
+        if not s.hiring:
+            levers.append("no hiring")
+        funded = r.numbers["funded"]
+        text = (f"{'With ' + '; '.join(levers) + ': f' if levers else 'F'}und {len(funded)} project"
+                f"{'s' if len(funded) != 1 else ''} ({', '.join(funded)})")
+        if len(self.history_) > 1 or reference is not None:
+            ch = self.changes(r, reference)
+            if ch["lost"]:
+                text += f"; defer {', '.join(ch['lost'])}"
+            if ch["gained"]:
+                text += f"; add {', '.join(ch['gained'])}"
+        return text + "."
+
+    def record(self, decision: str, decided_by: str, *, options=None, notes: str = "", record=None,
+               supersedes=None, result: WhatIfResult | None = None) -> Decision:
+        """Record the latest what-if (or ``result``) in the decision register, with who decided.
+
+        Raises
+        ------
+        ValueError
+            without a what-if yet, or with an empty decision or decider.
+        """
+        r = result or self.result_
+        if r is None:
+            raise ValueError("no what-if to record yet: change a lever or call apply() first")
+        if not str(decision).strip():
+            raise ValueError("say what was decided (the decision in words)")
+        if not str(decided_by).strip():
+            raise ValueError("say who decided (e.g. 'Portfolio board, chair A. Novak')")
+        data_path = self.data_path if self.data_path is not None else getattr(self.portfolio, "source", None)
+        d = record_what_if(r, str(decision).strip(), str(decided_by).strip(), data_path=data_path,
+                           folder=self.decisions, options=options, record=record, supersedes=supersedes,
+                           notes=notes)
+        self.recorded_.append(d)
+        return d
+
     # ------------------------------------------------------------------ widgets
     def widget(self):
-        """The panel as an ipywidgets box (display it in a notebook cell)."""
+        """The panel as an ipywidgets box (display it in a notebook cell).
+
+        Children: the levers and pickers, a status line (``re-optimising…``
+        while a what-if runs), the charts, and the "record this what-if" row
+        (decision in words, who decided, button, confirmation).
+        """
         import ipywidgets as w
         from IPython.display import display
 
@@ -105,33 +204,62 @@ class WorkshopPanel:
         force_out = w.SelectMultiple(options=ids, value=tuple(b.force_out), description="force out", rows=6)
         status = w.HTML()
         out = w.Output()
+        controls = [budget, objective, hiring, force_in, force_out, *cap.values()]
+        decision = w.Textarea(description="decision", placeholder="the decision in words",
+                              layout=w.Layout(width="60%"))
+        decided_by = w.Text(description="decided by", placeholder="e.g. Portfolio board, chair A. Novak")
+        record_button = w.Button(description="Record this what-if", button_style="primary", icon="check",
+                                 tooltip="write this what-if to the decision register")
+        recorded = w.HTML()
+
+        def busy(on: bool):
+            for c in controls + [record_button]:
+                c.disabled = on
 
         def redraw(_=None):
             t0 = time.perf_counter()
+            busy(True)
+            status.value = "<span class='pmo-busy' style='color:#0072B2'>⏳ re-optimising…</span>"
             try:
                 r = self.apply(budget_scale=budget.value / 100, objective=objective.value, hiring=hiring.value,
                                capacity_delta={s: c.value for s, c in cap.items() if c.value},
                                force_in=tuple(force_in.value), force_out=tuple(force_out.value))
             except Exception as exc:  # show the domain error (e.g. infeasible, with its conflicts) in the room
                 status.value = f"<b style='color:#D55E00'>{type(exc).__name__}</b>: {exc}"
+                busy(False)
+                record_button.disabled = True  # nothing valid to record
                 return
             ch = self.changes()
             status.value = (f"<b>{r.numbers['status']}</b> — value {r.numbers['value']:,.0f}, "
                             f"{len(r.numbers['funded'])} funded, gained {', '.join(ch['gained']) or '—'}, "
                             f"lost {', '.join(ch['lost']) or '—'} ({time.perf_counter() - t0:.1f} s)")
+            decision.value = self.describe(r)
+            recorded.value = ""
             out.clear_output(wait=True)
             with out:
                 c = self.charts(r)
                 for key in ("frontier", "roadmap", "capacity"):
                     if key in c:
                         display(c[key])
+            busy(False)
 
-        for control in [budget, objective, hiring, force_in, force_out, *cap.values()]:
+        def on_record(_=None):
+            try:
+                d = self.record(decision.value, decided_by.value)
+            except Exception as exc:  # e.g. nobody named as decider: say so in the room, record nothing
+                recorded.value = f"<b style='color:#D55E00'>not recorded</b>: {exc}"
+                return
+            recorded.value = (f"<b style='color:#009E73'>recorded {d.decision_id}</b> — {d.decided_by}, "
+                              f"{d.date}; replay with <code>pmo replay {d.decision_id}</code>")
+
+        for control in controls:
             control.observe(redraw, names="value")
+        record_button.on_click(on_record)
         redraw()
         levers = w.VBox([budget, objective, hiring, *cap.values()])
         picks = w.HBox([force_in, force_out])
-        self._widget = w.VBox([w.HBox([levers, picks]), status, out])
+        record_row = w.VBox([w.HBox([decision, w.VBox([decided_by, record_button])]), recorded])
+        self._widget = w.VBox([w.HBox([levers, picks]), status, out, record_row])
         return self._widget
 
     def __repr__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,16 +14,33 @@ BAD = DATA / "bad"
 
 
 def assemble_bad(case: str, dest: Path) -> Path:
-    """Copy the minimal portfolio to ``dest`` and overlay the files of bad case ``case``.
+    """The input of bad case ``case``, built under ``dest``; returns the path to read.
 
-    A case folder holds replacement CSVs, or a ``REMOVE`` file naming files to delete.
+    A case folder holds replacement CSVs (and possibly a ``review.toml``) laid over a
+    copy of the minimal portfolio, a ``REMOVE`` file naming files to delete, a
+    ``SPECIAL`` file of things git cannot store (``link NAME TARGET``, ``fifo NAME``,
+    ``dir NAME``), or one ``portfolio.xlsx``, which is then the input (copied to ``dest``).
     """
-    shutil.copytree(MINIMAL, dest)
     src = BAD / case
+    books = list(src.glob("*.xlsx"))
+    if books:
+        dest.mkdir(parents=True)
+        return Path(shutil.copy(books[0], dest / books[0].name))
+    shutil.copytree(MINIMAL, dest)
     for f in src.iterdir():
         if f.name == "REMOVE":
             for name in f.read_text().split():
                 (dest / name).unlink()
+        elif f.name == "SPECIAL":
+            for line in f.read_text().splitlines():
+                kind, name, *target = line.split()
+                (dest / name).unlink(missing_ok=True)
+                if kind == "link":
+                    (dest / name).symlink_to(target[0])
+                elif kind == "fifo":
+                    os.mkfifo(dest / name)
+                elif kind == "dir":
+                    (dest / name).mkdir()
         else:
             shutil.copy(f, dest / f.name)
     return dest

@@ -1,6 +1,9 @@
 """Export of result tables to Excel and CSV (pmo_analytics.records.export)."""
 
 import csv
+import json
+import os
+import stat
 
 import numpy as np
 import openpyxl
@@ -85,7 +88,7 @@ def test_excel_workbook_format(tmp_path, tables):
     ev = wb["evm"]
     heads = [c.value for c in ev[1]]
     assert heads == ["project_id", "pv [currency]", "cpi [ratio]", "period_end", "note"]
-    assert ev.freeze_panes == "A2"
+    assert ev.freeze_panes == "B2"  # header row and the id column frozen
     assert ev["B2"].value == 1_250_000 and ev["B2"].number_format == "#,##0"
     assert ev["B3"].value is None  # NaN -> empty cell
     assert ev["D2"].is_date and ev["D2"].value.date().isoformat() == "2026-03-31"
@@ -130,3 +133,134 @@ def test_export_rejects_empty_and_non_frames(tmp_path):
         export_excel({}, tmp_path / "x.xlsx")
     with pytest.raises(TypeError, match="DataFrame"):
         export_excel({"a": [1, 2]}, tmp_path / "x.xlsx")
+
+
+# ------------------------------------------------------------ a record's results.xlsx
+from pmo_analytics.records.export import (  # noqa: E402
+    KEY_TABLES, cover_from_manifest, data_fingerprint, export_results, numbers_to_tables)
+from pmo_analytics.records.publish import to_jsonable  # noqa: E402
+
+
+@pytest.fixture
+def numbers():
+    """numbers.json of a small record, as the notebooks publish it (JSON round trip included)."""
+    funded = pd.DataFrame({"project_id": ["X-2", "X-1", "X-3"], "selected": [True, True, False],
+                           "start_period": [1, 3, None], "cost": [1_250_000.0, 2_000_000.0, 0.0],
+                           "value": [3.1e6, 2.2e6, 0.0], "extra": ["a", "b", "c"]})
+    risk = pd.DataFrame({"project_id": ["X-1"], "p80_finish": pd.to_datetime(["2027-12-02"]),
+                         "cost_contingency": [685_005.1], "jcl": [0.45]})
+    raw = {
+        "00_portfolio_review": {
+            "page.decision": {"headline": "Fund X-1 and X-2 for 3.3 M.", "key_numbers": []},
+            "recommended": {"status": "optimal", "value": 5.3e6, "funded": ["X-1", "X-2"]},
+            "shortfall": -125_000.5,
+            "exposure": pd.Series([64.0, -3.5], index=["X-1", "X-2"], name="p80_days_late"),
+        },
+        "02_portfolio_selection": {"results.funded_portfolio": funded, "selection.status": "optimal"},
+        "03_schedule_risk": {"results.risk_by_project": risk, "page.decision": {"headline": "Hold 0.7 M."}},
+    }
+    return json.loads(json.dumps({nb: {k: to_jsonable(v) for k, v in vals.items()} for nb, vals in raw.items()}))
+
+
+NAMES = {"project_id": {"X-1": "Customer platform", "X-2": "Substation", "X-3": "Data lake"}}
+
+
+def test_numbers_to_tables_key_tables_first_then_published_then_numbers(numbers):
+    tables = numbers_to_tables(numbers, NAMES)
+    assert list(tables) == ["Funded portfolio", "Risk by project", "00.exposure", "numbers"]
+    assert list(tables["00.exposure"].columns) == ["project_id", "p80_days_late"]  # index named from the ids
+    assert pd.api.types.is_datetime64_any_dtype(tables["Risk by project"]["p80_finish"])  # dates come back
+    num = tables["numbers"]
+    row = num[(num["name"] == "shortfall")].iloc[0]
+    assert row["number"] == -125_000.5 and pd.isna(row["text"])
+    rec = num[num["name"] == "recommended"].set_index("item")
+    assert rec.loc["value", "number"] == 5.3e6 and rec.loc["funded", "text"] == "X-1, X-2"
+    assert "page.decision" not in set(num["name"])
+
+
+def test_results_workbook_an_analyst_reuses(tmp_path, numbers):
+    manifest = {"run_id": "20270101T000000Z-s1-abcdef", "status": "complete", "ended": "2027-01-01T00:01:00+00:00",
+                "seed": 1, "parameters": {"seed": 1}, "git": {"commit": "abc", "dirty": True},
+                "data": {"path": "/data/p", "files": {"projects.csv": "a" * 64, "budget.csv": "b" * 64}}}
+    out = export_results(numbers, tmp_path / "results.xlsx", manifest, names=NAMES)
+    assert out["tables"] == ["Funded portfolio", "Risk by project", "00.exposure", "numbers"]
+    wb = openpyxl.load_workbook(out["xlsx"])
+    assert wb.sheetnames == ["cover", "Funded portfolio", "Risk by project", "00.exposure", "numbers", "columns"]
+    cover = {r[0].value: r[1].value for r in wb["cover"].iter_rows(min_row=3) if r[0].value}
+    assert cover["Run"] == manifest["run_id"] and cover["Seed"] == "1"
+    assert cover["Data fingerprint (SHA-256)"] == data_fingerprint(manifest["data"]["files"])
+    assert cover["Record"].startswith("open the decision record")
+    assert wb["cover"]["B" + str(next(r[0].row for r in wb["cover"].iter_rows() if r[0].value == "Record"))] \
+        .hyperlink.target == "index.html"
+    assert cover["00 Portfolio review"] == "Fund X-1 and X-2 for 3.3 M." and cover["03 Schedule risk"] == "Hold 0.7 M."
+    assert "Top risks" in cover["Not in this record"]  # the key tables the notebooks did not publish
+    fp = wb["Funded portfolio"]
+    heads = [c.value for c in fp[1]]
+    # documented columns first, names beside ids, units in headers, extra columns kept last
+    assert heads == ["project_id", "project_name", "selected", "start_period [period]", "cost [currency]",
+                     "value [currency]", "extra"]
+    assert fp.freeze_panes == "B2" and fp.auto_filter.ref == "A1:G4"
+    assert fp["B2"].value == "Substation" and fp["E2"].value == 1_250_000 and fp["E2"].number_format == "#,##0"
+    assert fp["D4"].value is None and fp["C2"].value is True
+    assert fp["A1"].comment is not None and "Project id" in fp["A1"].comment.text
+    assert fp.column_dimensions["E"].width >= len("cost [currency]")
+    rk = wb["Risk by project"]
+    assert rk["C2"].is_date and rk["C2"].number_format == "yyyy-mm-dd"
+    assert rk["E2"].value == 0.45 and rk["E2"].number_format == "0%"
+    num = wb["numbers"]
+    heads = [c.value for c in num[1]]
+    short = next(r for r in num.iter_rows(min_row=2) if r[1].value == "shortfall")
+    assert heads == ["notebook", "name", "item", "number", "text"]
+    assert short[3].value == -125_000.5 and short[3].data_type == "n"  # a negative number is a number, not text
+    assert all(h not in ("index", "0", 0) for ws in wb for h in [c.value for c in ws[1]])
+    glossary = {(r[0].value, r[1].value): r[3].value for r in wb["columns"].iter_rows(min_row=2)}
+    assert glossary[("Funded portfolio", "cost [currency]")].startswith("Cost counted against the budget")
+    csv_heads = (tmp_path / "results_csv" / "Funded_portfolio.csv").read_text().splitlines()[0]
+    assert csv_heads.startswith("project_id,project_name,selected,start_period [period],cost [currency]")
+
+
+def test_results_files_follow_the_umask(tmp_path, numbers):
+    old = os.umask(0o022)
+    try:
+        out = export_results(numbers, tmp_path / "results.xlsx")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out["xlsx"].stat().st_mode) == 0o644
+    assert {stat.S_IMODE(p.stat().st_mode) for p in out["csv"]} == {0o644}
+    old = os.umask(0o077)
+    try:
+        private = export_results(numbers, tmp_path / "private" / "results.xlsx")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(private["xlsx"].stat().st_mode) == 0o600
+
+
+def test_no_cover_without_a_manifest_and_nothing_without_numbers(tmp_path, numbers):
+    out = export_results(numbers, tmp_path / "r.xlsx", csv=False)
+    assert openpyxl.load_workbook(out["xlsx"]).sheetnames[0] == "Funded portfolio" and out["csv"] == []
+    assert export_results({"00_x": {}}, tmp_path / "none.xlsx") == {}
+    assert not (tmp_path / "none.xlsx").exists()
+
+
+def test_lists_and_dicts_in_cells_are_text_not_json(tmp_path):
+    df = pd.DataFrame({"project_id": ["X-1"], "risks": [["R-1", "R-2"]], "by": [{"a": 1}]})
+    ws = openpyxl.load_workbook(export_excel({"t": df}, tmp_path / "x.xlsx")).worksheets[0]
+    assert [ws["B2"].value, ws["C2"].value] == ["R-1, R-2", "a: 1"]
+
+
+def test_key_tables_are_documented_with_defined_columns():
+    from pmo_analytics.tables.columns import COLUMNS
+    from pmo_analytics.tables.spec import TABLES
+
+    known = set(COLUMNS) | {c for t in TABLES.values() for c in t.column_names}
+    assert [k.name for k in KEY_TABLES] == ["results.funded_portfolio", "results.risk_by_project", "results.top_risks",
+                                            "results.evm_by_project", "results.escalations", "results.benefits"]
+    for k in KEY_TABLES:
+        assert set(k.columns) <= known, (k.name, set(k.columns) - known)
+
+
+def test_cover_fingerprint_is_order_independent():
+    assert data_fingerprint({"a": "1", "b": "2"}) == data_fingerprint({"b": "2", "a": "1"})
+    assert data_fingerprint({"a": "1"}) != data_fingerprint({"a": "2"})
+    cover = cover_from_manifest({"data": {"files": {}, "fingerprint": "given"}})
+    assert cover["fingerprint"] == "given"

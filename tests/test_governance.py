@@ -306,7 +306,8 @@ def test_sample_triggers_every_rule():
     a104 = g.by_project_.set_index("project_id").loc["A-104", "missing_items"]
     assert {"G2-risk-register", "G2-baseline", "G2-commitment", "G3-evm-current"} <= set(a104.split("; "))
     assert "GovernanceReview(as_of=2026-10-31" in repr(g)
-    assert set(g.summary.columns) >= {"project_id", "missing", "mismatch", "escalation"}
+    assert set(g.projects_.columns) >= {"project_id", "missing", "mismatch", "escalation"}
+    assert list(g.summary.columns) == ["measure", "value", "unit"]
 
 
 # ---------------------------------------------------------------- charts

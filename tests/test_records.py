@@ -1,9 +1,14 @@
-"""Decision records: papermill review runs, manifest, HTML, never overwriting (pmo_analytics.records)."""
+"""Decision records: the run in one kernel, the parameter contract, data identity, staging (records.review)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -11,17 +16,21 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from pmo_analytics.exceptions import DataValidationError, RecordError
-from pmo_analytics.records import Review, collect_numbers, export_html, list_notebooks, run_review
+from pmo_analytics.records import Review, collect_numbers, export_html, list_notebooks, resolve_notebooks
+from pmo_analytics.records.html import _EXTERNAL
 from pmo_analytics.records.manifest import new_run_id, publish_dir, write_json_atomic
-from pmo_analytics.records.review import _EXTERNAL
-from pmo_analytics.tables import sample_path
+from pmo_analytics.review import PolicyError
+from pmo_analytics.records.review import check_parameters, clean_stale_staging, notebook_parameters
 
 from .conftest import MINIMAL, assemble_bad
 
-NB00 = [p for p in list_notebooks() if p.name.startswith("00_")]
+PARAMS = "data_path = None\nseed = 1\npolicy = {}"
+#: What every page starts with: read the review (cached in the kernel) and say which data it read.
+HEAD = ("from pmo_analytics.review import load_review\nfrom pmo_analytics.records import publish\n"
+        "review = load_review(data_path, seed=seed, **policy)\npublish('review.identity', review.identity)\n")
 
 
-def _notebook(tmp_path: Path, name: str, code: str, params: str = "data_path = None\nseed = 1") -> Path:
+def _notebook(tmp_path: Path, name: str, code: str, params: str = PARAMS) -> Path:
     nb = new_notebook(cells=[new_code_cell(params, metadata={"tags": ["parameters"]}), new_code_cell(code)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / name
@@ -31,68 +40,148 @@ def _notebook(tmp_path: Path, name: str, code: str, params: str = "data_path = N
 
 def test_curated_notebooks_are_listed_in_order():
     names = [p.name for p in list_notebooks()]
-    assert names == sorted(names) and names[0].startswith("00_")
+    assert names == sorted(names) and names[0].startswith("00_") and len(names) == 7
+
+
+def test_every_parameters_cell_is_parsed_identically_by_papermill(caplog):
+    """The contract: every name assigned in a parameters cell reaches papermill too (no 'Unable to parse')."""
+    import papermill as pm
+
+    caplog.set_level(logging.DEBUG)
+    for nb in list_notebooks():
+        ours = notebook_parameters(nb)
+        assert set(ours) >= {"data_path", "seed", "policy"}, nb.name
+        assert set(pm.inspect_notebook(str(nb))) == set(ours), nb.name
+    assert "Unable to parse" not in caplog.text
+
+
+def test_parameters_cell_parser_reads_what_papermill_misreads(tmp_path):
+    nb = _notebook(tmp_path, "01_x.ipynb", "pass",
+                   params="data_path = None   # None = the sample (an = sign in a comment)\nseed = 3\n"
+                          "policy = {\n  'iterations': 500,\n}")
+    assert notebook_parameters(nb) == {"data_path": None, "seed": 3, "policy": {"iterations": 500}}
+    bad = _notebook(tmp_path, "01_y.ipynb", "pass", params="seed = 1\nx = open('f')")
+    with pytest.raises(RecordError, match="line 2: x must be a literal"):
+        notebook_parameters(bad)
+
+
+def test_short_notebook_names_resolve_to_the_package_notebooks_only():
+    assert [p.stem for p in resolve_notebooks(["03", "00_portfolio_review.ipynb", "03_schedule_risk"])] == [
+        "00_portfolio_review", "03_schedule_risk"]
+    for bad in ("9", "../notebooks/03_schedule_risk", "/tmp/evil", "03_schedule"):
+        with pytest.raises(RecordError, match="unknown notebook"):
+            resolve_notebooks([bad])
+
+
+def test_unknown_parameters_are_refused_listing_what_each_page_accepts():
+    nbs = resolve_notebooks(["00", "03"])
+    got = check_parameters(nbs, {"iterations": 500, "interactive": False})
+    assert got[nbs[0]] == {"interactive": False} and got[nbs[1]] == {}  # policy settings travel in `policy`
+    with pytest.raises(RecordError, match=r"unknown parameter\(s\) iteration \(did you mean iterations\?\).*"
+                                          r"00_portfolio_review: interactive; 03_schedule_risk: nothing else"):
+        check_parameters(nbs, {"iteration": 5})
+
+
+def test_unknown_or_bad_policy_settings_are_refused_before_anything_runs(tmp_path):
+    for params, match in (({"confidence": "high"}, "must be a finite number"),
+                          ({"objective": "profit"}, "must be one of")):
+        with pytest.raises(PolicyError, match=match):
+            Review(out=tmp_path / "r", parameters=params, notebooks=["01"], progress=False).run()
+    assert not (tmp_path / "r").exists()
 
 
 @pytest.mark.slow
-def test_review_writes_a_complete_record_and_never_overwrites(tmp_path):
-    a = run_review(out=tmp_path, notebooks=NB00, progress=False)
-    b = run_review(out=tmp_path, notebooks=NB00, progress=False)
-    assert a.path_ != b.path_ and a.path_.is_dir() and b.path_.is_dir()
-    files = {p.name for p in a.path_.iterdir()}
-    assert files == {"00_portfolio_review.ipynb", "00_portfolio_review.html", "index.html", "manifest.json",
-                     "numbers.json", "results.xlsx", "results_csv"}
-    # every published table is in the results workbook, linked from the index
-    from openpyxl import load_workbook
-
-    sheets = load_workbook(a.path_ / "results.xlsx", read_only=True).sheetnames
-    assert "numbers" in sheets and "00.exposure" in sheets
-    assert "results.xlsx" in (a.path_ / "index.html").read_text()
-    manifest = json.loads((a.path_ / "manifest.json").read_text())
-    # the hashes prove which data the record was computed from
-    for name, digest in manifest["data"]["files"].items():
-        assert hashlib.sha256((sample_path() / name).read_bytes()).hexdigest() == digest
-    assert manifest["status"] == "complete" and manifest["seed"] == 20261125
-    assert manifest["versions"]["pandas"] and manifest["started"] <= manifest["ended"]
-    assert manifest["notebooks"][0]["parameters"]["data_path"] == str(sample_path().resolve())
-    # same data + seed => identical numbers
-    assert a.numbers_ == b.numbers_ and a.numbers_["00_portfolio_review"]["recommended"]["status"] == "optimal"
-    assert json.loads((a.path_ / "numbers.json").read_text()) == a.numbers_
-    html = (a.path_ / "00_portfolio_review.html").read_text()
-    assert "data:image/svg+xml" in html and not _EXTERNAL.search(html)
-    index = (a.path_ / "index.html").read_text()
-    assert 'href=\'00_portfolio_review.html\'' in index and "projects.csv" in index
-    assert not list(tmp_path.glob(".staging-*"))
-
-
-@pytest.mark.slow
-def test_review_on_user_data_and_parameters(tmp_path):
+def test_every_page_receives_the_data_seed_and_whole_policy(tmp_path):
     nb = _notebook(tmp_path, "01_probe.ipynb",
-                   "import pmo_analytics as pmo\nfrom pmo_analytics.records import publish\n"
-                   "pf = pmo.read_portfolio(data_path)\npublish('n_projects', len(pf.projects))\n"
-                   "publish('seed', seed)")
-    r = Review(data=MINIMAL, out=tmp_path / "reports", parameters={"seed": 7, "unused": 1}, notebooks=[nb],
+                   HEAD + "publish('n_projects', len(review.portfolio_.projects))\npublish('seed', seed)\n"
+                   "publish('iterations', review.policy.iterations)\npublish('confidence', review.policy.confidence)")
+    data = tmp_path / "data"
+    import shutil
+
+    shutil.copytree(MINIMAL, data)
+    (data / "review.toml").write_text("[review]\nconfidence = 90\niterations = 300\n")
+    r = Review(data=data, out=tmp_path / "reports", parameters={"seed": 7, "iterations": 400}, notebooks=[nb],
                progress=False).run()
-    assert r.numbers_ == {"01_probe": {"n_projects": 4, "seed": 7}}
-    entry = r.manifest_["notebooks"][0]
-    assert entry["parameters"] == {"seed": 7, "data_path": str(MINIMAL.resolve())}  # only declared ones
+    nums = r.numbers_["01_probe"]
+    assert (nums["n_projects"], nums["seed"], nums["iterations"], nums["confidence"]) == (4, 7, 400, 90.0)
+    m = r.manifest_
+    assert m["policy"]["confidence"] == 90.0 and m["policy"]["iterations"] == 400 and m["seed"] == 7
+    assert m["notebooks"][0]["parameters"]["data_path"] == str(data.resolve())
+    assert m["data"]["fingerprint"] == nums["review.identity"]["fingerprint"]
+    assert "review.toml" in m["data"]["files"]  # the settings are part of the data's identity
+
+
+@pytest.mark.slow
+def test_a_page_reading_other_data_is_refused_and_nothing_is_published(tmp_path):
+    sneaky = _notebook(tmp_path, "01_sneaky.ipynb", HEAD.replace("load_review(data_path", "load_review(None"))
+    with pytest.raises(RecordError, match=r"page 01_sneaky read other data .*nothing was published"):
+        Review(data=MINIMAL, out=tmp_path / "reports", notebooks=[sneaky], progress=False).run()
+    silent = _notebook(tmp_path, "02_silent.ipynb", "x = 1")
+    with pytest.raises(RecordError, match="page 02_silent did not publish which data it read"):
+        Review(data=MINIMAL, out=tmp_path / "reports", notebooks=[silent], progress=False).run()
+    assert not [p for p in (tmp_path / "reports").iterdir() if p.name != "index.html"]
 
 
 @pytest.mark.slow
 def test_failing_notebook_keeps_a_marked_partial_record(tmp_path):
-    nb = _notebook(tmp_path, "01_fails.ipynb", "assert 1 == 2, 'decision no longer holds'")
+    nb = _notebook(tmp_path, "01_fails.ipynb", HEAD + "assert 1 == 2, 'decision no longer holds'")
     with pytest.raises(RecordError, match="decision no longer holds"):
-        Review(out=tmp_path / "reports", notebooks=[nb], progress=False).run()
+        Review(data=MINIMAL, out=tmp_path / "reports", notebooks=[nb], progress=False).run()
     (failed,) = [p for p in (tmp_path / "reports").iterdir() if p.is_dir()]
     assert failed.name.endswith("-FAILED")
     assert json.loads((failed / "manifest.json").read_text())["status"] == "failed"
 
 
+@pytest.mark.slow
 def test_invalid_data_stops_before_anything_is_written(tmp_path):
     bad = assemble_bad("negative_cost", tmp_path / "bad")
     with pytest.raises(DataValidationError, match="got -200"):
-        Review(data=bad, out=tmp_path / "reports", notebooks=NB00, progress=False).run()
-    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+        Review(data=bad, out=tmp_path / "reports", notebooks=["01"], progress=False).run()
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == []
+
+
+def test_stale_staging_folders_are_removed_but_a_running_one_is_not(tmp_path):
+    import fcntl
+
+    stale = tmp_path / ".staging-20260101T000000Z-aaaaaa"
+    (stale / "sub").mkdir(parents=True)
+    live = tmp_path / ".staging-20260101T000001Z-bbbbbb"
+    live.mkdir()
+    with open(live / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        said = []
+        assert clean_stale_staging(tmp_path, said.append) == [stale.name]
+        assert said == [f"removed {stale.name}, left by an interrupted run"]
+    assert not stale.exists() and live.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupting_a_review_shuts_the_kernel_and_removes_staging(tmp_path, sig, code):
+    nb = _notebook(tmp_path, "01_slow.ipynb", HEAD + "import time\nprint('RUNNING', flush=True)\ntime.sleep(120)")
+    script = (f"import sys\nfrom pathlib import Path\nfrom pmo_analytics.cli import main\n"
+              f"from pmo_analytics.records import review as rv\n"
+              f"rv.resolve_notebooks = lambda names: [Path({str(nb)!r})]\n"
+              f"sys.exit(main(['review', '--data', {str(MINIMAL)!r}, '--out', {str(tmp_path / 'reports')!r}, "
+              f"'--notebook', 'probe']))")
+    p = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    deadline = time.time() + 180
+    while time.time() < deadline and not any(d.glob("01_slow.ipynb") for d in (tmp_path / "reports").glob(".staging-*")):
+        time.sleep(0.5)
+    time.sleep(2)
+    kids = subprocess.run(["ps", "-o", "pid=", "--ppid", str(p.pid)], capture_output=True, text=True).stdout.split()
+    assert kids, "the review's kernel should be running"
+    t0 = time.time()
+    p.send_signal(sig)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == code, err
+    assert time.time() - t0 < 30  # promptly
+    assert "interrupted" in err and "Traceback" not in err
+    assert not list((tmp_path / "reports").glob(".staging-*"))
+    time.sleep(1)
+    alive = [k for k in kids if Path(f"/proc/{k}").exists()
+             and "Z" not in Path(f"/proc/{k}/stat").read_text().split()[2]]
+    assert not alive, "the kernel was shut down"
 
 
 def test_publish_dir_never_replaces_an_existing_record(tmp_path):
@@ -107,15 +196,18 @@ def test_publish_dir_never_replaces_an_existing_record(tmp_path):
 
 
 def test_run_ids_are_unique_and_path_safe():
+    from pmo_analytics.records.manifest import RUN_ID
+
     ids = {new_run_id(5) for _ in range(50)}
-    assert len(ids) == 50
-    assert all(i.replace("-", "").replace("T", "").replace("Z", "").replace("s", "").isalnum() for i in ids)
+    assert len(ids) == 50 and all(RUN_ID.match(i) for i in ids)
+    assert not RUN_ID.match("javascript:alert(1)") and not RUN_ID.match("../x")
 
 
 def test_atomic_json_write(tmp_path):
     p = write_json_atomic(tmp_path / "m.json", {"b": 1, "a": [1, 2]})
     assert json.loads(p.read_text()) == {"a": [1, 2], "b": 1}
     assert [f.name for f in tmp_path.iterdir()] == ["m.json"]
+    assert os.stat(p).st_mode & 0o044  # readable by colleagues (umask permitting)
 
 
 def test_collect_numbers_and_html_export_without_cdn():
@@ -141,43 +233,19 @@ def test_review_merges_a_schedule_file_into_the_record(tmp_path):
 
     import pandas as pd
 
+    from pmo_analytics import read_portfolio
+
     core = Path(shutil.copytree(MINIMAL, tmp_path / "core"))
     acts = pd.read_csv(core / "activities.csv")
-    xml = write_schedule(pmo_read(MINIMAL).activities, tmp_path / "a1.xml", "A1")
+    xml = write_schedule(read_portfolio(MINIMAL).activities, tmp_path / "a1.xml", "A1")
     (core / "activities.csv").unlink()
     (core / "risks.csv").unlink()  # names activities that now come from the schedule file
     nb = _notebook(tmp_path, "01_probe.ipynb",
-                   "import pmo_analytics as pmo\nfrom pmo_analytics.records import publish\n"
-                   "pf = pmo.read_portfolio(data_path)\npublish('activities', sorted(pf.activities['activity_id']))")
+                   HEAD + "publish('activities', sorted(review.portfolio_.activities['activity_id']))")
     r = Review(data=[core, f"A1={xml}"], out=tmp_path / "reports", notebooks=[nb], progress=False).run()
     assert r.numbers_["01_probe"]["activities"] == sorted(acts["activity_id"])
     m = r.manifest_["data"]
-    assert m["imported"] and "a1.xml" in m["files"] and (r.path_ / "data" / "activities.csv").is_file()
+    assert m["imported"] and "import/sources.json" in m["files"] and (r.path_ / "data" / "activities.csv").is_file()
     assert m["path"] == str(r.path_.resolve() / "data")  # where the imported data live with the record
-
-
-def pmo_read(path):
-    from pmo_analytics import read_portfolio
-
-    return read_portfolio(path)
-
-
-@pytest.mark.slow
-def test_full_review_twice_gives_identical_numbers(tmp_path):
-    """`pmo review` on the sample, twice with the same seed: every notebook, identical numbers."""
-    from pmo_analytics.cli import main
-
-    out = tmp_path / "reports"
-    args = ["review", "--out", str(out), "--iterations", "500", "--quiet"]
-    assert main(args) == 0 and main(args) == 0
-    a, b = sorted(p for p in out.iterdir() if p.is_dir())
-    na, nb = (json.loads((p / "numbers.json").read_text()) for p in (a, b))
-    assert na == nb
-    names = [p.stem for p in list_notebooks()]
-    assert list(na) == names and all(na[n] for n in names)  # every notebook published its numbers
-    ma = json.loads((a / "manifest.json").read_text())
-    assert ma["parameters"]["iterations"] == 500 and ma["numbers_sha256"] == \
-        json.loads((b / "manifest.json").read_text())["numbers_sha256"]
-    for n in names:
-        html = (a / f"{n}.html").read_text()
-        assert not _EXTERNAL.search(html), n
+    src = json.loads((r.path_ / "data" / "import" / "sources.json").read_text())
+    assert "a1.xml" in src["sha256"]  # the original schedule file's hash is part of the data's identity

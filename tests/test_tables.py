@@ -59,13 +59,50 @@ BAD_CASES = {
     "skill_not_in_capacity": (r"unknown skill \(not in capacity\) 'QA'", "demand.csv", 4, "skill"),
     "missing_score": (r"proposal P3 has no score for value", "scores.csv", None, "score"),
     "self_dependency": (r"project P3 depends on itself", "dependencies.csv", 2, "other_project_id"),
+    # issue 14: careless and hostile input
+    "day_first_date": (r"got '05/01/2026': the order of day and month is ambiguous", "projects.csv", 5, "start_date"),
+    "date_word_today": (r"got 'today': write the date itself", "work_items.csv", 3, "started"),
+    "mixed_date_formats": (r"the column mixes date formats: '2026-01-06' is YYYY-MM-DD while row 2 is DD/MM/YYYY",
+                           "work_items.csv", 3, "created"),
+    "serial_number_date": (r"expected a date \(YYYY-MM-DD\), got '46203'", "support.csv", 2, "period_end"),
+    "date_out_of_range": (r"date 9999-01-09 is outside 1900-01-01 .. 2199-12-31", "work_items.csv", 2, "finished"),
+    "invalid_settings": (r"unknown setting — did you mean 'date_format'\?", "review.toml", 2, "data.date_fromat"),
+    "huge_budget_period": (r"expected <= 1200, got 2000000000 \(period limit", "budget.csv", 5, "period"),
+    "huge_duration_periods": (r"expected <= 1200, got 100000000", "projects.csv", 2, "duration_periods"),
+    "huge_activity_duration": (r"expected <= 25000, got 1e308", "activities.csv", 3, "max_duration"),
+    "integer_overflow": (r"expected <= 1e\+09, got 99999999999999999999", "support.csv", 2, "incidents"),
+    "not_finite": (r"expected a number, got 'inf'", "costs.csv", 4, "cost"),
+    "huge_lag": (r"lag of X1:SS\+1e\+06 is beyond the limit of 25000 working days", "activities.csv", 5,
+                 "predecessors"),
+    "excel_error_in_csv": (r"the cell holds the error value #N/A", "projects.csv", 3, "business_unit"),
+    "decimal_comma_locale": (r"got '0,8': use '.' as the decimal point", "projects.csv", 3, "probability_of_success"),
+    "thousands_separator": (r"got '1,500': use '.' as the decimal point and no thousands separators", "costs.csv", 8,
+                            "cost"),
+    "utf16_bom_export": (r"expected >= 0, got -200", "costs.csv", 3, "cost"),
+    "duplicate_column": (r"column appears more than once \(field 3 and field 4\)", "costs.csv", None, "cost"),
+    "misspelt_required_column": (r"required column is missing", "projects.csv", None, "estimated_cost"),
+    "extra_fields_row": (r"the row has 18 values but the header has 17 columns", "projects.csv", 5, None),
+    "empty_required_table": (r"required table has no rows", "budget.csv", None, None),
+    "link_outside_folder": (r"is a link to /etc/passwd, outside the data folder: not read", "projects.csv", None,
+                            None),
+    "fifo_table": (r"is a named pipe \(FIFO\), not a regular file: not read", "risks.csv", None, None),
+    "folder_named_like_table": (r"is a folder, not a regular file", "costs.csv", None, None),
+    "stale_dimension": (r"got '31/03/2026': the order of day and month is ambiguous", "portfolio.xlsx[projects]", 5,
+                        "committed_finish"),
+    "corrupt_sheet_xml": (r"cannot read the sheet, the workbook is corrupt", "portfolio.xlsx[risks]", None, None),
+    "bad_crc": (r"cannot read the sheet, the workbook is corrupt: Bad CRC-32", "portfolio.xlsx[risks]", None, None),
+    "formula_without_value": (r"formula =100\+200 has no calculated value", "portfolio.xlsx[projects]", 2,
+                              "estimated_cost"),
+    "cached_error_value": (r"the cell holds the error value #DIV/0!", "portfolio.xlsx[projects]", 3, "business_unit"),
+    "template_only": (r"required table has no rows \(only an example row, which is ignored\)",
+                      "portfolio.xlsx[projects]", None, None),
 }
 
 
 def _tree_hash(path: Path) -> str:
     h = hashlib.sha256()
-    for f in sorted(path.rglob("*")):
-        if f.is_file():
+    for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
+        if f.is_file() and not f.is_symlink():
             h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()
 
@@ -107,7 +144,10 @@ def test_minimal_portfolio_reads_with_typed_columns():
 
 def test_sample_hashes_identify_the_input_files():
     pf = read_portfolio(MINIMAL)
-    assert set(pf.hashes) == {f.name for f in MINIMAL.glob("*.csv")}
+    from pmo_analytics.tables.rules import RULE_TABLES
+
+    # the tables, and the governance rules read with them (bundled here), identify the data
+    assert set(pf.hashes) == {f.name for f in MINIMAL.glob("*.csv")} | {f"rules/{n}.csv" for n in RULE_TABLES}
     assert pf.hashes["projects.csv"] == hashlib.sha256((MINIMAL / "projects.csv").read_bytes()).hexdigest()
 
 
@@ -217,7 +257,7 @@ def test_workbook_reads_like_the_csv_folder(tmp_path):
     for name in a.tables:
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_dtype=False, obj=name)
     assert b.sources["projects"] == "portfolio.xlsx[projects]"
-    assert list(b.hashes) == ["portfolio.xlsx"]
+    assert [k for k in b.hashes if not k.startswith("rules/")] == ["portfolio.xlsx"]
 
 
 def test_workbook_problems_name_the_sheet(tmp_path):
@@ -234,8 +274,9 @@ def test_excel_formulas_are_never_evaluated(tmp_path):
         wb["projects"]["H2"] = "=100+200"  # estimated_cost of P1, a formula with no cached value
 
     xlsx = _write_workbook(MINIMAL, tmp_path / "f.xlsx", edit)
-    # openpyxl wrote no cached value; reading values only, the cell is blank, never 300
-    with pytest.raises(DataValidationError, match=r"row 2, column 'estimated_cost': a value is required"):
+    # openpyxl wrote no cached value: the cell is reported as such, never evaluated to 300
+    with pytest.raises(DataValidationError, match=r"row 2, column 'estimated_cost': formula =100\+200 has no "
+                                                  r"calculated value stored"):
         read_portfolio(xlsx)
 
 

@@ -10,7 +10,8 @@ import pytest
 
 import pmo_analytics as pmo
 from pmo_analytics.exceptions import PMOError, SolverWarning
-from pmo_analytics.records.decisions import list_decisions, load_decision, replay
+from pmo_analytics.records.decisions import list_decisions, load_decision
+from pmo_analytics.records.replay import replay
 from pmo_analytics.selection import WhatIf, what_if
 from pmo_analytics.tables import sample_path
 from pmo_analytics.workshop import WorkshopPanel, record_what_if
@@ -96,3 +97,71 @@ def test_widget_panel_maps_each_control_to_a_lever(panel):
     controls["DEV ±FTE"].value = 2.0
     assert panel.result_.scenario.capacity_delta == {"DEV": 2.0}
     assert "WorkshopPanel(" in repr(panel)
+
+
+@pytest.fixture
+def small(tmp_path):
+    """A portfolio that is not the sample: the minimal one with room in the budget."""
+    from .conftest import MINIMAL
+
+    data = shutil.copytree(MINIMAL, tmp_path / "data")
+    (data / "budget.csv").write_text("period,budget\n1,2000\n2,2000\n3,2000\n4,2000\n")
+    return data
+
+
+def test_describe_and_record_a_what_if_with_who_decided(small, tmp_path):
+    pf = pmo.read_portfolio(small)
+    panel = WorkshopPanel(pf, base=WhatIf(frontier_levels=0), decisions=tmp_path / "decisions")
+    with pytest.raises(ValueError, match="no what-if to record yet"):
+        panel.record("x", "Board")
+    base = panel.apply()
+    assert panel.describe() == f"Fund {len(base.numbers['funded'])} projects ({', '.join(base.numbers['funded'])})."
+    cut = panel.apply(capacity_delta={"DEV": 2.0}, budget_scale=0.9, hiring=False)
+    text = panel.describe()
+    funded = cut.numbers["funded"]
+    assert text == f"With budget at 90%; DEV +2 FTE; no hiring: fund {len(funded)} projects ({', '.join(funded)})."
+    with pytest.raises(ValueError, match="say who decided"):
+        panel.record(text, "  ")
+    with pytest.raises(ValueError, match="say what was decided"):
+        panel.record("", "Board")
+    d = panel.record(text, "Portfolio board, chair A. Novak", options=["as is", "cut 10 %"])
+    entry = load_decision(d.decision_id, tmp_path / "decisions")
+    assert entry.decided_by == "Portfolio board, chair A. Novak" and entry.decision == text
+    assert entry.scenario == {"kind": "selection.what_if", "parameters": cut.scenario.parameters()}
+    # the register fingerprints the data the panel was built on, not the bundled sample
+    assert entry.data["path"] == str(small.resolve()) and "budget.csv" in entry.data["files"]
+    assert panel.recorded_ == [d]
+    assert replay(d.decision_id, folder=tmp_path / "decisions").reproduced
+
+
+def test_widget_shows_busy_while_reoptimising_and_records_from_the_room(small, tmp_path):
+    ipywidgets = pytest.importorskip("ipywidgets")
+    panel = WorkshopPanel(pmo.read_portfolio(small), base=WhatIf(frontier_levels=0),
+                          decisions=tmp_path / "decisions")
+    box = panel.widget()
+    levers = {w.description: w for w in box.children[0].children[0].children}
+    status = box.children[1]
+    seen = []
+    apply = panel.apply
+
+    def spy(**levers_):
+        seen.append((status.value, levers["budget %"].disabled))
+        return apply(**levers_)
+
+    panel.apply = spy
+    levers["budget %"].value = 90.0
+    assert seen and "re-optimising…" in seen[0][0] and seen[0][1] is True  # busy, levers locked
+    assert "re-optimising" not in status.value and not levers["budget %"].disabled  # done, unlocked
+    record_row = box.children[3]
+    decision, (decided_by, button) = record_row.children[0].children[0], record_row.children[0].children[1].children
+    recorded = record_row.children[1]
+    assert isinstance(button, ipywidgets.Button) and button.description == "Record this what-if"
+    assert decision.value == panel.describe()  # the wording starts from the what-if
+    button.click()
+    assert "not recorded" in recorded.value and "say who decided" in recorded.value
+    assert not list((tmp_path / "decisions").glob("D-*.json"))  # nothing recorded
+    decided_by.value = "Portfolio board"
+    button.click()
+    assert "recorded D-0001" in recorded.value
+    df = list_decisions(tmp_path / "decisions")
+    assert df["decided_by"].tolist() == ["Portfolio board"] and df["decision"].tolist() == [decision.value]

@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import PALETTE, RAG, color_scale
+from . import PALETTE, RAG, axis_format, axis_title, color_scale
 
 __all__ = [
     "evm_s_curve",
@@ -43,7 +43,7 @@ def evm_s_curve(curves: pd.DataFrame, project_id: str | None = None, title: str 
         raise ValueError(f"no S-curve data for project {project_id!r}")
     base = alt.Chart(df).mark_line(point=True).encode(
         x=alt.X("date:T", title="Period end"),
-        y=alt.Y("value:Q", title="Cumulative value [currency]"),
+        y=alt.Y("value:Q", title="Cumulative value [currency]", axis=alt.Axis(format=axis_format("value"))),
         color=alt.Color("series:N", scale=alt.Scale(domain=_SERIES, range=_SERIES_COLORS), title=None),
         strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=_SERIES, range=[[1, 0], [1, 0], [1, 0], [6, 4]]),
                                   title=None),
@@ -161,7 +161,7 @@ def cycle_time_scatter(cycle: pd.DataFrame, percentiles: pd.Series, title: str |
     """
     pts = alt.Chart(cycle).mark_circle(size=40, opacity=0.6).encode(
         x=alt.X("finished:T", title="Finished"),
-        y=alt.Y("cycle_time:Q", title="Cycle time [days]"),
+        y=alt.Y("cycle_time:Q", title=axis_title("cycle_time")),
         color=alt.Color("type:N", title="Type") if "type" in cycle.columns else alt.value(PALETTE[0]),
         tooltip=[c for c in ("item_id:N", "type:N", "started:T", "finished:T", "cycle_time:Q")
                  if c.split(":")[0] in cycle.columns],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from . import PALETTE
+from . import PALETTE, date_axis
 
 __all__ = ["pipeline_chart", "demand_vs_budget_chart", "exposure_chart"]
 
@@ -65,10 +65,11 @@ def exposure_chart(exposure: pd.DataFrame) -> alt.Chart:
         y=alt.Y("project_id:N", title="project"))
     line = base.mark_rule(color="#999999", strokeWidth=2).encode(x="min(date):T", x2="max(date):T")
     dots = base.mark_point(filled=True, size=140).encode(
-        x=alt.X("date:T", title="finish date"),
+        x=alt.X("date:T", title="Finish date", axis=date_axis()),
         color=alt.Color("date_kind:N", title="", scale=alt.Scale(domain=["committed", "P50 forecast", "P80 forecast"],
                                                                  range=[PALETTE[7], PALETTE[0], PALETTE[3]])),
         shape=alt.Shape("date_kind:N", title="", scale=alt.Scale(domain=["committed", "P50 forecast", "P80 forecast"],
                                                                  range=["diamond", "circle", "circle"])),
-        tooltip=["project_id", "name", "date_kind", alt.Tooltip("date:T")])
+        tooltip=["project_id", "name", alt.Tooltip("date_kind:N", title="date"),
+                 alt.Tooltip("date:T", title="finish", format="%Y-%m-%d")])
     return line + dots

@@ -1,22 +1,34 @@
 """Schedule and cost risk charts. Each function takes result frames of
 :class:`pmo_analytics.risk.RiskResult` accessors and returns an Altair chart
-(never displayed or saved here)."""
+(never displayed or saved here).
+
+Dates on date axes: when the frames carry dates (the model has a start
+date), finishes are drawn on a calendar axis; without one, in working days
+from the start.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from . import PALETTE
+from . import PALETTE, axis_format, axis_title, date_axis, has_dates
 
 __all__ = ["distribution_chart", "gantt_chart", "activity_bars", "tornado_chart", "jcl_chart"]
 
-_UNITS = {"finish": "Finish [working days from start]", "cost": "Cost [currency]"}
+_UNITS = {"finish": "Finish [working days from start]", "cost": axis_title("cost")}
+_FINISH_DATE = "Finish date"
+
+
+def _is_date(x) -> bool:
+    return isinstance(x, (pd.Timestamp, dt.date, np.datetime64))
 
 
 def distribution_chart(histogram: pd.DataFrame, s_curve: pd.DataFrame, percentiles: pd.DataFrame | None = None,
-                       what: str = "finish", deterministic: float | None = None,
-                       title: str | None = None) -> alt.LayerChart:
+                       what: str = "finish", deterministic=None, title: str | None = None) -> alt.LayerChart:
     """Histogram with the cumulative S-curve on a second axis and P50/P80 markers.
 
     Parameters
@@ -28,34 +40,60 @@ def distribution_chart(histogram: pd.DataFrame, s_curve: pd.DataFrame, percentil
     percentiles : DataFrame, optional
         From ``RiskResult.percentiles([50, 80])``; one rule per row.
     what : {"finish", "cost"}
-    deterministic : float, optional
-        The deterministic plan value, drawn as a dashed rule.
+    deterministic : float or date, optional
+        The deterministic plan value, drawn as a dashed rule. For ``finish``,
+        the axis is in dates when the frames carry dates (a model start date)
+        and ``deterministic`` is a date or None
+        (``res.to_date(res.deterministic_finish_)``); in working days from
+        the start otherwise.
     """
-    x_title = _UNITS.get(what, what)
+    dates = (what == "finish" and has_dates(histogram, "bin_start_date", "bin_end_date")
+             and has_dates(s_curve, "date") and (deterministic is None or _is_date(deterministic))
+             and (percentiles is None or not len(percentiles) or has_dates(percentiles, "finish_date")))
+    if dates:
+        x_bar, x2_bar, x_curve, x_type, x_title = "bin_start_date", "bin_end_date", "date", "T", _FINISH_DATE
+        tip_bin = [alt.Tooltip("bin_start_date:T", title="from", format="%Y-%m-%d"),
+                   alt.Tooltip("bin_end_date:T", title="to", format="%Y-%m-%d")]
+    else:
+        x_bar, x2_bar, x_curve, x_type = "bin_start", "bin_end", "value", "Q"
+        x_title = _UNITS.get(what, what)
+        tip_bin = [alt.Tooltip("bin_start:Q", title="from", format=",.1f"),
+                   alt.Tooltip("bin_end:Q", title="to", format=",.1f")]
+    value_fmt = axis_format("cost") if what == "cost" else ",.1f"
     bars = alt.Chart(histogram).mark_bar(color=PALETTE[5], opacity=0.7).encode(
-        x=alt.X("bin_start:Q", title=x_title, bin="binned"),
-        x2="bin_end:Q",
+        x=alt.X(f"{x_bar}:{x_type}", title=x_title, bin="binned") if x_type == "Q" else
+        alt.X(f"{x_bar}:T", title=x_title, axis=date_axis()),
+        x2=f"{x2_bar}:{x_type}",
         y=alt.Y("probability:Q", title="Probability", axis=alt.Axis(format="%")),
-        tooltip=["bin_start:Q", "bin_end:Q", "count:Q"],
+        tooltip=[*tip_bin, alt.Tooltip("count:Q", title="iterations"),
+                 alt.Tooltip("probability:Q", format=".1%")],
     )
     curve = alt.Chart(s_curve).mark_line(color=PALETTE[0], strokeWidth=2.5).encode(
-        x="value:Q",
+        x=f"{x_curve}:{x_type}",
         y=alt.Y("probability:Q", title="Cumulative probability", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip(f"{x_curve}:{x_type}", title="finish" if what == "finish" else what,
+                             format="%Y-%m-%d" if x_type == "T" else value_fmt),
+                 alt.Tooltip("probability:Q", title="P(not later)" if what == "finish" else "P(not more)",
+                             format=".0%")],
     )
     layers = [alt.layer(bars, curve).resolve_scale(y="independent")]
     if percentiles is not None and len(percentiles):
-        marks = percentiles[["percentile", what]].rename(columns={what: "value"}).assign(
+        col = "finish_date" if dates else what
+        marks = percentiles[["percentile", col]].rename(columns={col: "value"}).assign(
             label=lambda d: "P" + d["percentile"].round().astype(int).astype(str))
-        rule = alt.Chart(marks).mark_rule(color=PALETTE[3], strokeWidth=2).encode(x="value:Q",
-                                                                                 tooltip=["label:N", "value:Q"])
+        tip = [alt.Tooltip("label:N", title="percentile"),
+               alt.Tooltip(f"value:{x_type}", title=what, format="%Y-%m-%d" if x_type == "T" else value_fmt)]
+        rule = alt.Chart(marks).mark_rule(color=PALETTE[3], strokeWidth=2).encode(x=f"value:{x_type}", tooltip=tip)
         text = alt.Chart(marks).mark_text(align="left", dx=4, dy=-150, color=PALETTE[3], fontSize=13).encode(
-            x="value:Q", text="label:N")
+            x=f"value:{x_type}", text="label:N")
         layers += [rule, text]
     if deterministic is not None:
-        det = pd.DataFrame({"value": [float(deterministic)], "label": ["plan"]})
+        det = pd.DataFrame({"value": [pd.Timestamp(deterministic) if dates else float(deterministic)],
+                            "label": ["plan"]})
         layers.append(alt.Chart(det).mark_rule(color=PALETTE[7], strokeDash=[6, 4]).encode(
-            x="value:Q", tooltip=["label:N", "value:Q"]))
+            x=f"value:{x_type}", tooltip=["label:N", alt.Tooltip(f"value:{x_type}", title=what,
+                                                                 format="%Y-%m-%d" if x_type == "T" else value_fmt)]))
     return alt.layer(*layers).properties(title=title or f"{what.title()} distribution and S-curve")
 
 
@@ -64,18 +102,35 @@ def gantt_chart(gantt: pd.DataFrame, title: str | None = None) -> alt.LayerChart
 
     ``gantt`` is ``RiskResult.gantt()`` (``activity_id``, ``name``,
     ``early_start``, ``early_finish``, ``p50_finish``, ``p80_finish``,
-    ``criticality``).
+    ``criticality``, and the ``*_date`` columns when the model has a start
+    date: then the axis is in dates). Drag to pan, wheel to zoom the time axis.
     """
+    dates = has_dates(gantt, "early_start_date", "early_finish_date", "p50_finish_date", "p80_finish_date")
     df = gantt.assign(label=gantt["activity_id"] + " " + gantt["name"].astype(str).str.slice(0, 32))
     order = list(df["label"])
     y = alt.Y("label:N", sort=order, title=None)
+    if dates:
+        es, ef, p50, p80, t, x_title = ("early_start_date", "early_finish_date", "p50_finish_date",
+                                        "p80_finish_date", "T", "Date")
+        day = "%Y-%m-%d"
+        tips = ["activity_id:N", "name:N", alt.Tooltip("early_start_date:T", title="planned start", format=day),
+                alt.Tooltip("early_finish_date:T", title="planned finish", format=day),
+                alt.Tooltip("p50_finish_date:T", title="P50 finish", format=day),
+                alt.Tooltip("p80_finish_date:T", title="P80 finish", format=day)]
+    else:
+        es, ef, p50, p80, t, x_title = ("early_start", "early_finish", "p50_finish", "p80_finish", "Q",
+                                        "Working days from start")
+        tips = ["activity_id:N", "name:N", alt.Tooltip("early_start:Q", format=",.1f"),
+                alt.Tooltip("early_finish:Q", format=",.1f"), alt.Tooltip("p50_finish:Q", format=",.1f"),
+                alt.Tooltip("p80_finish:Q", format=",.1f")]
+    tips.append(alt.Tooltip("criticality:Q", format=".0%"))
+    zoom = alt.selection_interval(bind="scales", encodings=["x"])
     bars = alt.Chart(df).mark_bar(height=8, color=PALETTE[5]).encode(
-        x=alt.X("early_start:Q", title="Working days from start"), x2="early_finish:Q", y=y,
-        tooltip=["activity_id:N", "name:N", "early_start:Q", "early_finish:Q", "p50_finish:Q", "p80_finish:Q",
-                 alt.Tooltip("criticality:Q", format=".0%")])
-    p50 = alt.Chart(df).mark_tick(color=PALETTE[0], thickness=3, size=14).encode(x="p50_finish:Q", y=y)
-    p80 = alt.Chart(df).mark_tick(color=PALETTE[3], thickness=3, size=14).encode(x="p80_finish:Q", y=y)
-    return alt.layer(bars, p50, p80).properties(
+        x=alt.X(f"{es}:{t}", title=x_title, **({"axis": date_axis()} if dates else {})), x2=f"{ef}:{t}", y=y,
+        tooltip=tips).add_params(zoom)
+    p50m = alt.Chart(df).mark_tick(color=PALETTE[0], thickness=3, size=14).encode(x=f"{p50}:{t}", y=y, tooltip=tips)
+    p80m = alt.Chart(df).mark_tick(color=PALETTE[3], thickness=3, size=14).encode(x=f"{p80}:{t}", y=y, tooltip=tips)
+    return alt.layer(bars, p50m, p80m).properties(
         title=title or "Probabilistic Gantt: plan (bars), P50 (blue) and P80 (vermilion) finishes",
         height=max(200, 14 * len(df)))
 
@@ -110,38 +165,50 @@ def tornado_chart(tornado: pd.DataFrame, measure: str = "finish_reduction", titl
     df = tornado.assign(label=tornado["risk_id"] + " " + tornado["title"].astype(str).str.slice(0, 36))
     unit = "days" if measure == "finish_reduction" else "currency"
     return alt.Chart(df).mark_bar(color=PALETTE[3]).encode(
-        x=alt.X(f"{measure}:Q", title=f"P80 reduction if removed [{unit}]"),
+        x=alt.X(f"{measure}:Q", title=f"P80 reduction if removed [{unit}]",
+                axis=alt.Axis(format=axis_format(measure))),
         y=alt.Y("label:N", sort="-x", title=None),
-        tooltip=["risk_id:N", "title:N", "finish_reduction:Q", "cost_reduction:Q"],
+        tooltip=["risk_id:N", "title:N",
+                 alt.Tooltip("finish_reduction:Q", title="P80 days saved", format=",.1f"),
+                 alt.Tooltip("cost_reduction:Q", title="P80 cost saved", format=",.0f")],
     ).properties(title=title or f"Risk tornado ({'schedule' if unit == 'days' else 'cost'})")
 
 
 def jcl_chart(samples: pd.DataFrame, frontier: pd.DataFrame, deterministic: tuple | None = None,
               title: str | None = None) -> alt.LayerChart:
-    """Joint confidence scatter of (finish, cost) with the JCL frontier line.
+    """Joint confidence scatter of (finish, cost) with the JCL frontier line (drag to pan, wheel to zoom).
 
     Parameters
     ----------
     samples : DataFrame
-        ``RiskResult.samples(n)`` (``finish``, ``cost``).
+        ``RiskResult.samples(n)`` (``finish``, ``cost``; ``finish_date`` with a start date).
     frontier : DataFrame
-        ``RiskResult.jcl_frontier(0.7)`` (``finish``, ``budget``, ``level``).
+        ``RiskResult.jcl_frontier(0.7)`` (``finish``, ``budget``, ``level``; ``finish_date``).
     deterministic : (finish, cost), optional
-        The plan point.
+        The plan point; a finish date puts the chart on a date axis when the
+        frames carry dates (``(res.to_date(res.deterministic_finish_), res.deterministic_cost_)``).
     """
+    dates = (has_dates(samples, "finish_date") and has_dates(frontier, "finish_date")
+             and (deterministic is None or _is_date(deterministic[0])))
+    fx, t = ("finish_date", "T") if dates else ("finish", "Q")
+    x_title = _FINISH_DATE if dates else _UNITS["finish"]
+    money = axis_format("cost")
+    tip_x = alt.Tooltip(f"{fx}:{t}", title="finish", format="%Y-%m-%d" if dates else ",.1f")
     pts = alt.Chart(samples).mark_circle(size=12, opacity=0.35, color=PALETTE[5]).encode(
-        x=alt.X("finish:Q", title=_UNITS["finish"], scale=alt.Scale(zero=False)),
-        y=alt.Y("cost:Q", title=_UNITS["cost"], scale=alt.Scale(zero=False)),
-    )
+        x=alt.X(f"{fx}:{t}", title=x_title, scale=alt.Scale(zero=False), **({"axis": date_axis()} if dates else {})),
+        y=alt.Y("cost:Q", title=_UNITS["cost"], scale=alt.Scale(zero=False), axis=alt.Axis(format=money)),
+        tooltip=[tip_x, alt.Tooltip("cost:Q", format=",.0f")],
+    ).interactive()
     level = float(frontier["level"].iloc[0]) if len(frontier) and "level" in frontier else 0.7
     line = alt.Chart(frontier.rename(columns={"budget": "cost"})).mark_line(
-        color=PALETTE[3], strokeWidth=3).encode(x="finish:Q", y="cost:Q",
-                                                tooltip=["finish:Q", alt.Tooltip("cost:Q", format=",.0f")])
+        color=PALETTE[3], strokeWidth=3).encode(x=f"{fx}:{t}", y="cost:Q",
+                                                tooltip=[tip_x, alt.Tooltip("cost:Q", title="budget",
+                                                                            format=",.0f")])
     layers = [pts, line]
     if deterministic is not None:
-        det = pd.DataFrame({"finish": [float(deterministic[0])], "cost": [float(deterministic[1])],
-                            "label": ["plan"]})
+        det = pd.DataFrame({fx: [pd.Timestamp(deterministic[0]) if dates else float(deterministic[0])],
+                            "cost": [float(deterministic[1])], "label": ["plan"]})
         layers.append(alt.Chart(det).mark_point(shape="diamond", size=150, filled=True, color=PALETTE[7]).encode(
-            x="finish:Q", y="cost:Q", tooltip=["label:N", "finish:Q", "cost:Q"]))
+            x=f"{fx}:{t}", y="cost:Q", tooltip=["label:N", tip_x, alt.Tooltip("cost:Q", format=",.0f")]))
     return alt.layer(*layers).properties(
         title=title or f"Joint confidence: iterations and the JCL-{level:.0%} frontier")

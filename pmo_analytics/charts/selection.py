@@ -6,7 +6,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import PALETTE
+from . import PALETTE, axis_format, axis_title
+
+_MONEY = axis_format("value")
 
 __all__ = ["frontier_chart", "bubble_chart", "capacity_heatmap", "roadmap_chart", "scenario_chart", "spend_chart"]
 
@@ -19,8 +21,8 @@ def frontier_chart(frontier: pd.DataFrame, current_budget: float | None = None,
     df["leaving"] = df["leaving"].fillna("")
     base = alt.Chart(df, title=title)
     line = base.mark_line(point=True, color=PALETTE[0]).encode(
-        x=alt.X("budget:Q", title="total budget over the horizon [currency]"),
-        y=alt.Y("value:Q", title="portfolio value"),
+        x=alt.X("budget:Q", title="Total budget over the horizon [currency]", axis=alt.Axis(format=_MONEY)),
+        y=alt.Y("value:Q", title="Portfolio " + axis_title("value").lower(), axis=alt.Axis(format=_MONEY)),
         tooltip=[alt.Tooltip("budget:Q", format=",.0f"), alt.Tooltip("value:Q", format=",.0f"), "funded",
                  "entering", "leaving"],
     )
@@ -42,15 +44,15 @@ def bubble_chart(portfolio: pd.DataFrame, risk: pd.Series | None = None,
     r = df["project_id"].map(risk.astype(float)) if risk is not None else pd.Series(0.5, index=df.index)
     df = df.assign(risk=r.fillna(0.5).to_numpy(), funded=np.where(df["selected"], "funded", "not funded"))
     return alt.Chart(df, title=title).mark_point(filled=True, opacity=0.8, stroke="black", strokeWidth=0.5).encode(
-        x=alt.X("total_cost:Q", title="cost [currency]"),
-        y=alt.Y("base_value:Q", title="value"),
+        x=alt.X("total_cost:Q", title=axis_title("total_cost"), axis=alt.Axis(format=_MONEY)),
+        y=alt.Y("base_value:Q", title=axis_title("base_value"), axis=alt.Axis(format=_MONEY)),
         size=alt.Size("risk:Q", title="probability of failure", scale=alt.Scale(range=[30, 600])),
         color=alt.Color("bucket:N", title="bucket"),
         shape=alt.Shape("funded:N", title=None, scale=alt.Scale(domain=["funded", "not funded"],
                                                                 range=["circle", "triangle-up"])),
         tooltip=["project_id", "bucket", "funded", alt.Tooltip("base_value:Q", format=",.0f"),
                  alt.Tooltip("total_cost:Q", format=",.0f"), alt.Tooltip("risk:Q", format=".0%")],
-    )
+    ).interactive()
 
 
 def capacity_heatmap(capacity: pd.DataFrame, title: str = "Capacity use by skill and period") -> alt.Chart:
@@ -58,7 +60,7 @@ def capacity_heatmap(capacity: pd.DataFrame, title: str = "Capacity use by skill
     df = capacity.copy()
     df["utilisation"] = df["utilisation"].replace([np.inf], np.nan)
     heat = alt.Chart(df, title=title).mark_rect().encode(
-        x=alt.X("period:O", title="period"),
+        x=alt.X("period:O", title="Period"),
         y=alt.Y("skill:N", title=None),
         color=alt.Color("utilisation:Q", title="demand / available", scale=alt.Scale(scheme="blues", domain=[0, 1.0]),
                         legend=alt.Legend(format="%")),
@@ -76,7 +78,7 @@ def roadmap_chart(portfolio: pd.DataFrame, title: str = "Roadmap: funded project
     df = df.assign(start=df["start_period"].astype(float) - 0.5, end=df["finish_period"].astype(float) + 0.5)
     order = df.sort_values(["start_period", "project_id"])["project_id"].tolist()
     return alt.Chart(df, title=title).mark_bar(height=12).encode(
-        x=alt.X("start:Q", title="period", scale=alt.Scale(nice=False)),
+        x=alt.X("start:Q", title="Period", scale=alt.Scale(nice=False)),
         x2="end:Q",
         y=alt.Y("project_id:N", sort=order, title=None),
         color=alt.Color("bucket:N"),
@@ -90,7 +92,7 @@ def scenario_chart(scenarios: pd.DataFrame, title: str = "Scenarios: value chang
     df = scenarios.reset_index()
     df = df[df["scenario"] != "base"].assign(change=lambda x: x["value_change"].astype(float))
     return alt.Chart(df, title=title).mark_bar().encode(
-        x=alt.X("change:Q", title="value change vs base"),
+        x=alt.X("change:Q", title=axis_title("value_change"), axis=alt.Axis(format=_MONEY)),
         y=alt.Y("scenario:N", title=None, sort=None),
         color=alt.condition("datum.change >= 0", alt.value(PALETTE[2]), alt.value(PALETTE[3])),
         tooltip=["scenario", alt.Tooltip("change:Q", format=",.0f"), "gained", "lost", "status"],
@@ -102,7 +104,8 @@ def spend_chart(spend: pd.DataFrame, title: str = "Spend vs budget by period") -
     df = spend.reset_index()
     long = df.melt(id_vars="period", value_vars=["project_spend", "hire_spend"], var_name="kind", value_name="amount")
     bars = alt.Chart(long, title=title).mark_bar().encode(
-        x=alt.X("period:O"), y=alt.Y("amount:Q", title="[currency]", stack="zero"),
+        x=alt.X("period:O", title="Period"),
+        y=alt.Y("amount:Q", title=axis_title("spend"), stack="zero", axis=alt.Axis(format=_MONEY)),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(range=[PALETTE[0], PALETTE[1]])),
         tooltip=["period", "kind", alt.Tooltip("amount:Q", format=",.0f")])
     line = alt.Chart(df).mark_line(color="black", point=True).encode(x="period:O", y="budget:Q")

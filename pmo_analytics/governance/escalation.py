@@ -149,8 +149,8 @@ def escalate(signals: pd.DataFrame, rules: pd.DataFrame, projects: pd.DataFrame)
                 "rule_id": rule.rule_id, "signal": rule.signal, "value": float(latest["value"]),
                 "operator": rule.operator, "threshold": float(rule.threshold), "level": rule.level,
                 "since": since,
-                "why": f"{rule.signal} = {latest['value']:.3g} {rule.operator} {rule.threshold:g} "
-                       f"since {since:%Y-%m-%d}: {rule.rationale}",
+                "why": f"{rule.signal} = {latest['value']:.3g} {rule.operator} {rule.threshold:g}"
+                       + (f" since {since:%Y-%m-%d}" if pd.notna(since) else "") + f": {rule.rationale}",
             })
     out = pd.DataFrame(rows, columns=cols)
     out["level_rank"] = out["level"].map({lv: i for i, lv in enumerate(LEVELS)})

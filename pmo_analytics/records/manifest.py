@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import secrets
 import subprocess
 import tempfile
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from ..exceptions import RecordError
 
-__all__ = ["new_run_id", "package_versions", "git_commit", "write_json_atomic", "write_text_atomic",
+__all__ = ["RUN_ID", "new_run_id", "package_versions", "git_commit", "write_json_atomic", "write_text_atomic",
            "publish_dir", "utc_now"]
 
 #: Packages whose versions every manifest records.
@@ -29,6 +30,10 @@ def _umask() -> int:
 
 
 _UMASK = _umask()
+
+
+#: A run id as :func:`new_run_id` makes it (a failed run's folder ends in ``-FAILED``).
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z(?:-s\d+)?-[0-9a-f]{6}(?:-FAILED)?$")
 
 
 def utc_now() -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["money", "pipeline_sentences", "portfolio_sentences", "risk_sentences", "delivery_sentences",
-           "benefits_sentences", "governance_sentences"]
+__all__ = ["money", "intake_sentences", "lessons_sentences", "pipeline_sentences", "portfolio_sentences", "infeasible_sentences", "risk_sentences",
+           "delivery_sentences", "benefits_sentences", "governance_sentences", "not_assessed_sentences"]
 
 
 def money(x: float) -> str:
@@ -26,6 +26,9 @@ def pipeline_sentences(projects: pd.DataFrame, budget: pd.DataFrame) -> list[str
     """Size of the pipeline, what the budget allows, and where the asks come from."""
     prop = projects[projects["stage"] == "proposal"]
     asked, total = float(prop["estimated_cost"].sum()), float(budget["budget"].sum())
+    if len(prop) == 0:
+        return ["The pipeline holds no proposals: there is nothing to screen or select this period.",
+                f"The budget over the {len(budget)} planning periods is {money(total)}."]
     by_unit = prop.groupby("business_unit")["estimated_cost"].sum().sort_values(ascending=False)
     top_unit = by_unit.index[0]
     top_bucket = prop[prop["business_unit"] == top_unit].groupby("bucket")["estimated_cost"].sum().idxmax()
@@ -66,33 +69,79 @@ def portfolio_sentences(numbers: dict, portfolio: pd.DataFrame) -> list[str]:
     ]
 
 
-def risk_sentences(exposure: pd.DataFrame) -> list[str]:
-    """Schedule and cost exposure of the active projects at P80.
+def risk_sentences(table: pd.DataFrame, exposure: pd.DataFrame, p_label: str = "P80") -> list[str]:
+    """Schedule and cost exposure of the simulated projects at the review's confidence level.
 
     Parameters
     ----------
+    table : DataFrame
+        :func:`pmo_analytics.review.risk_table`: ``cost_contingency`` [currency,
+        Pc cost - planned (deterministic) cost], ``pc_cost`` and ``estimated_cost`` [currency].
     exposure : DataFrame
-        One row per active project: ``project_id``, ``p80_days_late``
-        [working days vs the committed finish], ``cost_contingency``
-        [currency, P80 cost - estimate], ``jcl`` [probability].
+        :func:`pmo_analytics.risk.exposure`: ``project_id``, ``p80_days_late``
+        [working days after the committed finish; NaN without a commitment]
+        and ``jcl`` [probability of finishing by the commitment within the estimate].
+    p_label : str
+        The confidence level's name (``"P80"``).
     """
-    late = exposure[exposure["p80_days_late"] > 0].sort_values("p80_days_late", ascending=False)
-    first = (f"At P80, {len(late)} of {len(exposure)} active projects finish after their committed date; "
-             f"the worst is {late['project_id'].iloc[0]}, {late['p80_days_late'].iloc[0]:.0f} working days late."
-             if len(late) else f"At P80, all {len(exposure)} active projects finish by their committed dates.")
-    return [
-        first,
-        f"Holding every active project at P80 needs {money(float(exposure['cost_contingency'].clip(lower=0).sum()))}"
-        " of cost contingency above the estimates.",
-        f"The joint confidence of meeting both the committed date and the budget ranges from "
-        f"{exposure['jcl'].min():.0%} to {exposure['jcl'].max():.0%}.",
-    ]
+    if len(table) == 0:
+        return ["No project in delivery has a schedule to simulate, so schedule and cost risk is not assessed."]
+    committed = exposure[exposure["p80_days_late"].notna()]
+    late = committed[committed["p80_days_late"] > 0].sort_values("p80_days_late", ascending=False)
+    no_commit = len(exposure) - len(committed)
+    tail = (f" ({_plural(no_commit, 'project')} without a committed date {'is' if no_commit == 1 else 'are'} "
+            "not compared)" if no_commit else "")
+    if len(committed) == 0:
+        first = (f"None of the {_plural(len(exposure), 'simulated project')} has a committed finish, so lateness "
+                 "against commitments is not assessed.")
+    elif len(late):
+        first = (f"At {p_label}, {len(late)} of {len(committed)} projects with a committed date finish after it; "
+                 f"the worst is {late['project_id'].iloc[0]}, {late['p80_days_late'].iloc[0]:.0f} working days "
+                 f"late{tail}.")
+    else:
+        first = f"At {p_label}, all {len(committed)} projects with a committed date finish by it{tail}."
+    contingency = float(table["cost_contingency"].sum())
+    above_estimates = float((table["pc_cost"] - table["estimated_cost"]).sum())
+    second = (f"Holding every simulated project at {p_label} needs {money(contingency)} of cost contingency above "
+              f"the planned (deterministic) cost; the {p_label} costs are {money(abs(above_estimates))} "
+              f"{'above' if above_estimates >= 0 else 'below'} the approved estimates.")
+    jcl = committed["jcl"].dropna()
+    third = (f"The joint confidence of meeting both the committed date and the estimate ranges from "
+             f"{jcl.min():.0%} to {jcl.max():.0%}." if len(jcl) else
+             "The joint confidence of date and cost is not assessed without committed dates.")
+    return [first, second, third]
 
 
 def _red_reason(reasons) -> str:
     """The first reason that made the status red (reasons are '; '-separated, each ending in its colour)."""
     parts = [r.strip() for r in str(reasons).split(";") if r.strip()]
     return next((r for r in parts if "(red)" in r), parts[0] if parts else "")
+
+
+def infeasible_sentences(shortfall: pd.DataFrame, conflicts: list[str]) -> list[str]:
+    """Why no portfolio can carry the commitments: the shortfall per period and the conflicting constraints.
+
+    Parameters
+    ----------
+    shortfall : DataFrame
+        :func:`pmo_analytics.review.commitment_shortfall` (``period``,
+        ``budget``, ``unavoidable_spend``, ``shortfall`` [currency]).
+    conflicts : list of str
+        The minimal set of constraints that cannot hold together.
+    """
+    short = shortfall[shortfall["shortfall"] > 0]
+    first = ("No portfolio can carry the mandatory and committed projects within the budget and capacity.")
+    if len(short):
+        second = (f"Their unavoidable spend exceeds the budget in {_plural(len(short), 'period')}: "
+                  + "; ".join(f"period {int(r.period)} short by {money(r.shortfall)} "
+                              f"({money(r.unavoidable_spend)} needed, {money(r.budget)} available)"
+                              for r in short.itertuples()) + ".")
+    else:
+        second = ("No single period's budget is short on its own: the conflict lies in how the commitments "
+                  "combine (capacity, dependencies or start windows).")
+    third = ("The smallest set of constraints that cannot hold together: " + "; ".join(conflicts) + "."
+             if conflicts else "The solver named no smaller conflicting set.")
+    return [first, second, third]
 
 
 def delivery_sentences(summary: pd.DataFrame) -> list[str]:
@@ -105,6 +154,8 @@ def delivery_sentences(summary: pd.DataFrame) -> list[str]:
         ``cpi``, ``spi_t``, ``reasons``.
     """
     s = summary.reset_index() if "project_id" not in summary.columns else summary
+    if len(s) == 0:
+        return ["No project in delivery has status reports, so earned value and RAG are not assessed."]
     counts = s["rag"].value_counts()
     worst = s.sort_values("cpi").iloc[0]
     red = s[s["rag"] == "red"]
@@ -121,6 +172,8 @@ def delivery_sentences(summary: pd.DataFrame) -> list[str]:
 
 def benefits_sentences(promised: pd.DataFrame) -> list[str]:
     """Benefits promised vs delivered, from :func:`pmo_analytics.benefits.promised_vs_delivered`."""
+    if promised is None or len(promised) == 0:
+        return ["There is no benefits register, so benefits realisation is not assessed."]
     m = promised[promised["measured"]]
     planned, realised = float(m["planned_to_date"].sum()), float(m["realised_to_date"].sum())
     worst = m.sort_values("realisation_rate").iloc[0] if len(m) else None
@@ -144,3 +197,62 @@ def governance_sentences(mismatches: int, failing: int, escalations: pd.DataFram
         (f"{', '.join(board['project_id'])} {'is' if len(board) == 1 else 'are'} escalated to this board."
          if len(board) else f"{_plural(len(escalations), 'project')} escalated, none to this board."),
     ]
+
+
+def not_assessed_sentences(assessment: pd.DataFrame, stage: str) -> list[str]:
+    """What a stage of the review could not assess, and why, one sentence each.
+
+    Parameters
+    ----------
+    assessment : DataFrame
+        ``PortfolioReview.assessment_`` (``stage``, ``subject``, ``assessed``, ``reason``).
+    stage : str
+        ``intake``, ``selection``, ``risk``, ``delivery`` or ``benefits``.
+    """
+    a = assessment[(assessment["stage"] == stage) & ~assessment["assessed"].astype(bool)]
+    return [f"Not assessed — {r.subject}: {r.reason}." for r in a.itertuples()]
+
+
+def intake_sentences(table: pd.DataFrame, threshold: float) -> list[str]:
+    """The shortlist and the value-vs-risk classes of the screened proposals.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``IntakeScreening.table_``: ``shortlisted`` [bool], ``estimated_cost`` and
+        ``uplifted_cost`` [currency], ``quadrant``.
+    threshold : float
+        Shortlist threshold on the weighted score.
+    """
+    short = table[table["shortlisted"]]
+    q = table["quadrant"].value_counts()
+    extra = float(short["uplifted_cost"].sum() - short["estimated_cost"].sum())
+    return [
+        f"{len(short)} of {_plural(len(table), 'proposal')} are shortlisted (weighted score at least "
+        f"{threshold:.3f}, or mandatory); they would cost {money(float(short['uplifted_cost'].sum()))} at "
+        f"reference-class estimates, {money(extra)} more than estimated.",
+        f"{q.get('pursue', 0)} are worth pursuing as they stand, {q.get('review risk', 0)} are valuable but risky, "
+        f"{q.get('quick win', 0)} are quick wins and {q.get('avoid', 0)} combine low value with high risk.",
+    ]
+
+
+def lessons_sentences(adopt: pd.DataFrame | None, extra: float | None, estimated: float | None,
+                      p_label: str = "P80") -> list[str]:
+    """The estimating uplifts to adopt and what they add to the proposals.
+
+    Parameters
+    ----------
+    adopt : DataFrame or None
+        :func:`pmo_analytics.benefits.uplifts_to_adopt`: per reference class ``n``,
+        ``cost_uplift`` and ``duration_uplift`` [fraction].
+    extra, estimated : float or None
+        Cost the uplifts add to the proposals, and their estimated total [currency].
+    """
+    if adopt is None or len(adopt) == 0:
+        return ["No reference class has enough completed projects to set an estimating uplift."]
+    out = [f"Adopt for {cls} ({int(r['n'])} past projects): cost +{r['cost_uplift']:.0%}, duration "
+           f"+{r['duration_uplift']:.0%} ({p_label})." for cls, r in adopt.iterrows()]
+    if extra is not None and estimated:
+        out.append(f"Applied to the proposals this adds {money(extra)} to their estimated cost "
+                   f"({extra / estimated:.0%}).")
+    return out

@@ -1,54 +1,178 @@
 """``pmo review``: execute the curated notebooks into a decision record.
 
 A record is a folder ``reports/<run-id>/`` holding, for every notebook, the
-executed ``.ipynb`` and a self-contained ``.html`` (charts inlined as SVG, no
-script or stylesheet loaded from the network), plus ``index.html``,
-``numbers.json`` (every value the notebooks ``publish``) and
-``manifest.json`` (SHA-256 of every input file, parameters, seed, package
-versions, git commit, start and end time). The folder is built under a
-hidden staging name and renamed into place when complete, so a record is
-either whole or absent, and an earlier record is never overwritten.
+executed ``.ipynb`` and a self-contained ``.html``, plus ``index.html``,
+``numbers.json`` (every value the pages ``publish``), ``results.xlsx`` /
+``results_csv/`` and ``manifest.json`` (the data's fingerprint and the SHA-256
+of every input file, the review policy, package versions, git commit, times).
+
+What a record guarantees
+------------------------
+* **One data set.** The data are read and validated once, inside the kernel
+  that executes every page (:func:`pmo_analytics.review.load_review`); every
+  page publishes the fingerprint of the data it read and the digest of the
+  policy it used, and a record in which a page read other data, or used
+  another policy, than the manifest names is refused (nothing is published).
+* **One policy.** Every page receives the whole resolved
+  :class:`~pmo_analytics.review.ReviewPolicy` (defaults, then ``review.toml``
+  beside the data, then ``--seed``/``--iterations``/``--param``); a
+  parameter that no selected page or the policy accepts is refused before
+  anything runs. Parameters cells are parsed here (Python's ``ast``), never
+  by papermill's line parser.
+* **Whole or absent, never overwritten.** The record is built under
+  ``.staging-<run-id>`` and renamed into place; Ctrl-C or SIGTERM shuts the
+  kernel down and removes the staging folder; a staging folder left by a
+  killed run is reported and removed by the next run.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import fcntl
 import hashlib
-import html
 import json
+import logging
 import os
-import re
 import shutil
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..exceptions import RecordError
-from ..tables import read_portfolio, sample_path, sha256_file
-from .manifest import git_commit, new_run_id, package_versions, publish_dir, utc_now, write_json_atomic, \
-    write_text_atomic
+from ..exceptions import DataValidationError, Problem, RecordError
+from .export import export_results
+from .html import export_html, render_index, render_reports_index
+from .manifest import (RUN_ID, git_commit, new_run_id, package_versions, publish_dir, utc_now, write_json_atomic,
+                       write_text_atomic)
 from .publish import MIME
 
-__all__ = ["Review", "run_review", "notebooks_dir", "list_notebooks", "collect_numbers", "export_html",
-           "numbers_to_tables", "DEFAULT_PARAMETERS"]
+__all__ = ["Review", "run_review", "notebooks_dir", "list_notebooks", "resolve_notebooks", "notebook_parameters",
+           "collect_numbers", "check_parameters", "clean_stale_staging", "DEFAULT_PARAMETERS", "IDENTITY",
+           "ReviewInterrupted"]
 
-#: Parameters injected into every notebook that declares them (papermill). A record is static, so
-#: live widgets are switched off (``interactive``); kernels would otherwise wait on widget comms.
-DEFAULT_PARAMETERS = {"seed": 20261125, "interactive": False}
+#: Page parameters the review always sets; ``interactive`` switches live widgets off in a static record.
+DEFAULT_PARAMETERS = {"interactive": False}
+#: The name under which every page publishes the identity of the data and policy it used.
+IDENTITY = "review.identity"
+#: Names every curated page declares in its parameters cell.
+CONTRACT = ("data_path", "seed", "policy")
+
+
+class ReviewInterrupted(RecordError):
+    """The review was stopped by Ctrl-C or SIGTERM (the staging folder was removed)."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(f"review interrupted by {signal.Signals(signum).name}; nothing was published")
 
 
 def notebooks_dir() -> Path:
-    """The curated notebooks folder of the project (``notebooks/``)."""
-    env = os.environ.get("PMO_NOTEBOOKS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The curated notebooks (``notebooks/`` in the repository, bundled with the package)."""
+    from ..bundled import bundled_path
+
+    return bundled_path("notebooks")
 
 
 def list_notebooks(folder: Path | None = None) -> list[Path]:
     """The curated notebooks, in life-cycle order (``NN_name.ipynb``)."""
     folder = folder or notebooks_dir()
-    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if p.is_file())
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if p.is_file() and not p.is_symlink())
+
+
+def resolve_notebooks(names) -> list[Path]:
+    """Curated notebooks by short name: ``03``, ``03_schedule_risk`` or ``03_schedule_risk.ipynb``.
+
+    Only the package's own notebooks can be named (a name is never a path),
+    so neither the command line nor a decision file can make a review run
+    other code.
+
+    Raises
+    ------
+    RecordError
+        naming the unknown name and listing the notebooks.
+    """
+    curated = list_notebooks()
+    out = []
+    for name in names:
+        text = str(name)
+        key = text[:-6] if text.endswith(".ipynb") else text
+        hits = [p for p in curated if p.stem == key or p.stem.split("_", 1)[0] == key]
+        if "/" in text or "\\" in text or len(hits) != 1:
+            raise RecordError(f"unknown notebook {text!r}; the review's notebooks are "
+                              f"{', '.join(p.stem for p in curated)} (a number like 03 is enough)")
+        if hits[0] not in out:
+            out.append(hits[0])
+    return sorted(out)
+
+
+def _parameters_cell(nb):
+    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise RecordError(f"a notebook needs exactly one cell tagged 'parameters', found {len(cells)}")
+    return cells[0]
+
+
+def notebook_parameters(nb_or_path) -> dict:
+    """Names and default values assigned in a notebook's ``parameters`` cell.
+
+    Parsed with Python's ``ast`` (literal values only), so comments, ``=``
+    signs in comments and multi-line literals are read correctly; a
+    statement that is not ``name = <literal>`` is an error.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(nb_or_path), as_version=4) if isinstance(nb_or_path, (str, os.PathLike)) else nb_or_path
+    src = _parameters_cell(nb).source
+    try:
+        tree = ast.parse(src)
+    except SyntaxError as exc:
+        raise RecordError(f"parameters cell does not parse: {exc}") from exc
+    out = {}
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            raise RecordError(f"parameters cell line {node.lineno}: only 'name = value' assignments are allowed")
+        try:
+            out[node.targets[0].id] = ast.literal_eval(node.value)
+        except ValueError as exc:
+            raise RecordError(f"parameters cell line {node.lineno}: {node.targets[0].id} must be a literal") from exc
+    return out
+
+
+def check_parameters(notebooks: list[Path], params: dict) -> dict[str, dict]:
+    """The page parameters each notebook receives; refuse any parameter no page or the policy accepts.
+
+    ``params`` are what the user gave besides the data and the seed: policy
+    settings go to every page (inside ``policy``); the others go to the
+    pages that declare them.
+
+    Raises
+    ------
+    RecordError
+        listing, for an unknown name, what the policy and each page accept.
+    """
+    from ..review.policy import ReviewPolicy
+
+    declared = {nb: notebook_parameters(nb) for nb in notebooks}
+    policy_names = set(ReviewPolicy.__dataclass_fields__)
+    page_only = {k for k in params if k not in policy_names}
+    unknown = sorted(k for k in page_only if not any(k in d and k not in CONTRACT for d in declared.values()))
+    if unknown:
+        import difflib
+
+        known = sorted(policy_names | {k for d in declared.values() for k in d if k not in CONTRACT})
+        unknown = [u + (f" (did you mean {m[0]}?)" if (m := difflib.get_close_matches(u, known, n=1)) else "")
+                   for u in unknown]
+        accepts = "; ".join(f"{nb.stem}: {', '.join(sorted(set(d) - set(CONTRACT))) or 'nothing else'}"
+                            for nb, d in declared.items())
+        raise RecordError(f"unknown parameter(s) {', '.join(unknown)}: not a review policy setting "
+                          f"({', '.join(sorted(policy_names))}) and not declared by any selected page ({accepts})")
+    for nb, d in declared.items():
+        missing = [k for k in CONTRACT if k not in d]
+        if missing:
+            raise RecordError(f"{nb.name}: its parameters cell must declare {', '.join(missing)}")
+    return {nb: {k: v for k, v in params.items() if k in page_only and k in d} for nb, d in declared.items()}
 
 
 def collect_numbers(nb) -> dict:
@@ -65,38 +189,145 @@ def collect_numbers(nb) -> dict:
     return out
 
 
-_EXTERNAL = re.compile(
-    r"""<(?:script|link|iframe|img)[^>]+(?:src|href)\s*=\s*["']?(?:https?:)?//"""  # tags loading a URL
-    r"""|(?:import\s*\(|from)\s*["'](?:https?:)?//"""  # ES module imports
-    r"""|@import\s+(?:url\()?["']?(?:https?:)?//""",  # CSS imports
-    re.IGNORECASE)
+# ---------------------------------------------------------------------- staging folders
+def _lock_staging(staging: Path):
+    fh = open(staging / ".lock", "w")
+    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fh
 
 
-def export_html(nb, title: str) -> str:
-    """A self-contained HTML page of an executed notebook.
+def clean_stale_staging(out: Path, say=lambda msg: None) -> list[str]:
+    """Remove ``.staging-*`` folders left by killed runs; a running review (it holds a lock) is left alone.
 
-    nbconvert loads require.js, MathJax and widget scripts from a CDN unless
-    their URLs are blanked; charts are SVG outputs, so nothing is fetched.
-
-    Raises
-    ------
-    RecordError
-        if the page would still reference an external script or stylesheet.
+    Returns the names removed.
     """
-    from nbconvert import HTMLExporter
+    removed = []
+    if not out.is_dir():
+        return removed
+    for d in sorted(out.glob(".staging-*")):
+        if not d.is_dir() or d.is_symlink():
+            continue
+        lock = d / ".lock"
+        try:
+            with open(lock, "a") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        except BlockingIOError:
+            continue  # another review is writing it right now
+        except OSError:
+            pass
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d.name)
+        say(f"removed {d.name}, left by an interrupted run")
+    return removed
 
-    # an executive summary may hide its code (notebook metadata {"pmo": {"hide_input": true}})
-    hide = bool(nb.metadata.get("pmo", {}).get("hide_input", False))
-    exporter = HTMLExporter(template_name="lab", mathjax_url="", require_js_url="", jquery_url="", exclude_input=hide,
-                            widget_renderer_url="", jupyter_widgets_base_url="", mermaid_js_url="",
-                            mermaid_layout_elk_js_url="",
-                            exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    body = re.sub(r"<script[^>]*src=[\"']\s*[\"'][^>]*>\s*</script>", "", body)
-    if _EXTERNAL.search(body):
-        raise RecordError(f"HTML export of {title} references an external resource: "
-                          f"{_EXTERNAL.search(body).group(0)[:120]}")
-    return body
+
+@contextlib.contextmanager
+def _staging(out: Path, run_id: str):
+    """A locked ``.staging-<run-id>`` folder, removed unless the block published it (renamed it away)."""
+    staging = out / f".staging-{run_id}"
+    staging.mkdir()
+    lock = _lock_staging(staging)
+    try:
+        yield staging
+    finally:
+        lock.close()
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _signals_raise():
+    """SIGTERM (and SIGINT) raise :class:`ReviewInterrupted` in the main thread, so cleanup runs."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise ReviewInterrupted(signum)
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def _quiet_loggers():
+    """papermill and nbclient log at INFO/ERROR on their own; a review prints only its progress."""
+    names = ("papermill", "nbclient", "traitlets", "jupyter_client")
+    saved = {n: (logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for n, (lvl, prop) in saved.items():
+            logging.getLogger(n).setLevel(lvl)
+            logging.getLogger(n).propagate = prop
+
+
+class _Kernel:
+    """One Python kernel executing every page of a review (IPC transport: no network port, no TCP warning)."""
+
+    def __init__(self, name: str, cwd: Path, log: Path):
+        from jupyter_client.manager import KernelManager
+
+        import tempfile
+
+        # IPC sockets need a short path (about 100 bytes): a private temporary folder, removed at shutdown
+        self._sockets = tempfile.mkdtemp(prefix="pmo-kernel-")
+        self.km = KernelManager(kernel_name=name, transport="ipc")
+        self.km.connection_file = os.path.join(self._sockets, "kernel.json")
+        self.km.ip = os.path.join(self._sockets, "ipc")
+        self._log = open(log, "w")
+        self.km.start_kernel(cwd=str(cwd), stdout=self._log, stderr=self._log)
+
+    def run(self, code: str, timeout: int) -> tuple[str, dict | None]:
+        """Execute ``code``; return (stdout text, error dict or None)."""
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            out, err = [], {}
+
+            def hook(msg):
+                t, c = msg["msg_type"], msg["content"]
+                if t == "stream":
+                    out.append(c["text"])
+                elif t == "error":
+                    err.update(ename=c["ename"], evalue=c["evalue"])
+
+            kc.execute_interactive(code, timeout=timeout, output_hook=hook, store_history=False)
+            return "".join(out), (err or None)
+        finally:
+            kc.stop_channels()
+
+    def shutdown(self):
+        with contextlib.suppress(Exception):
+            self.km.shutdown_kernel(now=True)
+        with contextlib.suppress(Exception):
+            self._log.close()
+        shutil.rmtree(self._sockets, ignore_errors=True)
+
+
+_PREFLIGHT = """
+import json as _json
+from pmo_analytics.exceptions import DataValidationError as _DVE
+from pmo_analytics.review import load_review as _load_review
+try:
+    _r = _load_review({data!r}, seed={seed!r}, **{policy!r})
+    from pmo_analytics.tables.columns import id_names as _id_names
+    print("PMO-PREFLIGHT " + _json.dumps({{"ok": True, "identity": _r.identity, "names": _id_names(_r.portfolio_),
+          "tables": {{k: int(v) for k, v in _r.portfolio_.summary()["rows"].items()}}}}))
+except _DVE as _e:
+    print("PMO-PREFLIGHT " + _json.dumps({{"ok": False, "header": _e.header,
+          "problems": [[p.table, p.source, p.row, p.column, p.message] for p in _e.problems]}}))
+"""
 
 
 @dataclass
@@ -113,21 +344,22 @@ class Review:
     out : path
         Parent folder of the records (``reports/``).
     parameters : dict
-        Values injected into each notebook's ``parameters`` cell, where the
-        notebook declares them (``seed``, ``iterations``, ...).
-    notebooks : list of path, optional
-        Notebooks to run (default: every curated notebook, in order).
+        ``seed``, review policy settings (every page receives them) and page
+        parameters (only pages declaring them receive them); anything else is refused.
+    notebooks : list, optional
+        Curated notebook names (``"03"``, ``"03_schedule_risk"``) or, from
+        Python only, notebook paths; default every curated notebook, in order.
     progress : bool
-        Print progress to the terminal.
+        Print progress (and an estimate of the time left) to stderr.
     """
 
-    data: str | os.PathLike | None = None
+    data: str | os.PathLike | list | None = None
     out: str | os.PathLike = "reports"
     parameters: dict = field(default_factory=dict)
     notebooks: list | None = None
     progress: bool = True
     kernel_name: str = "python3"
-    timeout: int = 900
+    timeout: int = 1800
     decisions: str | os.PathLike | None = "decisions"
 
     # results
@@ -140,238 +372,232 @@ class Review:
         if self.progress:
             print(msg, file=sys.stderr, flush=True)
 
-    def run(self) -> "Review":
-        import nbformat
-        import papermill as pm
-
-        from ..tables.sources import import_sources, needs_import
-
-        started = utc_now()
-        t0 = time.perf_counter()
-        sources = list(self.data) if isinstance(self.data, (list, tuple)) else \
-            [self.data if self.data is not None else sample_path()]
-        merged = needs_import(sources)
-        params = {**DEFAULT_PARAMETERS, **self.parameters}
-        notebooks = [Path(p) for p in (self.notebooks or list_notebooks())]
-        if not notebooks:
+    # ------------------------------------------------------------------ preparation
+    def _notebooks(self) -> list[Path]:
+        if not self.notebooks:
+            nbs = list_notebooks()
+        else:
+            names = [n for n in self.notebooks if not isinstance(n, Path)]
+            nbs = resolve_notebooks(names) + [Path(n) for n in self.notebooks if isinstance(n, Path)]
+        if not nbs:
             raise RecordError(f"no notebooks found in {notebooks_dir()}")
+        return nbs
+
+    def _policy(self, data):
+        from ..review.policy import ReviewPolicy, resolve_policy
+
+        params = dict(self.parameters)
+        policy_names = set(ReviewPolicy.__dataclass_fields__)
+        return resolve_policy(data, {k: v for k, v in params.items() if k in policy_names})
+
+    def run(self) -> Review:
+        started, t0 = utc_now(), time.perf_counter()
+        sources = self._sources()
+        notebooks = self._notebooks()
+        page_params = check_parameters(notebooks, {k: v for k, v in self.parameters.items() if k != "seed"})
+        policy = self._policy(sources[0])  # refuses unknown or bad settings before anything runs
         out = Path(self.out)
         out.mkdir(parents=True, exist_ok=True)
-        run_id = new_run_id(params.get("seed"))
-        staging = out / f".staging-{run_id}"
-        staging.mkdir()
-        try:
-            if merged:
-                # schedules (.mpp/.xml/.xer) and several folders/workbooks are merged into our CSV layout,
-                # kept inside the record so the notebooks (and a later replay) read exactly this data
-                self._say(f"importing {len(sources)} source(s) ...")
-                result = import_sources(sources, staging / "data")
-                data = (staging / "data").resolve()
-                self._say(result.report())
-            else:
-                data = Path(sources[0]).resolve()
-            self._say(f"validating {data} ...")
-            portfolio = read_portfolio(data)  # raises DataValidationError listing every problem
-            input_hashes = dict(result.hashes) if merged else dict(portfolio.hashes)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        numbers: dict = {}
-        entries = []
-        status = "complete"
-        error = None
-        try:
-            for i, nb_path in enumerate(notebooks, 1):
-                declared = pm.inspect_notebook(str(nb_path))
-                injected = {k: v for k, v in params.items() if k in declared}
-                if "data_path" in declared:
-                    injected["data_path"] = str(data)
-                self._say(f"[{i}/{len(notebooks)}] {nb_path.stem} ...")
-                t = time.perf_counter()
-                out_nb = staging / nb_path.name
-                try:
-                    pm.execute_notebook(str(nb_path), str(out_nb), parameters=injected,
-                                        cwd=str(nb_path.parent), kernel_name=self.kernel_name,
-                                        progress_bar=False, execution_timeout=self.timeout,
-                                        report_mode=False, log_output=False)
-                except pm.PapermillExecutionError as exc:
-                    status, error = "failed", f"{nb_path.name}: {exc.ename}: {exc.evalue}"
-                    self._say(f"    FAILED: {error}")
-                nb = nbformat.read(out_nb, as_version=4)
-                html_path = staging / f"{nb_path.stem}.html"
-                write_text_atomic(html_path, export_html(nb, nb_path.stem))
-                nums = collect_numbers(nb)
-                numbers[nb_path.stem] = nums
-                entries.append({"notebook": nb_path.name, "html": html_path.name,
-                                "parameters": injected, "seconds": round(time.perf_counter() - t, 2),
-                                "published_numbers": len(nums),
-                                "sha256_ipynb": sha256_file(out_nb), "sha256_html": sha256_file(html_path)})
-                self._say(f"    done in {time.perf_counter() - t:.1f} s, {len(nums)} numbers published")
-                if status == "failed":
-                    break
+        clean_stale_staging(out, self._say)
+        run_id = new_run_id(policy.seed)
+        with _staging(out, run_id) as staging, _signals_raise(), _quiet_loggers():
+            data, identity, merged, policy = self._prepare_data(sources, staging, policy)
+            kernel = _Kernel(self.kernel_name, notebooks[0].parent, staging / ".kernel.log")
+            try:
+                tables, names = self._preflight(kernel, data, policy)
+                numbers, entries, status, error = self._execute(kernel, notebooks, data, policy, page_params,
+                                                                staging, identity, t0)
+            finally:
+                kernel.shutdown()
             final = out / (run_id if status == "complete" else f"{run_id}-FAILED")
-            if merged:  # the imported data travel with the record: name them where they will live
-                data = final.resolve() / "data"
-            manifest = {
-                "run_id": run_id,
-                "status": status,
-                "error": error,
-                "started": started,
-                "ended": utc_now(),
-                "seconds": round(time.perf_counter() - t0, 2),
-                "data": {"path": str(data), "files": input_hashes,
-                         "sources": [str(Path(str(x)).resolve()) if "=" not in str(x) else str(x) for x in sources],
-                         "imported": merged,
-                         "tables": {k: int(v) for k, v in portfolio.summary()["rows"].items()}},
-                "parameters": params,
-                "seed": params.get("seed"),
-                "notebooks": entries,
-                "versions": package_versions(),
-                "git": git_commit(Path(__file__).resolve().parent),
-                "numbers_sha256": hashlib.sha256(json.dumps(numbers, sort_keys=True).encode()).hexdigest(),
-                "decisions": _decision_rows(self.decisions),
-            }
-            write_json_atomic(staging / "numbers.json", numbers)
-            result_tables = numbers_to_tables(numbers)
-            if result_tables:
-                from .export import export_tables
-
-                export_tables(result_tables, staging / "results.xlsx")
-                manifest["results"] = {"xlsx": "results.xlsx", "csv": "results_csv/"}
-            write_json_atomic(staging / "manifest.json", manifest)
-            write_text_atomic(staging / "index.html", render_index(manifest))
-            publish_dir(staging, final)
-        except BaseException:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
-            raise
+            manifest = self._manifest(run_id, status, error, started, t0, final, data, identity, merged, sources,
+                                      tables, policy, entries, numbers)
+            self._write(staging, manifest, numbers, names)
+            publish_dir(staging, final)  # the staging lock travels with the rename: removed once published
+        with contextlib.suppress(OSError):
+            (final / ".lock").unlink()
         self.run_id_, self.path_, self.manifest_, self.numbers_ = run_id, final, manifest, numbers
-        write_text_atomic(out / "index.html", render_reports_index(out, self.decisions))
+        write_text_atomic(out / "index.html", render_reports_index(out, decision_rows(self.decisions, out)))
         self._say(f"record written to {final}")
         if status != "complete":
             raise RecordError(f"review failed ({error}); partial record kept at {final}")
         return self
+
+    def _sources(self) -> list:
+        if isinstance(self.data, (list, tuple)):
+            return list(self.data)
+        if self.data is None:
+            from ..tables import sample_path
+
+            return [sample_path()]
+        return [self.data]
+
+    def _prepare_data(self, sources, staging: Path, policy):
+        """The data folder the pages read, its identity, whether it was imported, and the policy beside it."""
+        from ..tables.identity import fingerprint_path
+        from ..tables.sources import import_sources, needs_import
+
+        merged = needs_import(sources)
+        if merged:
+            # schedules (.mpp/.xml/.xer) and several folders/workbooks are merged into our CSV layout, kept
+            # inside the record so the pages (and a later replay) read exactly this data
+            self._say(f"importing {len(sources)} source(s) ...")
+            imported = import_sources(sources, staging / "data")
+            data = (staging / "data").resolve()
+            self._say(imported.report())
+            policy = self._policy(data)
+        else:
+            data = Path(sources[0]).resolve()
+        identity = fingerprint_path(data)
+        self._say(f"reading and validating {data} (data {identity['fingerprint'][:12]}) ...")
+        return data, identity, merged, policy
+
+    @staticmethod
+    def _write(staging: Path, manifest: dict, numbers: dict, names: dict) -> None:
+        """numbers.json, results.xlsx/CSV, manifest.json and index.html of a finished run."""
+        write_json_atomic(staging / "numbers.json", numbers)
+        if export_results(numbers, staging / "results.xlsx", manifest, names=names):
+            manifest["results"] = {"xlsx": "results.xlsx", "csv": "results_csv/"}
+        write_json_atomic(staging / "manifest.json", manifest)
+        write_text_atomic(staging / "index.html", render_index(manifest, numbers))
+        with contextlib.suppress(OSError):
+            (staging / ".kernel.log").unlink()
+
+    # ------------------------------------------------------------------ steps
+    def _preflight(self, kernel: _Kernel, data: Path, policy) -> dict:
+        """Read and validate the data once, in the kernel every page runs in; return row counts per table."""
+        pol = policy.to_dict()
+        seed = pol.pop("seed")
+        text, err = kernel.run(_PREFLIGHT.format(data=str(data), seed=seed, policy=pol), timeout=self.timeout)
+        line = next((ln for ln in text.splitlines() if ln.startswith("PMO-PREFLIGHT ")), None)
+        if err is not None or line is None:
+            why = f"{err['ename']}: {err['evalue']}" if err else "no answer from the kernel"
+            raise RecordError(f"could not read the data in the review kernel ({why})")
+        res = json.loads(line[len("PMO-PREFLIGHT "):])
+        if not res["ok"]:
+            raise DataValidationError([Problem(*p) for p in res["problems"]], header=res["header"])
+        return res["tables"], res["names"]
+
+    def _execute(self, kernel, notebooks, data, policy, page_params, staging, identity, t0):
+        import nbformat
+        import papermill as pm
+
+        pol = policy.to_dict()
+        seed = pol.pop("seed")
+        numbers, entries = {}, []
+        status, error = "complete", None
+        done_seconds = []
+        for i, nb_path in enumerate(notebooks, 1):
+            injected = {**{k: v for k, v in DEFAULT_PARAMETERS.items() if k in notebook_parameters(nb_path)},
+                        "data_path": str(data), "seed": seed, "policy": pol, **page_params[nb_path]}
+            left = ""
+            if done_seconds:
+                rest = (len(notebooks) - i + 1) * sum(done_seconds) / len(done_seconds)
+                left = f", about {rest:.0f} s left"
+            self._say(f"[{i}/{len(notebooks)}] {nb_path.stem} (elapsed {time.perf_counter() - t0:.0f} s{left})")
+            t = time.perf_counter()
+            out_nb = staging / nb_path.name
+            try:
+                pm.execute_notebook(str(nb_path), str(out_nb), parameters=injected, cwd=str(nb_path.parent),
+                                    kernel_name=self.kernel_name, language="python", km=kernel.km,
+                                    progress_bar=False, execution_timeout=self.timeout, report_mode=False,
+                                    log_output=False)
+            except pm.PapermillExecutionError as exc:
+                status, error = "failed", f"{nb_path.name}: {exc.ename}: {exc.evalue}"
+                self._say(f"    FAILED: {error}")
+            nb = nbformat.read(out_nb, as_version=4)
+            nums = collect_numbers(nb)
+            if status == "complete":
+                self._check_identity(nb_path.stem, nums.get(IDENTITY), identity, policy)
+            html_path = staging / f"{nb_path.stem}.html"
+            write_text_atomic(html_path, export_html(nb, nb_path.stem))
+            numbers[nb_path.stem] = nums
+            seconds = time.perf_counter() - t
+            done_seconds.append(seconds)
+            entries.append({"notebook": nb_path.name, "html": html_path.name, "parameters": injected,
+                            "seconds": round(seconds, 2), "published_numbers": len(nums),
+                            "identity": nums.get(IDENTITY),
+                            "sha256_ipynb": _sha(out_nb), "sha256_html": _sha(html_path)})
+            self._say(f"    done in {seconds:.1f} s, {len(nums)} numbers published")
+            if status == "failed":
+                break
+        return numbers, entries, status, error
+
+    @staticmethod
+    def _check_identity(page: str, published, identity: dict, policy) -> None:
+        if not isinstance(published, dict) or "fingerprint" not in published:
+            raise RecordError(f"page {page} did not publish which data it read ('{IDENTITY}'); the record "
+                              "cannot promise its numbers come from the data in the manifest, so nothing was published")
+        if published["fingerprint"] != identity["fingerprint"]:
+            raise RecordError(f"page {page} read other data ({published.get('source')}, fingerprint "
+                              f"{published['fingerprint'][:12]}) than the manifest names ({identity['path']}, "
+                              f"{identity['fingerprint'][:12]}); nothing was published")
+        if published.get("policy") != policy.digest:
+            raise RecordError(f"page {page} used another review policy than the manifest names; nothing was "
+                              "published")
+
+    def _manifest(self, run_id, status, error, started, t0, final, data, identity, merged, sources, tables, policy,
+                  entries, numbers) -> dict:
+        if merged:  # the imported data travel with the record: name them where they will live
+            data = final.resolve() / "data"
+        limits = []
+        for page, nums in numbers.items():
+            for name, value in nums.items():
+                if name.endswith("time_limit_bound") and value:
+                    limits.append(f"{page}: {name}")
+        return {
+            "run_id": run_id,
+            "status": status,
+            "error": error,
+            "started": started,
+            "ended": utc_now(),
+            "seconds": round(time.perf_counter() - t0, 2),
+            "data": {"path": str(data), "fingerprint": identity["fingerprint"], "files": identity["files"],
+                     "sources": [str(Path(str(x)).resolve()) if "=" not in str(x) else str(x) for x in sources],
+                     "imported": merged, "tables": tables},
+            "policy": policy.to_dict(),
+            "policy_sha256": policy.digest,
+            "parameters": {k: v for k, v in self.parameters.items()},
+            "seed": policy.seed,
+            "notebooks": entries,
+            "solver_time_limits_bound": limits,
+            "versions": package_versions(),
+            "git": git_commit(Path(__file__).resolve().parent),
+            "numbers_sha256": hashlib.sha256(json.dumps(numbers, sort_keys=True).encode()).hexdigest(),
+            "decisions": decision_rows(self.decisions, Path(self.out)),
+        }
 
     def __repr__(self) -> str:
         where = f", record={self.path_}" if self.path_ else ""
         return f"Review(data={self.data or 'sample'!s}{where})"
 
 
-def render_index(manifest: dict) -> str:
-    """The record's ``index.html``: links to each notebook page and the manifest summary."""
-    e = html.escape
-    rows = "".join(
-        f"<tr><td><a href='{e(n['html'])}'>{e(Path(n['notebook']).stem)}</a></td>"
-        f"<td><a href='{e(n['notebook'])}'>{e(n['notebook'])}</a></td><td>{n['seconds']}</td>"
-        f"<td>{n['published_numbers']}</td></tr>"
-        for n in manifest["notebooks"])
-    files = "".join(f"<tr><td>{e(k)}</td><td><code>{e(v)}</code></td></tr>"
-                    for k, v in sorted(manifest["data"]["files"].items()))
-    params = e(json.dumps(manifest["parameters"], sort_keys=True))
-    git = manifest.get("git") or {}
-    dec = _decisions_table(manifest.get("decisions") or [], link_prefix="../")
-    results = (", result tables <a href='results.xlsx'>results.xlsx</a> (and <a href='results_csv/'>CSV</a>)"
-               if manifest.get("results") else "")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Portfolio review {e(manifest['run_id'])}</title>
-<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}
-code{{font-size:85%}}</style></head><body>
-<h1>Portfolio review — decision record</h1>
-<p>Run <b>{e(manifest['run_id'])}</b>, status <b>{e(manifest['status'])}</b>,
-{e(manifest['started'])} → {e(manifest['ended'])}; seed {e(str(manifest.get('seed')))};
-git {e(str(git.get('commit', 'n/a')))}{' (uncommitted changes)' if git.get('dirty') else ''}.</p>
-<h2>Notebooks</h2>
-<table><tr><th>record</th><th>executed notebook</th><th>seconds</th><th>numbers published</th></tr>{rows}</table>
-<h2>Input data</h2><p>{e(manifest['data']['path'])}</p>
-<table><tr><th>file</th><th>SHA-256</th></tr>{files}</table>
-<h2>Parameters</h2><p><code>{params}</code></p>
-{dec}
-<p>Full details: <a href="manifest.json">manifest.json</a>, <a href="numbers.json">numbers.json</a>{results}.</p>
-</body></html>
-"""
+def _sha(path: Path) -> str:
+    from ..tables import sha256_file
+
+    return sha256_file(path)
 
 
-def numbers_to_tables(numbers: dict) -> dict:
-    """Result tables of a review, for ``results.xlsx``: every published table, plus one sheet of numbers.
+def decision_rows(folder, reports: Path | None = None) -> list[dict]:
+    """The decision register's entries, newest first, for index pages (empty without a register).
 
-    A published DataFrame or Series (stored as pandas' ``split`` JSON) becomes
-    its own table named ``<notebook number>.<name>``; every other value is a
-    row of the ``numbers`` table (notebook, name, JSON value).
+    ``record`` is reduced to a run id (a folder name under ``reports/``) or
+    None, so an index never links outside the reports folder.
     """
-    import pandas as pd
-
-    tables, rows = {}, []
-    for nb, values in numbers.items():
-        prefix = nb.split("_", 1)[0]
-        for name, value in values.items():
-            if isinstance(value, dict) and {"columns", "data"} <= set(value):
-                tables[f"{prefix}.{name}"] = pd.DataFrame(value["data"], columns=value["columns"],
-                                                          index=value.get("index"))
-            elif isinstance(value, dict) and {"name", "data", "index"} <= set(value):
-                tables[f"{prefix}.{name}"] = pd.Series(value["data"], index=value["index"],
-                                                       name=value["name"]).to_frame()
-            else:
-                rows.append({"notebook": nb, "name": name, "value": json.dumps(value, sort_keys=True)})
-    if rows:
-        tables = {"numbers": pd.DataFrame(rows), **tables}
-    return tables
-
-
-def _decision_rows(folder) -> list[dict]:
-    """The decision register's entries, newest first (empty when there is no register)."""
     if folder is None or not Path(folder).is_dir():
         return []
     from .decisions import list_decisions
 
-    df = list_decisions(folder).drop(columns=["created"])
-    return json.loads(df.to_json(orient="records"))
-
-
-def _decisions_table(rows: list[dict], link_prefix: str = "") -> str:
-    if not rows:
-        return ""
-    e = html.escape
-
-    def link(rec):
-        if not rec:
-            return ""
-        name = Path(rec).name
-        return f"<a href='{e(link_prefix + name)}/index.html'>{e(name)}</a>"
-
-    body = "".join(
-        f"<tr><td>{e(r['decision_id'])}</td><td>{e(str(r['date']))}</td><td>{e(r['decision'])}</td>"
-        f"<td>{e(r['decided_by'])}</td><td>{link(r.get('record'))}</td>"
-        f"<td>{e(r.get('superseded_by') or '')}</td></tr>" for r in rows)
-    return ("<h2>Decisions (newest first)</h2><table><tr><th>id</th><th>date</th><th>decision</th>"
-            f"<th>decided by</th><th>record</th><th>superseded by</th></tr>{body}</table>")
-
-
-def render_reports_index(out: Path, decisions) -> str:
-    """``reports/index.html``: every record (newest first) and the decision register."""
-    e = html.escape
-    runs = []
-    for d in sorted((p for p in Path(out).iterdir() if p.is_dir() and not p.name.startswith(".")),
-                    key=lambda p: p.name, reverse=True):
-        try:
-            m = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        runs.append(f"<tr><td><a href='{e(d.name)}/index.html'>{e(d.name)}</a></td><td>{e(m['status'])}</td>"
-                    f"<td>{e(str(m.get('seed')))}</td><td>{e(m['data']['path'])}</td></tr>")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Portfolio review records</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}</style></head>
-<body><h1>Portfolio review records</h1>
-{_decisions_table(_decision_rows(decisions))}
-<h2>Records (newest first)</h2>
-<table><tr><th>record</th><th>status</th><th>seed</th><th>data</th></tr>{''.join(runs)}</table>
-</body></html>
-"""
+    df = list_decisions(folder, on_error="skip").drop(columns=["created"])
+    rows = json.loads(df.to_json(orient="records"))
+    for r in rows:
+        name = Path(str(r.get("record") or "")).name
+        r["record"] = name if RUN_ID.match(name) else None
+    return rows
 
 
 def run_review(data=None, out="reports", parameters=None, notebooks=None, progress=True) -> Review:
     """Functional form of :class:`Review`: execute the notebooks and return the finished review."""
     return Review(data=data, out=out, parameters=dict(parameters or {}), notebooks=notebooks,
                   progress=progress).run()
+

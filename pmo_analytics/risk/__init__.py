@@ -17,6 +17,13 @@ The model follows the package's estimator protocol: options and ``seed`` in the
 constructor, ``run()`` returns the model, results in ``finish_``, ``cost_``,
 ``criticality_`` ... and the accessors of :class:`RiskResults`.
 ``simulate(network, risks, seed=...)`` is the one-call form.
+
+The whole portfolio at once (cross-project links, shared risks, reference-class
+correlation; on local threads or a Dask cluster)::
+
+    pm = risk.PortfolioRiskModel(seed=20261125, iterations=10_000).run(pf, selection=selector)
+    pm.spend_                    # P50/P80/P95 spend per period against budget, P(overrun)
+    pm.drivers_                  # which projects drive the spread
 """
 
 from .correlation import CorrelationMatrixError, check_correlation, iman_conover, nearest_correlation
@@ -24,10 +31,13 @@ from .distributions import DISTRIBUTIONS, mean, ppf, trigen_bounds
 from .drivers import RiskDrivers, risk_drivers
 from .engine import ScheduleRiskModel, simulate
 from .exposure import exposure
+from .portfolio import PortfolioRiskModel, reference_class_distributions
 from .results import DEFAULT_PERCENTILES, RiskResults
 
 __all__ = [
     "ScheduleRiskModel",
+    "PortfolioRiskModel",
+    "reference_class_distributions",
     "exposure",
     "simulate",
     "RiskResults",

@@ -17,6 +17,13 @@ Conventions
 * Cost impacts [currency] add to the project cost once per occurrence; the
   time-dependent cost of the extra duration (``cost_rate``) comes on top
   through the longer duration.
+* A risk shared by several projects (``PROJECT/ACTIVITY`` references in
+  ``affected_activities``, see :func:`~pmo_analytics.tables.spec.split_activity_ref`)
+  is compiled for each project it affects, with its references to that
+  project's activities; its cost impact and response cost are split between
+  the projects in proportion to the activities affected in each, so the
+  projects' expected costs add up to the portfolio's (the portfolio model,
+  :mod:`pmo_analytics.risk.portfolio`, draws one occurrence for all of them).
 * Post-mitigation values fall back to the pre-mitigation ones where blank. A
   post-mitigation run uses the *same* random numbers (occurrence and impact
   quantiles) as the pre-mitigation run: common random numbers, so the
@@ -33,6 +40,7 @@ import pandas as pd
 from ..exceptions import DataValidationError, Problem
 from ..schedule.network import Network
 from ..tables.graph import split_list
+from ..tables.spec import split_activity_ref
 
 __all__ = ["RiskDrivers", "risk_drivers"]
 
@@ -108,8 +116,9 @@ def risk_drivers(risks: pd.DataFrame | None, network: Network) -> RiskDrivers:
         empty = pd.DataFrame(columns=cols)
         return RiskDrivers(empty, [], np.zeros(0, bool), np.zeros((0, 7)), np.zeros((0, 7)))
     r = risks
+    share = None
     if "project_id" in r.columns and network.project_id is not None:
-        r = r[r["project_id"] == network.project_id]
+        r, share = _rows_of_project(r, network.project_id)
     r = r.reset_index(drop=True).copy()
     for c in cols:
         if c not in r.columns:
@@ -120,6 +129,10 @@ def risk_drivers(risks: pd.DataFrame | None, network: Network) -> RiskDrivers:
         raise DataValidationError([Problem("risks", "", None, "impact_type",
                                            f"risk {r.loc[bad, 'risk_id'].iloc[0]}: impact_type must be "
                                            "'days' or 'percent'")])
+    if share is not None:  # a shared risk's cost and response cost, split by activities affected
+        for c in ("cost_min", "cost_most_likely", "cost_max", "post_cost_min", "post_cost_most_likely",
+                  "post_cost_max", "mitigation_cost"):
+            r[c] = r[c].astype(float) * share
     pre = r[list(_PRE)].astype(float).fillna(0.0).to_numpy()
     post = r[["post_" + c for c in _PRE]].astype(float).to_numpy()
     post = np.where(np.isnan(post), pre, post)
@@ -137,3 +150,36 @@ def risk_drivers(risks: pd.DataFrame | None, network: Network) -> RiskDrivers:
     table["mitigation_cost"] = table["mitigation_cost"].astype(float).fillna(0.0)
     table[["post_" + c for c in _PRE]] = post
     return RiskDrivers(table, rows, (r["impact_type"] == "percent").to_numpy(), pre, post)
+
+
+def _rows_of_project(risks: pd.DataFrame, pid: str) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Register rows that affect project ``pid``, with ``affected_activities`` reduced to its activities.
+
+    Returns the rows and each row's share of the risk's affected activities
+    that lie in ``pid`` (None when no row references another project, so a
+    register without shared risks is used exactly as given).
+    """
+    if "affected_activities" not in risks.columns:
+        return risks[risks["project_id"] == pid], None
+    own = (risks["project_id"] == pid).to_numpy()
+    text = risks["affected_activities"].astype("string").fillna("")
+    if not text.str.contains("/", regex=False).any():
+        return risks[own], None
+    keep, lists, shares = [], [], []
+    for k, (owner, cell) in enumerate(zip(risks["project_id"], text)):
+        items = split_list(cell)
+        refs = []
+        for a in items:
+            try:
+                refs.append((split_activity_ref(a, owner), a))
+            except ValueError:
+                refs.append(((owner, a), a))  # reported as an unknown activity below, as before
+        mine = [ref[1] for (ref, _a) in refs if ref[0] == pid]
+        if not mine and not (own[k] and not items):
+            continue
+        keep.append(k)
+        lists.append("; ".join(mine))
+        shares.append(len(mine) / len(refs) if refs else 1.0)
+    out = risks.iloc[keep].copy()
+    out["affected_activities"] = lists
+    return out, np.asarray(shares, dtype=float)

@@ -51,7 +51,6 @@ results "not assessed" (NaN), not 0.
 from __future__ import annotations
 
 import math
-import os
 import warnings
 from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -62,10 +61,11 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ConvergenceWarning, DataValidationError, DataWarning, Problem
+from ..parallel import default_threads
 from ..schedule.cpm import CRITICAL_TOL, backward_pass, cpm, forward_pass, project_finish
 from ..schedule.network import Network, build_network
 from .correlation import check_correlation, group_matrix, iman_conover
-from .distributions import DISTRIBUTIONS, _tri_ppf, ppf
+from .distributions import DISTRIBUTIONS, DurationSampler, _tri_ppf
 from .drivers import RiskDrivers, risk_drivers
 from .results import RiskResults
 
@@ -154,9 +154,9 @@ class ScheduleRiskModel(RiskResults):
     threads : int, optional
         Threads drawing sample blocks in parallel [count]; default the
         number of cores, at most 4. Results do not depend on it.
-    executor : concurrent.futures.Executor, optional
+    executor : concurrent.futures.Executor or pmo_analytics.parallel.Executor, optional
         Run the block draws on this executor (owned by the caller) instead
-        of a pool made for each run.
+        of a local thread pool made for each run.
 
     Attributes
     ----------
@@ -231,7 +231,7 @@ class ScheduleRiskModel(RiskResults):
         self.convergence_window = int(convergence_window)
         self.stop_when_converged = bool(stop_when_converged)
         self.progress = bool(progress)
-        self.threads = int(threads) if threads is not None else max(1, min(4, os.cpu_count() or 1))
+        self.threads = int(threads) if threads is not None else default_threads()
         self.executor = executor
         self.deadline = self._deadline_days(deadline)
         self.drivers: RiskDrivers = risk_drivers(risks, network)
@@ -253,6 +253,8 @@ class ScheduleRiskModel(RiskResults):
                         acts["distribution"].to_numpy(), "fixed")
         dist = np.where(rem > 0, dist, "fixed")
         self._groups = [(kind, np.flatnonzero(dist == kind)) for kind in DISTRIBUTIONS if (dist == kind).any()]
+        # inverse CDFs of the remaining durations, prepared once (BetaPERT quantile tables, closed forms)
+        self._sampler = DurationSampler(dist, self._low, self._mode, self._high, self.pert_lambda)
         self._scale = network._plan.scale if network.has_dates else None
         self._fixed = float(acts["fixed_cost"].sum())
         self._rate = acts["cost_rate"].to_numpy(float)
@@ -413,20 +415,8 @@ class ScheduleRiskModel(RiskResults):
         return u
 
     def _durations(self, u: np.ndarray, out: np.ndarray) -> None:
-        """Inverse-CDF durations into ``out``, in row slices of ~64k values (cache-sized temporaries)."""
-        step = max(1, 65536 // u.shape[1])
-        for kind, rows in self._groups:
-            whole = len(rows) == self.network.n
-            for r0 in range(0, len(rows), step):
-                sel = slice(r0, min(r0 + step, len(rows))) if whole else rows[r0:r0 + step]
-                if kind == "fixed":
-                    out[sel] = self._mode[sel, None]
-                    continue
-                lo, mo, hi = self._low[sel, None], self._mode[sel, None], self._high[sel, None]
-                if kind == "triangular":
-                    out[sel] = _tri_ppf(u[sel], lo, mo, hi)
-                else:
-                    out[sel] = ppf(kind, u[sel], lo, mo, hi, self.pert_lambda)
+        """Inverse-CDF remaining durations into ``out`` (quantile tables built once, see DurationSampler)."""
+        self._sampler.ppf(u, out=out)
 
     def _sample_block(self, b: int, b0: int, D: np.ndarray, U_occ: np.ndarray, U_imp: np.ndarray) -> None:
         """Draw block ``b`` of a chunk starting at block ``b0``: durations into ``D``, risk uniforms into ``U_*``.

@@ -183,12 +183,21 @@ class RiskResults:
         raise ValueError(f"what must be 'finish' or 'cost', got {what!r}")
 
     def histogram(self, what: str = "finish", bins: int = 40) -> pd.DataFrame:
-        """Histogram data: ``bin_start``, ``bin_end`` [unit or currency], ``count``, ``probability``, ``cumulative``."""
+        """Histogram data: ``bin_start``, ``bin_end`` [unit or currency], ``count``, ``probability``, ``cumulative``.
+
+        For ``finish`` on a network with dates, ``bin_start_date`` and
+        ``bin_end_date`` give the bin edges as finish dates.
+        """
         x = self._values(what)
         counts, edges = np.histogram(x, bins=bins)
         prob = counts / len(x)
-        return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts,
-                             "probability": prob, "cumulative": np.cumsum(prob), "measure": what})
+        out = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts,
+                            "probability": prob, "cumulative": np.cumsum(prob), "measure": what})
+        if what == "finish":  # the bin edges as finish dates too (for date axes)
+            start, end = self.to_date(out["bin_start"].to_numpy()), self.to_date(out["bin_end"].to_numpy())
+            if start is not None:
+                out["bin_start_date"], out["bin_end_date"] = start, end
+        return out
 
     def s_curve(self, what: str = "finish", points: int = 101) -> pd.DataFrame:
         """Cumulative distribution (S-curve): ``probability`` and ``value`` at evenly spaced probabilities."""
@@ -202,11 +211,18 @@ class RiskResults:
         return out
 
     def samples(self, n: int | None = 2000) -> pd.DataFrame:
-        """Per-iteration ``finish`` [unit] and ``cost`` [currency] (first ``n`` iterations; None = all)."""
+        """Per-iteration ``finish`` [unit], ``finish_date`` (network with dates) and ``cost`` [currency].
+
+        The first ``n`` iterations (None = all).
+        """
         self._check_fitted()
         k = self.iterations_ if n is None else min(n, self.iterations_)
         cost = self.cost_[:k] if self.cost_assessed_ else np.full(k, np.nan)
-        return pd.DataFrame({"iteration": np.arange(k), "finish": self.finish_[:k], "cost": cost})
+        out = pd.DataFrame({"iteration": np.arange(k), "finish": self.finish_[:k], "cost": cost})
+        dates = self.to_date(out["finish"].to_numpy())
+        if dates is not None:
+            out.insert(2, "finish_date", dates)
+        return out
 
     # ---------------------------------------------------- activity measures
     def activities(self) -> pd.DataFrame:
@@ -242,6 +258,7 @@ class RiskResults:
         else:
             out["p50_finish"] = out["p80_finish"] = np.nan
         if self.network.has_dates:
+            out["early_start_date"] = det["early_start_date"]
             out["early_finish_date"] = det["early_finish_date"]
             out["p50_finish_date"] = self.to_date(out["p50_finish"].to_numpy())
             out["p80_finish_date"] = self.to_date(out["p80_finish"].to_numpy())
@@ -279,10 +296,16 @@ class RiskResults:
             [by, "activity_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
     def gantt(self) -> pd.DataFrame:
-        """Probabilistic Gantt rows: deterministic start/finish and P50/P80 finish per activity [unit after the start]."""
+        """Probabilistic Gantt rows: deterministic start/finish and P50/P80 finish per activity [unit after the start].
+
+        On a network with dates, ``early_start_date``, ``early_finish_date``,
+        ``p50_finish_date`` and ``p80_finish_date`` too.
+        """
         a = self.activities().reset_index()
         cols = ["activity_id", "name", "phase", "early_start", "early_finish", "p50_finish", "p80_finish",
                 "criticality"]
+        cols += [c for c in ("early_start_date", "early_finish_date", "p50_finish_date", "p80_finish_date")
+                 if c in a.columns]
         return a[cols].sort_values(["early_start", "early_finish", "activity_id"], kind="stable").reset_index(
             drop=True)
 

@@ -5,7 +5,8 @@ A multi-period selection-and-scheduling MILP (:func:`build_model`, solved by
 wrapped by the :class:`PortfolioSelector` estimator, with the analyses a
 portfolio board uses: :func:`efficient_frontier`, :func:`compare_scenarios`,
 :func:`explain_portfolio`, :func:`lp_duals` (indicative) and the
-:func:`greedy_portfolio` baseline.
+:func:`greedy_portfolio` baseline. :class:`UncertainSelector` selects on sampled
+cost and benefit scenarios with a bounded chance of overrunning the budget.
 """
 
 from .analysis import binding_constraints, compare_scenarios, efficient_frontier, explain_portfolio, lp_duals
@@ -14,6 +15,7 @@ from .model import FAMILIES, SelectionModel, SelectionOptions, build_model
 from .selector import (GreedyResult, PortfolioSelector, capacity_frame, greedy_portfolio, portfolio_frame,
                        spend_frame)
 from .solve import SOLVERS, SolveOutcome, choose_solver, find_conflicts, solve_model
+from .uncertainty import UncertainSelector, solve_saa, wilson_interval
 from .whatif import WhatIf, WhatIfResult, scenario_numbers, what_if, what_if_numbers
 
 __all__ = [
@@ -22,4 +24,5 @@ __all__ = [
     "choose_solver", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame", "capacity_frame",
     "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints", "lp_duals",
     "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
+    "UncertainSelector", "solve_saa", "wilson_interval",
 ]

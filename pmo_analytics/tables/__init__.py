@@ -8,6 +8,7 @@ from .graph import find_cycle, parse_predecessors, split_list, topological_order
 from .portfolio import Portfolio, load_sample, read_portfolio, sample_path, validate_path
 from .readers import sha256_file
 from .rules import Rules, read_rules, rules_path
+from .settings import Settings, read_settings
 from .sources import import_sources, merge_sources, read_sources
 from .spec import REQUIRED_TABLES, TABLES, ColumnSpec, TableSpec, schema
 from .template import column_docs, write_template
@@ -30,6 +31,8 @@ __all__ = [
     "topological_order",
     "parse_predecessors",
     "split_list",
+    "Settings",
+    "read_settings",
     "Rules",
     "read_rules",
     "rules_path",

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 from pandera.errors import SchemaErrors
 
 from ..exceptions import DataWarning, Problem
 from .calendars import parse_work_week
 from .graph import find_cycle, parse_predecessors, split_list
-from .spec import TABLES, schema
+from .spec import DOMAIN_LIMITS, TABLES, schema, split_activity_ref
 
 __all__ = ["schema_problems", "row_problems", "cross_table_problems", "links_frame", "progress_problems",
            "calendar_problems"]
@@ -59,6 +60,13 @@ def schema_problems(name: str, df: pd.DataFrame, source: str, spec=None) -> list
     except SchemaErrors as exc:
         fc = exc.failure_cases
     problems = []
+    keys = list(spec.unique_together)
+    key_rows = None
+    if keys and (fc["check"].astype(str) == "multiple_fields_uniqueness").any() and set(keys) <= set(df.columns):
+        kv = df[keys]
+        # a key made blank by an earlier problem is not a duplicate: that problem is already reported
+        key_rows = {i: (None if any(pd.isna(v) for v in vals) else vals)
+                    for i, vals in zip(kv.index, kv.itertuples(index=False, name=None))}
     for rec in fc.to_dict("records"):
         check, col, idx, case = str(rec["check"]), rec["column"], rec["index"], rec["failure_case"]
         col = None if not isinstance(col, str) else col
@@ -69,9 +77,11 @@ def schema_problems(name: str, df: pd.DataFrame, source: str, spec=None) -> list
         if (col, idx) in reported:
             continue
         if check == "multiple_fields_uniqueness":
-            keys = list(spec.unique_together)
-            row = df.loc[idx, keys] if idx in df.index else None
-            case = ", ".join(f"{k}={row[k]}" for k in keys) if row is not None else case
+            if key_rows is not None and idx in key_rows:
+                vals = key_rows[idx]
+                if vals is None:
+                    continue
+                case = ", ".join(f"{k}={v}" for k, v in zip(keys, vals))
             problems.append(Problem(name, source, _row(idx), None,
                                     f"duplicate row for {case}: ({', '.join(keys)}) must be unique"))
             continue
@@ -109,11 +119,17 @@ def row_problems(name: str, df: pd.DataFrame, source: str) -> list[Problem]:
         problems += _ordered(df, name, source, ("min_duration", "most_likely", "max_duration"), "durations")
         problems += progress_problems(df, None, source)
         if "predecessors" in df.columns:
+            limit = DOMAIN_LIMITS["days"]
             for idx, text in df["predecessors"].items():
                 try:
-                    parse_predecessors(text)
+                    links = parse_predecessors(text)
                 except ValueError as exc:
                     problems.append(Problem(name, source, _row(idx), "predecessors", str(exc)))
+                    continue
+                far = [f"{p}:{t}{lag:+g}" for p, t, lag in links if not abs(lag) <= limit]
+                if far:
+                    problems.append(Problem(name, source, _row(idx), "predecessors",
+                                            f"lag of {far[0]} is beyond the limit of {limit:g} working days"))
     elif name == "risks":
         problems += _ordered(df, name, source, ("schedule_min", "schedule_most_likely", "schedule_max"),
                              "schedule impact")
@@ -230,10 +246,13 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
     if budget is not None and "period" in budget.columns and budget["period"].notna().all() and len(budget):
         periods = sorted(int(p) for p in budget["period"])
         horizon = periods[-1]
-        gaps = sorted(set(range(1, horizon + 1)) - set(periods))
-        if gaps:
+        have = set(periods)
+        if len(have) < horizon:  # first missing periods, without building 1..horizon (horizon may be huge)
+            gaps = [p for p in range(1, min(horizon, len(have) + 11) + 1) if p not in have][:10]
             problems.append(Problem("budget", sources["budget"], None, "period",
-                                    f"periods must run 1..{horizon} without gaps; missing {gaps[:10]}"))
+                                    f"periods must run 1..{horizon} without gaps; missing {gaps}"
+                                    + (f" and {horizon - len(have) - len(gaps)} more" if
+                                       horizon - len(have) > len(gaps) else "")))
     if horizon is not None and "latest_start" in projects:
         bad = projects["latest_start"] > horizon
         for i in bad[bad.fillna(False)].index:
@@ -283,10 +302,23 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
                 if not items:
                     problems.append(Problem("risks", sources["risks"], _row(i), "affected_activities",
                                             "a risk must affect at least one activity"))
-                unknown = [a for a in items if (pid, a) not in known]
+                unknown, foreign = [], []  # unknown ids of the risk's project; unknown PROJECT/ACTIVITY refs
+                for a in items:
+                    try:
+                        ref = split_activity_ref(a, pid)
+                    except ValueError as exc:
+                        problems.append(Problem("risks", sources["risks"], _row(i), "affected_activities",
+                                                str(exc)))
+                        continue
+                    if ref not in known:
+                        (unknown if ref[0] == pid and "/" not in a else foreign).append(a)
                 if unknown:
                     problems.append(Problem("risks", sources["risks"], _row(i), "affected_activities",
                                             f"unknown activity id(s) of {pid}: {', '.join(unknown[:10])}"))
+                if foreign:
+                    problems.append(Problem("risks", sources["risks"], _row(i), "affected_activities",
+                                            "unknown activity reference(s) (PROJECT/ACTIVITY): "
+                                            + ", ".join(foreign[:10])))
 
     costs = frames.get("costs")
     if costs is not None and {"project_id", "cost"} <= set(costs.columns) and "estimated_cost" in projects \
@@ -318,8 +350,9 @@ def _activity_problems(acts: pd.DataFrame, source: str) -> list[Problem]:
         elif r.predecessor == r.successor:
             problems.append(Problem("activities", source, _row(index[(r.project_id, r.successor)]),
                                     "predecessors", f"activity {r.successor} is its own predecessor"))
+    # (a boolean Series, not a list: an empty list would select no columns when there are no links)
     ok = links[pd.Series([(p, a) in index for p, a in zip(links["project_id"], links["predecessor"])],
-                         index=links.index, dtype=bool)]  # (a boolean list would select columns when empty)
+                         index=links.index, dtype=bool)]
     ok = ok[ok["predecessor"] != ok["successor"]]
     for pid, g in ok.groupby("project_id", sort=False):
         cycle = find_cycle(zip(g["predecessor"], g["successor"]))

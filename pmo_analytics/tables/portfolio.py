@@ -29,14 +29,26 @@ class Portfolio:
     sources : dict
         Table name to the file or ``workbook[sheet]`` it came from.
     hashes : dict
-        File name to SHA-256 of each input file: the fingerprint recorded in
-        every decision record's manifest.
+        File name to SHA-256 of each file that determines the portfolio (see
+        :mod:`pmo_analytics.tables.identity`): tables, ``review.toml``, import
+        provenance and governance rules.
+    rules : Rules or None
+        The governance rules read with the data (the data folder's ``rules/``,
+        else the bundled rules).
     """
 
     tables: dict[str, pd.DataFrame]
     source: Path
     sources: dict[str, str] = field(default_factory=dict)
     hashes: dict[str, str] = field(default_factory=dict)
+    rules: object = None
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 identifying the data read (:func:`pmo_analytics.tables.identity.fingerprint` of ``hashes``)."""
+        from .identity import fingerprint
+
+        return fingerprint(self.hashes)
 
     def __getattr__(self, name: str) -> pd.DataFrame | None:
         # projects, criteria, scores, ... as attributes; None when an optional table is absent
@@ -78,8 +90,8 @@ class Portfolio:
                 f"{len(self.tables)} tables)")
 
 
-def _validate(path) -> tuple[dict, dict, dict, list[Problem]]:
-    frames, sources, hashes, problems = read_raw_tables(path)
+def _validate(path, date_format=None) -> tuple[dict, dict, dict, list[Problem]]:
+    frames, sources, hashes, problems = read_raw_tables(path, date_format=date_format)
     for name, df in frames.items():
         problems += schema_problems(name, df, sources[name])
         problems += row_problems(name, df, sources[name])
@@ -97,15 +109,18 @@ def _validate(path) -> tuple[dict, dict, dict, list[Problem]]:
     return frames, sources, hashes, problems
 
 
-def validate_path(path: str | os.PathLike) -> list[Problem]:
-    """Every problem found in the portfolio at ``path`` (empty list = valid). Never raises for bad data."""
+def validate_path(path: str | os.PathLike, date_format: str | None = None) -> list[Problem]:
+    """Every problem found in the portfolio at ``path`` (empty list = valid). Never raises for bad data.
+
+    ``date_format`` as in :func:`read_portfolio`; an invalid one raises ``ValueError``.
+    """
     try:
-        return _validate(path)[3]
+        return _validate(path, date_format)[3]
     except DataValidationError as exc:
         return exc.problems
 
 
-def read_portfolio(path: str | os.PathLike | None = None) -> Portfolio:
+def read_portfolio(path: str | os.PathLike | None = None, date_format: str | None = None) -> Portfolio:
     """Read and validate a portfolio.
 
     Parameters
@@ -113,6 +128,11 @@ def read_portfolio(path: str | os.PathLike | None = None) -> Portfolio:
     path : str or Path, optional
         A folder of ``<table>.csv`` files or one ``.xlsx`` workbook with a
         sheet per table. ``None`` reads the bundled sample portfolio.
+    date_format : str, optional
+        How dates written as text are read, e.g. ``"DD/MM/YYYY"``. Default:
+        ``date_format`` under ``[data]`` in a ``review.toml`` beside the data
+        (see :func:`~pmo_analytics.tables.settings.read_settings`), else ISO
+        8601 (``YYYY-MM-DD``); other text dates are refused, never guessed.
 
     Returns
     -------
@@ -123,29 +143,29 @@ def read_portfolio(path: str | os.PathLike | None = None) -> Portfolio:
     DataValidationError
         listing every problem found (file or sheet, row, column, what was
         expected); the input files are only read, never modified.
+    ValueError
+        for an invalid ``date_format``.
     """
+    from .identity import fingerprint_path, rules_folder
+    from .rules import read_rules
+
     path = Path(path) if path is not None else sample_path()
-    frames, sources, hashes, problems = _validate(path)
+    frames, sources, hashes, problems = _validate(path, date_format)
     if problems:
         raise DataValidationError(problems, header=f"invalid portfolio data in {path.name}")
     for name, df in frames.items():
         frames[name] = df.reset_index(drop=True)
-    return Portfolio(frames, path, sources, hashes)
+    rules = read_rules(rules_folder(path))
+    known = {**hashes, **{f"rules/{k}": v for k, v in rules.hashes.items()}}
+    identity = fingerprint_path(path, known=known)
+    return Portfolio(frames, path, sources, identity["files"], rules)
 
 
 def sample_path() -> Path:
-    """Folder of the bundled sample portfolio (``data/sample`` in the project).
+    """Folder of the bundled sample portfolio (``data/sample`` in the repository, bundled with the package)."""
+    from ..bundled import bundled_path
 
-    ``PMO_SAMPLE_DATA`` overrides the location.
-    """
-    env = os.environ.get("PMO_SAMPLE_DATA")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parents[2] / "data" / "sample"
-    if here.is_dir():
-        return here
-    raise FileNotFoundError("bundled sample portfolio not found: install pmo_analytics from a source checkout "
-                            "(pip install -e .) or set PMO_SAMPLE_DATA")
+    return bundled_path("sample")
 
 
 def load_sample() -> Portfolio:

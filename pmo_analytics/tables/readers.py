@@ -1,29 +1,54 @@
 """Read a portfolio from a folder of CSV files or one ``.xlsx`` workbook.
 
-The reader is the boundary of the package: it never modifies the input,
-never evaluates anything found in it (Excel formulas are read as their cached
-values, CSV cells are plain text), refuses files that are too large before
-parsing them, and turns every problem into a :class:`~pmo_analytics.exceptions.Problem`
-naming the file or sheet, the row as the user sees it, and the column.
+The reader is the boundary of the package. It
+
+* never modifies the input and never evaluates anything found in it (Excel
+  formulas are read as their cached values, CSV cells are plain text);
+* reads only regular files inside the data folder: links out of the folder,
+  named pipes (FIFOs), devices and sockets are refused with a message, and a
+  FIFO never blocks the reader (it is inspected, never opened for reading);
+* refuses files that are too large before parsing them, and bounds every
+  number by its domain (:attr:`~pmo_analytics.tables.spec.ColumnSpec.bounds`),
+  so memory grows with the size of the data, never with the value of one cell;
+* reads dates as ISO 8601 (``YYYY-MM-DD``) unless another format is declared
+  (``date_format``, or ``[data] date_format`` in a ``review.toml`` beside the
+  data): ``05/01/2026`` is never guessed to be 5 January or 1 May;
+* reads a workbook completely whatever its stored ``<dimension>`` says, and
+  reports formula cells without a cached value and cached errors (``#DIV/0!``)
+  by cell;
+* turns every problem into a :class:`~pmo_analytics.exceptions.Problem` naming
+  the file or sheet, the row as the user sees it, and the column.
+
+Suspicious but legal input (an unknown column, a sheet or file that is not a
+table, example rows of the template) is reported as a
+:class:`~pmo_analytics.exceptions.DataWarning` naming it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime as _dt
+import difflib
 import hashlib
 import io
-import math
+import os
+import re
+import stat
 import warnings
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import DataValidationError, DataWarning, MissingTableError, Problem
-from .spec import TABLES, TableSpec
+from .settings import DateFormat, parse_date_format, read_settings
+from .spec import DATE_MAX, DATE_MIN, TABLES, TableSpec
 
-__all__ = ["read_raw_tables", "sha256_file", "MAX_FILE_BYTES", "MAX_ROWS", "MAX_XLSX_UNCOMPRESSED"]
+__all__ = ["read_raw_tables", "read_input_file", "InputRefused", "sha256_file", "MAX_FILE_BYTES", "MAX_ROWS",
+           "MAX_XLSX_UNCOMPRESSED", "EXCEL_ERRORS", "EXAMPLE_PREFIX"]
 
 #: Largest input file accepted [bytes]. A PMO portfolio is kilobytes; 100 MB
 #: means something is wrong, and we say so rather than exhaust memory.
@@ -33,9 +58,26 @@ MAX_ROWS = 1_000_000
 #: Largest total uncompressed size of an ``.xlsx`` (zip) archive [bytes]:
 #: guards against zip bombs.
 MAX_XLSX_UNCOMPRESSED = 500 * 2**20
+#: Rows whose first cell starts with this text are examples (the template has one per sheet): ignored, with a note.
+EXAMPLE_PREFIX = "EXAMPLE-"
+#: Error values a spreadsheet stores when a formula fails; never data.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+                          "#EXTERNAL!", "#PYTHON!"})
+#: Longest text accepted as a number (longer is certainly not a number of this domain).
+_MAX_NUMBER_CHARS = 40
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?$"
+_NUMERIC_DATE = r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$"
+_DATE_WORDS = {"today", "now", "yesterday", "tomorrow", "tbd", "tba", "n/a", "na", "none", "-", "?"}
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder", stat.S_IFLNK: "a link"}
+
+
+class InputRefused(Exception):
+    """A file that is not read: its message says why (link out of the folder, FIFO, device, too large)."""
 
 
 def sha256_file(path: str | Path) -> str:
@@ -47,171 +89,593 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def _check_size(path: Path, table: str, source: str) -> Problem | None:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return Problem(table, source, None, None,
-                       f"file is {size / 2**20:.0f} MiB, larger than the {MAX_FILE_BYTES / 2**20:.0f} MiB limit")
-    return None
+def _size_text(size: int, limit: int) -> str:
+    return f"file is {size / 2**20:.0f} MiB, larger than the {limit / 2**20:.0f} MiB limit"
 
 
-def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    source = path.name
-    p = _check_size(path, table, source)
-    if p:
-        return None, [p]
-    raw = path.read_bytes()
-    if b"\x00" in raw[:65536]:
-        return None, [Problem(table, source, None, None, "not a text CSV file (binary content)")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+def read_input_file(path: str | Path, root: str | Path | None = None, limit: int | None = None) -> bytes:
+    """The bytes of one input file, read only when it is safe to.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    root : str or Path, optional
+        The data folder: ``path`` must resolve (links followed) to a file inside it.
+    limit : int, optional
+        Largest size read [bytes] (default :data:`MAX_FILE_BYTES`).
+
+    Raises
+    ------
+    InputRefused
+        for a link out of ``root``, a broken link, anything but a regular file
+        (FIFO, device, socket, folder: inspected with ``stat``, never opened,
+        so a FIFO cannot block) or a file over ``limit``.
+    """
+    path = Path(path)
+    limit = MAX_FILE_BYTES if limit is None else limit
+    target = path
+    if root is not None:
+        real, real_root = os.path.realpath(path), os.path.realpath(root)
         try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            return None, [Problem(table, source, None, None, "cannot decode the file: save it as UTF-8 CSV")]
-        warnings.warn(f"{source}: not UTF-8, read as Windows-1252", DataWarning, stacklevel=3)
+            inside = os.path.commonpath([real, real_root]) == real_root
+        except ValueError:  # another drive (Windows)
+            inside = False
+        if not inside:
+            raise InputRefused(f"is a link to {real}, outside the data folder: not read")
+        target = Path(real)
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[],
-                         skipinitialspace=True, nrows=MAX_ROWS + 1, engine="python")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
-        return None, [Problem(table, source, None, None, f"cannot parse CSV: {str(exc).strip()[:200]}")]
-    return df, []
+        st = os.stat(target)
+    except FileNotFoundError:
+        raise InputRefused("is a broken link (its target does not exist): not read") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
+        raise InputRefused(f"is {kind}, not a regular file: not read")
+    if st.st_size > limit:
+        raise InputRefused(_size_text(st.st_size, limit))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if root is not None:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(target, flags)
+    try:
+        st = os.fstat(fd)  # the file opened is the file inspected (no swap in between)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputRefused("is not a regular file: not read")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            # read what fstat announced (+1 to notice growth), never a limit-sized buffer up front
+            data = fh.read(min(st.st_size, limit) + 1)
+            if len(data) > st.st_size:
+                chunks = [data]
+                while sum(map(len, chunks)) <= limit and (chunk := fh.read(1 << 20)):
+                    chunks.append(chunk)
+                data = b"".join(chunks)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise InputRefused(_size_text(len(data), limit))
+    return data
 
 
-def _xlsx_guard(path: Path) -> Problem | None:
-    source = path.name
-    p = _check_size(path, "workbook", source)
-    if p:
-        return p
-    if not zipfile.is_zipfile(path):
-        return Problem("workbook", source, None, None, "not an .xlsx workbook (not a zip archive)")
-    with zipfile.ZipFile(path) as zf:
-        total = sum(i.file_size for i in zf.infolist())
+# ---------------------------------------------------------------------------------------------- raw tables
+@dataclass
+class _Raw:
+    """One table as read, before typing: header cells, data rows, and cells flagged by the file reader."""
+
+    header: list
+    rows: list = field(default_factory=list)
+    numbers: list = field(default_factory=list)  # row number as the user sees it, per data row
+    flagged: dict = field(default_factory=dict)  # (row number, column position) -> message
+    excel: bool = False
+    maybe_formula: list = field(default_factory=list)  # present cells without a value: formulas not yet computed?
+
+
+def _column_name(pos: int, excel: bool) -> str:
+    if not excel:
+        return f"field {pos + 1}"
+    from openpyxl.utils import get_column_letter
+
+    return f"column {get_column_letter(pos + 1)}"
+
+
+def _decode(raw: bytes, source: str) -> tuple[str | None, str | None]:
+    """Text of a CSV file (BOMs honoured; UTF-8, else Windows-1252 with a warning) or an error message."""
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(enc), None
+            except UnicodeDecodeError:
+                return None, f"cannot decode the file as {enc.upper()} (its byte-order mark says so)"
+    if b"\x00" in raw[:65536]:
+        return None, "not a text CSV file (binary content)"
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return None, "cannot decode the file: save it as UTF-8 CSV"
+    warnings.warn(f"{source}: not UTF-8, read as Windows-1252", DataWarning, stacklevel=4)
+    return text, None
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """The field separator of a CSV from its header line: ',' unless ';' or tab is clearly meant."""
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > 0 else ","
+
+
+def _parse_csv(raw: bytes, source: str) -> tuple[_Raw | None, list[str]]:
+    """Rows of a CSV file, or (None, [error])."""
+    text, err = _decode(raw, source)
+    if err:
+        return None, [err]
+    text = text.lstrip("\ufeff")
+    offset = 0
+    nl = text.find("\n")
+    first = (text[:nl] if nl >= 0 else text).rstrip("\r")
+    m = re.fullmatch(r"\s*sep=(.)\s*", first)
+    if m:  # Excel's "sep=;" first line names the separator
+        delimiter, offset = m.group(1), 1
+        text = text[nl + 1:] if nl >= 0 else ""
+        nl = text.find("\n")
+        first = (text[:nl] if nl >= 0 else text).rstrip("\r")
+    else:
+        delimiter = _sniff_delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    errors: list[str] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            return _Raw([]), []
+        out = _Raw(header)
+        start = reader.line_num + 1
+        for rec in reader:
+            if len(out.rows) >= MAX_ROWS:
+                return None, [f"more than {MAX_ROWS} rows"]
+            out.rows.append(rec)
+            out.numbers.append(start + offset)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        return None, [f"cannot parse CSV at line {reader.line_num + offset}: {exc}"]
+    return out, errors
+
+
+class _Reported(set):
+    """Cells already reported, kept in ``DataFrame.attrs``: shared, never deep-copied.
+
+    pandas deep-copies ``attrs`` on every operation; a plain set of thousands of
+    cells made validation quadratic in the number of bad cells.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class _TooManyRows(Exception):
+    pass
+
+
+def _sheet_rows(ws) -> _Raw:
+    """Every row of a read-only worksheet, ignoring its stored dimension; error cells flagged."""
+    from openpyxl.cell.read_only import EMPTY_CELL
+
+    ws.reset_dimensions()  # a stale <dimension> must not hide rows or columns
+    raw = _Raw([], excel=True)
+    maybe_formula = raw.maybe_formula
+    for r, row in enumerate(ws.iter_rows(), start=1):
+        if r > MAX_ROWS + 1:
+            raise _TooManyRows
+        values = []
+        for c, cell in enumerate(row):
+            v = cell.value
+            if getattr(cell, "data_type", None) == "e":
+                raw.flagged[(r, c)] = f"the cell holds the error value {v} (a formula that failed), not data"
+                v = None
+            elif v is None and cell is not EMPTY_CELL:
+                maybe_formula.append((r, c))
+            values.append(v)
+        if r == 1:
+            raw.header = values
+        else:
+            raw.rows.append(values)
+            raw.numbers.append(r)
+    return raw
+
+
+def _formula_cells(wb_formulas, sheet: str, positions: set) -> dict:
+    """Formulas (text) at ``positions`` of ``sheet`` in a workbook opened with formulas."""
+    ws = wb_formulas[sheet]
+    ws.reset_dimensions()
+    last = max(r for r, _ in positions)
+    found = {}
+    for r, row in enumerate(ws.iter_rows(), start=1):
+        if r > last:
+            break
+        for c, cell in enumerate(row):
+            if (r, c) in positions and getattr(cell, "data_type", None) == "f":
+                v = cell.value
+                found[(r, c)] = str(getattr(v, "text", v))[:60]
+    return found
+
+
+def _xlsx_guard(data: bytes, name: str) -> Problem | None:
+    buf = io.BytesIO(data)
+    if not zipfile.is_zipfile(buf):
+        return Problem("workbook", name, None, None, "not an .xlsx workbook (not a zip archive)")
+    try:
+        with zipfile.ZipFile(buf) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return Problem("workbook", name, None, None, f"corrupt workbook: {exc}"[:250])
     if total > MAX_XLSX_UNCOMPRESSED:
-        return Problem("workbook", source, None, None,
+        return Problem("workbook", name, None, None,
                        f"workbook expands to {total / 2**20:.0f} MiB, over the "
                        f"{MAX_XLSX_UNCOMPRESSED / 2**20:.0f} MiB limit")
     return None
 
 
-def _read_xlsx(path: Path, tables: dict) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
-    """Every known sheet of the workbook as a frame of raw cell values."""
+def _read_xlsx(data: bytes, name: str, tables: dict) -> tuple[dict[str, _Raw], dict[str, str], list[Problem]]:
+    """Every known sheet of the workbook as raw rows."""
     import openpyxl
 
-    problem = _xlsx_guard(path)
+    problem = _xlsx_guard(data, name)
     if problem:
         return {}, {}, [problem]
-    try:
+
+    def load(data_only):
         # data_only=True: formulas are read as their cached values, never evaluated.
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many types for corrupt archives
-        return {}, {}, [Problem("workbook", path.name, None, None, f"cannot open workbook: {exc}"[:250])]
-    frames, sources, problems = {}, {}, []
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False)
+
+    try:
+        wb = load(True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for corrupt archives
+        sheet = _sheet_of_member(data, str(exc))
+        if sheet is not None:
+            table = sheet.strip().lower()
+            return {}, {table: f"{name}[{sheet}]"}, [Problem(table if table in tables else "workbook",
+                                                             f"{name}[{sheet}]", None, None,
+                                                             f"cannot read the sheet, the workbook is corrupt: "
+                                                             f"{exc}"[:250])]
+        return {}, {}, [Problem("workbook", name, None, None, f"cannot open workbook (corrupt?): {exc}"[:250])]
+    raws: dict[str, _Raw] = {}
+    sources: dict[str, str] = {}
+    problems: list[Problem] = []
+    wb_formulas = None
     try:
         for sheet in wb.sheetnames:
             table = sheet.strip().lower()
+            source = f"{name}[{sheet}]"
             if table not in tables:
+                if table != "readme":
+                    warnings.warn(f"{source}: not a pmo_analytics table, ignored{_did_you_mean(table, tables)}",
+                                  DataWarning, stacklevel=4)
                 continue
-            source = f"{path.name}[{sheet}]"
-            rows = []
-            for i, row in enumerate(wb[sheet].iter_rows(values_only=True)):
-                if i > MAX_ROWS:
-                    problems.append(Problem(table, source, None, None, f"more than {MAX_ROWS} rows"))
-                    break
-                rows.append(row)
+            if table in sources:
+                problems.append(Problem(table, source, None, None,
+                                        f"a second sheet for table {table} (also {sources[table]}): keep one"))
+                continue
             sources[table] = source
-            if not rows:
-                frames[table] = pd.DataFrame()
+            ws = wb[sheet]
+            if not hasattr(ws, "reset_dimensions"):
+                problems.append(Problem(table, source, None, None, "is a chart sheet, not a table"))
                 continue
-            header = ["" if h is None else str(h).strip() for h in rows[0]]
-            body = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
-            df = pd.DataFrame([r[: len(header)] for r in body], columns=header, dtype=object)
-            df = df.loc[:, [h != "" for h in header]]
-            frames[table] = df
+            try:
+                raw = _sheet_rows(ws)
+                maybe = set(raw.maybe_formula)
+                if maybe:
+                    wb_formulas = wb_formulas or load(False)
+                    for pos, formula in _formula_cells(wb_formulas, sheet, maybe).items():
+                        raw.flagged[pos] = (f"formula {formula} has no calculated value stored: open and save the "
+                                            "workbook in Excel or LibreOffice, or type the value")
+            except _TooManyRows:
+                problems.append(Problem(table, source, None, None, f"more than {MAX_ROWS} rows"))
+                continue
+            except Exception as exc:  # noqa: BLE001 - malformed XML, bad CRC, truncated member ...
+                problems.append(Problem(table, source, None, None,
+                                        f"cannot read the sheet, the workbook is corrupt: {exc}"[:250]))
+                continue
+            raws[table] = raw
     finally:
         wb.close()
-    return frames, sources, problems
+        if wb_formulas is not None:
+            wb_formulas.close()
+    return raws, sources, problems
 
 
+def _sheet_of_member(data: bytes, message: str) -> str | None:
+    """The title of the sheet whose zip member a (load-time) error message names, if any."""
+    m = re.search(r"(xl/worksheets/[^'\"\s]+\.xml)", message)
+    if not m:
+        return None
+    try:
+        from openpyxl.reader.workbook import WorkbookParser
+
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parser = WorkbookParser(zf, "xl/workbook.xml", keep_links=False)
+            parser.parse()
+            for sheet, rel in parser.find_sheets():
+                if rel.target.lstrip("/").endswith(m.group(1)) or m.group(1).endswith(rel.target.lstrip("/")):
+                    return sheet.name
+    except Exception:  # noqa: BLE001 - the workbook part itself is damaged: name the member instead
+        return None
+    return None
+
+
+def _did_you_mean(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" — did you mean '{close[0]}'?" if close else ""
+
+
+# ---------------------------------------------------------------------------------------------- typing
 def _cell_text(v) -> str | None:
     """Normalise a raw cell (str from CSV, Python value from Excel) to text, or None if blank."""
     if v is None:
         return None
     if isinstance(v, float):
-        if math.isnan(v):
+        if v != v:
             return None
-        if v.is_integer():
+        if v.is_integer() and abs(v) < 1e16:
             return str(int(v))
         return repr(v)
-    if isinstance(v, (pd.Timestamp,)) or hasattr(v, "isoformat"):
-        return v.isoformat()
+    if isinstance(v, (_dt.date, _dt.time, _dt.timedelta)):
+        return v.isoformat() if hasattr(v, "isoformat") else str(v)
     s = str(v).strip()
     return s or None
 
 
-def _coerce(df: pd.DataFrame, spec: TableSpec, source: str) -> tuple[pd.DataFrame, list[Problem], set]:
-    """Coerce raw text/Excel values to the spec's types; report each cell that fails.
+def _number_hint(text: str) -> str:
+    t = text.strip()
+    if t.startswith("="):
+        return ": formulas are not evaluated, type the value"
+    if t.endswith("%"):
+        return ": write percentages as fractions (0.5 for 50%)"
+    if re.fullmatch(r"[-+]?[\d.,' \u00a0\u202f]+", t) and ("," in t or "'" in t or " " in t):
+        return ": use '.' as the decimal point and no thousands separators (e.g. 1234.5)"
+    if len(t) > _MAX_NUMBER_CHARS:
+        return ": far too long for a number"
+    return ""
+
+
+def _date_hint(text: str, date_format: DateFormat | None) -> str:
+    low = text.strip().lower()
+    if low in _DATE_WORDS:
+        return ": write the date itself, not a word"
+    if date_format is None and re.match(_NUMERIC_DATE, text.strip()):
+        return (": the order of day and month is ambiguous; write YYYY-MM-DD, or declare the format "
+                "(pmo ... --date-format DD/MM/YYYY, or date_format = \"DD/MM/YYYY\" under [data] in review.toml)")
+    return ""
+
+
+def _coerce(df: pd.DataFrame, spec: TableSpec, source: str, date_format: DateFormat | None = None,
+            reported: set | None = None) -> tuple[pd.DataFrame, list[Problem], set]:
+    """Coerce raw text/Excel values to the spec's types and bounds; report each cell that fails.
 
     Returns the typed frame (failed cells set to missing), the problems and the
     set of (column, index) already reported, so schema checks do not repeat them.
+    Work is vectorised over rows (numpy masks), so time and memory grow linearly
+    with the table.
     """
     problems: list[Problem] = []
-    reported: set = set()
-    out = pd.DataFrame(index=df.index)
+    reported = set() if reported is None else reported
+    index = df.index
+    columns: dict[str, object] = {}
+
+    def report(mask: np.ndarray, col: str, message) -> None:
+        if not mask.any():
+            return
+        for pos in np.flatnonzero(mask):
+            idx = index[pos]
+            if (col, idx) in reported:
+                continue
+            problems.append(Problem(spec.name, source, int(idx) + 2, col, message(pos)))
+            reported.add((col, idx))
+
     for col in spec.columns:
         if col.name not in df.columns:
             continue
-        raw = df[col.name]
-        is_date_obj = raw.map(lambda v: hasattr(v, "year") and hasattr(v, "month"))
-        text = raw.map(_cell_text)
-        blank = text.isna()
-        if col.dtype == "str":
-            values = text.astype("str").where(~blank, None)
-            out[col.name] = pd.Series(values, index=df.index, dtype=object)
+        raw = df[col.name].to_numpy(dtype=object)
+        text = np.array([_cell_text(v) for v in raw], dtype=object)
+        blank = pd.isna(text)
+        if reported:
+            done = np.array([(col.name, i) in reported for i in index], dtype=bool)
+            blank = blank | done
+        err = ~blank & np.isin(text, list(EXCEL_ERRORS))
+        report(err, col.name, lambda k: f"the cell holds the error value {text[k]} (a formula that failed), not data")
+        blank = blank | err
+        text = np.where(blank, None, text)
+        if col.dtype == "str":  # blank text is NaN, as pandas reads it (the schedule importer compares)
+            columns[col.name] = pd.Series(np.where(blank, np.nan, text), index=index, dtype=object)
             continue
         if col.dtype in ("int", "float"):
-            num = pd.to_numeric(text, errors="coerce")
-            bad = ~blank & (num.isna() | ~np.isfinite(num.astype(float)))
+            short = np.array([t is not None and len(t) <= _MAX_NUMBER_CHARS for t in text], dtype=bool)
+            num = pd.to_numeric(pd.Series(np.where(short, text, None), dtype=object), errors="coerce")
+            num = np.asarray(num, dtype=float)
+            bad = ~blank & ~np.isfinite(num)
+            expected = "a whole number" if col.dtype == "int" else "a number"
+            report(bad, col.name, lambda k: f"expected {expected}, got {str(text[k])[:60]!r}{_number_hint(text[k])}")
+            ok = ~blank & ~bad
+            num = np.where(ok, num, np.nan)
+            with np.errstate(invalid="ignore"):
+                if col.dtype == "int":
+                    frac = ok & (np.mod(num, 1) != 0)
+                    report(frac, col.name, lambda k: f"expected a whole number, got {text[k]}")
+                    ok = ok & ~frac
+                lo, hi = col.bounds
+                if col.dtype == "int":  # never beyond what int64 holds: no overflow
+                    lim = float(2**53)
+                    lo, hi = max(lo if lo is not None else -lim, -lim), min(hi if hi is not None else lim, lim)
+                if col.gt is not None:
+                    low = ok & (num <= col.gt)
+                    report(low, col.name, lambda k: f"expected > {col.gt:g}, got {text[k]}")
+                    ok = ok & ~low
+                if lo is not None:
+                    low = ok & (num < lo)
+                    report(low, col.name, lambda k: f"expected >= {lo:g}, got {text[k]}")
+                    ok = ok & ~low
+                if hi is not None:
+                    high = ok & (num > hi)
+                    lim = col.domain_limit
+                    why = (f" ({col.unit or 'value'} limit of the data model)" if lim is not None and hi == lim
+                           and col.le is None else "")
+                    report(high, col.name, lambda k: f"expected <= {hi:g}, got {text[k]}{why}")
+                    ok = ok & ~high
+            num = np.where(ok, num, np.nan)
             if col.dtype == "int":
-                frac = ~bad & ~blank & (num.fillna(0) % 1 != 0)
-                bad = bad | frac
-                typed = num.where(~bad).astype("Float64").round().astype("Int64")
-                expected = "a whole number"
+                columns[col.name] = pd.Series(num, index=index).round().astype("Int64")
             else:
-                typed = num.where(~bad).astype(float)
-                expected = "a number"
-        elif col.dtype == "bool":
-            low = text.str.lower()
-            typed = pd.Series(pd.NA, index=df.index, dtype="boolean")
-            typed[low.isin(_TRUE)] = True
-            typed[low.isin(_FALSE)] = False
-            bad = ~blank & typed.isna()
-            expected = "true or false"
-        elif col.dtype == "date":
-            typed = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
-            for idx in text[~blank].index:
-                v = raw[idx] if is_date_obj[idx] else text[idx]
-                try:
-                    typed[idx] = pd.Timestamp(v)
-                except (ValueError, TypeError, OverflowError):
-                    pass
-            bad = ~blank & typed.isna()
-            expected = "a date (YYYY-MM-DD)"
-        else:  # pragma: no cover - specs are static
-            raise AssertionError(col.dtype)
-        for idx in bad[bad].index:
-            problems.append(Problem(spec.name, source, int(idx) + 2, col.name,
-                                    f"expected {expected}, got {str(text[idx])[:60]!r}"))
-            reported.add((col.name, idx))
-        out[col.name] = typed
-    extra = [c for c in df.columns if c not in spec.column_names]
-    for c in extra:
-        out[c] = df[c]
-    return out, problems, reported
+                columns[col.name] = pd.Series(num, index=index)
+            continue
+        if col.dtype == "bool":
+            low = np.array([t.lower() if t is not None else None for t in text], dtype=object)
+            is_true, is_false = np.isin(low, list(_TRUE)), np.isin(low, list(_FALSE))
+            typed = pd.array(np.where(is_true, True, np.where(is_false, False, None)).tolist(), dtype="boolean")
+            report(~blank & ~is_true & ~is_false, col.name,
+                   lambda k: f"expected true or false, got {str(text[k])[:60]!r}")
+            columns[col.name] = pd.Series(typed, index=index)
+            continue
+        if col.dtype == "date":
+            columns[col.name] = pd.Series(_coerce_dates(raw, text, blank, col.name, date_format, report),
+                                          index=index)
+            continue
+        raise AssertionError(col.dtype)  # pragma: no cover - specs are static
+    for c in df.columns:
+        if c not in spec.column_names:
+            columns[c] = df[c]
+    return pd.DataFrame(columns, index=index), problems, reported
 
 
-def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None
+def _format_regex(date_format: DateFormat) -> str:
+    """The shape of a date in the declared format: digits and its separators only."""
+    return re.escape(date_format.label).replace("YYYY", r"\d{4}").replace("DD", r"\d{1,2}").replace("MM", r"\d{1,2}")
+
+
+def _coerce_dates(raw: np.ndarray, text: np.ndarray, blank: np.ndarray, name: str,
+                  date_format: DateFormat | None, report) -> np.ndarray:
+    """Dates of one column as ``datetime64[ns]`` (NaT where blank or refused)."""
+    n = len(raw)
+    typed = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    lo_year, hi_year = int(DATE_MIN[:4]), int(DATE_MAX[:4])
+    is_date = ~blank & np.array([isinstance(v, _dt.date) for v in raw], dtype=bool)
+    is_num = ~blank & ~is_date & np.array([isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                                           for v in raw], dtype=bool)
+    report(is_num, name, lambda k: f"expected a date, got the number {text[k]}: format the cell as a date "
+                                   "(or write YYYY-MM-DD)")
+    outside = lambda k: f"date {str(text[k])[:10]} is outside {DATE_MIN} .. {DATE_MAX}"  # noqa: E731
+    if is_date.any():
+        years = np.array([v.year if d else lo_year for v, d in zip(raw, is_date)])
+        far = is_date & ((years < lo_year) | (years > hi_year))
+        report(far, name, outside)
+        use = np.flatnonzero(is_date & ~far)
+        typed[use] = pd.to_datetime([pd.Timestamp(raw[k]) for k in use]).to_numpy(dtype="datetime64[ns]")
+    is_text = ~blank & ~is_date & ~is_num
+    if is_text.any():
+        pos = np.flatnonzero(is_text)
+        t = pd.Series(text[pos], dtype=object).astype(str)
+        iso = t.str.match(_ISO_DATE).to_numpy(dtype=bool)
+        if date_format is not None:
+            # only digits in the declared shape reach the parser (pandas reads "today" even with a format)
+            shaped = t.str.fullmatch(_format_regex(date_format)).to_numpy(dtype=bool)
+            declared = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[ns]")
+            if shaped.any():
+                declared[shaped] = pd.to_datetime(t[shaped], format=date_format.strftime,
+                                                  errors="coerce").to_numpy(dtype="datetime64[ns]")
+        else:
+            declared = np.full(len(t), np.datetime64("NaT"), dtype="datetime64[ns]")
+        iso = iso & np.isnat(declared)
+        if date_format is not None and (~np.isnat(declared)).any() and iso.any():
+            # one column, two formats: the very situation in which dates get misread
+            first = pos[np.flatnonzero(~np.isnat(declared))[0]]
+            mixed = np.zeros(n, bool)
+            mixed[pos[iso]] = True
+            report(mixed, name, lambda k: f"the column mixes date formats: {text[k]!r} is YYYY-MM-DD while row "
+                                          f"{first + 2} is {date_format.label} ({text[first]!r}); use one format "
+                                          "per column")
+            pos, t, iso, declared = pos[~iso], t[~iso], iso[~iso], declared[~iso]
+        years = np.array([int(x[:4]) if i else lo_year for x, i in zip(t, iso)], dtype=int)
+        far_t = iso & ((years < lo_year) | (years > hi_year))
+        far = np.zeros(n, bool)
+        far[pos[far_t]] = True
+        report(far, name, outside)
+        parsed = declared.copy()
+        take = iso & ~far_t
+        if take.any():
+            parsed[take] = pd.to_datetime(t[take], format="ISO8601", errors="coerce").to_numpy(dtype="datetime64[ns]")
+        expected = ("a date (YYYY-MM-DD)" if date_format is None else
+                    f"a date written {date_format.label} (the declared date format) or YYYY-MM-DD")
+        bad = np.zeros(n, bool)
+        bad[pos[np.isnat(parsed) & ~far_t]] = True
+        report(bad, name, lambda k: f"expected {expected}, got {str(text[k])[:60]!r}{_date_hint(str(text[k]), date_format)}")
+        typed[pos] = parsed
+    with np.errstate(invalid="ignore"):
+        out = ~np.isnat(typed) & ((typed < np.datetime64(DATE_MIN)) |
+                                  (typed >= np.datetime64(DATE_MAX) + np.timedelta64(1, "D")))
+    report(out, name, lambda k: f"date {str(typed[k])[:10]} is outside {DATE_MIN} .. {DATE_MAX}")
+    typed[out] = np.datetime64("NaT")
+    return typed
+
+
+# ---------------------------------------------------------------------------------------------- frames
+def _frame(raw: _Raw, spec: TableSpec, source: str, problems: list[Problem]) -> tuple[pd.DataFrame, set]:
+    """A raw table as a DataFrame of its named columns (index = row number - 2), with header problems reported."""
+    names = ["" if h is None else str(h).replace("\ufeff", "").strip().lower() for h in raw.header]
+    width = len(names)
+    unheaded: dict[int, int] = {}
+    rows = []
+    for number, row in zip(raw.numbers, raw.rows):
+        row = list(row)
+        if len(row) > width:
+            extra = [i for i, v in enumerate(row[width:], start=width) if _cell_text(v) is not None]
+            if extra and not raw.excel:
+                problems.append(Problem(spec.name, source, number, None,
+                                        f"the row has {len(row)} values but the header has {width} columns "
+                                        "(an unquoted separator in a value?)"))
+            elif extra:
+                for i in extra:
+                    unheaded.setdefault(i, number)
+            row = row[:width]
+        rows.append(row + [None] * (width - len(row)))
+    index = pd.Index([n - 2 for n in raw.numbers], dtype="int64")
+    df = pd.DataFrame(rows, columns=range(width), index=index, dtype=object) if rows else \
+        pd.DataFrame(columns=range(width), index=index, dtype=object)
+    for i, name in enumerate(names):
+        if name == "" and len(df) and df[i].map(lambda v: _cell_text(v) is not None).any():
+            unheaded.setdefault(i, int(df.index[df[i].map(lambda v: _cell_text(v) is not None)][0]) + 2)
+    for i, number in sorted(unheaded.items()):
+        where = _column_name(i, raw.excel)
+        warnings.warn(f"{source}: {where} has values (row {number}) but no header: ignored", DataWarning,
+                      stacklevel=4)
+    keep, seen = [], {}
+    for i, name in enumerate(names):
+        if name == "":
+            continue
+        if name in seen:
+            problems.append(Problem(spec.name, source, None, name,
+                                    f"column appears more than once ({_column_name(seen[name], raw.excel)} and "
+                                    f"{_column_name(i, raw.excel)}): keep one"))
+            continue
+        seen[name] = i
+        keep.append(i)
+    df = df[keep]
+    df.columns = [names[i] for i in keep]
+    reported = set()
+    for (r, c), message in raw.flagged.items():
+        if c in keep and names[c] in spec.column_names and (r - 2) in df.index:
+            problems.append(Problem(spec.name, source, r, names[c], message))
+            reported.add((names[c], r - 2))
+            df.at[r - 2, names[c]] = None
+    known = set(spec.column_names)
+    for name in df.columns:
+        if name not in known:
+            warnings.warn(f"{source}: column '{name}' is not part of the {spec.name} table and is not used"
+                          f"{_did_you_mean(name, known - set(df.columns))}", DataWarning, stacklevel=4)
+    return df, reported
+
+
+def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None, *,
+                    date_format: str | DateFormat | None = None
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, str], list[Problem]]:
     """Read every known table found at ``path`` and coerce it to the data model's types.
 
@@ -222,50 +686,91 @@ def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None
         one sheet per table (sheet names are the table names).
     tables : dict, optional
         The table specs to read (default: the portfolio data model ``TABLES``).
+    date_format : str, optional
+        How dates written as text are read, e.g. ``"DD/MM/YYYY"`` (see
+        :func:`~pmo_analytics.tables.settings.parse_date_format`). Default: the
+        ``[data] date_format`` of a ``review.toml`` beside the data, else ISO 8601.
 
     Returns
     -------
     frames : dict
-        Table name to typed DataFrame (index = 0-based data row).
+        Table name to typed DataFrame (index = row number as the user sees it, minus 2).
     sources : dict
         Table name to the file or ``workbook[sheet]`` it came from.
     hashes : dict
-        File name to SHA-256 of every file read.
+        File name to SHA-256 of every file read (``review.toml`` included when present).
     problems : list of Problem
-        Problems found so far (unreadable files, cells of the wrong type,
-        missing required tables or columns).
+        Problems found so far (unreadable files, cells of the wrong type or
+        out of bounds, missing or empty required tables, missing columns).
+
+    Raises
+    ------
+    ValueError
+        for an invalid ``date_format``.
+    MissingTableError, DataValidationError
+        when there is nothing to read at all.
     """
     path = Path(path)
     tables = TABLES if tables is None else tables
+    declared = parse_date_format(date_format)
     problems: list[Problem] = []
-    raws: dict[str, pd.DataFrame] = {}
+    raws: dict[str, _Raw] = {}
     sources: dict[str, str] = {}
     hashes: dict[str, str] = {}
     if not path.exists():
         raise MissingTableError([Problem("portfolio", str(path), None, None, "no such file or folder")])
+    try:
+        settings = read_settings(path)
+    except DataValidationError as exc:
+        problems += exc.problems
+        settings = None
+    if settings is not None and settings.path is not None:
+        hashes[settings.path.name] = sha256_file(settings.path)
+        if declared is not None and settings.date_format is not None and declared != settings.date_format:
+            warnings.warn(f"date format {declared} given overrides {settings.date_format} of "
+                          f"{settings.path.name}", DataWarning, stacklevel=2)
+    if declared is None and date_format is None and settings is not None:
+        declared = settings.date_format
+
     if path.is_dir():
-        for name in tables:
-            f = path / f"{name}.csv"
-            if not f.is_file():
+        with os.scandir(path) as it:
+            entries = sorted(e.name for e in it)
+        for fname in entries:
+            if not fname.lower().endswith(".csv"):
                 continue
-            hashes[f.name] = sha256_file(f)
-            sources[name] = f.name
-            df, probs = _read_csv(f, name)
-            problems += probs
-            if df is not None:
-                raws[name] = df
-        unknown = sorted(p.name for p in path.glob("*.csv") if p.stem not in tables)
-        for u in unknown:
-            warnings.warn(f"{u}: not a pmo_analytics table, ignored", DataWarning, stacklevel=2)
+            name = fname[:-4]
+            if name not in tables:
+                # exact names only: the data's identity (tables.identity) lists <table>.csv files
+                low = name.strip().lower()
+                hint = f" — rename it to {low}.csv" if low in tables else _did_you_mean(name, tables)
+                warnings.warn(f"{fname}: not a pmo_analytics table, ignored{hint}", DataWarning, stacklevel=2)
+                continue
+            sources[name] = fname
+            try:
+                data = read_input_file(path / fname, path)
+            except InputRefused as exc:
+                problems.append(Problem(name, fname, None, None, str(exc)))
+                continue
+            hashes[fname] = hashlib.sha256(data).hexdigest()
+            raw, errs = _parse_csv(data, fname)
+            problems += [Problem(name, fname, None, None, e) for e in errs]
+            if raw is not None:
+                raws[name] = raw
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
-        hashes[path.name] = sha256_file(path)
-        raws, sources, probs = _read_xlsx(path, tables)
+        try:
+            data = read_input_file(path)
+        except InputRefused as exc:
+            raise DataValidationError([Problem("workbook", path.name, None, None, str(exc))]) from None
+        hashes[path.name] = hashlib.sha256(data).hexdigest()
+        raws, sources, probs = _read_xlsx(data, path.name, tables)
         problems += probs
-        if probs and not raws:
+        if probs and not raws:  # nothing readable: say why, not which tables are therefore missing
             raise DataValidationError(problems)
     else:
+        hint = {".xls": ": save it as .xlsx", ".ods": ": save it as .xlsx",
+                ".csv": ": give the folder that holds the CSV files"}.get(path.suffix.lower(), "")
         raise DataValidationError([Problem("portfolio", path.name, None, None,
-                                           "expected a folder of CSV files or an .xlsx workbook")])
+                                           f"expected a folder of CSV files or an .xlsx workbook{hint}")])
 
     missing = [t for t, s in tables.items() if s.required and t not in raws and t not in sources]
     for t in missing:
@@ -273,27 +778,40 @@ def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None
         problems.append(Problem(t, where, None, None, "required table is missing"))
 
     frames: dict[str, pd.DataFrame] = {}
+    examples: list[str] = []
     for name, raw in raws.items():
         spec = tables[name]
         source = sources[name]
-        raw = raw.rename(columns=lambda c: str(c).strip().lower())
-        if len(raw) > MAX_ROWS:
+        if len(raw.rows) > MAX_ROWS:
             problems.append(Problem(name, source, None, None, f"more than {MAX_ROWS} rows"))
             continue
-        dup_cols = raw.columns[raw.columns.duplicated()].unique().tolist()
-        for c in dup_cols:
-            problems.append(Problem(name, source, None, c, "column appears more than once"))
-        raw = raw.loc[:, ~raw.columns.duplicated()]
+        df, reported = _frame(raw, spec, source, problems)
         # drop rows that are entirely blank (trailing rows of a sheet), keeping row numbers
-        blank = raw.map(lambda v: _cell_text(v) is None).all(axis=1) if len(raw.columns) else pd.Series(dtype=bool)
-        raw = raw.loc[~blank] if len(blank) else raw
+        if len(df.columns) and len(df):
+            blank = df.map(lambda v: _cell_text(v) is None).all(axis=1)
+            df = df.loc[~blank]
+        first = spec.columns[0].name
+        example = pd.Series(False, index=df.index)
+        if first in df.columns and len(df):
+            example = df[first].map(lambda v: str(v).strip().startswith(EXAMPLE_PREFIX) if v is not None else False)
+            if example.any():
+                rows = ", ".join(str(int(i) + 2) for i in df.index[example][:5])
+                examples.append(f"{source} row {rows}")
+                df = df.loc[~example]
         for c in spec.columns:
-            if c.required and c.name not in raw.columns:
+            if c.required and c.name not in df.columns:
                 problems.append(Problem(name, source, None, c.name, "required column is missing"))
-        typed, probs, reported = _coerce(raw, spec, source)
+        if spec.required and len(df) == 0:
+            problems.append(Problem(name, source, None, None, "required table has no rows"
+                                    + (" (only an example row, which is ignored)" if example.any() else "")))
+        typed, probs, reported = _coerce(df, spec, source, declared, reported)
         problems += probs
-        typed.attrs["reported"] = reported
+        typed.attrs["reported"] = _Reported(reported)
         frames[name] = typed
+    if examples:
+        more = f" and {len(examples) - 3} more" if len(examples) > 3 else ""
+        warnings.warn(f"{len(examples)} example row(s) ignored (first cell starts with {EXAMPLE_PREFIX}): "
+                      + "; ".join(examples[:3]) + more, DataWarning, stacklevel=2)
     if missing and not frames:
         raise MissingTableError(problems)
     return frames, sources, hashes, problems

@@ -100,11 +100,10 @@ class Rules:
 
 
 def rules_path() -> Path:
-    """Folder of the shipped rules (``data/rules``); ``PMO_RULES`` overrides it."""
-    env = os.environ.get("PMO_RULES")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "data" / "rules"
+    """Folder of the shipped rules (``data/rules`` in the repository, bundled with the package)."""
+    from ..bundled import bundled_path
+
+    return bundled_path("rules")
 
 
 def read_rules(path: str | os.PathLike | None = None) -> Rules:

@@ -18,10 +18,19 @@ Conventions
   ``ID:TYPE-LAG`` separated by ``;`` (e.g. ``A010; A020:SS+3; A030:FF-2``),
   TYPE in FS (default), SS, FF, SF and LAG in working days.
 * Lists of ids (``affected_activities``) are separated by ``;``.
+* Every number is bounded by its domain (:data:`DOMAIN_LIMITS`, by unit, or a
+  column's own ``limit``) and every date lies in ``DATE_MIN..DATE_MAX``: no
+  single cell can make the package allocate memory out of proportion to the
+  data (a budget period of 2,000,000,000 is refused, not allocated).
+* An activity reference in ``affected_activities`` is an activity id of the
+  risk's own project (``A200``) or, for a risk shared by several projects (one
+  supplier, one regulator), ``PROJECT/ACTIVITY`` naming an activity of any
+  project (``A-102/A150``); see :func:`split_activity_ref`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -29,6 +38,8 @@ import pandera.pandas as pa
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 LIST_SEPARATOR = ";"
+#: Separates project and activity in a qualified activity reference (``A-102/A150``).
+ACTIVITY_REF_SEPARATOR = "/"
 
 STAGES = ("proposal", "active", "closed")
 DISTRIBUTIONS = ("triangular", "pert", "uniform", "trigen", "lognormal", "fixed")
@@ -48,6 +59,37 @@ CONSTRAINT_TYPES = ("SNET", "SNLT", "FNET", "FNLT", "SO", "FO", "MSO", "MFO", "A
 # calendar on which lags are spent (P6's scheduling option)
 LAG_CALENDARS = ("predecessor", "successor", "project", "24h")
 MILESTONE_TYPES = ("start", "finish")
+
+#: Largest magnitude a number of each unit may have: generous for any real portfolio, small
+#: enough that arrays sized by one cell (periods, durations) stay proportional to the data.
+#: A column gets its bound from its unit; ``ColumnSpec(limit=...)`` overrides it.
+DOMAIN_LIMITS: dict[str, float] = {
+    "currency": 1e15,        # a quadrillion: above any portfolio's money
+    "currency/day": 1e12,
+    "period": 1_200,          # a century of monthly periods
+    "periods": 1_200,
+    "days": 25_000,           # ~100 years of working days
+    "days or %": 25_000,
+    "FTE": 1e6,
+    "count": 1e9,
+    "points": 1e6,
+    "probability": 1.0,
+}
+#: Bound of a number whose unit is not in :data:`DOMAIN_LIMITS` (integers, other numbers).
+GENERIC_LIMITS = {"int": 1e9, "float": 1e15}
+#: Dates outside this range are refused (pandas represents 1677..2262; plans live well inside).
+DATE_MIN, DATE_MAX = "1900-01-01", "2199-12-31"
+
+
+def _plain(x: float) -> float | int:
+    """Whole bounds up to 1e9 as int (shown as ``1200``, not ``1200.0``)."""
+    return int(x) if float(x).is_integer() and abs(x) <= 1e9 else x
+
+
+def _text(x: float) -> str:
+    """A bound as short text that reads back exactly (``1e+15``, ``0.1111111111111111``)."""
+    short = f"{x:g}"
+    return short if float(short) == x else repr(float(x))
 
 
 @dataclass(frozen=True)
@@ -69,18 +111,41 @@ class ColumnSpec:
     gt: float | None = None
     unique: bool = False
     pattern: str | None = None
+    limit: float | None = None
+
+    @property
+    def domain_limit(self) -> float | None:
+        """Largest magnitude allowed for a number (``limit``, else by unit), None for other types."""
+        if self.dtype not in ("int", "float"):
+            return None
+        if self.limit is not None:
+            return float(self.limit)
+        return float(DOMAIN_LIMITS.get(self.unit, GENERIC_LIMITS[self.dtype]))
+
+    @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        """``(lowest, highest)`` value accepted: explicit ``ge``/``gt``/``le`` within the domain limit."""
+        lim = self.domain_limit
+        if lim is None:
+            return (self.ge if self.ge is not None else self.gt, self.le)
+        lo = self.ge if self.ge is not None else (self.gt if self.gt is not None else -lim)
+        hi = min(self.le, lim) if self.le is not None else lim
+        return (_plain(max(lo, -lim)), _plain(hi))
 
     def allowed_text(self) -> str:
         """Human-readable allowed values, as shown in the template README."""
         parts = []
         if self.allowed:
             parts.append("one of " + ", ".join(map(str, self.allowed)))
-        if self.ge is not None:
-            parts.append(f">= {self.ge:g}")
+        lo, hi = self.bounds
         if self.gt is not None:
-            parts.append(f"> {self.gt:g}")
-        if self.le is not None:
-            parts.append(f"<= {self.le:g}")
+            parts.append(f"> {_text(self.gt)}")
+        elif lo is not None:
+            parts.append(f">= {_text(lo)}")
+        if hi is not None:
+            parts.append(f"<= {_text(hi)}")
+        if self.dtype == "date":
+            parts.append(f"{DATE_MIN} .. {DATE_MAX}")
         if self.pattern == ID_PATTERN:
             parts.append("id: letters, digits, _ . - (max 64)")
         if self.unique:
@@ -363,7 +428,9 @@ _register(TableSpec(
         _money("cost_min", "Cost impact, minimum."),
         _money("cost_most_likely", "Cost impact, most likely."),
         _money("cost_max", "Cost impact, maximum."),
-        ColumnSpec("affected_activities", "str", "Activity ids of the project, separated by ';'."),
+        ColumnSpec("affected_activities", "str", "Activity ids of the project, separated by ';'; "
+                   "PROJECT/ACTIVITY names an activity of another project (a risk shared by several "
+                   "projects: its one occurrence hits them all)."),
         ColumnSpec("mitigation", "str", "Planned response (blank = none).", nullable=True),
         _money("mitigation_cost", "Cost of the response.", nullable=True),
         _prob("post_probability", "Probability after mitigation.", nullable=True),
@@ -457,6 +524,34 @@ _register(TableSpec(
 
 REQUIRED_TABLES = tuple(n for n, t in TABLES.items() if t.required)
 
+
+def split_activity_ref(item: str, project_id: str) -> tuple[str, str]:
+    """``(project_id, activity_id)`` of one item of ``affected_activities``.
+
+    ``A200`` is activity A200 of ``project_id`` (the risk's own project);
+    ``A-102/A150`` is activity A150 of project A-102 (a shared risk).
+
+    Raises
+    ------
+    ValueError
+        when the item is not ``ID`` or ``PROJECT/ID`` with valid ids.
+
+    Examples
+    --------
+    >>> split_activity_ref("A-102/A150", "A-101")
+    ('A-102', 'A150')
+    >>> split_activity_ref("A200", "A-101")
+    ('A-101', 'A200')
+    """
+    text = str(item).strip()
+    parts = text.split(ACTIVITY_REF_SEPARATOR)
+    if len(parts) == 1:
+        parts = [str(project_id), parts[0]]
+    if len(parts) != 2 or not all(re.match(ID_PATTERN, x.strip()) for x in parts):
+        raise ValueError(f"cannot read activity reference {text[:60]!r}: expected ACTIVITY or "
+                         f"PROJECT{ACTIVITY_REF_SEPARATOR}ACTIVITY (ids of letters, digits, '_', '.', '-')")
+    return parts[0].strip(), parts[1].strip()
+
 _PANDERA_DTYPES = {"str": str, "int": "Int64", "float": float, "bool": "boolean", "date": "datetime64[ns]"}
 
 
@@ -477,12 +572,13 @@ def _schema(spec: TableSpec) -> pa.DataFrameSchema:
         checks = []
         if c.allowed is not None:
             checks.append(pa.Check.isin(list(c.allowed)))
-        if c.ge is not None:
-            checks.append(pa.Check.ge(c.ge))
+        lo, hi = c.bounds
         if c.gt is not None:
             checks.append(pa.Check.gt(c.gt))
-        if c.le is not None:
-            checks.append(pa.Check.le(c.le))
+        if lo is not None and (c.gt is None or lo > c.gt):
+            checks.append(pa.Check.ge(lo))
+        if hi is not None:
+            checks.append(pa.Check.le(hi))
         if c.pattern is not None:
             checks.append(pa.Check.str_matches(c.pattern))
         columns[c.name] = pa.Column(

@@ -1,0 +1,169 @@
+"""Replaying recorded decisions, and recording a decision on an executed review.
+
+:func:`replay` re-runs a decision's scenario from its stored parameters, says
+whether every number reproduces, and — if the data changed since — which files
+changed and which numbers moved. A review scenario re-executes only the
+package's own notebooks, named in the entry (a decision file never selects
+code by path); a what-if re-solves the portfolio.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..exceptions import RecordError
+from .decisions import (Decision, data_identity, load_decision, record_decision, register_scenario, run_scenario,
+                        verify_register)
+
+__all__ = ["replay", "ReplayResult", "decision_from_record"]
+
+
+@dataclass
+class ReplayResult:
+    """Outcome of :func:`replay`."""
+
+    decision_id: str
+    reproduced: bool
+    data_changed: dict
+    differences: list
+    numbers: dict
+    register_problems: list
+
+    def __str__(self) -> str:
+        lines = [f"{self.decision_id}: numbers {'reproduce' if self.reproduced else 'DO NOT reproduce'}"]
+        if any(self.data_changed.values()):
+            for what, files in self.data_changed.items():
+                if files:
+                    lines.append(f"  data {what} since the decision: {', '.join(files)}")
+        else:
+            lines.append("  input data unchanged (all SHA-256 match)")
+        lines += [f"  {d}" for d in self.differences[:50]]
+        if len(self.differences) > 50:
+            lines.append(f"  ... and {len(self.differences) - 50} more differences")
+        lines += [f"  register: {p}" for p in self.register_problems]
+        return "\n".join(lines)
+
+
+def _diff(a, b, path="") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b)):
+            if k not in a:
+                out.append(f"{path}{k}: new value {json.dumps(b[k])[:80]}")
+            elif k not in b:
+                out.append(f"{path}{k}: no longer computed")
+            else:
+                out += _diff(a[k], b[k], f"{path}{k}.")
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{path}[{i}].")]
+    if isinstance(a, float) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9):
+        return []
+    if a != b:
+        return [f"{path.rstrip('.')}: recorded {json.dumps(a)[:80]}, now {json.dumps(b)[:80]}"]
+    return []
+
+
+def _without_sources(numbers: dict) -> dict:
+    """Numbers minus where the data were read from (a replay may read the same bytes elsewhere)."""
+    out = {}
+    for page, nums in numbers.items():
+        if isinstance(nums, dict) and isinstance(nums.get("review.identity"), dict):
+            nums = {**nums, "review.identity": {k: v for k, v in nums["review.identity"].items() if k != "source"}}
+        out[page] = nums
+    return out
+
+
+def replay(decision_id: str, folder="decisions", data_path=None, progress: bool = False) -> ReplayResult:
+    """Re-run a decision's scenario and say whether its numbers reproduce, and what data changed.
+
+    ``data_path`` defaults to the path recorded with the decision.
+    """
+    entry = load_decision(decision_id, folder)
+    problems = [str(p) for p in verify_register(folder)]  # the whole chain: an edit anywhere is named
+    path = data_path or entry.data["path"]
+    if not Path(path).exists():
+        raise RecordError(f"the data of {decision_id} are no longer at {path}; replay on a copy with --data")
+    now = data_identity(path)["files"]
+    then = entry.data.get("files", {})
+    changed = {"changed": sorted(f for f in then if f in now and now[f] != then[f]),
+               "added": sorted(set(now) - set(then)), "removed": sorted(set(then) - set(now))}
+    params = dict(entry.scenario.get("parameters", {}))
+    if entry.scenario.get("kind") == "review":
+        params["_progress"] = progress
+    numbers = run_scenario({"kind": entry.scenario.get("kind"), "parameters": params}, path)
+    recorded = entry.numbers
+    if entry.scenario.get("kind") == "review":
+        recorded, numbers = _without_sources(recorded), _without_sources(numbers)
+    diffs = _diff(recorded, numbers)
+    return ReplayResult(decision_id, not diffs, changed, diffs, numbers, problems)
+
+
+@register_scenario("selection.what_if")
+def _what_if_scenario(pf, **parameters) -> dict:
+    """Re-solve a workshop what-if (see :func:`pmo_analytics.selection.whatif.scenario_numbers`)."""
+    from ..selection.whatif import scenario_numbers
+
+    return scenario_numbers(pf, **parameters)
+
+
+def _review_scenario(data_path, notebooks=None, policy=None, page_parameters=None, _progress=False, **legacy) -> dict:
+    """Re-execute the recorded pages (curated notebooks, by name) in a scratch folder; return their numbers."""
+    from .review import Review, resolve_notebooks
+
+    if legacy:
+        raise RecordError(f"unknown review scenario parameter(s) {sorted(legacy)}")
+    if notebooks is not None and (not isinstance(notebooks, list) or not all(isinstance(n, str) for n in notebooks)):
+        raise RecordError("a review scenario names its notebooks as a list of names")
+    nbs = resolve_notebooks(notebooks) if notebooks else None  # names of the package's own notebooks only
+    params = {**(policy or {}), **(page_parameters or {})}
+    with tempfile.TemporaryDirectory(prefix="pmo-replay-") as tmp:
+        review = Review(data=data_path, out=tmp, parameters=params, notebooks=[p.stem for p in nbs] if nbs else None,
+                        progress=_progress, decisions=None).run()
+        return review.numbers_
+
+
+_review_scenario.takes_path = True
+register_scenario("review")(_review_scenario)
+
+
+def decision_from_record(record, decision: str, decided_by: str, *, folder="decisions", options=None,
+                         supersedes=None, notes="") -> Decision:
+    """Record a decision supported by an executed review record (``reports/<run-id>``).
+
+    The scenario is the review itself (its pages by name, its policy and page
+    parameters), the numbers are the record's ``numbers.json``; the record's
+    data must still match its manifest's fingerprint (otherwise the numbers
+    would not be what the data now say). Works for records of merged sources
+    and schedule files: their data travel inside the record.
+    """
+    record = Path(record)
+    try:
+        manifest = json.loads((record / "manifest.json").read_text(encoding="utf-8"))
+        numbers = json.loads((record / "numbers.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RecordError(f"{record} is not a complete review record: {exc}") from exc
+    if manifest.get("status") != "complete":
+        raise RecordError(f"{record} is a failed review; a decision needs a complete record")
+    data = manifest.get("data", {})
+    if not Path(data.get("path", "")).exists():
+        raise RecordError(f"the data of {record.name} are no longer at {data.get('path')}")
+    now = data_identity(data["path"])
+    if now["fingerprint"] != data.get("fingerprint"):
+        changed = sorted(f for f in set(now["files"]) | set(data.get("files", {}))
+                         if now["files"].get(f) != data.get("files", {}).get(f))
+        raise RecordError(f"the data changed since {record.name} was computed ({', '.join(changed)}); "
+                          "run a new review first")
+    policy = manifest.get("policy", {})
+    page_params = {k: v for k, v in manifest.get("parameters", {}).items() if k not in policy}
+    scenario = {"kind": "review",
+                "parameters": {"notebooks": [Path(n["notebook"]).stem for n in manifest["notebooks"]],
+                               "policy": policy, "page_parameters": page_params}}
+    return record_decision(decision, decided_by, folder=folder, options=options, scenario=scenario,
+                           numbers=numbers, data={"path": data["path"], "fingerprint": data["fingerprint"],
+                                                  "files": data["files"]},
+                           record=str(record), supersedes=supersedes, notes=notes)

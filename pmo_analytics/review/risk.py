@@ -1,0 +1,188 @@
+"""The schedule and cost risk stage of a review: every active project with a schedule, simulated once.
+
+Notebook 03 (the risk record), the executive summary 00 and the governance
+record 06 read :class:`RiskReview`, so a P80 date or a contingency is quoted
+identically everywhere: one model per project, built with the policy's
+iterations and correlation, run with a seed derived from the review seed and
+the project id (so adding a project does not change another's numbers).
+"""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from ..risk import ScheduleRiskModel, exposure
+from ..schedule import health_check
+from .policy import ReviewPolicy
+
+__all__ = ["RiskReview", "project_seed", "risk_table"]
+
+
+def project_seed(seed: int, project_id: str) -> int:
+    """The seed of one project's simulation: a stream derived from the review seed and the project id.
+
+    ``SeedSequence(seed, spawn_key=(crc32(id),))`` gives independent streams
+    per project that do not depend on which other projects are simulated.
+    """
+    ss = np.random.SeedSequence(int(seed), spawn_key=(zlib.crc32(str(project_id).encode("utf-8")),))
+    return int(ss.generate_state(1, dtype=np.uint32)[0])
+
+
+def risk_table(results: dict, projects: pd.DataFrame, confidence: float = 80) -> pd.DataFrame:
+    """One row per simulated project: plan, commitment, P50/Pc dates and costs, contingency, JCL.
+
+    Parameters
+    ----------
+    results : dict
+        Project id -> fitted risk result.
+    projects : DataFrame
+        The ``projects`` table (``name``, ``committed_finish``, ``estimated_cost``).
+    confidence : float
+        Percentile of the decision (80 = P80).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``project_id``: ``name``, ``planned_finish``,
+        ``committed_finish``, ``p50_finish``, ``pc_finish`` (dates),
+        ``schedule_contingency`` [working days], ``p_on_committed``
+        [probability; NaN without a commitment], ``planned_cost``,
+        ``estimated_cost``, ``p50_cost``, ``pc_cost``, ``cost_contingency``
+        [currency, Pc cost - planned cost], ``jcl`` [probability of meeting
+        both the Pc date and the Pc cost]. ``pc`` is the confidence level.
+    """
+    pr = projects.set_index("project_id")
+    rows = []
+    for pid, res in results.items():
+        m = res  # the fitted ScheduleRiskModel holds its results
+        p = res.percentiles([50, confidence]).set_index("percentile")
+        det = float(res.deterministic_finish_)
+        committed = pr.at[pid, "committed_finish"] if "committed_finish" in pr.columns else pd.NaT
+        p_on = float("nan")
+        if m.deadline is not None:
+            p_on = float(np.mean(res.finish_ <= m.deadline + 1e-9))
+        has_dates = "finish_date" in p.columns
+        rows.append({
+            "project_id": pid, "name": pr.at[pid, "name"],
+            "planned_finish": res.to_date(det) if has_dates else det,
+            "committed_finish": committed,
+            "p50_finish": p.at[50, "finish_date"] if has_dates else p.at[50, "finish"],
+            "pc_finish": p.at[confidence, "finish_date"] if has_dates else p.at[confidence, "finish"],
+            "schedule_contingency": float(p.at[confidence, "finish"]) - det,
+            "p_on_committed": p_on,
+            "planned_cost": float(res.deterministic_cost_),
+            "estimated_cost": float(pr.at[pid, "estimated_cost"]),
+            "p50_cost": float(p.at[50, "cost"]), "pc_cost": float(p.at[confidence, "cost"]),
+            "cost_contingency": float(p.at[confidence, "cost"]) - float(res.deterministic_cost_),
+            "jcl": float(res.jcl(p.at[confidence, "finish"], p.at[confidence, "cost"])),
+        })
+    cols = ["project_id", "name", "planned_finish", "committed_finish", "p50_finish", "pc_finish",
+            "schedule_contingency", "p_on_committed", "planned_cost", "estimated_cost", "p50_cost", "pc_cost",
+            "cost_contingency", "jcl"]
+    return pd.DataFrame(rows, columns=cols).set_index("project_id")
+
+
+class RiskReview:
+    """Schedule health and Monte Carlo risk of every active project with a schedule.
+
+    Parameters
+    ----------
+    policy : ReviewPolicy
+
+    Attributes (after :meth:`fit`)
+    ------------------------------
+    projects_ : list of str
+        Projects simulated (active, with activities and a start date).
+    not_assessed_ : DataFrame
+        ``project_id``, ``reason``: active projects that could not be simulated, and why.
+    models_, results_ : dict
+        Project id -> model / result.
+    health_ : DataFrame
+        DCMA checks per project (``project_id``, ``check``, ``passed``, ...).
+    health_warnings_ : dict
+        Project id -> warnings raised while building the model (strings).
+    table_ : DataFrame
+        :func:`risk_table` at the policy's confidence level.
+    exposure_ : DataFrame
+        :func:`pmo_analytics.risk.exposure` (lateness against the commitment, JCL on date and estimate).
+    """
+
+    def __init__(self, policy: ReviewPolicy):
+        self.policy = policy
+
+    def fit(self, portfolio) -> RiskReview:
+        pol = self.policy
+        pf = portfolio
+        active = pf.projects_in("active")
+        with_acts = set(pf.activities["project_id"].astype(str)) if pf.has("activities") else set()
+        missing = []
+        ids = []
+        for r in active.itertuples():
+            pid = str(r.project_id)
+            if pid not in with_acts:
+                missing.append((pid, "no schedule (no activities)"))
+            elif "start_date" not in active.columns or pd.isna(getattr(r, "start_date", pd.NaT)):
+                missing.append((pid, "no start date"))
+            else:
+                ids.append(pid)
+        self.projects_ = sorted(ids)
+        self.not_assessed_ = pd.DataFrame(missing, columns=["project_id", "reason"])
+        self.models_, self.health_warnings_, health = {}, {}, []
+        for pid in self.projects_:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                model = ScheduleRiskModel.from_portfolio(pf, pid, seed=project_seed(pol.seed, pid),
+                                                         iterations=pol.iterations,
+                                                         correlation=pol.group_correlation)
+                h = health_check(model.network, deadline=model.deadline)
+            self.models_[pid] = model
+            self.health_warnings_[pid] = [f"{type(w.message).__name__}: {w.message}" for w in caught]
+            health.append(h.assign(project_id=pid))
+        self.health_ = pd.concat(health, ignore_index=True) if health else pd.DataFrame(
+            columns=["project_id", "check", "passed"])
+        self.results_ = {pid: m.run() for pid, m in self.models_.items()}
+        self.table_ = risk_table(self.results_, pf.projects, pol.confidence)
+        self.exposure_ = exposure(self.results_, pf.projects, percentile=pol.confidence)
+        self.has_risks_ = pf.has("risks")
+        pr = pf.projects.set_index("project_id")
+        self.without_commitment_ = [p for p in self.projects_
+                                    if "committed_finish" not in pr.columns or pd.isna(pr.at[p, "committed_finish"])]
+        return self
+
+    @property
+    def assessed(self) -> bool:
+        """True when at least one project was simulated."""
+        return bool(self.projects_)
+
+    @cached_property
+    def tornado_(self) -> dict:
+        """Project id -> risk tornado at the confidence level (each risk removed in turn, common random numbers)."""
+        return {pid: res.tornado(self.policy.confidence) for pid, res in self.results_.items()}
+
+    @cached_property
+    def mitigations_(self) -> pd.DataFrame:
+        """Every planned response simulated alone: cost, exposure reduction, net saving, pays for itself."""
+        parts = [res.mitigations(self.policy.confidence).assign(project_id=pid) for pid, res in self.results_.items()]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return pd.DataFrame(columns=["project_id", "risk_id", "mitigation", "mitigation_cost",
+                                         "exposure_reduction", "net_saving", "finish_reduction", "pays_for_itself"])
+        return pd.concat(parts, ignore_index=True)
+
+    @cached_property
+    def milestones_(self) -> pd.DataFrame:
+        """Milestone finish dates at P50 and the confidence level, per project."""
+        parts = [res.milestones([50, self.policy.confidence]).assign(project_id=pid)
+                 for pid, res in self.results_.items()]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "projects_"):
+            return "RiskReview [not fitted]"
+        return (f"RiskReview({len(self.projects_)} project(s) simulated, {self.policy.iterations} iterations; "
+                f"{len(self.not_assessed_)} not assessed)")

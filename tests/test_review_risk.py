@@ -1,0 +1,43 @@
+"""The risk stage of a review (pmo_analytics.review.risk): per-project seeds and the decision table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmo_analytics.review import project_seed, risk_table
+from pmo_analytics.risk import ScheduleRiskModel
+from pmo_analytics.schedule import build_network
+
+
+def test_project_seeds_are_stable_distinct_and_independent_of_other_projects():
+    a, b = project_seed(1, "A-101"), project_seed(1, "A-102")
+    assert a == project_seed(1, "A-101") and a != b and a != project_seed(2, "A-101")
+    assert 0 <= a < 2**32
+
+
+def _fixed_network(**dates):
+    acts = pd.DataFrame({"project_id": "X", "activity_id": ["S", "B", "F"], "name": ["Start", "Build", "Finish"],
+                         "phase": "p", "min_duration": [0.0, 10.0, 0.0], "most_likely": [0.0, 10.0, 0.0],
+                         "max_duration": [0.0, 10.0, 0.0], "distribution": "fixed", "predecessors": ["", "S", "B"],
+                         "fixed_cost": [0.0, 500.0, 0.0], "cost_rate": [0.0, 20.0, 0.0],
+                         "correlation_group": [None, None, None]})
+    return build_network(acts, "X", **dates)
+
+
+def test_without_uncertainty_every_percentile_is_the_plan():
+    # closed form: fixed durations, no risks -> P50 = P80 = deterministic; contingency 0; JCL 1
+    model = ScheduleRiskModel(_fixed_network(start_date="2026-01-05"), None, seed=3, iterations=200,
+                              deadline=12.0)
+    res = model.run()
+    projects = pd.DataFrame({"project_id": ["X"], "name": ["Plant"], "committed_finish": [pd.Timestamp("2026-01-21")],
+                             "estimated_cost": [800.0]})
+    t = risk_table({"X": res}, projects, confidence=80)
+    r = t.loc["X"]
+    assert r["schedule_contingency"] == 0 and r["cost_contingency"] == 0
+    assert r["planned_cost"] == r["pc_cost"] == pytest.approx(500 + 20 * 10)
+    assert r["p_on_committed"] == 1.0 and r["jcl"] == 1.0
+    assert r["pc_finish"] == r["planned_finish"] == pd.Timestamp("2026-01-16")  # 10 working days from Mon 5 Jan
+    free = ScheduleRiskModel(_fixed_network(start_date="2026-01-05"), None, seed=3, iterations=200).run()
+    assert np.isnan(risk_table({"X": free}, projects.assign(committed_finish=pd.NaT), 80).loc["X", "p_on_committed"])

@@ -1,0 +1,108 @@
+"""Settings beside the data (pmo_analytics.tables.settings)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from pmo_analytics.exceptions import DataValidationError
+from pmo_analytics.tables.settings import DateFormat, Settings, parse_date_format, read_settings, settings_path
+
+
+@pytest.mark.parametrize("text, label, strftime", [
+    ("DD/MM/YYYY", "DD/MM/YYYY", "%d/%m/%Y"),
+    ("dd.mm.yyyy", "DD.MM.YYYY", "%d.%m.%Y"),
+    ("MM-DD-YYYY", "MM-DD-YYYY", "%m-%d-%Y"),
+    ("%m/%d/%Y", "MM/DD/YYYY", "%m/%d/%Y"),
+    ("YYYY/MM/DD", "YYYY/MM/DD", "%Y/%m/%d"),
+    ("DD MM YYYY", "DD MM YYYY", "%d %m %Y"),
+])
+def test_parse_date_format(text, label, strftime):
+    assert parse_date_format(text) == DateFormat(label, strftime)
+
+
+@pytest.mark.parametrize("text", [None, "ISO", "iso8601", "YYYY-MM-DD", "%Y-%m-%d"])
+def test_iso_is_the_default(text):
+    assert parse_date_format(text) is None
+
+
+@pytest.mark.parametrize("text", ["DD/MM/YY", "%d/%m/%y", "DD/MMM/YYYY", "DD/MM-YYYY", "DD/DD/YYYY", "today", "",
+                                  "%d/%m/%Y %H:%M", 5])
+def test_ambiguous_or_malformed_formats_are_refused(text):
+    with pytest.raises(ValueError, match="date format"):
+        parse_date_format(text)
+
+
+def test_no_settings_file_means_defaults(tmp_path):
+    s = read_settings(tmp_path)
+    assert s == Settings() and s.date_format is None and s.path is None
+
+
+def test_settings_of_a_workbook_live_beside_it(tmp_path):
+    (tmp_path / "review.toml").write_text('[data]\ndate_format = "MM/DD/YYYY"\n')
+    assert settings_path(tmp_path / "p.xlsx") == tmp_path / "review.toml"
+    assert read_settings(tmp_path / "p.xlsx").date_format.label == "MM/DD/YYYY"
+
+
+def test_other_sections_are_returned_raw(tmp_path):
+    (tmp_path / "review.toml").write_text('seed = 7\n[data]\ndate_format = "DD/MM/YYYY"\n\n[escalation]\n'
+                                          'level = "PMO"\nlimits = [1, 2]\n')
+    s = read_settings(tmp_path / "review.toml")
+    assert s.sections == {"seed": 7, "escalation": {"level": "PMO", "limits": [1, 2]}}
+    assert s.data == {"date_format": DateFormat("DD/MM/YYYY", "%d/%m/%Y")}
+    assert s.path == tmp_path / "review.toml"
+
+
+def test_unknown_key_is_an_error_with_the_closest_name(tmp_path):
+    (tmp_path / "review.toml").write_text('[data]\n\ndate-format = "DD/MM/YYYY"\n')
+    with pytest.raises(DataValidationError) as info:
+        read_settings(tmp_path)
+    assert [str(p) for p in info.value.problems] == [
+        "review.toml, row 3, column 'data.date-format': unknown setting — did you mean 'date_format'?"]
+
+
+def test_invalid_toml_names_the_line(tmp_path):
+    (tmp_path / "review.toml").write_text('[data]\ndate_format = DD/MM/YYYY\n')
+    with pytest.raises(DataValidationError, match=r"review.toml, row 2: not valid TOML"):
+        read_settings(tmp_path)
+
+
+def test_bad_date_format_value(tmp_path):
+    (tmp_path / "review.toml").write_text('[data]\ndate_format = "DD/MM/YY"\n')
+    with pytest.raises(DataValidationError, match=r"review.toml, row 2, column 'data.date_format': cannot use date "
+                                                  r"format 'DD/MM/YY'"):
+        read_settings(tmp_path)
+
+
+def test_data_must_be_a_table(tmp_path):
+    (tmp_path / "review.toml").write_text('data = "DD/MM/YYYY"\n')
+    with pytest.raises(DataValidationError, match=r"\[data\] must be a table"):
+        read_settings(tmp_path)
+
+
+def test_not_utf8_or_too_large(tmp_path, monkeypatch):
+    from pmo_analytics.tables import settings
+
+    (tmp_path / "review.toml").write_bytes(b"[data]\n\xff\xfe\xfa\n")
+    with pytest.raises(DataValidationError, match="save it as UTF-8"):
+        read_settings(tmp_path)
+    monkeypatch.setattr(settings, "MAX_SETTINGS_BYTES", 4)
+    with pytest.raises(DataValidationError, match="larger than the"):
+        read_settings(tmp_path)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symlinks and FIFOs as on POSIX")
+def test_link_out_of_the_folder_and_fifo_are_refused(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    outside = tmp_path / "other.toml"
+    outside.write_text("[data]\n")
+    (data / "review.toml").symlink_to(outside)
+    with pytest.raises(DataValidationError, match="outside the data folder: not read"):
+        read_settings(data)
+    (data / "review.toml").unlink()
+    os.mkfifo(data / "review.toml")
+    with pytest.raises(DataValidationError, match=r"is a named pipe \(FIFO\)"):
+        read_settings(data)

@@ -1,0 +1,218 @@
+"""Selection under uncertainty (pmo_analytics.selection.uncertainty): closed forms, SAA convergence, the estimator."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from pmo_analytics import InfeasiblePortfolioError, PMOError
+from pmo_analytics.risk.portfolio import PortfolioRiskModel
+from pmo_analytics.selection import SelectionData, SelectionOptions, build_model
+from pmo_analytics.selection.uncertainty import (UncertainSelector, _quantile_big_m, solve_saa, wilson_interval)
+
+from .portfolio_builder import write_portfolio
+
+# ------------------------------------------------------------------ a chance-constrained knapsack with normal costs
+MU = np.array([26.0, 26.0, 20.0, 16.0, 11.0, 18.0, 18.0])       # mean cost [currency]
+SD = np.array([3.0, 3.0, 8.0, 4.7, 1.9, 4.1, 7.1])               # standard deviation [currency]
+VALUE = np.array([39.0, 38.0, 22.0, 19.0, 15.0, 15.0, 22.0])
+BUDGET = 74.0
+ALPHA = 0.1
+
+
+def knapsack_model():
+    n = len(MU)
+    data = SelectionData(ids=np.array([f"K{i}" for i in range(n)]), value=VALUE, cost=MU[:, None],
+                         demand=np.zeros((n, 0, 1)), earliest=np.ones(n, int), latest=np.ones(n, int),
+                         duration=np.ones(n, int), budget=np.array([BUDGET]), capacity=np.zeros((0, 1)),
+                         hire_cost=np.zeros((0, 1)), skills=(), mandatory=np.zeros(n, bool),
+                         bucket=np.array(["b"] * n), business_unit=np.array(["u"] * n), value_label="value [currency]")
+    return build_model(data, SelectionOptions(budget=False, capacity=False))
+
+
+def socp_optimum():
+    """Brute force over all subsets of the deterministic equivalent (a second-order cone constraint):
+    P(c'x > B) <= alpha  <=>  mu'x + z_(1-alpha) sqrt(x' diag(sd^2) x) <= B  for normal c (alpha < 1/2)."""
+    z = stats.norm.ppf(1 - ALPHA)
+    best = (-np.inf, None)
+    for bits in itertools.product([0, 1], repeat=len(MU)):
+        x = np.array(bits, float)
+        if MU @ x + z * np.sqrt(SD ** 2 @ x) <= BUDGET and VALUE @ x > best[0]:
+            best = (float(VALUE @ x), x)
+    return best
+
+
+def normal_spend(K, seed):
+    rng = np.random.default_rng(seed)
+    return (MU[:, None] + SD[:, None] * rng.standard_normal((len(MU), K)))[:, None, :]   # (n, H=1, K)
+
+
+def test_saa_finds_the_second_order_cone_optimum():
+    v_star, x_star = socp_optimum()
+    assert v_star == 92.0 and x_star.tolist() == [1, 1, 0, 0, 1, 0, 0]
+    # the instance has a margin: every more valuable subset overruns with probability >= 0.17
+    out = solve_saa(knapsack_model(), normal_spend(500, 1), np.array([BUDGET]), ALPHA)
+    assert out.status == "optimal"
+    assert out.objective == pytest.approx(v_star)
+    assert out.x.tolist() == x_star.tolist()
+    assert out.overrun.mean() <= ALPHA
+    assert out.allowed == 50 and out.rows <= 500
+
+
+def test_saa_optimum_converges_as_k_grows():
+    """Mean |v_K - v*| over replications shrinks with K (Pagnoncelli, Ahmed & Shapiro 2009, Thm 3)."""
+    v_star, _ = socp_optimum()
+    model = knapsack_model()
+    gaps = {}
+    for K in (20, 80, 300):
+        v = [solve_saa(model, normal_spend(K, 100 + r), np.array([BUDGET]), ALPHA).objective for r in range(5)]
+        gaps[K] = float(np.mean(np.abs(np.array(v) - v_star)))
+    # with 20 scenarios a more valuable portfolio (true P(overrun) 0.17) often looks feasible; never with 300
+    assert gaps[20] > 0 and gaps[20] >= gaps[80] >= gaps[300] == 0.0
+
+
+def test_quantile_big_m_is_valid_and_tighter():
+    """No portfolio that meets the chance constraint overruns any scenario by more than its M."""
+    model = knapsack_model()
+    spend = normal_spend(60, 3)
+    M = _quantile_big_m(spend, np.zeros((1, 60)), model.vp, model.data.n, allowed=6)
+    naive = spend.sum(axis=0) - BUDGET
+    assert (M <= naive + 1e-9).all() and M.mean() < 0.5 * naive.mean()
+    for bits in itertools.product([0, 1], repeat=len(MU)):
+        x = np.array(bits, float)
+        over = np.einsum("j,jtk->tk", x, spend) - BUDGET
+        if (over > 0).sum() <= 6:          # feasible for the sampled chance constraint
+            assert (over <= M + 1e-9).all()
+
+
+def test_cvar_limit_is_a_conservative_approximation():
+    model = knapsack_model()
+    spend = normal_spend(1000, 2)
+    cc = solve_saa(model, spend, np.array([BUDGET]), ALPHA)
+    cv = solve_saa(model, spend, np.array([BUDGET]), ALPHA, method="cvar")
+    assert cv.status == "optimal"
+    assert cv.overrun.mean() <= ALPHA          # CVaR <= 0 implies P(overrun) <= alpha ...
+    assert cv.objective <= cc.objective + 1e-9  # ... at a price
+    over = np.einsum("j,jtk->tk", cv.x, spend)[0] - BUDGET
+    tail = np.sort(over)[-int(ALPHA * 1000):]
+    assert tail.mean() <= 1e-6                  # the constraint it states: CVaR_0.9 of the overrun <= 0
+
+
+def test_arguments_and_infeasibility_are_reported():
+    model = knapsack_model()
+    with pytest.raises(ValueError, match="alpha must be in"):
+        solve_saa(model, normal_spend(10, 0), np.array([BUDGET]), 1.5)
+    with pytest.raises(ValueError, match="unknown method"):
+        solve_saa(model, normal_spend(10, 0), np.array([BUDGET]), 0.1, method="var")
+    with pytest.raises(ValueError, match="shape"):
+        solve_saa(model, normal_spend(10, 0)[:3], np.array([BUDGET]), 0.1)
+    forced = build_model(model.data, SelectionOptions(budget=False, capacity=False, force_in=("K0", "K1", "K2")))
+    with pytest.raises(InfeasiblePortfolioError, match="alone overrun the budget"):
+        solve_saa(forced, normal_spend(200, 0), np.array([BUDGET]), 0.05)
+    with pytest.raises(ValueError, match="seed is required"):
+        UncertainSelector(seed=None)
+
+
+def test_wilson_interval_matches_newcombe_1998():
+    """Newcombe, Stat. Med. 17 (1998) 857-872, Table I, method 3 (score interval)."""
+    assert wilson_interval(81, 263) == pytest.approx((0.2553, 0.3662), abs=5e-5)
+    assert wilson_interval(15, 148) == pytest.approx((0.0624, 0.1605), abs=5e-5)
+    assert wilson_interval(0, 20) == pytest.approx((0.0, 0.1611), abs=5e-5)
+    assert wilson_interval(1, 29) == pytest.approx((0.0061, 0.1718), abs=5e-5)
+    with pytest.raises(ValueError, match="successes"):
+        wilson_interval(5, 4)
+
+
+# ------------------------------------------------------------------ the estimator on a small portfolio
+def _history(n=30, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for cls, mu, sd in (("IT", 0.25, 0.3), ("Process", 0.05, 0.1)):
+        for k in range(n):
+            rows.append(dict(project_id=f"H-{cls}-{k}", reference_class=cls, estimated_cost=100.0,
+                             actual_cost=100 * np.exp(rng.normal(mu, sd)), estimated_duration=4.0,
+                             actual_duration=4 * np.exp(rng.normal(0.1, 0.15))))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def small_pf(tmp_path_factory):
+    props = [dict(project_id=f"P{i}", stage="proposal", mandatory=False, category=c, estimated_cost=e,
+                  benefit_npv=b, probability_of_success=ps, earliest_start=1, latest_start=3, duration_periods=2)
+             for i, (c, e, b, ps) in enumerate([("IT", 400, 900, 0.8), ("IT", 300, 500, 0.9), ("Process", 300, 450, 0.9),
+                                                 ("Process", 500, 800, 0.85), ("IT", 200, 260, 0.9),
+                                                 ("Process", 250, 330, 0.95)])]
+    active = [dict(project_id="A1", stage="active", category="Process", estimated_cost=400, duration_periods=2)]
+    return write_portfolio(tmp_path_factory.mktemp("saa"), projects=props + active, history=_history(),
+                           budget=[500.0, 600.0, 600.0, 500.0])
+
+
+def test_uncertain_selector_fits_validates_and_compares(small_pf):
+    u = UncertainSelector(seed=5, alpha=0.2, scenarios=60, validation_scenarios=4000, time_limit=60)
+    assert "unfitted" in repr(u)
+    with pytest.raises(PMOError, match="not fitted"):
+        u.summary
+    u.fit(small_pf)
+    assert u.status_ == "optimal"
+    c = u.comparison_
+    assert list(c.index) == ["SAA", "deterministic P80"]
+    saa = c.loc["SAA"]
+    assert saa["in_sample_overrun"] <= 0.2 + 1e-12
+    # validated on independent scenarios: within sampling error of the in-sample bound
+    assert saa["ci_low"] <= saa["p_overrun"] <= saa["ci_high"] and saa["ci_low"] < 0.2 + 0.1
+    assert "A1" in u.selected_                       # committed
+    assert u.summary.loc["funded", "value"] == len(u.selected_)
+    assert (u.spend_["p50"] <= u.spend_["p95"]).all() and len(u.spend_) == 4
+    # the SAA value is the best among portfolios that meet the chance constraint in sample
+    det = c.loc["deterministic P80"]
+    if det["in_sample_overrun"] <= 0.2:
+        assert saa["value"] >= det["value"] - 1e-6
+    assert {"value", "hiring", "funded", "p_overrun", "ci_low", "ci_high"} <= set(c.columns)
+    assert "P(overrun)" in repr(u)
+
+
+def test_frontier_grows_with_alpha_and_is_executor_independent(small_pf):
+    u = UncertainSelector(seed=5, alpha=0.2, scenarios=40, validation_scenarios=1000, time_limit=60,
+                          compare=False).fit(small_pf)
+    f = u.frontier([0.05, 0.2, 0.4], compare=False, client=None)
+    saa = f[f["method"] == "SAA"].set_index("alpha")
+    assert (saa["status"] == "optimal").all()
+    assert saa["value"].is_monotonic_increasing       # a larger alpha only enlarges the feasible set
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as lc, \
+            distributed.Client(lc) as client:
+        f2 = u.frontier([0.05, 0.2, 0.4], compare=False, client=client)
+        u2 = UncertainSelector(seed=5, alpha=0.2, scenarios=40, validation_scenarios=1000, time_limit=60,
+                               compare=False).fit(small_pf, client=client)
+    pd.testing.assert_frame_equal(f, f2)
+    assert np.array_equal(u2.scenarios_.rel, u.scenarios_.rel)
+    assert u2.selected_ == u.selected_
+
+
+def test_convergence_table(small_pf):
+    u = UncertainSelector(seed=5, alpha=0.2, scenarios=20, validation_scenarios=1000, time_limit=60,
+                          compare=False).fit(small_pf)
+    t = u.convergence(sizes=(10, 40), replications=3)
+    assert list(t.index) == [10, 40] and (t["replications"] == 3).all()
+    assert t.loc[40, "gap_to_largest"] == 0.0 and t.loc[10, "gap_to_largest"] >= 0
+    assert t["mean_p_overrun"].between(0, 1).all() and (t["proven"] <= 3).all()
+    per = u.replications_
+    assert len(per) == 6 and set(per["replication"]) == {1, 2, 3}
+
+
+def test_committed_spend_from_the_portfolio_simulation(small_pf):
+    mc = PortfolioRiskModel(seed=3, iterations=2000).run(small_pf)
+    u = UncertainSelector(seed=5, alpha=0.3, scenarios=40, validation_scenarios=500, compare=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        u.fit(small_pf, committed=mc)
+    i = list(u.data_.ids).index("A1")
+    assert not u.spec_.stochastic[i] and u.scenarios_.rel[i].sum() == 0.0   # A1's spend comes from the simulation
+    # every scenario's committed spend is one simulated iteration of A1
+    sims = {tuple(np.round(col, 6)) for col in mc.spend_samples_[:4].T}
+    assert all(tuple(np.round(col, 6)) in sims for col in u.scenarios_.committed.T[:20])
