@@ -421,8 +421,8 @@ def _skeleton(schedules: dict, pieces: dict, sched_rows: dict) -> pd.DataFrame:
     pieces["projects"] = [(projects, f"{label}/projects.csv")]
     pieces["criteria"] = [(pd.DataFrame({"criterion": ["value"], "description": ["placeholder driver"],
                                          "weight": [1.0]}), f"{label}/criteria.csv")]
-    pieces["scores"] = [(pd.DataFrame({"project_id": pd.Series(dtype=object), "criterion": pd.Series(dtype=object),
-                                       "score": pd.Series(dtype=float)}), f"{label}/scores.csv")]
+    pieces["scores"] = [(pd.DataFrame({"project_id": list(schedules), "criterion": "value", "score": 0.0}),
+                         f"{label}/scores.csv")]
     pieces["costs"] = [(pd.DataFrame(costs).astype({"period_offset": "Int64"}), f"{label}/costs.csv")]
     pieces["budget"] = [(pd.DataFrame({"period": pd.Series([1], dtype="Int64"),
                                        "budget": [float(sum(c["cost"] for c in costs))]}), f"{label}/budget.csv")]
