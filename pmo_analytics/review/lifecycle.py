@@ -31,7 +31,7 @@ from .selection import SelectionReview
 
 __all__ = ["PortfolioReview", "load_review", "clear_cache", "review_as_of"]
 
-_STAGES = ("screening_", "selection_", "risk_", "delivery_", "benefits_", "governance_")
+_STAGES = ("screening_", "selection_", "risk_", "delivery_", "benefits_", "governance_", "uncertainty_")
 
 
 def review_as_of(portfolio, policy: ReviewPolicy) -> pd.Timestamp | None:
@@ -61,6 +61,9 @@ class PortfolioReview:
     ----------
     policy : ReviewPolicy, optional
         Default: ``ReviewPolicy(**overrides)``.
+    client : distributed.Client, str, optional
+        Dask cluster (or scheduler address) for the portfolio simulation and
+        the frontier levels; default local threads. The numbers do not depend on it.
     **overrides
         Policy settings (``seed=7, iterations=5000, ...``) when no policy is given.
 
@@ -78,6 +81,8 @@ class PortfolioReview:
     delivery_ : DeliveryReview
     benefits_ : BenefitsReview
     governance_ : GovernanceReview
+    uncertainty_ : UncertaintyReview or None
+        The portfolio simulated as a whole and the selection under uncertainty.
     assessment_ : DataFrame
         ``stage``, ``subject``, ``assessed``, ``reason``: what each stage could not assess, and why.
 
@@ -85,7 +90,8 @@ class PortfolioReview:
     once (the default); each is computed once.
     """
 
-    def __init__(self, policy: ReviewPolicy | None = None, **overrides):
+    def __init__(self, policy: ReviewPolicy | None = None, *, client=None, **overrides):
+        self.client = client
         if policy is not None and overrides:
             raise ValueError("give either a policy or policy settings, not both")
         if policy is not None and not isinstance(policy, ReviewPolicy):
@@ -161,6 +167,17 @@ class PortfolioReview:
         evm = delivery.monitor_.evm_ if delivery.assessed else None
         return GovernanceReview().fit(self.portfolio_, evm=evm, risk=risk.exposure_ if risk.assessed else None,
                                       schedule_health=health, as_of=self.as_of_)
+
+    @cached_property
+    def uncertainty_(self):
+        """Portfolio-wide simulation and selection under uncertainty (None when the policy switches it off)."""
+        self._check()
+        if not self.policy.uncertainty:
+            return None
+        from .uncertainty import UncertaintyReview
+
+        scores = None if self.screening_ is None else self.screening_.scores_["score"]
+        return UncertaintyReview(self.policy, self.client).fit(self.portfolio_, self.selection_, scores=scores)
 
     # ------------------------------------------------------------------ what could not be assessed
     @cached_property
@@ -258,7 +275,7 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def load_review(data=None, *, policy: ReviewPolicy | None = None, **overrides) -> PortfolioReview:
+def load_review(data=None, *, policy: ReviewPolicy | None = None, client=None, **overrides) -> PortfolioReview:
     """Read, validate and review the data once; later calls with the same data and policy reuse the result.
 
     Parameters
@@ -268,6 +285,9 @@ def load_review(data=None, *, policy: ReviewPolicy | None = None, **overrides) -
     policy : ReviewPolicy, optional
         The policy; default: resolved from ``review.toml`` beside the data
         and ``overrides`` (:func:`resolve_policy`).
+    client : distributed.Client or str, optional
+        Dask cluster for the portfolio simulation (a cached review keeps the
+        client it was created with; the numbers do not depend on it).
     **overrides
         Policy settings (``seed=...``, ``iterations=...``).
 
@@ -292,7 +312,7 @@ def load_review(data=None, *, policy: ReviewPolicy | None = None, **overrides) -
         hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    review = PortfolioReview(pol).fit(read_portfolio(path), lazy=True)
+    review = PortfolioReview(pol, client=client).fit(read_portfolio(path), lazy=True)
     with _CACHE_LOCK:
         _CACHE.setdefault((review.fingerprint_, pol.digest), review)
     return review

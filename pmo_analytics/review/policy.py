@@ -52,7 +52,7 @@ _DOC = {
     "budget_cut": ("selection, summary", "fraction", "the budget-cut scenario shown to the board (0.10 = -10 %)"),
     "extra_fte": ("selection", "FTE", "extra FTE in the capacity scenario"),
     "extra_fte_skill": ("selection", "", "skill of the capacity scenario (None = the tightest skill)"),
-    "iterations": ("risk", "iterations", "Monte Carlo iterations per project"),
+    "iterations": ("risk, uncertainty", "iterations", "Monte Carlo iterations per project and of the portfolio simulation"),
     "group_correlation": ("risk", "rank correlation", "correlation of durations within a correlation_group"),
     "jcl_level": ("risk", "probability", "joint confidence level of the cost-schedule frontier"),
     "as_of": ("delivery, governance", "date", "data date (None = the latest status period with earned value)"),
@@ -63,6 +63,11 @@ _DOC = {
     "forecast_iterations": ("delivery", "iterations", "Monte Carlo trials of the throughput forecasts"),
     "history_weeks": ("delivery", "weeks", "weeks of throughput history used to forecast"),
     "scope_spread": ("delivery", "fraction", "+/- fraction around the backlog implied by EV % complete"),
+    "uncertainty": ("selection", "", "simulate the portfolio as a whole and select under uncertainty (false: skip)"),
+    "overrun_alpha": ("selection", "probability",
+                      "allowed chance that any period's spend overruns its budget, for the selection under uncertainty"),
+    "scenarios": ("selection", "scenarios", "cost and benefit scenarios of the selection under uncertainty (SAA)"),
+    "alpha_frontier": ("selection", "probability", "levels of alpha of the expected value frontier ([] = none)"),
     "tolerance": ("benefits", "fraction", "a benefit is at risk when its forecast misses the plan by more than this"),
     "min_class_size": ("benefits, intake", "projects", "reference classes with fewer past projects are not used"),
     "hmt_mapping": ("benefits", "", "our reference classes -> HM Treasury optimism-bias project types"),
@@ -120,6 +125,11 @@ class ReviewPolicy:
     forecast_iterations: int = 5000
     history_weeks: int = 26
     scope_spread: float = 0.1
+    # portfolio-wide risk and selection under uncertainty
+    uncertainty: bool = True
+    overrun_alpha: float = 0.10
+    scenarios: int = 200
+    alpha_frontier: tuple = (0.05, 0.1, 0.2)
     # benefits and lessons
     tolerance: float = 0.10
     min_class_size: int = 5
@@ -147,7 +157,7 @@ class ReviewPolicy:
         out = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            out[f.name] = dict(v) if isinstance(v, MappingProxyType) else v
+            out[f.name] = dict(v) if isinstance(v, MappingProxyType) else list(v) if isinstance(v, tuple) else v
         return out
 
     @property
@@ -184,6 +194,12 @@ def _coerce(name: str, value):
             raise PolicyError(f"policy setting 'hmt_mapping' must map class names to HMT project types (text), "
                               f"got {value!r}")
         return MappingProxyType(dict(sorted(value.items())))
+    if ann.startswith("tuple"):
+        if not isinstance(value, (list, tuple)) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and 0 < v < 1
+                for v in value):
+            raise PolicyError(f"policy setting {name!r} must be a list of probabilities in (0, 1), got {value!r}")
+        return tuple(sorted({float(v) for v in value}))
     if ann.startswith("bool"):
         if isinstance(value, bool):
             return value
@@ -230,6 +246,10 @@ def _check_ranges(p: ReviewPolicy) -> None:
         bad("max_cr", "must be in [0, 1]")
     if not -1 < p.group_correlation < 1:
         bad("group_correlation", "must be in (-1, 1)")
+    if not 0 < p.overrun_alpha < 1:
+        bad("overrun_alpha", "must be a probability in (0, 1)")
+    if not 20 <= p.scenarios <= 100_000:
+        bad("scenarios", "must be between 20 and 100,000")
     if not 0 < p.jcl_level < 1:
         bad("jcl_level", "must be a probability in (0, 1)")
     if p.time_limit is not None and not 0 < p.time_limit <= 86_400:
