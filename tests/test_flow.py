@@ -65,9 +65,9 @@ def test_throughput_weekly_bins_from_start():
     rows = [(f"I{i}", "01-01", "01-01", f"01-{d:02d}") for i, d in enumerate([1, 2, 7, 8, 14, 15])]
     tp = throughput(items(rows), freq="W", start="2026-01-01", end="2026-01-15")
     assert tp["throughput"].tolist() == [3, 2]  # 1-7 Jan, 8-14 Jan; the partial third week is dropped
-    with pytest.raises(PMOError, match="shorter than one week"):
+    with pytest.raises(ValueError, match="shorter than one week"):
         throughput(items(rows), freq="W", start="2026-01-01", end="2026-01-03")
-    with pytest.raises(PMOError, match="freq"):
+    with pytest.raises(ValueError, match="freq"):
         throughput(items(rows), freq="M")
 
 
@@ -201,19 +201,23 @@ def test_vectorised_forecast_matches_a_per_trial_loop_in_distribution():
 
 def test_forecast_errors():
     with pytest.raises(PMOError, match="empty"):
-        forecast_when([], 5)
+        forecast_when([], 5, seed=1)
     with pytest.raises(PMOError, match="all zeros"):
-        forecast_when([0, 0, 0], 5)
+        forecast_when([0, 0, 0], 5, seed=1)
     with pytest.raises(PMOError, match="non-negative"):
-        forecast_when([1, -1], 5)
-    with pytest.raises(PMOError, match="below low"):
-        forecast_when([1], (5, 3))
-    with pytest.raises(PMOError, match="split"):
-        forecast_when([1], 5, split=0.5)
-    with pytest.raises(PMOError, match="periods, or start and end"):
-        forecast_how_many([1])
-    with pytest.raises(PMOError, match="at least one period"):
-        forecast_how_many([1], start="2026-01-01", end="2026-01-03", freq="W")
+        forecast_when([1, -1], 5, seed=1)
+    with pytest.raises(ValueError, match="below low"):
+        forecast_when([1], (5, 3), seed=1)
+    with pytest.raises(ValueError, match="split"):
+        forecast_when([1], 5, split=0.5, seed=1)
+    with pytest.raises(ValueError, match="seed is required"):
+        forecast_when([1], 5)
+    with pytest.raises(ValueError, match="periods, or start and end"):
+        forecast_how_many([1], seed=1)
+    with pytest.raises(ValueError, match="at least one period"):
+        forecast_how_many([1], start="2026-01-01", end="2026-01-03", freq="W", seed=1)
+    with pytest.raises(ValueError, match="seed is required"):
+        forecast_how_many([1], 3)
 
 
 def test_how_many_by_date():
@@ -235,7 +239,7 @@ def test_stability_check():
 def test_throughput_forecast_estimator(wi):
     tf = ThroughputForecast(freq="D", iterations=500, seed=1)
     assert "unfitted" in repr(tf)
-    with pytest.raises(PMOError, match="not fitted"):
+    with pytest.raises(ValueError, match="not fitted"):
         tf.when(5)
     tf.fit(throughput(wi))
     w = tf.when(6, start="2026-01-06")
@@ -243,10 +247,39 @@ def test_throughput_forecast_estimator(wi):
     assert tf.when_ is w and tf.when_trials_.shape == (500,)
     hm = tf.how_many(10)
     assert tf.how_many_ is hm
-    assert tf.summary.loc["periods", "value"] == 5
+    sm = tf.summary.set_index("measure")
+    assert list(tf.summary.columns) == ["measure", "value", "unit"]
+    assert sm.loc["periods", "value"] == 5 and sm.loc["periods", "unit"] == "days"
+    assert sm.loc["when P85", "value"] == w.set_index("confidence").loc[85, "value"]
     assert "fitted on 5 periods" in repr(tf)
     tf2 = ThroughputForecast(freq="D", iterations=500, seed=1).fit(throughput(wi))
     pd.testing.assert_frame_equal(tf2.when(6, start="2026-01-06"), w)
+    with pytest.raises(ValueError, match="seed is required"):
+        ThroughputForecast()
+
+
+def test_throughput_forecasts_do_not_depend_on_call_order(wi):
+    a = ThroughputForecast(iterations=2000, seed=5).fit(throughput(wi))
+    w1, h1 = a.when(8), a.how_many(10)
+    b = ThroughputForecast(iterations=2000, seed=5).fit(throughput(wi))
+    h2 = b.how_many(10)
+    b.how_many(3)
+    w2 = b.when(8)
+    pd.testing.assert_frame_equal(w1, w2)
+    pd.testing.assert_frame_equal(h1, h2)
+    np.testing.assert_array_equal(a.when_trials_, b.when_trials_)
+
+
+def test_throughput_forecast_fits_a_portfolio(wi):
+    class _Pf:  # the two things fit reads from a Portfolio
+        tables = {"work_items": wi}
+        work_items = wi
+
+        def has(self, name):
+            return name in self.tables
+
+    tf = ThroughputForecast(iterations=300, seed=2, project_id="P").fit(_Pf())
+    assert tf.history_.tolist() == throughput(wi, project_id="P")["throughput"].tolist()
 
 
 # --------------------------------------------------------------------------- charts
@@ -283,7 +316,7 @@ def test_backlog_scope(wi):
     assert backlog_scope(wi, "P", pct_complete=0.25, spread=0) == (9, 9)   # 3 finished at 25 % -> 9 more
     assert backlog_scope(wi, "P", pct_complete=0.25, spread=0.2) == (7, 11)  # floor(7.2), ceil(10.8)
     assert backlog_scope(wi, "P", pct_complete=0.9) == (2, 2)              # never below the open items
-    with pytest.raises(PMOError, match="pct_complete"):
+    with pytest.raises(ValueError, match="pct_complete"):
         backlog_scope(wi, "P", pct_complete=0)
     with pytest.raises(PMOError, match="no work items"):
         backlog_scope(wi, "X")

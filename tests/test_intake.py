@@ -128,7 +128,7 @@ def test_zscore_normalisation():
     wide = SCORES.pivot(index="project_id", columns="criterion", values="score")
     z = normalise_scores(wide, "zscore")
     assert z.mean().to_numpy() == pytest.approx([0, 0]) and z.std(ddof=0).to_numpy() == pytest.approx([1, 1])
-    with pytest.raises(PMOError, match="unknown normalisation"):
+    with pytest.raises(ValueError, match="unknown normalisation"):
         normalise_scores(wide, "softmax")
 
 
@@ -188,9 +188,9 @@ def test_reference_class_uplift_is_the_empirical_quantile():
 
 
 def test_reference_class_errors():
-    with pytest.raises(PMOError, match="between 0 and 1"):
+    with pytest.raises(ValueError, match="between 0 and 1"):
         reference_class_uplifts(_history(), 1.2)
-    with pytest.raises(PMOError, match="unknown measure"):
+    with pytest.raises(ValueError, match="unknown measure"):
         reference_class_uplifts(_history(), measure="quality")
     with pytest.warns(Warning, match="fewer than 5"):
         u = reference_class_uplifts(_history(), min_class_size=5)
@@ -238,3 +238,48 @@ def test_intake_charts():
         "estimate_class": [2, 5]})
     v = ic.value_risk_chart(value_proposition(projects)).to_dict()
     assert v["mark"]["type"] == "circle" and v["encoding"]["color"]["field"] == "quadrant"
+
+
+def test_screening_estimator_protocol(tmp_path):
+    import shutil
+
+    from pmo_analytics import read_portfolio
+    from pmo_analytics.exceptions import MissingTableError
+
+    from .conftest import MINIMAL
+
+    s = IntakeScreening()
+    assert "unfitted" in repr(s)
+    with pytest.raises(ValueError, match="not fitted"):
+        s.summary
+    with pytest.raises(ValueError, match="unknown weighting"):
+        IntakeScreening(weighting="vote")
+    pf = read_portfolio(MINIMAL)
+    assert s.fit(pf) is s
+    sm = s.summary
+    assert list(sm.columns) == ["measure", "value", "unit"]
+    row = sm.set_index("measure")
+    assert row.loc["proposals screened", "value"] == len(s.table_) == int((pf.projects["stage"] == "proposal").sum())
+    assert row.loc["shortlisted", "value"] == len(s.shortlist_)
+    sl = s.table_[s.table_["shortlisted"]]
+    assert row.loc["uplifted cost shortlisted", "value"] == pytest.approx(sl["uplifted_cost"].sum())
+    assert row.loc["uplifted cost shortlisted", "unit"] == "currency"
+    assert s.quadrants_["projects"].sum() == len(s.table_)
+    assert "fitted on Portfolio(" in repr(s)
+    # without criteria and scores the screening says which tables it needs
+    folder = tmp_path / "pf"
+    shutil.copytree(MINIMAL, folder)
+    for name in ("criteria.csv", "scores.csv", "pairwise.csv"):
+        (folder / name).unlink()
+    with pytest.raises(MissingTableError, match="intake screening needs this table"):
+        IntakeScreening().fit(read_portfolio(folder))
+
+
+def test_ahp_result_summary_and_table():
+    m = as_frame(np.array([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]]), ["a", "b", "c"])
+    r = ahp_weights(m)
+    sm = r.summary.set_index("measure")
+    assert sm.loc["consistency ratio", "value"] == pytest.approx(r.consistency_ratio)
+    assert sm.loc["criteria", "value"] == 3 and bool(sm.loc["consistent", "value"]) == r.consistent
+    assert r.table["rank"].to_dict() == {"a": 1, "b": 2, "c": 3}
+    assert r.table["weight"].sum() == pytest.approx(1.0)

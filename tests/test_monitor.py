@@ -82,6 +82,73 @@ def test_evm_pra_published_values():
         assert row[key] == pytest.approx(pub[key], rel=tol, abs=tol), key
 
 
+def test_evm_pra_as_a_single_data_date_snapshot():
+    # the usual hand case: one row with PV, EV, AC and BAC at the data date, no baseline by period
+    ref = json.loads((REF / "evm_pra.json").read_text())
+    inp, pub, tol = ref["inputs"], ref["published"], ref["tolerance"]
+    bac = inp["bac"]
+    snap = pd.DataFrame({"project_id": ["PRA"], "pv": [pub["pv"]],
+                         "ev": [inp["actual_fraction_complete"] * bac],
+                         "ac": [inp["ac_cumulative"][inp["status_period"] - 1]], "bac": [bac]})
+    row = earned_value(snap).iloc[0]
+    for key in ("pv", "ev", "ac", "sv", "cv", "spi", "cpi"):
+        assert row[key] == pytest.approx(pub[key], rel=tol, abs=tol), key
+    # the gold card's EACs and TCPI by hand: CPI = 35/36, SPI = 35/40
+    assert row["eac_cpi"] == pytest.approx(bac / (35 / 36))
+    assert row["eac_plan"] == pytest.approx(36_000 + 65_000)
+    assert row["eac_cpi_spi"] == pytest.approx(36_000 + 65_000 / ((35 / 36) * (35 / 40)))
+    assert row["tcpi_bac"] == pytest.approx(65_000 / 64_000)
+    assert row["vac"] == pytest.approx(bac - bac * 36 / 35)
+    # no baseline by period: no earned schedule, and it says so with NaN rather than a guess
+    assert np.isnan(row["es"]) and np.isnan(row["spi_t"]) and pd.isna(row["period"])
+
+
+def test_snapshot_of_several_projects_and_its_errors():
+    snap = pd.DataFrame({"project_id": ["A", "B"], "pv": [50.0, 10.0], "ev": [40.0, 10.0], "ac": [50.0, 8.0],
+                         "bac": [100.0, 20.0], "etc": [70.0, 9.0], "at": [2.0, 1.0], "pd": [4.0, 2.0]})
+    e = earned_value(snap, eac_method="bottom_up").set_index("project_id")
+    assert e.loc["A", "cpi"] == pytest.approx(0.8) and e.loc["B", "cpi"] == pytest.approx(1.25)
+    assert e.loc["A", "eac"] == pytest.approx(120.0) and e.loc["A", "eac_source"] == "bottom_up"
+    assert e.loc["A", "at"] == 2.0 and e.loc["B", "pd"] == 2.0
+    one = earned_value(pd.DataFrame({"pv": [50.0], "ev": [40.0], "ac": [50.0], "bac": [100.0]}))
+    assert one["cpi"].item() == pytest.approx(0.8)
+    with pytest.raises(ValueError, match="one row per project"):
+        earned_value(pd.concat([snap, snap]))
+    with pytest.raises(ValueError, match="needs a project_id"):
+        earned_value(snap.drop(columns="project_id"))
+    with pytest.raises(DataValidationError, match="BAC must be > 0"):
+        earned_value(snap.assign(bac=[0.0, 20.0]))
+    with pytest.raises(ValueError, match="single data-date snapshot"):
+        DeliveryMonitor(seed=1).fit(snap)
+
+
+def test_earned_schedule_vanhoucke_in_weeks_without_dates():
+    # a period-based table needs no period_end: everything but the date columns is in periods (weeks)
+    ref = json.loads((REF / "earned_schedule_vanhoucke.json").read_text())
+    tol = ref["tolerance"]
+    n = len(ref["pv_cumulative"])
+    st = pd.DataFrame({"project_id": "V", "period": np.arange(1, n + 1), "pv": ref["pv_cumulative"],
+                       "ev": ref["ev_cumulative"], "ac": ref["ev_cumulative"]})
+    e = earned_value(st)
+    np.testing.assert_allclose(e["es"].to_numpy()[:6], ref["published"]["es_weeks_1_to_6"], atol=tol)
+    np.testing.assert_allclose(e["es"].to_numpy()[6:], ref["derived"]["es_weeks_7_to_11"], atol=tol)
+    np.testing.assert_allclose(e["spi_t"].to_numpy()[6:], ref["derived"]["spi_t_weeks_7_to_11"], atol=tol)
+    assert e["ieac_t"].iloc[-1] == pytest.approx(ref["derived"]["ieac_t_week_11"], abs=tol)
+    assert e["ieac_t_date"].isna().all()
+    half = st.assign(period_end=[pd.Timestamp("2026-01-04") + pd.Timedelta(weeks=k) if k < 3 else pd.NaT
+                                 for k in range(n)])
+    with pytest.raises(DataValidationError, match="some periods only"):
+        earned_value(half)
+
+
+def test_delivery_monitor_without_dates(two_projects):
+    mon = DeliveryMonitor(iterations=300, seed=4).fit(two_projects.drop(columns="period_end"))
+    dated = DeliveryMonitor(iterations=300, seed=4).fit(two_projects)
+    assert mon.status_["rag"].to_dict() == dated.status_["rag"].to_dict()
+    pd.testing.assert_series_equal(mon.table_["eac_p90"], dated.table_["eac_p90"])
+    assert mon.table_["finish_date_p50"].isna().all() and mon.table_["data_date"].isna().all()
+
+
 # --------------------------------------------------------------------------- hand oracles
 
 @pytest.fixture
@@ -122,7 +189,7 @@ def test_bottom_up_falls_back_to_cpi_where_no_etc():
 
 
 def test_unknown_eac_method(simple):
-    with pytest.raises(PMOError, match="eac_method"):
+    with pytest.raises(ValueError, match="eac_method"):
         earned_value(simple, eac_method="magic")
 
 
@@ -267,8 +334,10 @@ def test_ranges_with_no_progress_in_window_are_infinite_not_nan():
 def test_ranges_argument_checks(simple):
     e = earned_value(simple)
     for kw in ({"window": 0}, {"iterations": 0}, {"percentiles": (10, 120)}):
-        with pytest.raises(PMOError):
-            forecast_ranges(e, **kw)
+        with pytest.raises(ValueError):
+            forecast_ranges(e, seed=1, **kw)
+    with pytest.raises(ValueError, match="seed is required"):
+        forecast_ranges(e)
 
 
 # --------------------------------------------------------------------------- RAG
@@ -295,15 +364,15 @@ def test_rag_levels_and_reasons():
 
 
 def test_rag_rule_validation():
-    with pytest.raises(PMOError, match="op"):
+    with pytest.raises(ValueError, match="op"):
         RagRule("x", "cpi", "==", amber=1)
-    with pytest.raises(PMOError, match="threshold"):
+    with pytest.raises(ValueError, match="threshold"):
         RagRule("x", "cpi", "<")
-    with pytest.raises(PMOError, match="less severe"):
+    with pytest.raises(ValueError, match="less severe"):
         RagRule("x", "cpi", "<", amber=0.9, red=0.95)
-    with pytest.raises(PMOError, match="lacks the metric"):
+    with pytest.raises(ValueError, match="lacks the metric"):
         rag_status(_snap(), [RagRule("x", "spi_t", "<", amber=0.9)])
-    with pytest.raises(PMOError, match="at least one"):
+    with pytest.raises(ValueError, match="at least one"):
         rag_status(_snap(), [])
 
 
@@ -325,15 +394,20 @@ def test_delivery_monitor_flags_the_drifting_project(two_projects):
     mon = DeliveryMonitor(iterations=400, seed=2).fit(two_projects)
     assert mon.status_.loc["GOOD", "rag"] == "green"
     assert mon.status_.loc["BAD", "rag"] == "red"
-    assert mon.needs_intervention() == ["BAD"]
-    s = mon.summary
+    assert mon.needs_intervention() == ["BAD"] == mon.needs_intervention_
+    s = mon.table_
     assert s.index[0] == "BAD"  # worst first
     assert "CPI" in s.loc["BAD", "reasons"] and "SPI(t)" in s.loc["BAD", "reasons"]
     for c in ("rag", "cpi", "spi_t", "eac", "eac_p10", "eac_p90", "p_within_budget", "ieac_t_date"):
         assert c in s.columns
     assert "fitted on 2 projects: 1 red, 0 amber, 1 green" in repr(mon)
     mon2 = DeliveryMonitor(iterations=400, seed=2).fit(two_projects)
-    pd.testing.assert_frame_equal(mon.summary, mon2.summary)
+    pd.testing.assert_frame_equal(mon.table_, mon2.table_)
+    sm = mon.summary.set_index("measure")
+    assert list(mon.summary.columns) == ["measure", "value", "unit"]
+    assert sm.loc["red projects", "value"] == 1 and sm.loc["green projects", "value"] == 1
+    assert sm.loc["EV", "value"] == pytest.approx(s["ev"].sum()) and sm.loc["EV", "unit"] == "currency"
+    assert sm.loc["portfolio CPI", "value"] == pytest.approx(s["ev"].sum() / s["ac"].sum())
 
 
 def test_delivery_monitor_commitment_rule(two_projects):
@@ -341,6 +415,8 @@ def test_delivery_monitor_commitment_rule(two_projects):
                              "committed_finish": pd.to_datetime(["2026-12-31", "2026-06-30"])})
     mon = DeliveryMonitor(iterations=200, seed=1, rules=DEFAULT_RULES + (COMMITMENT_RULE,)).fit(two_projects,
                                                                                                 projects)
+    with pytest.raises(ValueError, match="at least one RAG rule"):
+        DeliveryMonitor(seed=1, rules=())
     snap = mon.snapshot_
     slip = (pd.Timestamp(snap.loc["BAD", "finish_date_p50"]) - pd.Timestamp("2026-06-30")).days
     assert snap.loc["BAD", "finish_slip_days"] == slip > 30
@@ -349,10 +425,14 @@ def test_delivery_monitor_commitment_rule(two_projects):
 
 
 def test_delivery_monitor_unfitted():
-    mon = DeliveryMonitor()
+    mon = DeliveryMonitor(seed=1)
     assert "unfitted" in repr(mon)
-    with pytest.raises(PMOError, match="not fitted"):
+    with pytest.raises(ValueError, match="not fitted"):
         mon.summary
+    with pytest.raises(ValueError, match="seed is required"):
+        DeliveryMonitor()
+    with pytest.raises(ValueError, match="eac_method"):
+        DeliveryMonitor(seed=1, eac_method="magic")
 
 
 def test_s_curve_data(simple):
@@ -385,7 +465,7 @@ def test_monitor_evm_charts(two_projects):
     datasets = trend["datasets"]
     thr = datasets[rule_layer["data"]["name"]]
     assert sorted(r["threshold"] for r in thr) == [0.9, 0.95, 1.0]
-    table = cm.status_table(mon.summary).to_dict()
+    table = cm.status_table(mon.table_).to_dict()
     rect = table["layer"][0]
     assert rect["encoding"]["color"]["scale"]["range"][:3] == [RAG["green"], RAG["amber"], RAG["red"]]
     cells = table["datasets"][rect.get("data", table.get("data"))["name"]]
@@ -424,10 +504,11 @@ def test_sample_portfolio_has_no_silent_nan():
         pytest.skip("bundled sample not available")
     if not pf.has("status"):
         pytest.skip("sample has no status table")
-    mon = DeliveryMonitor(iterations=200, seed=1).fit(pf.status, pf.projects)
+    mon = DeliveryMonitor(iterations=200, seed=1).fit(pf)
+    assert "from Portfolio(" in repr(mon)
     num = mon.evm_.select_dtypes("number").drop(columns=["eac_bottom_up"])
     assert not num.isna().any().any()
-    s = mon.summary
+    s = mon.table_
     assert not s.drop(columns=[c for c in ("committed_finish", "finish_slip_days") if c in s]).isna().any().any()
     # every non-green project states why
     assert (s.loc[s["rag"] != "green", "reasons"] != "").all()

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmo_analytics.exceptions import InfeasiblePortfolioError, PMOError, SolverWarning
+from pmo_analytics.exceptions import InfeasiblePortfolioError, SolverWarning
 from pmo_analytics.selection import (PortfolioSelector, SelectionData, SelectionOptions, build_model,
                                      compare_scenarios, efficient_frontier, explain_portfolio, find_conflicts,
                                      greedy_portfolio, lp_duals, selection_data, solve_model)
-from pmo_analytics.selection.solve import FEASIBLE, OPTIMAL
+from pmo_analytics.selection.solve import OPTIMAL
 
 
 def make_data(value, cost, *, budget, earliest=None, latest=None, duration=None, demand=None, capacity=None,
@@ -355,20 +355,21 @@ def _hard_instance(n=250, H=8, seed=7):
 
 def test_time_limit_is_reported_honestly():
     d = _hard_instance()
-    with pytest.warns(SolverWarning, match="not proven|before proving"):
+    with pytest.warns(SolverWarning, match="before proving optimality"):
         s = PortfolioSelector(solver="highs", time_limit=0.2).fit(d)
-    assert s.status_ == FEASIBLE
+    assert s.status_.startswith("within ") and s.status_.endswith(" % of optimal") and not s.proven_optimal_
+    assert s.time_limit_reached_ and not s.node_limit_reached_
     assert s.bound_ > s.objective_ and s.gap_ > 0
     assert s.gap_ == pytest.approx((s.bound_ - s.objective_) / abs(s.objective_))
     assert s.objective_ >= s.greedy_.value - 1e-6  # warm-started from the greedy portfolio
-    assert "not proven optimal" in repr(s)
+    assert "% of optimal" in repr(s)
 
 
 def test_time_limit_cbc_reports_bound():
     d = _hard_instance()
     with pytest.warns(SolverWarning):
         s = PortfolioSelector(solver="cbc", time_limit=1).fit(d)
-    assert s.status_ == FEASIBLE and np.isfinite(s.bound_) and s.bound_ >= s.objective_
+    assert s.status_.startswith("within ") and np.isfinite(s.bound_) and s.bound_ >= s.objective_
 
 
 def test_no_deprecated_pulp_calls():
@@ -378,13 +379,15 @@ def test_no_deprecated_pulp_calls():
             fit(make_data(WIKI_VALUE, WIKI_WEIGHT, budget=15), solver=solver)
 
 
-def test_unknown_options_are_domain_errors():
+def test_unknown_options_are_argument_errors():
     d = make_data([1], [1], budget=1)
-    with pytest.raises(PMOError, match="unknown solver"):
-        PortfolioSelector(solver="gurobi").fit(d)
-    with pytest.raises(PMOError, match="unknown project"):
+    with pytest.raises(ValueError, match="unknown solver"):
+        PortfolioSelector(solver="gurobi")
+    with pytest.raises(ValueError, match="unknown selection option"):
+        PortfolioSelector(hirng=True)
+    with pytest.raises(ValueError, match="unknown project"):
         fit(d, force_in=("NOPE",))
-    with pytest.raises(PMOError, match="unknown skill"):
+    with pytest.raises(ValueError, match="unknown skill"):
         fit(make_data([1], [1], budget=1, demand=[[[1]]], capacity=[1]), capacity_delta={"X": 1})
 
 
@@ -443,9 +446,15 @@ def test_capacity_view_flags_bottlenecks():
 
 def test_selector_repr_and_summary():
     s = fit(make_data(WIKI_VALUE, WIKI_WEIGHT, budget=15))
-    assert "optimal" in repr(s) and "4 of 5" in repr(s)
-    assert s.summary.loc["funded", "value"] == 4
-    assert "not fitted" in repr(PortfolioSelector())
+    assert "optimal" in repr(s) and "4 of 5" in repr(s) and "fitted on SelectionData(5 candidates" in repr(s)
+    sm = s.summary
+    assert list(sm.columns) == ["measure", "value", "unit"]
+    row = sm.set_index("measure")
+    assert row.loc["funded", "value"] == 4 and row.loc["funded", "unit"] == "projects"
+    assert row.loc["objective", "unit"] == "currency" and row.loc["status", "value"] == "optimal"
+    assert "unfitted" in repr(PortfolioSelector())
+    with pytest.raises(ValueError, match="not fitted"):
+        PortfolioSelector().summary
 
 
 # --- on the bundled sample ---------------------------------------------------------------------------
@@ -498,7 +507,7 @@ def test_selection_charts():
 def test_objectives_and_uplifted_costs_on_sample(sample):
     from pmo_analytics.intake import IntakeScreening
     scr = IntakeScreening().fit(sample)
-    with pytest.raises(PMOError, match="needs weighted scores"):
+    with pytest.raises(ValueError, match="needs weighted scores"):
         selection_data(sample, objective="score")
     d = selection_data(sample, objective="score", scores=scr.scores_["score"])
     pos = d.index_of(["P-001"])[0]
@@ -512,7 +521,7 @@ def test_objectives_and_uplifted_costs_on_sample(sample):
     assert up.cost[pos].sum() == pytest.approx(scr.table_.loc["P-001", "uplifted_cost"])
     a = up.index_of(["A-101"])[0]  # committed projects keep their own profile
     assert up.cost[a].sum() == pytest.approx(d_ra.cost[a].sum()) and up.mandatory[a]
-    with pytest.raises(PMOError, match="unknown objective"):
+    with pytest.raises(ValueError, match="unknown objective"):
         selection_data(sample, objective="happiness")
 
 

@@ -165,7 +165,7 @@ def test_all_required_tables_missing_names_each(tmp_path):
     with pytest.raises(MissingTableError) as info:
         read_portfolio(tmp_path / "empty")
     missing = {p.table for p in info.value.problems}
-    assert missing == {"projects", "criteria", "scores", "costs", "budget"}
+    assert missing == {"projects", "costs", "budget"}  # criteria and scores only for intake scoring
 
 
 def test_validation_is_lazy_and_reports_every_problem(tmp_path):

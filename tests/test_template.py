@@ -34,7 +34,7 @@ def test_blank_template_validates_with_clear_messages(template):
         warnings.simplefilter("always")
         problems = [str(p) for p in validate_path(template)]
     assert problems == [f"t.xlsx[{t}]: required table has no rows (only an example row, which is ignored)"
-                        for t in ("projects", "criteria", "scores", "costs", "budget")]
+                        for t in ("projects", "costs", "budget")]
     assert any("example row(s) ignored" in str(w.message) for w in caught)
 
 
@@ -56,7 +56,7 @@ def test_readme_sheet_is_generated_from_the_validators_spec(workbook):
     expected = column_docs().fillna("")
     pd.testing.assert_frame_equal(documented, expected, check_dtype=False)
     intro = " ".join(str(r[0]) for r in rows[:start] if r[0])
-    assert "projects, criteria, scores, costs, budget" in intro
+    assert "projects, costs, budget" in intro
     assert f"first cell starts with {EXAMPLE_PREFIX} are ignored" in intro
     assert "YYYY-MM-DD" in intro and "--date-format" in intro
 

@@ -9,7 +9,7 @@ import warnings
 import pytest
 
 import pmo_analytics as pmo
-from pmo_analytics.exceptions import PMOError, SolverWarning
+from pmo_analytics.exceptions import SolverWarning
 from pmo_analytics.records.decisions import list_decisions, load_decision
 from pmo_analytics.records.replay import replay
 from pmo_analytics.selection import WhatIf, what_if
@@ -82,7 +82,7 @@ def test_what_if_redraws_frontier_roadmap_capacity(panel):
 
 
 def test_unknown_lever_is_an_error(sample):
-    with pytest.raises(PMOError, match=r"unknown what-if lever\(s\) \['budget'\]"):
+    with pytest.raises(ValueError, match=r"unknown what-if lever\(s\) \['budget'\]"):
         what_if(sample, budget=0.9)
 
 

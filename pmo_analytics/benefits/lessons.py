@@ -54,9 +54,10 @@ def lessons_learned(history: pd.DataFrame, acceptable_overrun: float = 0.2, min_
     -------
     DataFrame
         Long table, one row per class and measure: ``reference_class``,
-        ``measure``, ``n``, ``mean_ratio``, ``p50_ratio``,
-        ``quantile_ratio``, ``uplift`` [fraction], ``share_overrun``,
-        ``acceptable_overrun``.
+        ``measure``, ``n`` [projects], ``mean_ratio``, ``p50_ratio``,
+        ``quantile_ratio`` (actual / estimate) [ratio], ``uplift``
+        [fraction], ``share_overrun`` [fraction], ``acceptable_overrun``
+        [probability].
     """
     if history is None or len(history) == 0:
         raise PMOError("no history: lessons learned need a non-empty 'history' table of completed projects")
@@ -69,7 +70,8 @@ def lessons_learned(history: pd.DataFrame, acceptable_overrun: float = 0.2, min_
 
 
 def outturn_ratios(history: pd.DataFrame) -> pd.DataFrame:
-    """Actual / estimate of every past project, tidy: ``project_id``, ``reference_class``, ``measure``, ``ratio``."""
+    """Actual / estimate of every past project, tidy: ``project_id``, ``reference_class``, ``measure``,
+    ``ratio`` [ratio]."""
     if history is None or len(history) == 0:
         raise PMOError("no history: the 'history' table is absent or empty")
     parts = []
@@ -84,7 +86,8 @@ def outturn_ratios(history: pd.DataFrame) -> pd.DataFrame:
 
 
 def uplifts_to_adopt(lessons: pd.DataFrame, floor_at_zero: bool = True) -> pd.DataFrame:
-    """Wide table of the uplifts to adopt per class: ``cost_uplift``, ``duration_uplift`` [fraction], ``n``.
+    """Wide table of the uplifts to adopt per class: ``cost_uplift``, ``duration_uplift`` [fraction], ``n``
+    [projects].
 
     With ``floor_at_zero`` a class that historically under-ran gets 0 (never
     cut an estimate on history alone).
@@ -121,7 +124,7 @@ def compare_with_hmt(lessons: pd.DataFrame, mapping: dict[str, str],
     """
     bad = sorted(set(mapping.values()) - set(benchmark["project_type"]))
     if bad:
-        raise PMOError(f"unknown HMT project type(s) {bad}; expected one of {benchmark['project_type'].tolist()}")
+        raise ValueError(f"unknown HMT project type(s) {bad}; expected one of {benchmark['project_type'].tolist()}")
     cols = {"cost": ("capex_lower_pct", "capex_upper_pct"),
             "duration": ("works_duration_lower_pct", "works_duration_upper_pct")}
     b = benchmark.set_index("project_type")

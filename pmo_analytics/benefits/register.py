@@ -30,7 +30,7 @@ def _check(benefits: pd.DataFrame) -> pd.DataFrame:
     need = ["benefit_id", "project_id", "period", "planned", "realised"]
     missing = [c for c in need if c not in benefits.columns]
     if missing:
-        raise PMOError(f"benefits table lacks column(s) {missing}")
+        raise ValueError(f"benefits table lacks column(s) {missing}")
     df = benefits.copy()
     df["project_id"] = df["project_id"].astype(str)
     df["benefit_id"] = df["benefit_id"].astype(str)
@@ -59,7 +59,7 @@ def benefits_by_period(benefits: pd.DataFrame, by: str = "benefit") -> pd.DataFr
         NaN after the last measurement) [currency].
     """
     if by not in ("benefit", "project"):
-        raise PMOError(f"by must be 'benefit' or 'project', got {by!r}")
+        raise ValueError(f"by must be 'benefit' or 'project', got {by!r}")
     df = _check(benefits)
     keys = ["project_id", "benefit_id"] if by == "benefit" else ["project_id"]
     g = df.groupby(keys + ["period"], sort=True)
@@ -91,14 +91,16 @@ def benefit_realisation(benefits: pd.DataFrame, tolerance: float = 0.10) -> pd.D
     DataFrame
         One row per benefit: ``benefit_id``, ``project_id``,
         ``description``, ``owner``, ``is_disbenefit``, ``periods``,
-        ``periods_measured``, ``planned_total``, ``planned_to_date``,
-        ``realised_to_date``, ``realisation_rate`` = realised / planned to
-        date (for a dis-benefit above 1 means worse than planned),
+        ``periods_measured`` [periods], ``planned_total``,
+        ``planned_to_date``, ``realised_to_date`` [currency],
+        ``realisation_rate`` = realised / planned to date [ratio] (for a
+        dis-benefit above 1 means worse than planned),
         ``performance_to_date`` = 1 + (realised - planned) / abs(planned)
-        to date (1 = on plan, below 1 = worse than plan for benefits and
-        dis-benefits alike; equals the rate for benefits),
+        to date [ratio] (1 = on plan, below 1 = worse than plan for benefits
+        and dis-benefits alike; equals the rate for benefits),
         ``forecast_total`` = realised to date + planned remaining x the rate
-        to date [currency], ``shortfall`` = forecast - planned total,
+        to date [currency], ``shortfall`` = forecast - planned total
+        [currency],
         ``at_risk`` (bool) and ``status`` (``not yet measured``, ``on track``,
         ``at risk``, ``missing owner``).
 
@@ -110,7 +112,7 @@ def benefit_realisation(benefits: pd.DataFrame, tolerance: float = 0.10) -> pd.D
     1 when nothing was realised either.
     """
     if not 0 <= tolerance < 1:
-        raise PMOError("tolerance must lie in [0, 1)")
+        raise ValueError("tolerance must lie in [0, 1)")
     df = _check(benefits)
     meas = df["realised"].notna()
     rows = []

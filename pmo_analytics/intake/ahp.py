@@ -47,11 +47,11 @@ class AHPResult:
     lambda_max : float
         Principal eigenvalue.
     consistency_index : float
-        ``(lambda_max - n) / (n - 1)``.
+        ``(lambda_max - n) / (n - 1)`` [ratio].
     random_index : float
-        Saaty's RI for the matrix order.
+        Saaty's RI for the matrix order [ratio].
     consistency_ratio : float
-        ``CI / RI`` (0 for n <= 2, which are always consistent).
+        ``CI / RI`` (0 for n <= 2, which are always consistent) [ratio].
     judgements : DataFrame
         One row per judgement above the diagonal: ``criterion_a``,
         ``criterion_b``, ``judgement`` (a_ij), ``implied`` (w_i / w_j),
@@ -76,10 +76,20 @@ class AHPResult:
         return self.consistency_ratio <= self.max_cr
 
     @property
-    def summary(self) -> pd.DataFrame:
-        """Weights with their rank, as a table."""
+    def table(self) -> pd.DataFrame:
+        """Per criterion: ``weight`` [fraction] and ``rank`` (1 = most important)."""
         return pd.DataFrame({"weight": self.weights,
                              "rank": self.weights.rank(ascending=False, method="min").astype(int)})
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Consistency figures: long frame with ``measure``, ``value``, ``unit`` (weights in :attr:`table`)."""
+        rows = [("criteria", int(len(self.weights)), "criteria"), ("lambda_max", float(self.lambda_max), ""),
+                ("consistency index", float(self.consistency_index), "ratio"),
+                ("random index", float(self.random_index), "ratio"),
+                ("consistency ratio", float(self.consistency_ratio), "ratio"),
+                ("consistency limit", float(self.max_cr), "ratio"), ("consistent", self.consistent, "")]
+        return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
     def __repr__(self) -> str:
         return (f"AHPResult({len(self.weights)} criteria, lambda_max={self.lambda_max:.3f}, "
@@ -192,15 +202,15 @@ def ahp_weights(judgements: pd.DataFrame, criteria: list[str] | None = None, max
     else:
         mat = judgements.astype(float)
         if mat.shape[0] != mat.shape[1] or list(mat.index) != list(mat.columns):
-            raise PMOError("judgement matrix must be square with the same criteria as index and columns")
+            raise ValueError("judgement matrix must be square with the same criteria as index and columns")
     a = mat.to_numpy(dtype=float)
     n = a.shape[0]
     if n == 0:
         raise PMOError("no criteria to weigh")
     if np.any(~np.isfinite(a)) or np.any(a <= 0):
-        raise PMOError("judgement matrix must hold positive finite values")
+        raise ValueError("judgement matrix must hold positive finite values")
     if not np.allclose(a * a.T, 1.0, rtol=1e-6):
-        raise PMOError("judgement matrix is not reciprocal (a_ji must equal 1 / a_ij)")
+        raise ValueError("judgement matrix is not reciprocal (a_ji must equal 1 / a_ij)")
     if n not in RANDOM_INDEX:
         raise PMOError(f"Saaty's random index is tabulated for 1..10 criteria, got {n}; "
                        "group the drivers into a hierarchy")

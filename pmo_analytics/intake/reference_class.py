@@ -32,7 +32,7 @@ _COLUMNS = ["n", "mean_ratio", "p50_ratio", "quantile_ratio", "uplift", "accepta
 def _check_p(acceptable_overrun: float) -> float:
     p = float(acceptable_overrun)
     if not 0.0 < p < 1.0:
-        raise PMOError(f"acceptable_overrun must be a probability strictly between 0 and 1, got {p!r}")
+        raise ValueError(f"acceptable_overrun must be a probability strictly between 0 and 1, got {p!r}")
     return p
 
 
@@ -87,13 +87,13 @@ def reference_class_uplifts(history: pd.DataFrame, acceptable_overrun: float = 0
     """
     p = _check_p(acceptable_overrun)
     if measure not in MEASURES:
-        raise PMOError(f"unknown measure {measure!r}; expected one of {sorted(MEASURES)}")
+        raise ValueError(f"unknown measure {measure!r}; expected one of {sorted(MEASURES)}")
     if history is None or len(history) == 0:
         raise PMOError("reference_class_uplifts needs a non-empty 'history' table")
     est_col, act_col = MEASURES[measure]
     missing = [c for c in ("reference_class", est_col, act_col) if c not in history.columns]
     if missing:
-        raise PMOError(f"history table lacks column(s) {missing}")
+        raise ValueError(f"history table lacks column(s) {missing}")
     est = history[est_col].to_numpy(dtype=float)
     act = history[act_col].to_numpy(dtype=float)
     if np.any(~np.isfinite(est)) or np.any(est <= 0):
@@ -153,7 +153,7 @@ def apply_uplift(projects: pd.DataFrame, uplifts: pd.DataFrame, column: str = "e
         (bool), in the order of ``projects``.
     """
     if "uplift" not in uplifts.columns:
-        raise PMOError("uplifts must be the frame returned by reference_class_uplifts")
+        raise ValueError("uplifts must be the frame returned by reference_class_uplifts")
     cls = projects[class_column].astype(str)
     u = cls.map(uplifts["uplift"].astype(float))
     has = u.notna()

@@ -14,10 +14,12 @@ Kluwer 2002, ch. 6). Normalisations (per driver, across the projects scored):
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
-from ..exceptions import DataWarning, PMOError
+from ..exceptions import DataWarning, MissingTableError, PMOError, Problem
 from .ahp import AHPResult, ahp_weights
 from .reference_class import apply_uplift, reference_class_uplifts
 
@@ -45,7 +47,7 @@ def normalise_scores(wide: pd.DataFrame, method: str = "none") -> pd.DataFrame:
         Same shape as ``wide``.
     """
     if method not in NORMALISATIONS:
-        raise PMOError(f"unknown normalisation {method!r}; expected one of {NORMALISATIONS}")
+        raise ValueError(f"unknown normalisation {method!r}; expected one of {NORMALISATIONS}")
     x = wide.to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         if method == "none":
@@ -84,12 +86,12 @@ def criteria_weights(criteria: pd.DataFrame, pairwise: pd.DataFrame | None = Non
     Returns
     -------
     weights : Series
-        Indexed by criterion, sum 1.
+        Indexed by criterion, sum 1 [fraction].
     ahp : AHPResult or None
     """
     names = criteria["criterion"].astype(str).tolist()
     if method not in ("auto", "table", "ahp"):
-        raise PMOError(f"unknown weighting method {method!r}; expected 'auto', 'table' or 'ahp'")
+        raise ValueError(f"unknown weighting method {method!r}; expected 'auto', 'table' or 'ahp'")
     use_ahp = method == "ahp" or (method == "auto" and pairwise is not None and len(pairwise) > 0)
     if use_ahp:
         if pairwise is None or len(pairwise) == 0:
@@ -124,8 +126,8 @@ def weighted_scores(scores: pd.DataFrame, weights: pd.Series, normalisation: str
     -------
     DataFrame
         Indexed by project_id: one column per criterion with its weighted
-        contribution ``w_k r_ik``, ``score`` (the sum) and ``rank`` (1 = best),
-        sorted best first.
+        contribution ``w_k r_ik``, ``score`` (the sum) [points, or the
+        normalised scale] and ``rank`` (1 = best), sorted best first.
 
     Raises
     ------
@@ -135,7 +137,7 @@ def weighted_scores(scores: pd.DataFrame, weights: pd.Series, normalisation: str
     """
     w = weights.astype(float)
     if (w < 0).any() or w.sum() <= 0:
-        raise PMOError("weights must be non-negative and not all zero")
+        raise ValueError("weights must be non-negative and not all zero")
     w = w / w.sum()
     df = scores
     if projects is not None:
@@ -186,11 +188,13 @@ def value_proposition(projects: pd.DataFrame, scores: pd.DataFrame | None = None
     Returns
     -------
     DataFrame
-        Indexed by project_id: ``bucket``, ``benefit`` (benefit_npv),
-        ``cost``, ``probability_of_success``, ``risk`` (1 - p),
+        Indexed by project_id: ``bucket``, ``benefit`` (benefit_npv)
+        [currency], ``cost`` [currency], ``probability_of_success``,
+        ``risk`` (1 - p) [probability],
         ``estimate_class``, ``risk_adjusted_benefit`` (p x benefit, the
-        expected benefit), ``net_value`` (risk-adjusted benefit - cost),
-        ``value_to_cost`` (risk-adjusted benefit / cost) and ``quadrant``:
+        expected benefit) [currency], ``net_value`` (risk-adjusted benefit -
+        cost) [currency], ``value_to_cost`` (risk-adjusted benefit / cost)
+        [ratio] and ``quadrant``:
         ``pursue`` (high value, low risk), ``review risk`` (high value, high
         risk), ``quick win`` (low value, low risk), ``avoid`` (low value,
         high risk).
@@ -201,7 +205,7 @@ def value_proposition(projects: pd.DataFrame, scores: pd.DataFrame | None = None
     if cost is not None:
         c = pid.map(cost.astype(float))
         if c.isna().any():
-            raise PMOError(f"cost not given for {pid[c.isna()].tolist()[:5]}")
+            raise ValueError(f"cost not given for {pid[c.isna()].tolist()[:5]}")
         base_cost = c.to_numpy(dtype=float)
     p = projects["probability_of_success"].astype(float).to_numpy()
     ecls = projects["estimate_class"].astype("float").to_numpy()
@@ -239,36 +243,51 @@ class IntakeScreening:
     weighting : {"auto", "table", "ahp"}, default "auto"
         Where the driver weights come from.
     max_cr : float, default 0.10
-        AHP consistency limit.
+        AHP consistency limit [ratio].
     allow_inconsistent : bool, default False
         Accept AHP weights with ``CR > max_cr`` (explicit override).
     acceptable_overrun : float, default 0.2
-        Overrun probability for the reference-class uplift (0.2 -> P80).
+        Overrun probability for the reference-class uplift (0.2 -> P80)
+        [probability].
     min_score : float, optional
-        Shortlist threshold on the weighted score; default: the median score.
+        Shortlist threshold on the weighted score [points, or the normalised
+        scale]; default: the median score.
     stage : str or None, default "proposal"
         Screen projects at this stage (None = all).
 
     Attributes
     ----------
     weights_ : Series
+        Driver weights, sum 1 [fraction].
     ahp_ : AHPResult or None
     scores_ : DataFrame
-        :func:`weighted_scores` output.
+        :func:`weighted_scores` output, per project.
     uplifts_ : DataFrame or None
         :func:`reference_class_uplifts` output (None without history).
     costs_ : DataFrame
-        :func:`apply_uplift` output (uplift 0 without history).
+        :func:`apply_uplift` output, per project (uplift 0 without history).
     table_ : DataFrame
-        :func:`value_proposition` with ``uplifted_cost``, ``mandatory`` and
-        ``shortlisted``.
+        Per project: :func:`value_proposition` with ``estimated_cost``,
+        ``uplifted_cost`` [currency], ``uplift`` [fraction], ``mandatory``
+        and ``shortlisted``; best score first.
+    quadrants_ : DataFrame
+        Per value-vs-risk quadrant: ``projects``, ``shortlisted``,
+        ``risk_adjusted_benefit`` and ``uplifted_cost`` [currency].
+    threshold_ : float
+        Score threshold used for the shortlist.
+    shortlist_ : list of str
+        Shortlisted project ids, best score first.
     """
 
     def __init__(self, normalisation: str = "max", weighting: str = "auto", max_cr: float = 0.10,
                  allow_inconsistent: bool = False, acceptable_overrun: float = 0.2,
                  min_score: float | None = None, stage: str | None = "proposal"):
         if normalisation not in NORMALISATIONS:
-            raise PMOError(f"unknown normalisation {normalisation!r}; expected one of {NORMALISATIONS}")
+            raise ValueError(f"unknown normalisation {normalisation!r}; expected one of {NORMALISATIONS}")
+        if weighting not in ("auto", "table", "ahp"):
+            raise ValueError(f"unknown weighting {weighting!r}; expected 'auto', 'table' or 'ahp'")
+        if not 0 < acceptable_overrun < 1:
+            raise ValueError(f"acceptable_overrun must lie in (0, 1), got {acceptable_overrun!r}")
         self.normalisation = normalisation
         self.weighting = weighting
         self.max_cr = max_cr
@@ -279,8 +298,17 @@ class IntakeScreening:
         self._fitted_on = None
 
     def fit(self, portfolio) -> "IntakeScreening":
-        """Screen the proposals of a :class:`~pmo_analytics.tables.Portfolio`; returns self."""
+        """Screen the proposals of a :class:`~pmo_analytics.tables.Portfolio`; returns self.
+
+        Needs the ``criteria`` and ``scores`` tables (``pairwise`` for AHP
+        weights, ``history`` for reference-class uplifts).
+        """
         pf = portfolio
+        missing = [t for t in ("criteria", "scores") if not pf.has(t)]
+        if missing:
+            raise MissingTableError([Problem(t, f"{t}.csv", None, None, "intake screening needs this table "
+                                             "(selection by NPV or risk-adjusted benefit does not)")
+                                     for t in missing], header="cannot screen proposals")
         projects = pf.projects if self.stage is None else pf.projects[pf.projects["stage"] == self.stage]
         if len(projects) == 0:
             raise PMOError(f"no projects at stage {self.stage!r} to screen")
@@ -293,7 +321,6 @@ class IntakeScreening:
             self.uplifts_ = reference_class_uplifts(pf.history, self.acceptable_overrun, "cost")
             self.costs_ = apply_uplift(projects, self.uplifts_)
         else:
-            import warnings
             warnings.warn("no history table: costs are not uplifted by reference class", DataWarning,
                           stacklevel=2)
             self.uplifts_ = None
@@ -309,26 +336,44 @@ class IntakeScreening:
         self.threshold_ = float(t["score"].median()) if self.min_score is None else float(self.min_score)
         t["shortlisted"] = t["mandatory"] | ((t["score"] >= self.threshold_) & (t["quadrant"] != "avoid"))
         self.table_ = t.sort_values("rank", kind="stable")
+        self.shortlist_ = self.table_.index[self.table_["shortlisted"]].tolist()
+        g = self.table_.groupby("quadrant")
+        self.quadrants_ = pd.DataFrame({"projects": g.size(), "shortlisted": g["shortlisted"].sum(),
+                                        "risk_adjusted_benefit": g["risk_adjusted_benefit"].sum(),
+                                        "uplifted_cost": g["uplifted_cost"].sum()})
         self._fitted_on = repr(pf)
         return self
 
-    @property
-    def shortlist_(self) -> list[str]:
-        """Shortlisted project ids, best score first."""
-        return self.table_.index[self.table_["shortlisted"]].tolist()
+    def _check(self):
+        if self._fitted_on is None:
+            raise ValueError("IntakeScreening is not fitted: call fit(portfolio) first")
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Count, benefit and cost by value-vs-risk quadrant."""
+        """Key figures of the screening: long frame with ``measure``, ``value``, ``unit``.
+
+        Per-project figures are in ``table_``, per-quadrant in ``quadrants_``.
+        """
+        self._check()
         t = self.table_
-        g = t.groupby("quadrant")
-        return pd.DataFrame({"projects": g.size(), "shortlisted": g["shortlisted"].sum(),
-                             "risk_adjusted_benefit": g["risk_adjusted_benefit"].sum(),
-                             "uplifted_cost": g["uplifted_cost"].sum()})
+        sl = t[t["shortlisted"]]
+        scale = "points" if self.normalisation == "none" else f"{self.normalisation}-normalised score"
+        rows = [("proposals screened", int(len(t)), "projects"), ("shortlisted", int(len(sl)), "projects"),
+                ("mandatory", int(t["mandatory"].sum()), "projects"),
+                ("weighting", "AHP" if self.ahp_ is not None else "table weights", ""),
+                ("AHP consistency ratio", float(self.ahp_.consistency_ratio) if self.ahp_ is not None else np.nan,
+                 "ratio"),
+                ("score threshold", self.threshold_, scale),
+                ("risk-adjusted benefit shortlisted", float(sl["risk_adjusted_benefit"].sum()), "currency"),
+                ("estimated cost shortlisted", float(sl["estimated_cost"].sum()), "currency"),
+                ("uplifted cost shortlisted", float(sl["uplifted_cost"].sum()), "currency"),
+                ("mean uplift", float(t["uplift"].mean()), "fraction")]
+        rows += [(f"{q} projects", int(n), "projects") for q, n in self.quadrants_["projects"].items()]
+        return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
     def __repr__(self) -> str:
         if self._fitted_on is None:
-            return f"IntakeScreening(normalisation={self.normalisation!r}, weighting={self.weighting!r}) [not fitted]"
+            return f"IntakeScreening(normalisation={self.normalisation!r}, weighting={self.weighting!r}) unfitted"
         w = "AHP" if self.ahp_ is not None else "table weights"
         return (f"IntakeScreening({len(self.table_)} proposals, {w}, {self.normalisation} normalisation, "
                 f"{len(self.shortlist_)} shortlisted) fitted on {self._fitted_on}")

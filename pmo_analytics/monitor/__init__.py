@@ -1,6 +1,8 @@
 """Monitor: delivery oversight of active projects.
 
-Earned value and earned schedule (:func:`earned_value`, :func:`evm_snapshot`),
+Earned value and earned schedule (:func:`earned_value` -- per reporting
+period, with or without dates, or on a single data-date snapshot --
+:func:`evm_snapshot`),
 bootstrap forecast ranges (:func:`forecast_ranges`), configurable early-warning
 RAG rules (:class:`RagRule`, :func:`rag_status`) and the
 :class:`DeliveryMonitor` estimator that chains them; flow metrics from work
@@ -10,7 +12,8 @@ items (:func:`cycle_times`, :func:`throughput`, :func:`wip`, :func:`item_age`,
 """
 
 from .delivery import DeliveryMonitor
-from .evm import EAC_METHODS, earned_schedule, earned_value, evm_snapshot, period_to_date, planned_duration, s_curve_data
+from .evm import (EAC_METHODS, earned_schedule, earned_value, evm_snapshot, is_snapshot, period_to_date,
+                  planned_duration, s_curve_data)
 from .flow import PERCENTILES, cfd, cycle_time_percentiles, cycle_times, item_age, littles_law, throughput, wip
 from .forecast import (
     FORECAST_PERCENTILES,
@@ -32,6 +35,7 @@ __all__ = [
     "planned_duration",
     "period_to_date",
     "s_curve_data",
+    "is_snapshot",
     "forecast_ranges",
     "RagRule",
     "DEFAULT_RULES",

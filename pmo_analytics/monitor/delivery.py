@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import PMOError
-from .evm import earned_value, evm_snapshot
-from .rag import DEFAULT_RULES, rag_status
+from .evm import EAC_METHODS, earned_value, evm_snapshot, is_snapshot
+from .rag import DEFAULT_RULES, LEVELS, rag_status
 from .ranges import forecast_ranges
 
 __all__ = ["DeliveryMonitor"]
 
-_SUMMARY = ["rag", "reasons", "data_date", "bac", "ac", "ev", "pv", "cpi", "spi", "spi_t", "tcpi_bac",
-            "eac", "vac", "eac_p10", "eac_p90", "p_within_budget", "pd", "es", "at", "ieac_t",
-            "ieac_t_date", "finish_date_p50", "finish_date_p90", "p_on_time", "finish_slip_days"]
+_TABLE = ["rag", "reasons", "data_date", "bac", "ac", "ev", "pv", "cpi", "spi", "spi_t", "tcpi_bac",
+          "eac", "vac", "eac_p10", "eac_p90", "p_within_budget", "pd", "es", "at", "ieac_t",
+          "ieac_t_date", "finish_date_p50", "finish_date_p90", "p_on_time", "finish_slip_days"]
 
 
 class DeliveryMonitor:
@@ -22,6 +22,9 @@ class DeliveryMonitor:
 
     Parameters
     ----------
+    seed : int
+        Random seed of the forecast ranges (required: same data and seed,
+        same ranges).
     eac_method : {"cpi", "plan", "cpi_spi", "bottom_up"}, default "cpi"
         EAC used for the point forecast (see :data:`EAC_METHODS`).
     trend_periods : int, default 3
@@ -29,11 +32,9 @@ class DeliveryMonitor:
     window : int, default 6
         Recent periods whose performance is resampled for the ranges [periods].
     iterations : int, default 4000
-        Bootstrap trials per project for the ranges.
+        Bootstrap trials per project.
     rules : sequence of RagRule, default DEFAULT_RULES
         Early-warning rules.
-    seed : int, optional
-        Random seed of the ranges.
 
     Attributes
     ----------
@@ -42,30 +43,67 @@ class DeliveryMonitor:
     snapshot_ : DataFrame
         Latest period per project with trends and forecast ranges; with
         ``projects`` also ``name``, ``committed_finish`` and
-        ``finish_slip_days`` = P50 finish date - committed finish [calendar
-        days] (read by ``COMMITMENT_RULE``).
+        ``finish_slip_days`` = P50 finish date - committed finish [days]
+        (calendar days; read by ``COMMITMENT_RULE``).
     ranges_ : DataFrame
         :func:`forecast_ranges` output.
     status_, findings_ : DataFrame
         :func:`rag_status` outputs.
+    table_ : DataFrame
+        One row per project, worst RAG first: RAG with reasons, the key
+        indices, point and range forecasts (money in [currency], times in
+        [periods], dates).
+    needs_intervention_ : list of str
+        Project ids whose RAG is red, worst first.
 
     Examples
     --------
-    >>> mon = DeliveryMonitor(seed=1).fit(pf.status)        # doctest: +SKIP
-    >>> mon.summary[["rag", "reasons"]]                       # doctest: +SKIP
+    >>> mon = DeliveryMonitor(seed=1).fit(pf)                  # doctest: +SKIP
+    >>> mon.table_[["rag", "reasons"]]                        # doctest: +SKIP
     """
 
-    def __init__(self, eac_method: str = "cpi", trend_periods: int = 3, window: int = 6,
-                 iterations: int = 4000, rules=DEFAULT_RULES, seed: int | None = None):
+    def __init__(self, seed: int | None = None, eac_method: str = "cpi", trend_periods: int = 3, window: int = 6,
+                 iterations: int = 4000, rules=DEFAULT_RULES):
+        if seed is None:
+            raise ValueError("seed is required: pass an int so the forecast ranges can be reproduced")
+        if eac_method not in EAC_METHODS:
+            raise ValueError(f"unknown eac_method {eac_method!r}; expected one of {sorted(EAC_METHODS)}")
+        for name, v in (("trend_periods", trend_periods), ("window", window), ("iterations", iterations)):
+            if int(v) != v or v < 1:
+                raise ValueError(f"{name} must be a positive whole number, got {v!r}")
+        self.seed = seed
         self.eac_method = eac_method
         self.trend_periods = trend_periods
         self.window = window
         self.iterations = iterations
         self.rules = tuple(rules)
-        self.seed = seed
+        if not self.rules:
+            raise ValueError("DeliveryMonitor needs at least one RAG rule")
+        self._fitted_on = None
 
-    def fit(self, status: pd.DataFrame, projects: pd.DataFrame | None = None) -> DeliveryMonitor:
-        """Compute everything from the ``status`` table (``projects`` adds names and committed finish)."""
+    def fit(self, portfolio, projects: pd.DataFrame | None = None) -> DeliveryMonitor:
+        """Compute everything; returns self.
+
+        Parameters
+        ----------
+        portfolio : Portfolio or DataFrame
+            A portfolio (its ``status`` table, and ``projects`` for names and
+            committed finish dates), or a ``status`` table itself.
+        projects : DataFrame, optional
+            With a ``status`` table: the ``projects`` table.
+        """
+        if isinstance(portfolio, pd.DataFrame):
+            status, self._fitted_on = portfolio, f"a status table of {portfolio['project_id'].nunique()} projects" \
+                if "project_id" in portfolio.columns else "a status table"
+        else:
+            if projects is not None:
+                raise ValueError("projects is read from the portfolio; pass it only with a status table")
+            if not portfolio.has("status"):
+                raise PMOError("the portfolio has no status table: nothing to monitor")
+            status, projects, self._fitted_on = portfolio.status, portfolio.projects, repr(portfolio)
+        if is_snapshot(status):
+            raise ValueError("DeliveryMonitor resamples a history of reporting periods; for a single data-date "
+                             "snapshot use earned_value(snapshot)")
         self.evm_ = earned_value(status, eac_method=self.eac_method)
         snap = evm_snapshot(self.evm_, trend_periods=self.trend_periods)
         self.ranges_ = forecast_ranges(self.evm_, status, window=self.window, iterations=self.iterations,
@@ -80,30 +118,50 @@ class DeliveryMonitor:
                 snap["finish_slip_days"] = slip.dt.days.astype(float)
         self.snapshot_ = snap
         self.status_, self.findings_ = rag_status(snap, self.rules)
-        self.n_projects_ = len(snap)
+        s = snap.join(self.status_)
+        cols = [c for c in (["name"] + _TABLE + ["committed_finish"]) if c in s.columns]
+        self.table_ = s[cols].sort_values("rag", key=lambda r: r.map({"red": 0, "amber": 1, "green": 2}),
+                                          kind="stable")
+        self.needs_intervention_ = self.table_.index[self.table_["rag"] == "red"].tolist()
         return self
 
     def _check(self):
         if not hasattr(self, "snapshot_"):
-            raise PMOError("DeliveryMonitor is not fitted: call fit(status) first")
+            raise ValueError("DeliveryMonitor is not fitted: call fit(portfolio) first")
 
     @property
     def summary(self) -> pd.DataFrame:
-        """One row per project: RAG with reasons, the key indices, point and range forecasts."""
+        """Portfolio-level figures: long frame with ``measure``, ``value``, ``unit``.
+
+        Projects by RAG level, portfolio BAC, EV, AC and EAC [currency],
+        portfolio CPI = sum EV / sum AC and SPI = sum EV / sum PV, mean
+        probability of finishing within budget and on time [probability].
+        Per-project figures are in ``table_``.
+        """
         self._check()
-        s = self.snapshot_.join(self.status_)
-        cols = [c for c in (["name"] + _SUMMARY + ["committed_finish"]) if c in s.columns]
-        return s[cols].sort_values("rag", key=lambda r: r.map({"red": 0, "amber": 1, "green": 2}))
+        t = self.table_
+        rows = [("projects", int(len(t)), "projects")]
+        rows += [(f"{lv} projects", int((t["rag"] == lv).sum()), "projects") for lv in reversed(LEVELS)]
+        ev, ac, pv = float(t["ev"].sum()), float(t["ac"].sum()), float(t["pv"].sum())
+        rows += [("BAC", float(t["bac"].sum()), "currency"), ("EV", ev, "currency"), ("AC", ac, "currency"),
+                 ("EAC", float(t["eac"].sum()), "currency"),
+                 ("VAC", float(t["bac"].sum() - t["eac"].sum()), "currency"),
+                 ("portfolio CPI", ev / ac if ac > 0 else np.nan, "ratio"),
+                 ("portfolio SPI", ev / pv if pv > 0 else np.nan, "ratio"),
+                 ("mean P(EAC <= BAC)", float(t["p_within_budget"].mean()), "probability"),
+                 ("mean P(on time)", float(t["p_on_time"].mean()), "probability"),
+                 ("latest data date", t["data_date"].max(), "date")]
+        return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
     def needs_intervention(self) -> list[str]:
-        """Project ids whose RAG is red, worst first."""
-        s = self.summary
-        return s.index[s["rag"] == "red"].tolist()
+        """Project ids whose RAG is red, worst first (also ``needs_intervention_``)."""
+        self._check()
+        return list(self.needs_intervention_)
 
     def __repr__(self) -> str:
         if not hasattr(self, "snapshot_"):
-            return f"DeliveryMonitor(eac_method={self.eac_method!r}, window={self.window}, unfitted)"
+            return f"DeliveryMonitor(eac_method={self.eac_method!r}, window={self.window}, seed={self.seed}) unfitted"
         counts = self.status_["rag"].value_counts().to_dict()
         txt = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("red", "amber", "green"))
-        return (f"DeliveryMonitor(eac_method={self.eac_method!r}, window={self.window}, "
-                f"fitted on {self.n_projects_} projects: {txt})")
+        return (f"DeliveryMonitor(eac_method={self.eac_method!r}, window={self.window}, seed={self.seed}, "
+                f"fitted on {len(self.table_)} projects: {txt}) from {self._fitted_on}")

@@ -41,6 +41,7 @@ __all__ = [
     "planned_duration",
     "period_to_date",
     "s_curve_data",
+    "is_snapshot",
 ]
 
 #: EAC methods: name -> description (DAU gold card).
@@ -51,7 +52,8 @@ EAC_METHODS = {
     "bottom_up": "AC + ETC (bottom-up)",
 }
 
-_REQUIRED = ("project_id", "period", "period_end", "pv", "ev", "ac")
+_REQUIRED = ("project_id", "period", "pv", "ev", "ac")
+_SNAPSHOT = ("pv", "ev", "ac", "bac")
 
 
 def planned_duration(pv: np.ndarray) -> int:
@@ -70,7 +72,7 @@ def planned_duration(pv: np.ndarray) -> int:
     """
     pv = np.asarray(pv, dtype=float)
     if pv.size == 0:
-        raise PMOError("planned_duration needs at least one PV value")
+        raise ValueError("planned_duration needs at least one PV value")
     bac = pv[-1]
     return int(np.argmax(pv >= bac - 1e-9 * max(abs(bac), 1.0)) + 1)
 
@@ -138,7 +140,7 @@ def period_to_date(t, period_ends) -> pd.Series:
     """
     ends = pd.to_datetime(pd.Series(period_ends)).to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
     if ends.size == 0:
-        raise PMOError("period_to_date needs at least one period end date")
+        raise ValueError("period_to_date needs at least one period end date")
     step0 = ends[1] - ends[0] if ends.size > 1 else 7 * 86400e9
     step_last = ends[-1] - ends[-2] if ends.size > 1 else step0
     knots = np.concatenate([[ends[0] - step0], ends])
@@ -163,13 +165,22 @@ def _safe_ratio(num, den, both_zero=1.0):
     return np.where((den == 0) & (num == 0), both_zero, r)
 
 
+def is_snapshot(status: pd.DataFrame) -> bool:
+    """True for the single data-date form (no ``period`` column, a ``bac`` column)."""
+    return "period" not in status.columns and "bac" in status.columns
+
+
 def _check_status(status: pd.DataFrame) -> pd.DataFrame:
     if status is None or len(status) == 0:
         raise PMOError("earned value needs a non-empty 'status' table")
     missing = [c for c in _REQUIRED if c not in status.columns]
     if missing:
-        raise PMOError(f"status table lacks column(s) {missing}")
+        raise ValueError(f"status table lacks column(s) {missing} (or give one row per project with "
+                         f"{list(_SNAPSHOT)} for a single data-date snapshot)")
     df = status.copy()
+    if "period_end" not in df.columns:
+        df["period_end"] = pd.NaT
+    df["period_end"] = pd.to_datetime(df["period_end"])
     df["project_id"] = df["project_id"].astype(str)
     df["period"] = df["period"].astype("int64")
     df = df.sort_values(["project_id", "period"]).reset_index(drop=True)
@@ -196,6 +207,11 @@ def _check_status(status: pd.DataFrame) -> pd.DataFrame:
                                     "without gaps"))
         if g["pv"].iloc[-1] <= 0:
             problems.append(Problem("status", "status", None, "pv", f"project {pid}: BAC (final PV) must be > 0"))
+        dates = g["period_end"].notna()
+        if dates.any() and not dates.all():
+            problems.append(Problem("status", "status", None, "period_end",
+                                    f"project {pid}: period_end is given for some periods only (give it for "
+                                    "every period, or for none to work in periods)"))
     if problems:
         raise DataValidationError(problems, header="status table cannot be used for earned value")
     return df
@@ -207,9 +223,17 @@ def earned_value(status: pd.DataFrame, eac_method: str = "cpi") -> pd.DataFrame:
     Parameters
     ----------
     status : DataFrame
-        The ``status`` table: ``project_id``, ``period`` (1..K), ``period_end``,
+        Either the ``status`` table -- ``project_id``, ``period`` (1..K),
         cumulative ``pv``, ``ev``, ``ac`` [currency] (EV/AC blank after the
-        data date), optional bottom-up ``etc`` [currency].
+        data date), optional ``period_end`` (dates; without it the date
+        columns are ``NaT`` and everything else is computed in periods),
+        optional bottom-up ``etc`` [currency] -- or a **single data-date
+        snapshot**, the usual hand case: no ``period`` column, one row per
+        project with ``pv``, ``ev``, ``ac``, ``bac`` [currency] and
+        optionally ``project_id``, ``etc`` [currency], ``at`` (the data date
+        [periods]), ``pd`` (planned duration [periods]) and ``data_date``.
+        A snapshot has no PV baseline by period, so the earned-schedule
+        columns (``es``, ``sv_t``, ``spi_t``, ``tspi``, ``ieac_t``) are NaN.
     eac_method : {"cpi", "plan", "cpi_spi", "bottom_up"}
         Which EAC feeds ``eac``, ``etc``, ``vac`` and ``tcpi_eac`` (see
         :data:`EAC_METHODS`). ``bottom_up`` falls back to ``cpi`` in periods
@@ -253,7 +277,9 @@ def earned_value(status: pd.DataFrame, eac_method: str = "cpi") -> pd.DataFrame:
     (0.8, 0.8, 125.0, 0.8)
     """
     if eac_method not in EAC_METHODS:
-        raise PMOError(f"unknown eac_method {eac_method!r}; expected one of {sorted(EAC_METHODS)}")
+        raise ValueError(f"unknown eac_method {eac_method!r}; expected one of {sorted(EAC_METHODS)}")
+    if status is not None and len(status) and is_snapshot(status):
+        return _snapshot_value(status, eac_method)
     df = _check_status(status)
     has_etc = "etc" in df.columns
     frames, not_started = [], []
@@ -270,45 +296,8 @@ def earned_value(status: pd.DataFrame, eac_method: str = "cpi") -> pd.DataFrame:
         out = rep[["project_id", "period", "period_end", "pv", "ev", "ac"]].copy()
         out["bac"] = bac
         out["pd"] = pd_
-        out["cv"] = ev - ac
-        out["sv"] = ev - pv
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # x / 0 with x != 0 is a signed infinity here (spent with nothing earned: CV% = -inf)
-            out["cv_pct"] = np.where(ev == 0, np.where(ac == 0, 0.0, -np.inf), (ev - ac) / np.where(ev == 0, 1, ev))
-            out["sv_pct"] = np.where(pv == 0, np.where(ev == 0, 0.0, np.inf), (ev - pv) / np.where(pv == 0, 1, pv))
-        cpi = _safe_ratio(ev, ac)
-        spi = _safe_ratio(ev, pv)
-        for name, arr, den in (("CPI", cpi, "AC"), ("SPI", spi, "PV")):
-            bad = np.isnan(arr)
-            if bad.any():
-                warnings.warn(f"project {pid}: {den} = 0 with EV > 0 in period(s) "
-                              f"{rep['period'][bad].tolist()}: {name} undefined (NaN)",
-                              DataWarning, stacklevel=2)
-        out["cpi"], out["spi"] = cpi, spi
-        remaining = bac - ev
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["eac_cpi"] = np.where(remaining <= 0, ac, ac + remaining / cpi)
-            out["eac_plan"] = ac + remaining
-            out["eac_cpi_spi"] = np.where(remaining <= 0, ac, ac + remaining / (cpi * spi))
-        out["eac_bottom_up"] = ac + rep["etc"].to_numpy() if has_etc else np.nan
-        if eac_method == "bottom_up":
-            bu = out["eac_bottom_up"].to_numpy()
-            out["eac"] = np.where(np.isnan(bu), out["eac_cpi"], bu)
-            out["eac_source"] = np.where(np.isnan(bu), "cpi", "bottom_up")
-        else:
-            out["eac"] = out[f"eac_{eac_method}"]
-            out["eac_source"] = eac_method
-        eac = out["eac"].to_numpy()
-        out["etc"] = eac - ac
-        out["vac"] = bac - eac
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["tcpi_bac"] = np.where(remaining <= 0, 0.0,
-                                       np.where(bac - ac <= 0, np.inf, remaining / (bac - ac)))
-            out["tcpi_eac"] = np.where(remaining <= 0, 0.0,
-                                       np.where(eac - ac <= 0, np.inf, remaining / (eac - ac)))
-        out["pct_planned"] = pv / bac
-        out["pct_complete"] = ev / bac
-        out["pct_spent"] = ac / bac
+        _money_metrics(out, pid, ev, ac, pv, bac, rep["etc"].to_numpy() if has_etc else None, eac_method,
+                       rep["period"].tolist())
         es = earned_schedule(pv_all, ev)
         out["es"] = es
         out["at"] = at
@@ -317,7 +306,8 @@ def earned_value(status: pd.DataFrame, eac_method: str = "cpi") -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             out["tspi"] = np.where(es >= pd_, 0.0, np.where(at >= pd_, np.inf, (pd_ - es) / (pd_ - at)))
             out["ieac_t"] = np.where(es > 0, pd_ * at / np.where(es > 0, es, 1.0), np.inf)
-        out["ieac_t_date"] = period_to_date(out["ieac_t"].to_numpy(), g["period_end"]).to_numpy()
+        out["ieac_t_date"] = (period_to_date(out["ieac_t"].to_numpy(), g["period_end"]).to_numpy()
+                              if g["period_end"].notna().all() else pd.NaT)
         frames.append(out)
     if not frames:
         raise PMOError("no project in the status table has EV/AC reported yet")
@@ -325,6 +315,94 @@ def earned_value(status: pd.DataFrame, eac_method: str = "cpi") -> pd.DataFrame:
         warnings.warn(f"no EV/AC reported yet for project(s) {not_started}: left out of the earned-value "
                       "analysis", DataWarning, stacklevel=2)
     return pd.concat(frames, ignore_index=True)
+
+
+def _money_metrics(out: pd.DataFrame, pid, ev, ac, pv, bac, etc, eac_method: str, where) -> None:
+    """The cost-side metrics of the DAU gold card, added to ``out`` (see :func:`earned_value`)."""
+    out["cv"] = ev - ac
+    out["sv"] = ev - pv
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # x / 0 with x != 0 is a signed infinity here (spent with nothing earned: CV% = -inf)
+        out["cv_pct"] = np.where(ev == 0, np.where(ac == 0, 0.0, -np.inf), (ev - ac) / np.where(ev == 0, 1, ev))
+        out["sv_pct"] = np.where(pv == 0, np.where(ev == 0, 0.0, np.inf), (ev - pv) / np.where(pv == 0, 1, pv))
+    cpi = _safe_ratio(ev, ac)
+    spi = _safe_ratio(ev, pv)
+    for name, arr, den in (("CPI", cpi, "AC"), ("SPI", spi, "PV")):
+        bad = np.isnan(arr)
+        if bad.any():
+            warnings.warn(f"project {pid}: {den} = 0 with EV > 0 in {where_text(where, bad)}: {name} undefined "
+                          "(NaN)", DataWarning, stacklevel=3)
+    out["cpi"], out["spi"] = cpi, spi
+    remaining = bac - ev
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["eac_cpi"] = np.where(remaining <= 0, ac, ac + remaining / cpi)
+        out["eac_plan"] = ac + remaining
+        out["eac_cpi_spi"] = np.where(remaining <= 0, ac, ac + remaining / (cpi * spi))
+    out["eac_bottom_up"] = ac + etc if etc is not None else np.nan
+    if eac_method == "bottom_up":
+        bu = out["eac_bottom_up"].to_numpy(dtype=float)
+        out["eac"] = np.where(np.isnan(bu), out["eac_cpi"], bu)
+        out["eac_source"] = np.where(np.isnan(bu), "cpi", "bottom_up")
+    else:
+        out["eac"] = out[f"eac_{eac_method}"]
+        out["eac_source"] = eac_method
+    eac = out["eac"].to_numpy(dtype=float)
+    out["etc"] = eac - ac
+    out["vac"] = bac - eac
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["tcpi_bac"] = np.where(remaining <= 0, 0.0, np.where(bac - ac <= 0, np.inf, remaining / (bac - ac)))
+        out["tcpi_eac"] = np.where(remaining <= 0, 0.0, np.where(eac - ac <= 0, np.inf, remaining / (eac - ac)))
+    out["pct_planned"] = pv / bac
+    out["pct_complete"] = ev / bac
+    out["pct_spent"] = ac / bac
+
+
+def where_text(where, bad) -> str:
+    items = [w for w, b in zip(where, bad) if b]
+    return f"period(s) {items}" if all(w is not None for w in items) else "the snapshot"
+
+
+def _snapshot_value(status: pd.DataFrame, eac_method: str) -> pd.DataFrame:
+    """:func:`earned_value` on one data-date row per project (no PV baseline by period)."""
+    missing = [c for c in _SNAPSHOT if c not in status.columns]
+    if missing:
+        raise ValueError(f"a snapshot needs column(s) {missing}")
+    df = status.reset_index(drop=True).copy()
+    if "project_id" not in df.columns:
+        if len(df) > 1:
+            raise ValueError("a snapshot of several projects needs a project_id column")
+        df["project_id"] = "project"
+    df["project_id"] = df["project_id"].astype(str)
+    if df["project_id"].duplicated().any():
+        raise ValueError(f"a snapshot has one row per project; repeated: "
+                         f"{sorted(set(df.loc[df['project_id'].duplicated(), 'project_id']))} (give a 'period' "
+                         "column for a history)")
+    num = {c: df[c].astype(float).to_numpy() for c in ("pv", "ev", "ac", "bac")}
+    problems = []
+    for c in ("pv", "ev", "ac", "bac"):
+        for i in np.nonzero(~np.isfinite(num[c]) | (num[c] < 0))[0]:
+            problems.append(Problem("status", "status", int(i) + 2, c, f"project {df.at[i, 'project_id']}: {c} "
+                                    "must be a non-negative number"))
+    for i in np.nonzero(num["bac"] <= 0)[0]:
+        problems.append(Problem("status", "status", int(i) + 2, "bac",
+                                f"project {df.at[i, 'project_id']}: BAC must be > 0"))
+    if problems:
+        raise DataValidationError(problems, header="snapshot cannot be used for earned value")
+    out = pd.DataFrame({"project_id": df["project_id"],
+                        "period": pd.array([pd.NA] * len(df), dtype="Int64"),
+                        "period_end": pd.to_datetime(df["data_date"]) if "data_date" in df else pd.NaT,
+                        "pv": num["pv"], "ev": num["ev"], "ac": num["ac"], "bac": num["bac"],
+                        "pd": df["pd"].astype(float) if "pd" in df else np.nan})
+    etc = df["etc"].astype(float).to_numpy() if "etc" in df else None
+    # the metrics are vectorised over projects (each row is its own project)
+    _money_metrics(out, ", ".join(out["project_id"]), num["ev"], num["ac"], num["pv"], num["bac"], etc,
+                   eac_method, [None] * len(out))
+    out["es"] = np.nan
+    out["at"] = df["at"].astype(float) if "at" in df else np.nan
+    for c in ("sv_t", "spi_t", "tspi", "ieac_t"):
+        out[c] = np.nan
+    out["ieac_t_date"] = pd.NaT
+    return out
 
 
 def evm_snapshot(evm: pd.DataFrame, trend_periods: int = 3) -> pd.DataFrame:
@@ -347,7 +425,7 @@ def evm_snapshot(evm: pd.DataFrame, trend_periods: int = 3) -> pd.DataFrame:
         ``cpi_change``, ``spi_t_change`` and ``trend_from_period``.
     """
     if trend_periods < 1:
-        raise PMOError("trend_periods must be >= 1")
+        raise ValueError("trend_periods must be >= 1")
     rows = []
     for pid, g in evm.sort_values(["project_id", "period"]).groupby("project_id", sort=True):
         last = g.iloc[-1].copy()
@@ -355,7 +433,7 @@ def evm_snapshot(evm: pd.DataFrame, trend_periods: int = 3) -> pd.DataFrame:
         last["data_date"] = last["period_end"]
         last["cpi_change"] = float(last["cpi"] - ref["cpi"])
         last["spi_t_change"] = float(last["spi_t"] - ref["spi_t"])
-        last["trend_from_period"] = int(ref["period"])
+        last["trend_from_period"] = ref["period"]  # NA for a single snapshot
         rows.append(last)
     snap = pd.DataFrame(rows).set_index("project_id")
     snap.index.name = "project_id"

@@ -46,7 +46,7 @@ def _items(work_items: pd.DataFrame, project_id=None) -> pd.DataFrame:
     need = ["item_id", "project_id", "created", "started", "finished"]
     missing = [c for c in need if c not in work_items.columns]
     if missing:
-        raise PMOError(f"work_items lacks column(s) {missing}")
+        raise ValueError(f"work_items lacks column(s) {missing}")
     df = work_items.copy()
     df["project_id"] = df["project_id"].astype(str)
     if project_id is not None:
@@ -114,7 +114,7 @@ def _window(df, start, end):
     lo = pd.Timestamp(start).normalize() if start is not None else dates.min()
     hi = pd.Timestamp(end).normalize() if end is not None else dates.max()
     if hi < lo:
-        raise PMOError(f"window end {hi.date()} is before its start {lo.date()}")
+        raise ValueError(f"window end {hi.date()} is before its start {lo.date()}")
     return lo, hi
 
 
@@ -140,7 +140,7 @@ def throughput(work_items: pd.DataFrame, freq: str = "D", start=None, end=None, 
         ``period_start`` (date), ``throughput`` [items per period].
     """
     if freq not in ("D", "W"):
-        raise PMOError(f"freq must be 'D' or 'W', got {freq!r}")
+        raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
     df = _items(work_items, project_id)
     fin = df["finished"].dropna()
     if fin.empty:
@@ -148,14 +148,14 @@ def throughput(work_items: pd.DataFrame, freq: str = "D", start=None, end=None, 
     lo = pd.Timestamp(start).normalize() if start is not None else fin.min()
     hi = pd.Timestamp(end).normalize() if end is not None else fin.max()
     if hi < lo:
-        raise PMOError(f"window end {hi.date()} is before its start {lo.date()}")
+        raise ValueError(f"window end {hi.date()} is before its start {lo.date()}")
     n_days = int((hi - lo) / DAY) + 1
     day = ((fin[(fin >= lo) & (fin <= hi)] - lo) / DAY).astype("int64").to_numpy()
     counts = np.bincount(day, minlength=n_days)
     if freq == "W":
         n_weeks = n_days // 7
         if n_weeks == 0:
-            raise PMOError("window shorter than one week: use freq='D'")
+            raise ValueError("window shorter than one week: use freq='D'")
         counts = counts[: n_weeks * 7].reshape(n_weeks, 7).sum(axis=1)
         starts = lo + pd.to_timedelta(np.arange(n_weeks) * 7, unit="D")
     else:

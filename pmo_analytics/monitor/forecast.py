@@ -42,13 +42,15 @@ _FREQ = {"D": pd.Timedelta(days=1), "W": pd.Timedelta(weeks=1)}
 
 
 def _rng(seed):
+    if seed is None:
+        raise ValueError("seed is required: pass an int (or a numpy Generator) so the forecast can be reproduced")
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
 def _samples(history) -> np.ndarray:
     if isinstance(history, pd.DataFrame):
         if "throughput" not in history.columns:
-            raise PMOError("throughput history frame needs a 'throughput' column")
+            raise ValueError("throughput history frame needs a 'throughput' column")
         history = history["throughput"]
     h = np.asarray(history, dtype=float).ravel()
     if h.size == 0:
@@ -63,11 +65,11 @@ def _samples(history) -> np.ndarray:
 def _range(value, name, integer=False):
     lo, hi = (value, value) if np.isscalar(value) else tuple(value)
     if hi < lo:
-        raise PMOError(f"{name}: high {hi} is below low {lo}")
+        raise ValueError(f"{name}: high {hi} is below low {lo}")
     if lo <= 0:
-        raise PMOError(f"{name} must be positive")
+        raise ValueError(f"{name} must be positive")
     if integer and (int(lo) != lo or int(hi) != hi):
-        raise PMOError(f"{name} must be whole items")
+        raise ValueError(f"{name} must be whole items")
     return lo, hi
 
 
@@ -85,7 +87,7 @@ def _sample_scope(rng, iterations, scope, split):
     lo, hi = _range(scope, "scope", integer=True)
     s_lo, s_hi = _range(split, "split")
     if s_lo < 1:
-        raise PMOError("split rate must be >= 1 (1 = no splitting)")
+        raise ValueError("split rate must be >= 1 (1 = no splitting)")
     base = rng.integers(int(lo), int(hi) + 1, size=iterations)
     factor = rng.uniform(s_lo, s_hi, size=iterations) if s_hi > s_lo else np.full(iterations, s_lo)
     return np.ceil(base * factor - 1e-9).astype(np.int64)
@@ -113,7 +115,7 @@ def forecast_when(history, scope, start=None, split=1.0, freq: str = "D", iterat
     percentiles : sequence, default (50, 70, 85, 95)
         Confidence levels [%].
     seed : int or numpy Generator
-        Random seed (same seed, same forecast).
+        Random seed (required; same seed, same forecast).
     max_periods : int
         Safety limit on the horizon [periods].
 
@@ -125,9 +127,9 @@ def forecast_when(history, scope, start=None, split=1.0, freq: str = "D", iterat
         Periods needed in each trial.
     """
     if freq not in _FREQ:
-        raise PMOError(f"freq must be 'D' or 'W', got {freq!r}")
-    h = _samples(history)
+        raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
     rng = _rng(seed)
+    h = _samples(history)
     need = _sample_scope(rng, iterations, scope, split)
     result = np.zeros(iterations, dtype=np.int64)
     done_so_far = np.zeros(iterations, dtype=float)
@@ -174,20 +176,20 @@ def forecast_how_many(history, periods: int | None = None, start=None, end=None,
         Items done in each trial.
     """
     if freq not in _FREQ:
-        raise PMOError(f"freq must be 'D' or 'W', got {freq!r}")
+        raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
     if periods is None:
         if start is None or end is None:
-            raise PMOError("give periods, or start and end dates")
+            raise ValueError("give periods, or start and end dates")
         periods = int((pd.Timestamp(end) - pd.Timestamp(start)) // _FREQ[freq])
     if periods < 1:
-        raise PMOError("the forecast horizon must be at least one period")
-    h = _samples(history)
+        raise ValueError("the forecast horizon must be at least one period")
     rng = _rng(seed)
+    h = _samples(history)
     total = h[rng.integers(0, h.size, size=(iterations, int(periods)))].sum(axis=1)
     s_lo, s_hi = _range(split, "split")
     if s_hi > 1 or s_lo > 1:
         if s_lo < 1:
-            raise PMOError("split rate must be >= 1 (1 = no splitting)")
+            raise ValueError("split rate must be >= 1 (1 = no splitting)")
         total = np.floor(total / rng.uniform(s_lo, s_hi, size=iterations) + 1e-9)
     return _percentile_table(total, percentiles, True, None, freq), total
 
@@ -246,13 +248,13 @@ def backlog_scope(work_items: pd.DataFrame, project_id: str, pct_complete: float
     if df.empty:
         raise PMOError(f"no work items for project {project_id!r}")
     if not 0 <= spread < 1:
-        raise PMOError("spread must lie in [0, 1)")
+        raise ValueError("spread must lie in [0, 1)")
     finished = int(df["finished"].notna().sum())
     low = high = int(df["finished"].isna().sum())
     if pct_complete is not None:
         pct = float(pct_complete)
         if not 0 < pct <= 1:
-            raise PMOError(f"pct_complete must lie in (0, 1], got {pct}")
+            raise ValueError(f"pct_complete must lie in (0, 1], got {pct}")
         implied = finished * (1 - pct) / pct
         low = max(low, int(np.floor(implied * (1 - spread) + 1e-9)))
         high = max(low, int(np.ceil(implied * (1 + spread) - 1e-9)))
@@ -266,15 +268,21 @@ class ThroughputForecast:
 
     Parameters
     ----------
+    seed : int
+        Random seed (required). Each forecast draws from its own stream
+        derived from it (``when`` from ``[seed, 0]``, ``how_many`` from
+        ``[seed, 1]``), so a forecast does not depend on which others were
+        asked before it.
     freq : {"D", "W"}, default "D"
         Period length of the history and of the forecast.
     iterations : int, default 10000
         Trials per forecast.
     percentiles : sequence, default (50, 70, 85, 95)
         Confidence levels [%].
-    seed : int, optional
-        Random seed; every forecast of the object draws from one generator
-        created from it at ``fit``.
+    project_id : str or list of str, optional
+        With a portfolio: forecast these projects' work items (default all).
+    start, end : date-like, optional
+        With a portfolio: the window of history used (see :func:`throughput`).
 
     Attributes
     ----------
@@ -283,35 +291,68 @@ class ThroughputForecast:
     stability_ : Series
         :func:`throughput_stability` of the history.
     when_, how_many_ : DataFrame
-        The last forecasts made (percentile tables).
+        The last forecasts made (percentile tables: ``confidence`` [%],
+        ``value`` [periods or items], ``date``).
+    when_trials_, how_many_trials_ : ndarray
+        Their trials [periods or items].
     """
 
-    def __init__(self, freq: str = "D", iterations: int = 10_000, percentiles=FORECAST_PERCENTILES,
-                 seed: int | None = None):
+    def __init__(self, seed: int | None = None, freq: str = "D", iterations: int = 10_000,
+                 percentiles=FORECAST_PERCENTILES, project_id=None, start=None, end=None):
+        if seed is None:
+            raise ValueError("seed is required: pass an int so forecasts can be reproduced")
+        if freq not in _FREQ:
+            raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
+        if int(iterations) != iterations or iterations < 1:
+            raise ValueError(f"iterations must be a positive whole number, got {iterations!r}")
+        self.seed = seed
         self.freq = freq
         self.iterations = iterations
         self.percentiles = tuple(percentiles)
-        self.seed = seed
+        self.project_id = project_id
+        self.start = start
+        self.end = end
+        self._fitted_on = None
 
-    def fit(self, history) -> ThroughputForecast:
-        """Store the history (array or :func:`throughput` frame) and check its stability."""
+    def fit(self, portfolio) -> ThroughputForecast:
+        """Take the throughput history and check its stability; returns self.
+
+        Parameters
+        ----------
+        portfolio : Portfolio, DataFrame or array
+            A portfolio (its ``work_items``, counted by :func:`throughput`
+            with this forecaster's ``freq``, window and projects), a
+            :func:`throughput` frame or a throughput history [items/period].
+        """
+        if hasattr(portfolio, "has") and hasattr(portfolio, "tables"):
+            if not portfolio.has("work_items"):
+                raise PMOError("the portfolio has no work_items table: no throughput to forecast from")
+            from .flow import throughput
+            history = throughput(portfolio.work_items, freq=self.freq, start=self.start, end=self.end,
+                                 project_id=self.project_id)
+            self._fitted_on = repr(portfolio)
+        else:
+            history = portfolio
+            self._fitted_on = "a throughput history"
         self.history_ = _samples(history)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)
             self.stability_ = throughput_stability(self.history_)
-        self._rng = np.random.default_rng(self.seed)
         return self
 
     def _check(self):
         if not hasattr(self, "history_"):
-            raise PMOError("ThroughputForecast is not fitted: call fit(history) first")
+            raise ValueError("ThroughputForecast is not fitted: call fit(portfolio) first")
+
+    def _stream(self, k: int) -> np.random.Generator:
+        return np.random.default_rng([int(self.seed), k])
 
     def when(self, scope, start=None, split=1.0) -> pd.DataFrame:
         """Percentile table of the periods (and dates from ``start``) to finish ``scope`` items."""
         self._check()
         self.when_, self.when_trials_ = forecast_when(self.history_, scope, start=start, split=split,
                                                       freq=self.freq, iterations=self.iterations,
-                                                      percentiles=self.percentiles, seed=self._rng)
+                                                      percentiles=self.percentiles, seed=self._stream(0))
         return self.when_
 
     def how_many(self, periods=None, start=None, end=None, split=1.0) -> pd.DataFrame:
@@ -319,21 +360,30 @@ class ThroughputForecast:
         self._check()
         self.how_many_, self.how_many_trials_ = forecast_how_many(
             self.history_, periods, start=start, end=end, split=split, freq=self.freq,
-            iterations=self.iterations, percentiles=self.percentiles, seed=self._rng)
+            iterations=self.iterations, percentiles=self.percentiles, seed=self._stream(1))
         return self.how_many_
 
     @property
     def summary(self) -> pd.DataFrame:
-        """History statistics and stability verdict."""
+        """History statistics, stability verdict and the last forecasts: ``measure``, ``value``, ``unit``."""
         self._check()
         h = self.history_
-        return pd.DataFrame({"value": [h.size, h.mean(), np.median(h), float((h == 0).mean()),
-                                       self.stability_["verdict"]]},
-                            index=["periods", "mean", "median", "share_zero_periods", "stability"])
+        per = {"D": "day", "W": "week"}[self.freq]
+        st = self.stability_
+        rows = [("periods", int(h.size), f"{per}s"), ("mean throughput", float(h.mean()), f"items/{per}"),
+                ("median throughput", float(np.median(h)), f"items/{per}"),
+                ("share of zero periods", float((h == 0).mean()), "fraction"),
+                ("stable", bool(st["stable"]), ""), ("stability", st["verdict"], ""),
+                ("stability p-value", float(st["p_value"]), "probability")]
+        for name, attr, unit in (("when", "when_", f"{per}s"), ("how many", "how_many_", "items")):
+            t = getattr(self, attr, None)
+            if t is not None:
+                rows += [(f"{name} P{c:g}", float(v), unit) for c, v in zip(t["confidence"], t["value"])]
+        return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
     def __repr__(self) -> str:
         if not hasattr(self, "history_"):
-            return f"ThroughputForecast(freq={self.freq!r}, iterations={self.iterations}, unfitted)"
-        return (f"ThroughputForecast(freq={self.freq!r}, iterations={self.iterations}, fitted on "
+            return f"ThroughputForecast(freq={self.freq!r}, iterations={self.iterations}, seed={self.seed}) unfitted"
+        return (f"ThroughputForecast(freq={self.freq!r}, iterations={self.iterations}, seed={self.seed}, fitted on "
                 f"{self.history_.size} periods, mean {self.history_.mean():.2f} items/period, "
-                f"{self.stability_['verdict']})")
+                f"{self.stability_['verdict']}) from {self._fitted_on}")

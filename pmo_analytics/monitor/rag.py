@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..exceptions import PMOError
 
 __all__ = ["RagRule", "DEFAULT_RULES", "COMMITMENT_RULE", "rag_status", "LEVELS"]
 
@@ -58,13 +57,13 @@ class RagRule:
 
     def __post_init__(self):
         if self.op not in _OPS:
-            raise PMOError(f"rule {self.name!r}: op must be one of {sorted(_OPS)}, got {self.op!r}")
+            raise ValueError(f"rule {self.name!r}: op must be one of {sorted(_OPS)}, got {self.op!r}")
         if self.amber is None and self.red is None:
-            raise PMOError(f"rule {self.name!r}: give an amber or a red threshold")
+            raise ValueError(f"rule {self.name!r}: give an amber or a red threshold")
         if self.amber is not None and self.red is not None:
             worse = _OPS[self.op](self.red, self.amber) or self.red == self.amber
             if not worse:
-                raise PMOError(f"rule {self.name!r}: red threshold {self.red} is less severe than amber "
+                raise ValueError(f"rule {self.name!r}: red threshold {self.red} is less severe than amber "
                                f"{self.amber} for op {self.op!r}")
 
     def evaluate(self, value: float) -> tuple[str, float | None, str]:
@@ -102,7 +101,7 @@ def rag_status(snapshot: pd.DataFrame, rules=DEFAULT_RULES) -> tuple[pd.DataFram
         :func:`~pmo_analytics.monitor.forecast_ranges`).
     rules : sequence of RagRule
         Rules to apply. A rule whose metric is not a column raises
-        :class:`PMOError` (a silently skipped rule would be a watermelon).
+        ValueError (a silently skipped rule would be a watermelon).
 
     Returns
     -------
@@ -116,10 +115,10 @@ def rag_status(snapshot: pd.DataFrame, rules=DEFAULT_RULES) -> tuple[pd.DataFram
     """
     rules = list(rules)
     if not rules:
-        raise PMOError("rag_status needs at least one rule")
+        raise ValueError("rag_status needs at least one rule")
     missing = sorted({r.metric for r in rules} - set(snapshot.columns))
     if missing:
-        raise PMOError(f"snapshot lacks the metric(s) {missing} read by the RAG rules")
+        raise ValueError(f"snapshot lacks the metric(s) {missing} read by the RAG rules")
     rows = []
     for pid, rec in snapshot.iterrows():
         for r in rules:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exceptions import PMOError
 from .evm import period_to_date
 
 __all__ = ["forecast_ranges"]
@@ -54,14 +53,15 @@ def forecast_ranges(evm: pd.DataFrame, status: pd.DataFrame | None = None, windo
     percentiles : sequence of int, default (10, 50, 90)
         Percentiles reported for EAC [currency] and finish [periods].
     seed : int or numpy Generator
-        Random seed; the same seed gives the same ranges.
+        Random seed (required); the same seed gives the same ranges.
 
     Returns
     -------
     DataFrame
         Indexed by ``project_id``: ``bac``, ``eac`` (point, from ``evm``),
         ``eac_p<q>`` [currency], ``p_within_budget`` [probability],
-        ``finish_p<q>`` [periods], ``finish_date_p<q>`` (with ``status``),
+        ``finish_p<q>`` [periods], ``finish_date_p<q>`` (with ``status``;
+        ``NaT`` when it has no ``period_end`` dates),
         ``planned_duration`` [periods], ``p_on_time`` [probability of
         finishing by PD], ``window_cpi_min``/``max`` and
         ``window_spi_t_min``/``max`` (periodic indices in the window),
@@ -76,12 +76,17 @@ def forecast_ranges(evm: pd.DataFrame, status: pd.DataFrame | None = None, windo
     period has zero AC increase the current cumulative CPI is used.
     """
     if window < 1:
-        raise PMOError("window must be >= 1")
+        raise ValueError("window must be >= 1")
     if iterations < 1:
-        raise PMOError("iterations must be >= 1")
+        raise ValueError("iterations must be >= 1")
     qs = np.asarray(percentiles, dtype=float)
     if np.any((qs < 0) | (qs > 100)):
-        raise PMOError("percentiles must lie in [0, 100]")
+        raise ValueError("percentiles must lie in [0, 100]")
+    if seed is None:
+        raise ValueError("seed is required: pass an int (or a numpy Generator) so the ranges can be reproduced")
+    if evm["period"].isna().any():
+        raise ValueError("forecast ranges resample a history of reporting periods; a single data-date snapshot "
+                         "has none")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     rows = {}
     for pid, g in evm.sort_values(["project_id", "period"]).groupby("project_id", sort=True):
@@ -114,8 +119,10 @@ def forecast_ranges(evm: pd.DataFrame, status: pd.DataFrame | None = None, windo
         for q in qs:
             row[f"finish_p{q:g}"] = float(np.percentile(finish, q, method="inverted_cdf"))
         if status is not None:
-            ends = status.loc[status["project_id"].astype(str) == pid].sort_values("period")["period_end"]
-            dates = period_to_date([row[f"finish_p{q:g}"] for q in qs], ends)
+            ends = (status.loc[status["project_id"].astype(str) == pid].sort_values("period")["period_end"]
+                    if "period_end" in status.columns else pd.Series(dtype="datetime64[ns]"))
+            dated = len(ends) > 0 and ends.notna().all()
+            dates = period_to_date([row[f"finish_p{q:g}"] for q in qs], ends) if dated else [pd.NaT] * len(qs)
             for q, d in zip(qs, dates):
                 row[f"finish_date_p{q:g}"] = d
         row["planned_duration"] = pd_

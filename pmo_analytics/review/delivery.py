@@ -74,7 +74,7 @@ class DeliveryReview:
             self.monitor_ = DeliveryMonitor(eac_method=pol.eac_method, trend_periods=pol.trend_periods,
                                             window=pol.window, iterations=pol.range_iterations, rules=self.rules_,
                                             seed=pol.seed).fit(status, pf.projects)
-            s = self.monitor_.summary
+            s = self.monitor_.table_
             self.summary_ = s
             self.intervene_ = self.monitor_.needs_intervention()
             self.watch_ = s.index[s["rag"] == "amber"].tolist()

@@ -1,28 +1,33 @@
 """Selection: which proposals to fund and when.
 
-A multi-period selection-and-scheduling MILP (:func:`build_model`, solved by
-:func:`solve_model` with HiGHS in-process or the CBC bundled with PuLP)
-wrapped by the :class:`PortfolioSelector` estimator, with the analyses a
-portfolio board uses: :func:`efficient_frontier`, :func:`compare_scenarios`,
-:func:`explain_portfolio`, :func:`lp_duals` (indicative) and the
-:func:`greedy_portfolio` baseline. :class:`UncertainSelector` selects on sampled
-cost and benefit scenarios with a bounded chance of overrunning the budget.
+A multi-period selection-and-scheduling MILP (:func:`build_model`) under
+budget, skills and any other limit in its own unit, solved by
+:func:`solve_model` -- HiGHS in-process and the CBC bundled with PuLP in a
+child process, raced on two cores, or one of them; a deterministic mode for
+records -- wrapped by the :class:`PortfolioSelector` estimator, with the
+analyses a portfolio board uses: :func:`efficient_frontier`,
+:func:`compare_scenarios`, :func:`explain_portfolio`, :func:`lp_duals`
+(indicative) and the :func:`greedy_portfolio` baseline. :class:`UncertainSelector`
+selects on sampled cost and benefit scenarios with a bounded chance of
+overrunning the budget.
 """
 
 from .analysis import binding_constraints, compare_scenarios, efficient_frontier, explain_portfolio, lp_duals
-from .data import OBJECTIVES, SelectionData, selection_data, synthetic_instance
-from .model import FAMILIES, SelectionModel, SelectionOptions, build_model
-from .selector import (GreedyResult, PortfolioSelector, capacity_frame, greedy_portfolio, portfolio_frame,
-                       spend_frame)
-from .solve import SOLVERS, SolveOutcome, choose_solver, find_conflicts, solve_model
+from .data import OBJECTIVES, SelectionData, knapsack_instance, selection_data, synthetic_instance
+from .model import FAMILIES, Scaling, SelectionModel, SelectionOptions, build_model
+from .selector import (GreedyResult, PortfolioSelector, capacity_frame, greedy_portfolio, limit_frame,
+                       portfolio_frame, spend_frame)
+from .solve import (DEFAULT_NODE_LIMIT, PROVEN_GAP, SOLVERS, SolveOutcome, choose_solver, find_conflicts,
+                    solve_model, status_words)
 from .uncertainty import UncertainSelector, solve_saa, wilson_interval
 from .whatif import WhatIf, WhatIfResult, scenario_numbers, what_if, what_if_numbers
 
 __all__ = [
-    "PortfolioSelector", "SelectionOptions", "SelectionData", "selection_data", "synthetic_instance", "OBJECTIVES",
-    "SelectionModel", "build_model", "FAMILIES", "solve_model", "SolveOutcome", "find_conflicts", "SOLVERS",
-    "choose_solver", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame", "capacity_frame",
-    "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints", "lp_duals",
-    "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
+    "PortfolioSelector", "SelectionOptions", "SelectionData", "selection_data", "synthetic_instance",
+    "knapsack_instance", "OBJECTIVES", "SelectionModel", "Scaling", "build_model", "FAMILIES", "solve_model",
+    "SolveOutcome", "find_conflicts", "SOLVERS", "choose_solver", "status_words", "PROVEN_GAP",
+    "DEFAULT_NODE_LIMIT", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame", "capacity_frame",
+    "limit_frame", "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints",
+    "lp_duals", "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
     "UncertainSelector", "solve_saa", "wilson_interval",
 ]

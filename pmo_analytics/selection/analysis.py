@@ -11,31 +11,32 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pulp
 
-from ..exceptions import InfeasiblePortfolioError, PMOError, SolverError, SolverWarning
+from ..exceptions import InfeasiblePortfolioError, SolverError, SolverWarning
 from .model import build_model
 from .selector import PortfolioSelector, portfolio_frame
 from .solve import solve_model
+from .solvers import SolverSettings, solve_highs
 
 __all__ = ["efficient_frontier", "compare_scenarios", "explain_portfolio", "lp_duals", "binding_constraints"]
 
 
-def _solve_variant(sel: PortfolioSelector, warm=None, **changes):
+def _solve_variant(sel: PortfolioSelector, warm=None, settings: dict | None = None, **changes):
     model = build_model(sel.data_, sel.options.but(**changes))
+    solver = {**sel.solver_settings(), **(settings or {})}
     try:
-        out = solve_model(model, solver=sel.solver, time_limit=sel.time_limit, gap=sel.gap, warm_start=warm,
-                          explain_infeasible=False)
+        out = solve_model(model, warm_start=warm, explain_infeasible=False, **solver)
     except InfeasiblePortfolioError:
         return model, None
-    except SolverError as exc:  # no incumbent within the time limit: report, do not guess
-        if sel.time_limit is None:
+    except SolverError as exc:  # no incumbent within the time or node limit: report, do not guess
+        if solver["time_limit"] is None and solver["node_limit"] is None and not solver["deterministic"]:
             raise
         return model, str(exc)
     return model, out
 
 
-def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.2, high: float = 1.5) -> pd.DataFrame:
+def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.2, high: float = 1.5,
+                       settings: dict | None = None) -> pd.DataFrame:
     """Value against budget: the portfolio re-solved at ``levels`` budget levels.
 
     Each level multiplies every period's budget (and the total budget, if
@@ -50,20 +51,26 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
     levels : int, default 20
     low, high : float
         Smallest and largest budget factor.
+    settings : dict, optional
+        Solver settings for the frontier's solves that differ from the
+        selector's (e.g. ``{"gap": 0.02, "time_limit": 0.5}`` for speed in a
+        workshop); keys as :meth:`PortfolioSelector.solver_settings`.
 
     Returns
     -------
     DataFrame
         One row per level: ``budget_factor``, ``budget`` (total over the
-        horizon) [currency], ``value`` (objective; NaN when infeasible, e.g.
-        mandatory projects do not fit), ``spend`` [currency], ``funded``,
-        ``entering`` / ``leaving`` (project ids vs the previous feasible
-        level, as ``;``-separated text), ``status``, ``gap``,
-        ``solve_seconds``.
+        horizon) [currency], ``value`` (objective [currency or points]; NaN
+        when infeasible, e.g. mandatory projects do not fit), ``spend``
+        [currency], ``funded`` [projects], ``entering`` / ``leaving``
+        (project ids vs the previous feasible level, as ``;``-separated
+        text), ``status`` (status words, see
+        :func:`~pmo_analytics.selection.solve.status_words`), ``gap``
+        [fraction], ``solver`` (who won the level), ``solve_seconds`` [s].
     """
     sel._check()
     if levels < 2:
-        raise PMOError("an efficient frontier needs at least 2 budget levels")
+        raise ValueError("an efficient frontier needs at least 2 budget levels")
     factors = np.linspace(low, high, int(levels))
     rows = []
     prev, prev_x = None, None
@@ -75,13 +82,13 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SolverWarning)
-            model, out = _solve_variant(sel, warm=prev_x, **ch)
+            model, out = _solve_variant(sel, warm=prev_x, settings=settings, **ch)
         dt = time.perf_counter() - t0
         total_budget = float(sel.data_.budget.sum() * ch["budget_scale"])
         if out is None or isinstance(out, str):
             rows.append(dict(budget_factor=f, budget=total_budget, value=np.nan, spend=np.nan, funded=0,
                              entering="", leaving="", status="infeasible" if out is None else "no solution in time",
-                             gap=np.nan, solve_seconds=dt))
+                             gap=np.nan, solver="", solve_seconds=dt))
             continue
         pfm = portfolio_frame(model, out.x)
         chosen = set(pfm.index[pfm["selected"]])
@@ -89,7 +96,8 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
         leaving = sorted(prev - chosen) if prev is not None else []
         rows.append(dict(budget_factor=f, budget=total_budget, value=out.objective,
                          spend=float(pfm["cost"].sum()), funded=len(chosen), entering="; ".join(entering),
-                         leaving="; ".join(leaving), status=out.status, gap=out.gap, solve_seconds=dt))
+                         leaving="; ".join(leaving), status=out.status, gap=out.gap, solver=out.solver,
+                         solve_seconds=dt))
         prev, prev_x = chosen, out.x
     return pd.DataFrame(rows)
 
@@ -110,16 +118,17 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Indexed by scenario (``base`` first): ``value``, ``value_change``,
-        ``spend``, ``hire_spend`` [currency], ``funded``, ``gained``,
-        ``lost`` (vs base), ``status`` ("infeasible: ..." naming the
-        conflicts when no portfolio fits), ``gap``.
+        Indexed by scenario (``base`` first): ``value``, ``value_change``
+        [currency or points], ``spend``, ``hire_spend`` [currency],
+        ``funded`` [projects], ``gained``, ``lost`` (vs base), ``status``
+        (status words, or "infeasible: ..." naming the conflicts when no
+        portfolio fits), ``gap`` [fraction], ``solver``.
     """
     sel._check()
     base = set(sel.selected_)
     rows = [dict(scenario="base", value=sel.objective_, value_change=0.0,
                  spend=float(sel.spend_["project_spend"].sum()), hire_spend=float(sel.spend_["hire_spend"].sum()),
-                 funded=len(base), gained="", lost="", status=sel.status_, gap=sel.gap_)]
+                 funded=len(base), gained="", lost="", status=sel.status_, gap=sel.gap_, solver=sel.solver_)]
     for name, changes in scenarios.items():
         ch = dict(changes)
         for key in ("force_in", "force_out"):
@@ -131,13 +140,13 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
         except InfeasiblePortfolioError as exc:
             rows.append(dict(scenario=name, value=np.nan, value_change=np.nan, spend=np.nan, hire_spend=np.nan,
                              funded=0, gained="", lost="",
-                             status="infeasible: " + "; ".join(exc.conflicts), gap=np.nan))
+                             status="infeasible: " + "; ".join(exc.conflicts), gap=np.nan, solver=""))
             continue
         chosen = set(v.selected_)
         rows.append(dict(scenario=name, value=v.objective_, value_change=v.objective_ - sel.objective_,
                          spend=float(v.spend_["project_spend"].sum()), hire_spend=float(v.spend_["hire_spend"].sum()),
                          funded=len(chosen), gained="; ".join(sorted(chosen - base)),
-                         lost="; ".join(sorted(base - chosen)), status=v.status_, gap=v.gap_))
+                         lost="; ".join(sorted(base - chosen)), status=v.status_, gap=v.gap_, solver=v.solver_))
     return pd.DataFrame(rows).set_index("scenario")
 
 
@@ -176,10 +185,13 @@ def binding_constraints(sel: PortfolioSelector, project_id: str) -> list[str]:
         for rr, ov, f in zip(r[bad], over[bad], fam):
             if f == "one_start":
                 continue
-            if f == "budget":
-                msgs.append(f"{m.label[rr]} (short by {ov:,.0f})")
+            if f in ("budget", "total_budget"):
+                msgs.append(f"{m.label[rr]} (short by {ov:,.0f} currency)")
             elif f == "capacity":
                 msgs.append(f"{m.label[rr]} (short by {ov:.1f} FTE)")
+            elif f == "limit":
+                text, unit = str(m.label[rr]).rsplit(" [", 1)
+                msgs.append(f"{text} (short by {ov:,.4g} {unit.rstrip(']')})")
             else:
                 msgs.append(str(m.label[rr]))
         msgs = list(dict.fromkeys(msgs))
@@ -214,11 +226,12 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
     Returns
     -------
     DataFrame
-        Indexed by project_id: ``selected``, ``start_period``, ``value``
-        (the project's own objective value), ``binding`` (``;``-separated),
-        ``value_if_flipped`` (portfolio objective with the project forced
-        in / out), ``value_change`` (that minus the optimum, <= 0 when the
-        optimum is proven), ``displaces`` (chosen: projects that would enter
+        Indexed by project_id: ``selected``, ``start_period`` [period],
+        ``value`` (the project's own objective value) [currency or points],
+        ``binding`` (``;``-separated), ``value_if_flipped`` (portfolio
+        objective with the project forced in / out) [currency or points],
+        ``value_change`` (that minus the optimum, <= 0 when the optimum is
+        proven) [currency or points], ``displaces`` (chosen: projects that would enter
         without it; excluded: projects that would leave to make room),
         ``explanation`` (one sentence).
     """
@@ -284,39 +297,43 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
 
 
 def lp_duals(sel: PortfolioSelector) -> pd.DataFrame:
-    """Shadow prices of budget and capacity from the LP relaxation -- indicative only.
+    """Shadow prices of budget, capacity and limits from the LP relaxation -- indicative only.
 
     The MILP has no duals; the LP relaxation (x in [0, 1]) of the same model
-    gives, for each budget and capacity row, the objective gained per extra
-    unit of right-hand side *in the relaxation*. They indicate where money or
-    people are scarce; they are not exact prices for the integer portfolio.
+    gives, for each budget, capacity and limit row, the objective gained per
+    extra unit of right-hand side *in the relaxation*. They indicate where
+    money, people or other limits are scarce; they are not exact prices for
+    the integer portfolio.
 
     Returns
     -------
     DataFrame
-        ``constraint``, ``family`` (budget / capacity / total_budget),
-        ``period``, ``skill``, ``dual`` [objective units per currency or per
-        FTE], ``slack`` (in the relaxation), ``note`` = "indicative (LP
-        relaxation)".
+        ``constraint``, ``family`` (budget / capacity / total_budget /
+        limit), ``period`` (NA for horizon-wide rows), ``skill`` (capacity
+        rows), ``dual`` [objective units per currency, per FTE or per unit
+        of the limit], ``slack`` (in the relaxation) [currency, FTE or unit of
+        the limit], ``note`` = "indicative (LP relaxation)".
     """
     sel._check()
     m = sel.model_
-    prob, var = m.to_pulp(relax=True)
-    prob.solve(pulp.HiGHS(msg=False))
-    if prob.sol_status != pulp.LpSolutionOptimal:
-        raise SolverError("the LP relaxation did not solve to optimality; no duals")
-    keep = np.isin(m.family, ["budget", "capacity", "total_budget"])
-    cons = {c.name: c for c in prob.constraints()}
+    arrays, sc = m.to_arrays(relax=True)
+    run = solve_highs(arrays, SolverSettings())
+    if run.status != "optimal" or run.row_dual is None:
+        raise SolverError(f"the LP relaxation did not solve to optimality ({run.message}); no duals")
+    keep = np.isin(m.family, ["budget", "capacity", "total_budget", "limit"])
     rows = []
     for r in np.nonzero(keep)[0]:
-        c = cons.get(f"r{r:06d}")
-        if c is None:
+        if m.A.indptr[r] == m.A.indptr[r + 1]:
             continue
-        # PuLP's HiGHS interface passes the negated (minimisation) objective: flip to a max-problem price
-        dual = -float(c.pi) * m.obj_scale_ / m.row_scale_[r]
+        # the arrays are a minimisation of -objective / scale: flip to a max-problem price in model units
+        dual = -float(run.row_dual[r]) * sc.objective / sc.row[r]
+        slack = (m.hi[r] - float(run.row_value[r]) * sc.row[r]) if np.isfinite(m.hi[r]) else np.inf
         lab = str(m.label[r])
-        period = int(lab.rsplit(" ", 1)[-1]) if m.family[r] != "total_budget" else pd.NA
-        skill = lab.split(" of ", 1)[1].split(" in period")[0] if m.family[r] == "capacity" else None
-        rows.append(dict(constraint=lab, family=m.family[r], period=period, skill=skill, dual=dual + 0.0,
-                         slack=float(c.slack) * m.row_scale_[r], note="indicative (LP relaxation)"))
+        fam = m.family[r]
+        period = pd.NA
+        if " in period " in lab:
+            period = int(lab.split(" in period ", 1)[1].split(" ", 1)[0])
+        skill = lab.split(" of ", 1)[1].split(" in period")[0] if fam == "capacity" else None
+        rows.append(dict(constraint=lab, family=fam, period=period, skill=skill, dual=dual + 0.0,
+                         slack=float(slack), note="indicative (LP relaxation)"))
     return pd.DataFrame(rows)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..exceptions import PMOError
 
-__all__ = ["SelectionData", "selection_data", "synthetic_instance", "OBJECTIVES"]
+__all__ = ["SelectionData", "selection_data", "synthetic_instance", "knapsack_instance", "OBJECTIVES"]
 
 OBJECTIVES = ("risk_adjusted", "npv", "score")
 
@@ -51,6 +51,19 @@ class SelectionData:
         i ends); i excludes j.
     value_label : str
         What ``value`` measures (for reports).
+    limits : tuple of str
+        Ids of the generic resource limits (the ``limits`` table: capex,
+        engineering hours, tonnes of CO2e ...), K of them.
+    limit_units : tuple of str
+        Unit of each limit (``currency``, ``FTE``, ``hours``, ``tonnes`` ...).
+    limit_use : ndarray, shape (n, K, L')
+        Use of each limit by offset from the start [unit of the limit].
+    limit_amount : ndarray, shape (K, H)
+        Amount of each limit available per period [unit of the limit];
+        ``inf`` = no cap in that period.
+    limit_total : ndarray, shape (K,)
+        Amount available over the whole horizon [unit of the limit]; ``inf``
+        = no horizon cap.
     """
 
     ids: np.ndarray
@@ -71,16 +84,34 @@ class SelectionData:
     precedes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=int))
     excludes: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=int))
     value_label: str = "value"
+    limits: tuple = ()
+    limit_units: tuple = ()
+    limit_use: np.ndarray | None = None
+    limit_amount: np.ndarray | None = None
+    limit_total: np.ndarray | None = None
 
     def __post_init__(self):
         n = len(self.ids)
         H = len(self.budget)
+        K = len(self.limits)
         if self.cost.ndim != 2 or self.cost.shape[0] != n:
-            raise PMOError("cost must have shape (n_projects, n_offsets)")
+            raise ValueError("cost must have shape (n_projects, n_offsets)")
         if self.demand.shape[0] != n or self.demand.shape[1] != len(self.skills):
-            raise PMOError("demand must have shape (n_projects, n_skills, n_offsets)")
+            raise ValueError("demand must have shape (n_projects, n_skills, n_offsets)")
         if self.capacity.shape != (len(self.skills), H) or self.hire_cost.shape != (len(self.skills), H):
-            raise PMOError("capacity and hire_cost must have shape (n_skills, n_periods)")
+            raise ValueError("capacity and hire_cost must have shape (n_skills, n_periods)")
+        if len(self.limit_units) != K:
+            raise ValueError("limit_units must give one unit per limit")
+        if self.limit_use is None:
+            object.__setattr__(self, "limit_use", np.zeros((n, K, 1)))
+        if self.limit_amount is None:
+            object.__setattr__(self, "limit_amount", np.full((K, H), np.inf))
+        if self.limit_total is None:
+            object.__setattr__(self, "limit_total", np.full(K, np.inf))
+        if self.limit_use.ndim != 3 or self.limit_use.shape[:2] != (n, K):
+            raise ValueError("limit_use must have shape (n_projects, n_limits, n_offsets)")
+        if self.limit_amount.shape != (K, H) or self.limit_total.shape != (K,):
+            raise ValueError("limit_amount must have shape (n_limits, n_periods) and limit_total (n_limits,)")
         bad = np.where(self.latest < self.earliest)[0]
         if len(bad):
             raise PMOError(f"latest_start before earliest_start for {self.ids[bad].tolist()[:5]}")
@@ -94,12 +125,12 @@ class SelectionData:
         return len(self.budget)
 
     def index_of(self, ids) -> np.ndarray:
-        """Positions of project ids; raises for unknown ids."""
+        """Positions of project ids; raises ValueError for unknown ids."""
         lookup = {p: k for k, p in enumerate(self.ids.tolist())}
         ids = [str(i) for i in ([ids] if isinstance(ids, str) else list(ids))]
         unknown = [i for i in ids if i not in lookup]
         if unknown:
-            raise PMOError(f"unknown project id(s) {unknown} (not among the candidates)")
+            raise ValueError(f"unknown project id(s) {unknown} (not among the candidates)")
         return np.array([lookup[i] for i in ids], dtype=int)
 
     def subset(self, keep: np.ndarray) -> "SelectionData":
@@ -116,7 +147,8 @@ class SelectionData:
                        demand=self.demand[keep], earliest=self.earliest[keep], latest=self.latest[keep],
                        duration=self.duration[keep], mandatory=self.mandatory[keep], bucket=self.bucket[keep],
                        business_unit=self.business_unit[keep], requires=pairs(self.requires),
-                       precedes=pairs(self.precedes), excludes=pairs(self.excludes))
+                       precedes=pairs(self.precedes), excludes=pairs(self.excludes),
+                       limit_use=self.limit_use[keep])
 
     def starts(self, require_finish: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """All (project, start period) pairs allowed by the windows and the horizon.
@@ -150,20 +182,28 @@ class SelectionData:
 
     def demand_by_period(self, vp: np.ndarray, vt: np.ndarray) -> np.ndarray:
         """Demand of each (project, start) by skill and period, shape (len(vp), S, H) [FTE]."""
-        H, L = self.horizon, self.demand.shape[2]
-        out = np.zeros((len(vp), len(self.skills), H))
-        for o in range(L):
-            per = vt + o
-            ok = np.nonzero(per <= H)[0]
-            out[ok, :, per[ok] - 1] += self.demand[vp[ok], :, o]
-        return out
+        return _by_period(self.demand, vp, vt, self.horizon)
+
+    def limit_use_by_period(self, vp: np.ndarray, vt: np.ndarray) -> np.ndarray:
+        """Use of each limit by each (project, start) and period, shape (len(vp), K, H) [unit of the limit]."""
+        return _by_period(self.limit_use, vp, vt, self.horizon)
+
+
+def _by_period(profile: np.ndarray, vp: np.ndarray, vt: np.ndarray, H: int) -> np.ndarray:
+    """A (n, K, L) profile by offset placed at each start: shape (len(vp), K, H), periods past H dropped."""
+    out = np.zeros((len(vp), profile.shape[1], H))
+    for o in range(profile.shape[2]):  # loop over offsets (a handful), vectorised over variables
+        per = vt + o
+        ok = np.nonzero(per <= H)[0]
+        out[ok, :, per[ok] - 1] += profile[vp[ok], :, o]
+    return out
 
 
 def _project_values(projects: pd.DataFrame, objective, scores: pd.Series | None) -> tuple[np.ndarray, str]:
     if isinstance(objective, pd.Series):
         v = projects["project_id"].astype(str).map(objective.astype(float))
         if v.isna().any():
-            raise PMOError(f"objective values missing for {projects['project_id'][v.isna()].tolist()[:5]}")
+            raise ValueError(f"objective values missing for {projects['project_id'][v.isna()].tolist()[:5]}")
         return v.to_numpy(dtype=float), objective.name or "value"
     if objective == "npv":
         return projects["benefit_npv"].to_numpy(dtype=float), "benefit NPV [currency]"
@@ -172,10 +212,11 @@ def _project_values(projects: pd.DataFrame, objective, scores: pd.Series | None)
                 * projects["probability_of_success"].to_numpy(dtype=float)), "risk-adjusted benefit [currency]"
     if objective == "score":
         if scores is None:
-            raise PMOError("objective='score' needs weighted scores (pass scores=IntakeScreening(...).scores_['score'])")
+            raise ValueError("objective='score' needs weighted scores (pass scores=IntakeScreening(...).fit(pf)"
+                             ".scores_['score'])")
         v = projects["project_id"].astype(str).map(scores.astype(float))
         return v.fillna(0.0).to_numpy(dtype=float), "weighted score [points]"
-    raise PMOError(f"unknown objective {objective!r}; expected one of {OBJECTIVES} or a Series of values")
+    raise ValueError(f"unknown objective {objective!r}; expected one of {OBJECTIVES} or a Series of values")
 
 
 def selection_data(portfolio, objective="risk_adjusted", scores: pd.Series | None = None,
@@ -187,11 +228,13 @@ def selection_data(portfolio, objective="risk_adjusted", scores: pd.Series | Non
     ----------
     portfolio : Portfolio
         Needs ``projects``, ``costs``, ``budget``; uses ``demand``,
-        ``capacity`` and ``dependencies`` when present.
+        ``capacity``, ``dependencies``, ``limits`` and ``limit_use`` when
+        present. ``criteria`` and ``scores`` are not needed unless
+        ``objective="score"``.
     objective : {"risk_adjusted", "npv", "score"} or Series
         ``risk_adjusted`` = probability_of_success x benefit_npv [currency];
-        ``npv`` = benefit_npv; ``score`` = the weighted score given in
-        ``scores``; or a Series of values by project_id.
+        ``npv`` = benefit_npv [currency]; ``score`` = the weighted score given
+        in ``scores`` [points]; or a Series of values by project_id.
     scores : Series, optional
         Weighted score by project_id (for ``objective="score"``).
     stages : tuple of str
@@ -206,6 +249,8 @@ def selection_data(portfolio, objective="risk_adjusted", scores: pd.Series | Non
     -------
     SelectionData
     """
+    if isinstance(objective, str) and objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}; expected one of {OBJECTIVES} or a Series of values")
     pf = portfolio
     projects = pf.projects[pf.projects["stage"].isin(list(stages))].reset_index(drop=True)
     if len(projects) == 0:
@@ -270,13 +315,54 @@ def selection_data(portfolio, objective="risk_adjusted", scores: pd.Series | Non
     mandatory = projects["mandatory"].fillna(False).to_numpy(dtype=bool)
     if committed_stage is not None:
         mandatory = mandatory | (projects["stage"] == committed_stage).to_numpy()
+    limits = _limits(pf, pos, H, n)
     return SelectionData(
         ids=ids, value=value, cost=cost, demand=demand,
         earliest=projects["earliest_start"].to_numpy(dtype=int), latest=projects["latest_start"].to_numpy(dtype=int),
         duration=projects["duration_periods"].to_numpy(dtype=int), budget=budget, capacity=capacity,
         hire_cost=hire, skills=skills, mandatory=mandatory, bucket=projects["bucket"].astype(str).to_numpy(),
         business_unit=projects["business_unit"].astype(str).to_numpy(),
-        requires=pairs("requires"), precedes=pairs("precedes"), excludes=pairs("excludes"), value_label=label)
+        requires=pairs("requires"), precedes=pairs("precedes"), excludes=pairs("excludes"), value_label=label,
+        **limits)
+
+
+def _limits(pf, pos: dict, H: int, n: int) -> dict:
+    """The generic limits of a portfolio as SelectionData fields (empty without a ``limits`` table)."""
+    if not pf.has("limits"):
+        return {}
+    lim = pf.limits
+    ids = tuple(dict.fromkeys(lim["limit_id"].astype(str)))
+    k_of = {k: i for i, k in enumerate(ids)}
+    units = lim.assign(limit_id=lim["limit_id"].astype(str)).groupby("limit_id", sort=False)["unit"].agg(
+        lambda u: sorted(set(u.astype(str))))
+    mixed = {k: v for k, v in units.items() if len(v) > 1}
+    if mixed:
+        raise PMOError(f"limits: one unit per limit_id, got {mixed}")
+    K = len(ids)
+    amount = np.full((K, H), np.inf)
+    total = np.full(K, np.inf)
+    per = lim["period"]
+    ki = lim["limit_id"].astype(str).map(k_of).to_numpy()
+    amt = lim["amount"].to_numpy(dtype=float)
+    blank = per.isna().to_numpy()
+    total[ki[blank]] = amt[blank]
+    inside = ~blank & per.fillna(0).between(1, H).to_numpy()
+    amount[ki[inside], per[inside].to_numpy(dtype=int) - 1] = amt[inside]
+    use = pf.limit_use if pf.has("limit_use") else None
+    L = 1
+    if use is not None:
+        use = use[use["project_id"].astype(str).isin(pos)]
+        unknown = sorted(set(use["limit_id"].astype(str)) - set(ids))
+        if unknown:
+            raise PMOError(f"limit_use names limit(s) {unknown} that the limits table does not define")
+        if len(use):
+            L = int(use["period_offset"].max()) + 1
+    arr = np.zeros((n, K, L))
+    if use is not None and len(use):
+        np.add.at(arr, (use["project_id"].astype(str).map(pos).to_numpy(), use["limit_id"].astype(str).map(k_of)
+                        .to_numpy(), use["period_offset"].to_numpy(dtype=int)), use["amount"].to_numpy(dtype=float))
+    return dict(limits=ids, limit_units=tuple(units[k][0] for k in ids), limit_use=arr, limit_amount=amount,
+                limit_total=total)
 
 
 def synthetic_instance(n_projects: int = 1000, n_periods: int = 12, n_skills: int = 8, max_window: int = 4,
@@ -331,3 +417,46 @@ def synthetic_instance(n_projects: int = 1000, n_periods: int = 12, n_skills: in
         skills=tuple(f"skill{k}" for k in range(S)), mandatory=mandatory,
         bucket=rng.choice(["Run", "Grow", "Transform"], n), business_unit=rng.choice(["BU1", "BU2", "BU3", "BU4"], n),
         precedes=precedes, excludes=excludes, value_label="value [M currency]")
+
+
+def knapsack_instance(profits, weights, capacities, unit: str = "units", ids=None) -> SelectionData:
+    """A multidimensional knapsack as a one-period selection instance.
+
+    ``max sum_j p_j x_j`` subject to ``sum_j w_ij x_j <= b_i`` for every
+    constraint i, ``x`` binary (Weingartner & Ness 1967; Petersen 1967; the
+    form of the OR-Library ``mknap`` files, Chu & Beasley 1998). Each
+    constraint becomes a generic limit ``c1``, ``c2`` ... in ``unit``; there
+    is no budget, capacity or dependency row.
+
+    Parameters
+    ----------
+    profits : array, shape (n,)
+        Value of each item [points].
+    weights : array, shape (m, n)
+        Use of constraint i by item j [unit].
+    capacities : array, shape (m,)
+        Right-hand sides [unit].
+    unit : str
+        Unit of the constraints.
+    ids : sequence of str, optional
+        Item ids (default ``K0001`` ...).
+
+    Returns
+    -------
+    SelectionData
+    """
+    p = np.asarray(profits, dtype=float)
+    w = np.atleast_2d(np.asarray(weights, dtype=float))
+    b = np.atleast_1d(np.asarray(capacities, dtype=float))
+    m, n = w.shape
+    if p.shape != (n,) or b.shape != (m,):
+        raise ValueError(f"profits must have shape ({n},) and capacities ({m},) for weights of shape {w.shape}")
+    ones = np.ones(n, dtype=int)
+    return SelectionData(
+        ids=np.array(list(ids) if ids is not None else [f"K{k:04d}" for k in range(1, n + 1)], dtype=object),
+        value=p, cost=np.zeros((n, 1)), demand=np.zeros((n, 0, 1)), earliest=ones, latest=ones, duration=ones,
+        budget=np.full(1, np.inf), capacity=np.zeros((0, 1)), hire_cost=np.zeros((0, 1)), skills=(),
+        mandatory=np.zeros(n, dtype=bool), bucket=np.full(n, "all", dtype=object),
+        business_unit=np.full(n, "all", dtype=object), value_label="profit [points]",
+        limits=tuple(f"c{i + 1}" for i in range(m)), limit_units=(unit,) * m, limit_use=w.T[:, :, None].copy(),
+        limit_amount=b[:, None].copy(), limit_total=np.full(m, np.inf))

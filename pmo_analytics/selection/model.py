@@ -15,6 +15,8 @@ selection with scheduling, Archer & Ghasemzadeh, *Int. J. Project Management*
          sum_{p,tau} c_p,t-tau x[p,tau] + sum_s h_s,t hire[s,t] <= B_t   budget per period
          sum of all spend <= B_total                                     total budget
          sum_{p,tau} d_p,s,t-tau x[p,tau] - hire[s,t] <= K_s,t           capacity
+         sum_{p,tau} u_p,k,t-tau x[p,tau] <= U_k,t      limit k (any unit) per period
+         sum_{p,tau,t} u_p,k,t-tau x[p,tau] <= U_k      limit k over the horizon
          sum_t x[a,t] <= sum_t x[b,t]                        a requires b
          sum_{tau<=t} x[b,tau] + sum_{tau>t-d_a} x[a,tau] <= 1   for each t: a precedes b
          sum_t x[a,t] + sum_t x[b,t] <= 1                    a excludes b
@@ -37,13 +39,13 @@ import numpy as np
 import pulp
 import scipy.sparse as sp
 
-from ..exceptions import PMOError
 from .data import SelectionData
+from .solvers import MilpArrays
 
-__all__ = ["SelectionOptions", "SelectionModel", "build_model", "FAMILIES"]
+__all__ = ["SelectionOptions", "SelectionModel", "Scaling", "build_model", "FAMILIES"]
 
 #: Constraint families, in the order the conflict filter tries to drop them (first = dropped first).
-FAMILIES = ("starts", "bucket_share", "unit_share", "excludes", "precedes", "requires", "capacity",
+FAMILIES = ("starts", "bucket_share", "unit_share", "excludes", "precedes", "requires", "limit", "capacity",
             "total_budget", "budget", "forced_out", "forced_in", "mandatory")
 
 
@@ -56,7 +58,7 @@ class SelectionOptions:
     budget : bool, default True
         Per-period budget rows.
     budget_scale : float, default 1.0
-        Multiplies every period's budget (frontier and scenarios).
+        Multiplies every period's budget (frontier and scenarios) [factor].
     total_budget : float or None
         Budget over the whole horizon [currency]; None = no total row.
     capacity : bool, default True
@@ -67,7 +69,7 @@ class SelectionOptions:
         Allow extra FTE at ``hire_cost`` [currency per FTE-period] where a
         hire cost is given; hiring is paid from the period's budget.
     max_hire : float or None
-        Upper bound on extra FTE per skill and period.
+        Upper bound on extra FTE per skill and period [FTE].
     hire_weight : float or None
         Weight of hiring cost in the objective; None = 1 when the value is in
         currency, 1e-9 otherwise (a tie-breaker only).
@@ -78,16 +80,21 @@ class SelectionOptions:
     force_in, force_out : tuple of str
         Project ids that must / must not be funded.
     bucket_share, unit_share : dict
-        Bucket (business unit) -> (min, max) share of total spend, each in
-        [0, 1] (None for no bound).
+        Bucket (business unit) -> (min, max) share of total spend
+        [fraction] (None for no bound).
     max_starts : int or None
-        Cap on projects started per period.
+        Cap on projects started per period [projects].
     delay_discount : float, default 0.0
         Value of a project starting k periods after its earliest start is
-        divided by ``(1 + delay_discount) ** k``.
+        divided by ``(1 + delay_discount) ** k`` [fraction per period].
     require_finish : bool, default False
         Projects must finish within the horizon (else costs past the horizon
         are simply not counted).
+    limits : bool, default True
+        Rows of the generic ``limits`` (any resource in its own unit).
+    limit_scale : dict
+        Limit id -> factor multiplying every amount of that limit
+        (scenarios) [factor].
     """
 
     budget: bool = True
@@ -107,10 +114,42 @@ class SelectionOptions:
     max_starts: int | None = None
     delay_discount: float = 0.0
     require_finish: bool = False
+    limits: bool = True
+    limit_scale: dict = field(default_factory=dict)
 
     def but(self, **changes) -> "SelectionOptions":
-        """A copy with some options changed."""
+        """A copy with some options changed; unknown names raise ValueError."""
+        unknown = sorted(set(changes) - set(self.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"unknown selection option(s) {unknown}; expected some of "
+                             f"{sorted(self.__dataclass_fields__)}")
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """How a model was scaled for the solvers.
+
+    Rows are equilibrated to a largest coefficient of 1 and the objective to
+    a largest value of 1 (costs are ~1e6 [currency] while 0/1 rows are ~1;
+    solvers warn about, and are slowed by, the raw ranges).
+
+    Attributes
+    ----------
+    row : ndarray
+        Divisor of each row (its largest absolute coefficient).
+    objective : float
+        Divisor of the objective.
+
+    Notes
+    -----
+    The solver's objective times ``objective`` is the objective in the
+    model's units; the dual of row r times ``objective / row[r]`` is its
+    dual in model units (objective units per unit of the row).
+    """
+
+    row: np.ndarray
+    objective: float
 
 
 @dataclass
@@ -124,7 +163,7 @@ class SelectionModel:
     hs, ht : ndarray of int
         Skill index and period (1-based) of each hire column.
     obj : ndarray
-        Objective coefficients of (x, hire).
+        Objective coefficients of (x, hire) [currency or points per column].
     A : scipy.sparse.csr_matrix
         Constraint rows.
     lo, hi : ndarray
@@ -135,9 +174,11 @@ class SelectionModel:
         Human-readable constraint the row belongs to; rows with the same
         label (the precedence rows of one pair) form one named constraint.
     hire_ub : float or None
+        Upper bound of each hire column [FTE].
     spend : ndarray, shape (nx, H)
         Spend of each x column by period [currency].
     build_seconds : float
+        [s]
     """
 
     data: SelectionData
@@ -164,9 +205,18 @@ class SelectionModel:
     def n_rows(self) -> int:
         return self.A.shape[0]
 
-    def to_pulp(self, rows: np.ndarray | None = None, relax: bool = False, objective: bool = True,
-                name: str = "portfolio") -> tuple[pulp.LpProblem, list]:
-        """The model as a PuLP problem (PuLP 4-ready API: ``prob.add_variable``).
+    def scaling(self) -> Scaling:
+        """Row and objective scaling (see :class:`Scaling`); the model itself is not changed."""
+        rs = np.ones(self.n_rows)
+        if self.n_rows and self.A.nnz:
+            rs = np.asarray(abs(self.A).max(axis=1).todense()).ravel()
+            rs[rs == 0] = 1.0
+        osc = float(np.abs(self.obj).max()) if len(self.obj) and np.abs(self.obj).max() > 0 else 1.0
+        return Scaling(rs, osc)
+
+    def to_arrays(self, rows: np.ndarray | None = None, relax: bool = False,
+                  objective: bool = True) -> tuple[MilpArrays, Scaling]:
+        """The scaled model as solver arrays, in minimisation form (objective negated).
 
         Parameters
         ----------
@@ -179,21 +229,48 @@ class SelectionModel:
 
         Returns
         -------
-        prob, variables
-            The problem and the list of its variables in column order. Rows
-            are scaled by ``row_scale_`` and the objective by ``obj_scale_``
-            (set on the model): the solver's objective times ``obj_scale_``
-            is the objective in the model's units, a row dual times
-            ``obj_scale_ / row_scale_[r]`` is the dual in model units.
+        arrays : MilpArrays
+        scaling : Scaling
         """
-        # scaling: rows equilibrated to max |coefficient| 1, objective to max |value| 1 (costs are ~1e6
-        # while 0/1 rows are ~1; HiGHS warns about, and is slowed by, the raw ranges)
-        rs = np.ones(self.n_rows)
-        if self.n_rows and self.A.nnz:
-            rs = np.asarray(abs(self.A).max(axis=1).todense()).ravel()
-            rs[rs == 0] = 1.0
-        osc = float(np.abs(self.obj).max()) if len(self.obj) and np.abs(self.obj).max() > 0 else 1.0
-        self.row_scale_, self.obj_scale_ = rs, osc
+        sc = self.scaling()
+        keep = np.ones(self.n_rows, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+        D = sp.diags(1.0 / sc.row)
+        A = (D @ self.A).tocsr()[keep]
+        nh = len(self.hs)
+        c = -self.obj / sc.objective if objective else np.zeros(self.nx + nh)
+        hub = np.inf if self.hire_ub is None else float(self.hire_ub)
+        arrays = MilpArrays(
+            c=c.astype(float), A=A, row_lo=(self.lo / sc.row)[keep], row_hi=(self.hi / sc.row)[keep],
+            col_lo=np.zeros(self.nx + nh), col_hi=np.concatenate([np.ones(self.nx), np.full(nh, hub)]),
+            integer=np.concatenate([np.full(self.nx, not relax), np.zeros(nh, dtype=bool)]))
+        return arrays, sc
+
+    def to_pulp(self, rows: np.ndarray | None = None, relax: bool = False, objective: bool = True,
+                name: str = "portfolio") -> tuple[pulp.LpProblem, list, Scaling]:
+        """The model as a PuLP problem (PuLP 4-ready API: ``prob.add_variable``), for export and inspection.
+
+        The package solves the arrays of :meth:`to_arrays` directly (see
+        :mod:`pmo_analytics.selection.solvers`); this gives the same scaled
+        model to a PuLP user.
+
+        Parameters
+        ----------
+        rows : ndarray of bool, optional
+            Rows to include (default all).
+        relax : bool
+            Continuous x in [0, 1] (LP relaxation).
+        objective : bool
+            False gives a feasibility problem (zero objective).
+
+        Returns
+        -------
+        prob, variables, scaling
+            The problem (maximisation), the list of its variables in column
+            order and the :class:`Scaling` of its rows and objective (the
+            model is not changed).
+        """
+        sc = self.scaling()
+        rs, osc = sc.row, sc.objective
         prob = pulp.LpProblem(name, pulp.LpMaximize)
         cat = pulp.LpContinuous if relax else pulp.LpBinary
         xs = [prob.add_variable(f"x{k:06d}", lowBound=0, upBound=1, cat=cat) for k in range(self.nx)]
@@ -222,7 +299,7 @@ class SelectionModel:
                 prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintLE, f"r{r:06d}", float(hi)))
             if np.isfinite(lo):
                 prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintGE, f"r{r:06d}g", float(lo)))
-        return prob, var
+        return prob, var, sc
 
     def evaluate(self, z: np.ndarray) -> np.ndarray:
         """Row activities ``A z`` of a column vector."""
@@ -346,12 +423,16 @@ def build_model(data: SelectionData, options: SelectionOptions | None = None) ->
         v_ = [tot, hcost]
         rows.add(np.zeros(nx + nh, dtype=int), np.concatenate(c_), np.concatenate(v_), -np.inf,
                  [float(o.total_budget)], "total_budget", ["total budget"])
+    for s in (o.capacity_delta or {}):
+        if s not in d.skills:
+            raise ValueError(f"capacity_delta names unknown skill {s!r}; skills are {list(d.skills)}")
+    for k in (o.limit_scale or {}):
+        if k not in d.limits:
+            raise ValueError(f"limit_scale names unknown limit {k!r}; limits are {list(d.limits)}")
     if o.capacity and S:
         dem = d.demand_by_period(vp, vt)  # (nx, S, H)
         cap = d.capacity.copy()
         for s, delta in (o.capacity_delta or {}).items():
-            if s not in d.skills:
-                raise PMOError(f"capacity_delta names unknown skill {s!r}; skills are {list(d.skills)}")
             cap[d.skills.index(s)] += float(delta)
         kk, ss, tt = np.nonzero(dem)
         rowid = ss * H + tt
@@ -369,6 +450,28 @@ def build_model(data: SelectionData, options: SelectionOptions | None = None) ->
         m = local[r_all] >= 0
         rows.add(local[r_all[m]], c_all[m], v_all[m], -np.inf, cap.ravel()[keep_rows], "capacity",
                  [f"capacity of {d.skills[r // H]} in period {r % H + 1}" for r in keep_rows])
+    K = len(d.limits)
+    if o.limits and K:
+        use = d.limit_use_by_period(vp, vt)  # (nx, K, H)
+        scale = np.array([float((o.limit_scale or {}).get(k, 1.0)) for k in d.limits])
+        amount = d.limit_amount * scale[:, None]
+        kk, ll, tt = np.nonzero(use)
+        rowid = ll * H + tt
+        finite = np.isfinite(amount).ravel()
+        used = np.zeros(K * H, dtype=bool)
+        used[rowid] = True
+        keep_rows = np.nonzero(finite & used)[0]
+        local = np.full(K * H, -1)
+        local[keep_rows] = np.arange(len(keep_rows))
+        m = local[rowid] >= 0
+        rows.add(local[rowid[m]], kk[m], use[kk, ll, tt][m], -np.inf, amount.ravel()[keep_rows], "limit",
+                 [f"limit {d.limits[r // H]} in period {r % H + 1} [{d.limit_units[r // H]}]" for r in keep_rows])
+        total = d.limit_total * scale
+        tot_use = use.sum(axis=2)  # (nx, K)
+        for k in np.nonzero(np.isfinite(total) & (np.abs(tot_use).sum(axis=0) > 0))[0]:
+            cols = np.nonzero(tot_use[:, k])[0]
+            rows.add(np.zeros(len(cols), dtype=int), cols, tot_use[cols, k], -np.inf, [float(total[k])], "limit",
+                     [f"limit {d.limits[k]} over the horizon [{d.limit_units[k]}]"])
     if o.dependencies:
         first = np.full(n, nx)
         np.minimum.at(first, vp, np.arange(nx))
@@ -422,13 +525,13 @@ def build_model(data: SelectionData, options: SelectionOptions | None = None) ->
                                    ("unit_share", o.unit_share, d.business_unit)):
         for g, (lo, hi) in (shares or {}).items():
             if str(g) not in set(groups.tolist()):
-                raise PMOError(f"{family}: no candidate project in {g!r}; known: {sorted(set(groups.tolist()))}")
+                raise ValueError(f"{family}: no candidate project in {g!r}; known: {sorted(set(groups.tolist()))}")
             member = (groups[vp] == str(g)).astype(float)
             for bound, sense in ((lo, "min"), (hi, "max")):
                 if bound is None:
                     continue
                 if not 0.0 <= float(bound) <= 1.0:
-                    raise PMOError(f"{family} bound for {g!r} must be a share in [0, 1], got {bound}")
+                    raise ValueError(f"{family} bound for {g!r} must be a share in [0, 1], got {bound}")
                 coef = (member - float(bound)) * tot_spend
                 lo_, hi_ = (0.0, np.inf) if sense == "min" else (-np.inf, 0.0)
                 rows.add(np.zeros(nx, dtype=int), cols_x, coef, [lo_], [hi_], family,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
-from ..exceptions import PMOError
 from .data import SelectionData, selection_data
 from .model import SelectionModel, SelectionOptions, build_model
-from .solve import SolveOutcome, solve_model
+from .solve import SolveOutcome, _check_args, solve_model
 
 __all__ = ["PortfolioSelector", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame",
-           "capacity_frame"]
+           "capacity_frame", "limit_frame"]
 
 
 def portfolio_frame(model: SelectionModel, x: np.ndarray) -> pd.DataFrame:
@@ -22,10 +23,10 @@ def portfolio_frame(model: SelectionModel, x: np.ndarray) -> pd.DataFrame:
     DataFrame
         Indexed by project_id: ``selected``, ``start_period``,
         ``finish_period`` [period], ``value`` (objective contribution,
-        discounted for delay), ``base_value`` (undiscounted), ``cost``
-        (spend within the horizon) [currency], ``total_cost`` (whole profile),
-        ``bucket``, ``business_unit``, ``mandatory``, ``earliest_start``,
-        ``latest_start``.
+        discounted for delay), ``base_value`` (undiscounted) [currency or
+        points], ``cost`` (spend within the horizon), ``total_cost`` (whole
+        profile) [currency], ``bucket``, ``business_unit``, ``mandatory``,
+        ``earliest_start``, ``latest_start`` [period].
     """
     d = model.data
     on = np.nonzero(np.asarray(x)[: model.nx] > 0.5)[0]
@@ -95,8 +96,49 @@ def capacity_frame(model: SelectionModel, x: np.ndarray, hire: np.ndarray, tol: 
     })
 
 
+def limit_frame(model: SelectionModel, x: np.ndarray, tol: float = 1e-6) -> pd.DataFrame:
+    """Use against each generic limit for a portfolio, in the limit's own unit.
+
+    Returns
+    -------
+    DataFrame
+        Tidy, one row per limit and period (``period`` is NA for a limit over
+        the whole horizon): ``limit``, ``unit``, ``period``, ``use``,
+        ``available`` (after ``limit_scale``; ``inf`` = no cap), ``headroom``
+        [unit of the limit] and ``binding`` (use reaches the amount).
+    """
+    d, o = model.data, model.options
+    K, H = len(d.limits), d.horizon
+    cols = ["limit", "unit", "period", "use", "available", "headroom", "binding"]
+    if K == 0:
+        return pd.DataFrame(columns=cols)
+    xs = np.asarray(x)[: model.nx]
+    on = np.nonzero(xs > 0.5)[0]
+    use = d.limit_use_by_period(model.vp[on], model.vt[on]).sum(axis=0) if len(on) else np.zeros((K, H))
+    scale = np.array([float((o.limit_scale or {}).get(k, 1.0)) for k in d.limits])
+    amount = d.limit_amount * scale[:, None]
+    total = d.limit_total * scale
+    kk, tt = np.meshgrid(np.arange(K), np.arange(H), indexing="ij")
+    per = pd.DataFrame({"limit": np.asarray(d.limits, dtype=object)[kk.ravel()],
+                        "unit": np.asarray(d.limit_units, dtype=object)[kk.ravel()],
+                        "period": pd.array(tt.ravel() + 1, dtype="Int64"), "use": use.ravel(),
+                        "available": amount.ravel()})
+    tot = pd.DataFrame({"limit": list(d.limits), "unit": list(d.limit_units),
+                        "period": pd.array([pd.NA] * K, dtype="Int64"), "use": use.sum(axis=1), "available": total})
+    out = pd.concat([per, tot[np.isfinite(total)]], ignore_index=True)
+    out["headroom"] = out["available"] - out["use"]
+    av = out["available"].to_numpy(dtype=float)
+    fin = np.isfinite(av)
+    u = out["use"].to_numpy(dtype=float)
+    reach = np.zeros(len(out), dtype=bool)
+    reach[fin] = u[fin] >= av[fin] - tol * np.maximum(1, np.abs(av[fin]))
+    out["binding"] = reach & (u > 0)
+    return out[cols]
+
+
 class GreedyResult:
-    """Outcome of :func:`greedy_portfolio` (``x``, ``value``, ``portfolio``, ``skipped``, ``feasible``)."""
+    """Outcome of :func:`greedy_portfolio`: ``x`` (0/1 start columns), ``value`` [currency or points],
+    ``portfolio`` (:func:`portfolio_frame`), ``skipped`` (project ids dropped), ``feasible``."""
 
     def __init__(self, model, x, order, skipped, feasible):
         self.model, self.x, self.order, self.skipped, self.feasible = model, x, order, skipped, feasible
@@ -170,15 +212,32 @@ class PortfolioSelector:
     Parameters
     ----------
     objective : {"risk_adjusted", "npv", "score"} or Series, default "risk_adjusted"
-        What to maximise (see :func:`~pmo_analytics.selection.data.selection_data`).
+        What to maximise (see :func:`~pmo_analytics.selection.data.selection_data`):
+        risk-adjusted benefit or benefit NPV [currency] need neither
+        ``criteria`` nor ``scores``; ``"score"`` needs the weighted scores
+        [points] passed to :meth:`fit`.
     solver : {"auto", "highs", "cbc"}, default "auto"
+        ``auto`` races HiGHS and CBC (first proven optimum wins); see
+        :mod:`pmo_analytics.selection.solve`.
     time_limit : float, optional
-        Solver time limit [s]; a stopped solve is reported "feasible, not
-        proven optimal" with its bound and gap.
+        Wall-clock limit [s] for interactive use; whether it stopped the
+        solve is in ``time_limit_reached_``.
     gap : float, default 0.0
-        Relative gap at which the solver may stop (0 = prove optimality).
+        Relative gap at which the solvers may stop [fraction] (0 = prove
+        optimality).
+    threads : int, default 1
+        Threads per solver (the race runs two solvers).
+    deterministic : bool, default False
+        Reproducible mode for records: single-threaded solvers, fixed seeds,
+        a node limit instead of the clock, a fixed preference between the
+        solvers. The same inputs give the same portfolio on any machine.
+    node_limit : int, optional
+        Branch-and-bound nodes per solver [nodes] (deterministic default
+        :data:`~pmo_analytics.selection.solve.DEFAULT_NODE_LIMIT`).
+    seed : int, default 0
+        Random seed of the solvers (they are deterministic given it).
     warm_start : bool, default True
-        Start the solver from the greedy portfolio when it is feasible.
+        Start the solvers from the greedy portfolio when it is feasible.
     options : SelectionOptions, optional
         Constraint switches; keyword arguments override single fields
         (``hiring=True``, ``force_in=("P-001",)``, ``max_starts=3`` ...).
@@ -189,61 +248,101 @@ class PortfolioSelector:
     model_ : SelectionModel
     outcome_ : SolveOutcome
     status_ : str
-        ``"optimal"`` or ``"feasible, not proven optimal"``.
-    objective_, bound_, gap_ : float
+        ``"optimal"`` (proven gap <= 1e-9) or ``"within X % of optimal"``.
+    proven_optimal_ : bool
+    objective_, bound_ : float
+        Objective of the portfolio and best proven bound [objective units:
+        currency or points, see ``data_.value_label``].
+    gap_ : float
+        Proven relative gap [fraction].
+    solver_ : str
+        The solver whose portfolio was taken (the race's winner).
+    runs_ : DataFrame
+        Every solver run: status, objective, bound, limit, nodes, seconds.
+    time_limit_reached_, node_limit_reached_ : bool
+        A limit stopped the solve before a proof.
+    settings_ : dict
+        Solver settings and limit flags, JSON-ready (for a record's manifest).
+    logs_ : dict
+        Solver logs captured in memory.
     build_seconds_, solve_seconds_ : float
+        [s]
     portfolio_ : DataFrame
-        :func:`portfolio_frame` of the solution.
+        :func:`portfolio_frame` of the solution (per project).
     selected_ : list of str
         Funded project ids, by start period.
     spend_ : DataFrame
-        :func:`spend_frame`.
+        :func:`spend_frame` [currency].
     capacity_ : DataFrame
-        :func:`capacity_frame`.
+        :func:`capacity_frame` [FTE].
+    limits_ : DataFrame
+        :func:`limit_frame` [unit of each limit].
     greedy_ : GreedyResult
         The greedy baseline on the same model (also the warm start when feasible).
     """
 
     def __init__(self, objective="risk_adjusted", solver: str = "auto", time_limit: float | None = None,
-                 gap: float = 0.0, warm_start: bool = True, options: SelectionOptions | None = None, **option_kwargs):
+                 gap: float = 0.0, threads: int = 1, deterministic: bool = False, node_limit: int | None = None,
+                 seed: int = 0, warm_start: bool = True, options: SelectionOptions | None = None, **option_kwargs):
+        _check_args(solver, time_limit, gap, threads, deterministic, node_limit, seed)
         self.objective = objective
         self.solver = solver
         self.time_limit = time_limit
         self.gap = gap
+        self.threads = threads
+        self.deterministic = deterministic
+        self.node_limit = node_limit
+        self.seed = seed
         self.warm_start = warm_start
-        self.options = (options or SelectionOptions()).but(**option_kwargs) if option_kwargs else \
-            (options or SelectionOptions())
+        base = options or SelectionOptions()
+        self.options = base.but(**option_kwargs) if option_kwargs else base
         self.data_ = None
+        self._fitted_on = None
 
-    def fit(self, data, scores: pd.Series | None = None, costs: pd.Series | None = None) -> "PortfolioSelector":
+    def fit(self, portfolio, scores: pd.Series | None = None, costs: pd.Series | None = None) -> "PortfolioSelector":
         """Build and solve the model; returns self.
 
         Parameters
         ----------
-        data : Portfolio or SelectionData
+        portfolio : Portfolio or SelectionData
+            A validated portfolio, or a prebuilt instance (workshop,
+            benchmarks, tests).
         scores : Series, optional
-            Weighted scores by project_id (``objective="score"``).
+            Weighted scores by project_id [points] (``objective="score"``).
         costs : Series, optional
-            Total cost per project_id to use (e.g. reference-class uplifted).
+            Total cost per project_id to use [currency] (e.g. the
+            reference-class uplifted cost).
         """
-        if isinstance(data, SelectionData):
-            self.data_ = data
+        if isinstance(portfolio, SelectionData):
+            if scores is not None or costs is not None:
+                raise ValueError("scores and costs apply to a Portfolio; a SelectionData is used as it is")
+            self.data_ = portfolio
+            self._fitted_on = f"SelectionData({portfolio.n} candidates, {portfolio.horizon} periods)"
         else:
-            self.data_ = selection_data(data, objective=self.objective, scores=scores, costs=costs)
+            self.data_ = selection_data(portfolio, objective=self.objective, scores=scores, costs=costs)
+            self._fitted_on = repr(portfolio)
         self.model_ = build_model(self.data_, self.options)
         self.greedy_ = greedy_portfolio(self.model_)
         warm = self.greedy_.x if (self.warm_start and self.greedy_.feasible) else None
         out = solve_model(self.model_, solver=self.solver, time_limit=self.time_limit, gap=self.gap,
-                          warm_start=warm)
+                          threads=self.threads, warm_start=warm, deterministic=self.deterministic,
+                          node_limit=self.node_limit, seed=self.seed)
         self._set(out)
         return self
 
     def _set(self, out: SolveOutcome):
         self.outcome_ = out
         self.status_ = out.status
+        self.proven_optimal_ = out.proven_optimal
         self.objective_ = out.objective
         self.bound_ = out.bound
         self.gap_ = out.gap
+        self.solver_ = out.solver
+        self.runs_ = out.runs
+        self.time_limit_reached_ = out.time_limit_reached
+        self.node_limit_reached_ = out.node_limit_reached
+        self.settings_ = out.settings
+        self.logs_ = out.logs
         self.build_seconds_ = out.build_seconds
         self.solve_seconds_ = out.solve_seconds
         self.x_ = out.x
@@ -253,47 +352,63 @@ class PortfolioSelector:
         self.selected_ = sel.sort_values(["start_period", "value"], ascending=[True, False]).index.tolist()
         self.spend_ = spend_frame(self.model_, out.x, out.hire)
         self.capacity_ = capacity_frame(self.model_, out.x, out.hire)
+        self.limits_ = limit_frame(self.model_, out.x)
 
     def _check(self):
         if self.data_ is None:
-            raise PMOError("PortfolioSelector is not fitted; call fit(portfolio) first")
+            raise ValueError("PortfolioSelector is not fitted; call fit(portfolio) first")
+
+    def solver_settings(self) -> dict:
+        """The solver keyword arguments of this selector (``solver``, ``time_limit``, ``gap`` ...)."""
+        return dict(solver=self.solver, time_limit=self.time_limit, gap=self.gap, threads=self.threads,
+                    deterministic=self.deterministic, node_limit=self.node_limit, seed=self.seed)
 
     def variant(self, **changes) -> "PortfolioSelector":
         """A new selector on the same data with some options changed, fitted.
 
         ``changes`` may set any :class:`SelectionOptions` field and the solver
-        settings ``solver``, ``time_limit``, ``gap``, ``warm_start``.
+        settings ``solver``, ``time_limit``, ``gap``, ``threads``,
+        ``deterministic``, ``node_limit``, ``seed``, ``warm_start``.
         """
         self._check()
-        solver_keys = {"solver", "time_limit", "gap", "warm_start"}
-        sk = {k: v for k, v in changes.items() if k in solver_keys}
+        solver_keys = set(self.solver_settings()) | {"warm_start"}
+        sk = {**self.solver_settings(), "warm_start": self.warm_start,
+              **{k: v for k, v in changes.items() if k in solver_keys}}
         ok = {k: v for k, v in changes.items() if k not in solver_keys}
-        new = PortfolioSelector(self.objective, sk.get("solver", self.solver), sk.get("time_limit", self.time_limit),
-                                sk.get("gap", self.gap), sk.get("warm_start", self.warm_start),
-                                options=self.options.but(**ok))
-        return new.fit(self.data_)
+        new = PortfolioSelector(self.objective, options=self.options.but(**ok), **sk)
+        new.fit(self.data_)
+        new._fitted_on = self._fitted_on
+        return new
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Key figures of the solved portfolio, one per row (``metric``, ``value``)."""
+        """Key figures of the solved portfolio: long frame with ``measure``, ``value``, ``unit``."""
         self._check()
         p = self.portfolio_
+        m = re.search(r"\[(.+)\]", self.data_.value_label)
+        vu = m.group(1) if m else self.data_.value_label
         rows = [
-            ("status", self.status_), ("solver", self.outcome_.solver),
-            ("objective", self.objective_), ("bound", self.bound_), ("gap", self.gap_),
-            ("value measure", self.data_.value_label),
-            ("candidates", int(len(p))), ("funded", int(p["selected"].sum())),
-            ("mandatory funded", int((p["selected"] & p["mandatory"]).sum())),
-            ("spend in horizon", float(self.spend_["project_spend"].sum())),
-            ("hiring spend", float(self.spend_["hire_spend"].sum())),
-            ("budget in horizon", float(self.spend_["budget"].sum())),
-            ("build seconds", self.build_seconds_), ("solve seconds", self.solve_seconds_),
+            ("status", self.status_, ""), ("proven optimal", self.proven_optimal_, ""),
+            ("solver", self.solver_, ""), ("strategy", self.outcome_.strategy, ""),
+            ("deterministic", self.deterministic, ""),
+            ("objective", self.objective_, vu), ("bound", self.bound_, vu), ("gap", self.gap_, "fraction"),
+            ("candidates", int(len(p)), "projects"), ("funded", int(p["selected"].sum()), "projects"),
+            ("mandatory funded", int((p["selected"] & p["mandatory"]).sum()), "projects"),
+            ("spend in horizon", float(self.spend_["project_spend"].sum()), "currency"),
+            ("hiring spend", float(self.spend_["hire_spend"].sum()), "currency"),
+            ("budget in horizon", float(self.spend_["budget"].sum()), "currency"),
+            ("binding limits", int(self.limits_["binding"].sum()), "limit rows"),
+            ("time limit reached", self.time_limit_reached_, ""),
+            ("node limit reached", self.node_limit_reached_, ""),
+            ("build seconds", self.build_seconds_, "s"), ("solve seconds", self.solve_seconds_, "s"),
         ]
-        return pd.DataFrame(rows, columns=["metric", "value"]).set_index("metric")
+        return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
     def __repr__(self) -> str:
         if self.data_ is None:
-            return f"PortfolioSelector(objective={self.objective!r}, solver={self.solver!r}) [not fitted]"
+            return (f"PortfolioSelector(objective={self.objective!r}, solver={self.solver!r}, "
+                    f"deterministic={self.deterministic}) unfitted")
         return (f"PortfolioSelector({self.status_}: {len(self.selected_)} of {self.data_.n} candidates funded, "
                 f"objective {self.objective_:,.6g} ({self.data_.value_label}), gap {self.gap_:.2%}, "
-                f"build {self.build_seconds_:.2f} s, solve {self.solve_seconds_:.2f} s, {self.outcome_.solver})")
+                f"{self.solver_} ({self.outcome_.strategy}), build {self.build_seconds_:.2f} s, "
+                f"solve {self.solve_seconds_:.2f} s) fitted on {self._fitted_on}")

@@ -1,40 +1,86 @@
-"""Solving the selection MILP with HiGHS (in-process) or CBC (bundled), honestly.
+"""Solving the selection MILP: which solver, how long, and what the answer may be called.
 
-The solution status is read from PuLP's ``sol_status`` (PuLP reports
-``status == Optimal`` for a time-limited run that merely found an incumbent,
-and CBC leaves stale variable values after an infeasible solve):
+**Strategy.** ``solver="auto"`` races two solvers on two cores
+(:func:`~pmo_analytics.selection.solvers.race`), chosen by the model's
+structure (:func:`choose_solver`): the first proven optimum wins and the
+other is stopped; when a limit stops both, the better incumbent is returned
+with the tighter of the two bounds (any feasible portfolio and any valid
+bound together bound the gap). Neither bundled solver dominates
+(``benchmarks/bench_selection.py``): CBC proves Chu-Beasley
+multidimensional-knapsack portfolios that HiGHS does not prove within
+minutes, so knapsack-shaped models race CBC against HiGHS; on large
+time-indexed scheduling models HiGHS closes the gap much further than CBC,
+so under a limit HiGHS races a time-window large-neighbourhood search
+(HiGHS sub-MIPs in a child process) that improves the portfolio while
+HiGHS's tree lowers the bound. ``solver="highs"`` or ``"cbc"`` runs one
+solver only.
 
-* ``sol_status == 1`` -> "optimal" (proven within the requested relative gap,
-  0 by default here; HiGHS's own default of 1e-4 is *not* used);
-* ``sol_status == 2`` -> "feasible, not proven optimal": the incumbent, the
-  solver's bound and the gap are reported and a :class:`SolverWarning` raised;
-* infeasible -> :class:`InfeasiblePortfolioError` naming an irreducible set
-  of conflicting constraints found by a deletion filter (Chinneck & Dravnieks,
-  "Locating minimal infeasible constraint sets in linear programs", *ORSA J.
-  Computing* 3(2), 1991) over constraint families, then single constraints.
+**Modes.** The interactive mode stops on a wall-clock ``time_limit`` (when
+given); whether it bound is reported (``time_limit_reached``), since a
+different machine or load may then give another portfolio. The
+deterministic mode (``deterministic=True``, used by records) runs each
+solver single-threaded with a fixed random seed and a ``node_limit`` instead
+of the clock, and chooses between the solvers by a fixed preference order
+(:func:`choose_solver`), so a replay gives the same portfolio.
+
+**Status words.** ``"optimal"`` only when the optimality gap is proven to be
+at most :data:`PROVEN_GAP` (1e-9); otherwise ``"within X % of optimal"``
+with X the proven gap rounded up (``"feasible, no bound known"`` without a
+bound). An infeasible model raises :class:`InfeasiblePortfolioError` naming
+an irreducible set of conflicting constraints found by a deletion filter
+(Chinneck & Dravnieks, "Locating minimal infeasible constraint sets in linear
+programs", *ORSA J. Computing* 3(2), 1991) over constraint families, then
+single constraints.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
+import math
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-import pulp
+import pandas as pd
 
-from ..exceptions import InfeasiblePortfolioError, PMOError, SolverError, SolverWarning
+from ..exceptions import InfeasiblePortfolioError, SolverError, SolverWarning
 from .model import FAMILIES, SelectionModel
+from .solvers import SolverRun, SolverSettings, race, solve_cbc, solve_highs
 
-__all__ = ["SolveOutcome", "solve_model", "find_conflicts", "SOLVERS", "choose_solver"]
+__all__ = ["SolveOutcome", "solve_model", "find_conflicts", "SOLVERS", "choose_solver", "status_words",
+           "PROVEN_GAP", "DEFAULT_NODE_LIMIT", "LNS_MIN_COLUMNS", "OPTIMAL"]
 
 SOLVERS = ("highs", "cbc")
-
 OPTIMAL = "optimal"
-FEASIBLE = "feasible, not proven optimal"
+#: Largest relative gap [fraction] at which a portfolio is called optimal.
+PROVEN_GAP = 1e-9
+#: Node limit per solver in the deterministic mode when none is given [nodes].
+DEFAULT_NODE_LIMIT = 1_000
+#: Start columns from which a scheduling model under a limit races HiGHS against the time-window search.
+LNS_MIN_COLUMNS = 500
+
+
+def status_words(gap: float) -> str:
+    """The honest name of a solve with relative optimality gap ``gap`` [fraction].
+
+    ``"optimal"`` when ``gap <= 1e-9``; ``"within X % of optimal"`` otherwise,
+    X rounded *up* to two significant digits (so the words never claim more
+    than was proven); ``"feasible, no bound known"`` for an infinite or NaN gap.
+
+    Examples
+    --------
+    >>> status_words(0.0), status_words(0.004512), status_words(2.3e-7)
+    ('optimal', 'within 0.46 % of optimal', 'within 0.000023 % of optimal')
+    """
+    if not np.isfinite(gap):
+        return "feasible, no bound known"
+    if gap <= PROVEN_GAP:
+        return OPTIMAL
+    pct = gap * 100.0
+    e = math.floor(math.log10(pct)) - 1
+    up = math.ceil(round(pct / 10.0 ** e, 9)) * 10.0 ** e
+    decimals = max(0, -e)
+    return f"within {up:.{decimals}f} % of optimal"
 
 
 @dataclass
@@ -44,22 +90,49 @@ class SolveOutcome:
     Attributes
     ----------
     status : str
-        ``"optimal"`` or ``"feasible, not proven optimal"``.
+        ``"optimal"`` (proven gap <= 1e-9), ``"within X % of optimal"`` or
+        ``"feasible, no bound known"`` (see :func:`status_words`).
     objective : float
-        Objective of the incumbent.
+        Objective of the portfolio returned [model objective units].
     bound : float
-        Best bound (equals the objective when proven optimal).
+        Best proven upper bound on the optimum [model objective units].
     gap : float
-        Relative gap ``|bound - objective| / max(|objective|, 1e-9)``.
+        Proven relative gap ``(bound - objective) / max(|objective|, 1e-9)``
+        [fraction].
     x : ndarray
         0/1 value of each start column.
     hire : ndarray
-        Extra FTE of each hire column.
+        Extra FTE of each hire column [FTE].
     solver : str
+        The solver whose portfolio is returned (the race's winner).
+    strategy : str
+        ``"race"``, ``"highs"`` or ``"cbc"``.
+    deterministic : bool
+    time_limit : float or None
+        Wall-clock limit [s].
+    node_limit : int or None
+        Node limit per solver [nodes].
+    threads : int
+        Threads per solver.
+    seed : int
+        Solver random seed.
+    gap_target : float
+        Relative gap at which the solvers could stop [fraction].
+    time_limit_reached : bool
+        The wall-clock limit stopped the solve before a proof: another
+        machine or load may give another portfolio.
+    node_limit_reached : bool
+        The node limit stopped the solve before a proof (reproducible).
+    runs : DataFrame
+        One row per solver run: ``solver``, ``status``, ``objective``,
+        ``bound`` [model objective units], ``limit``, ``nodes``, ``seconds``
+        [s], ``chosen``.
+    logs : dict
+        Solver name -> its log, captured in memory.
     build_seconds : float
-        Array construction + PuLP problem construction [s].
+        Array construction [s].
     solve_seconds : float
-        Solver call, including PuLP's hand-over to the solver [s].
+        Solver calls, race included [s].
     """
 
     status: str
@@ -69,125 +142,141 @@ class SolveOutcome:
     x: np.ndarray
     hire: np.ndarray
     solver: str
+    strategy: str
     build_seconds: float
     solve_seconds: float
+    deterministic: bool = False
     time_limit: float | None = None
+    node_limit: int | None = None
+    threads: int = 1
+    seed: int = 0
     gap_target: float = 0.0
+    time_limit_reached: bool = False
+    node_limit_reached: bool = False
+    runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    logs: dict = field(default_factory=dict)
 
     @property
     def proven_optimal(self) -> bool:
-        return self.status == OPTIMAL
+        """True exactly when the gap is proven to be at most 1e-9."""
+        return bool(np.isfinite(self.gap) and self.gap <= PROVEN_GAP)
+
+    @property
+    def settings(self) -> dict:
+        """JSON-ready solver settings and whether a limit bound (for a record's manifest)."""
+        return {"strategy": self.strategy, "solver": self.solver, "deterministic": self.deterministic,
+                "time_limit": self.time_limit, "node_limit": self.node_limit, "threads": self.threads,
+                "seed": self.seed, "gap_target": self.gap_target,
+                "time_limit_reached": self.time_limit_reached, "node_limit_reached": self.node_limit_reached,
+                "status": self.status, "gap": None if not np.isfinite(self.gap) else float(self.gap)}
 
 
-def choose_solver(model: SelectionModel) -> str:
-    """The solver to use for a model, from the benchmark figures (``benchmarks/bench_selection.py``).
+def choose_solver(model: SelectionModel, limited: bool = False) -> tuple[str, str]:
+    """The two racers for a model and their preference order, by the model's structure.
 
-    HiGHS runs in-process (no file round trip, which dominates on small
-    models) and, on the 1,000-project benchmark, closed the gap further than
-    CBC within the same time limit; CBC is kept as the alternative.
+    * A pure multidimensional knapsack (every candidate has a single start
+      column, no hire columns, no precedence rows): CBC first, raced by
+      HiGHS. CBC proved every Chu-Beasley instance of the benchmark where
+      HiGHS proved 2 of 5 within 120 s.
+    * A large time-indexed scheduling model (start windows, at least
+      :data:`LNS_MIN_COLUMNS` start columns and 6 periods) solved under a
+      time or node limit (``limited``): HiGHS first, raced by a time-window
+      large-neighbourhood search (``"lns"``, HiGHS sub-MIPs in a child
+      process). HiGHS's tree closes the gap from above while the search
+      improves the portfolio; on the 1,000 x 12 x 8 benchmark model CBC only
+      reached a 1.8-2.2 % gap where HiGHS alone reached 0.58-0.62 %.
+    * Otherwise (a small scheduling model, or one solved to proven
+      optimality): HiGHS first, raced by CBC (the first proof wins). On small
+      models the windows would free most of the portfolio, so the search
+      would only repeat HiGHS's work.
+
+    Figures: ``benchmarks/bench_selection.py`` and the README. The order
+    decides between two proven optima in the deterministic mode and between
+    equal incumbents; in the interactive race the first proof wins whatever
+    the order.
+
+    Returns
+    -------
+    tuple of str
+        ``("cbc", "highs")``, ``("highs", "lns")`` or ``("highs", "cbc")``.
     """
-    return "highs"
+    starts = np.bincount(model.vp, minlength=model.data.n) if model.nx else np.zeros(0, dtype=int)
+    one_start = bool(np.all(starts <= 1))
+    if one_start and len(model.hs) == 0 and not np.any(model.family == "precedes"):
+        return ("cbc", "highs")
+    if limited and not one_start and model.nx >= LNS_MIN_COLUMNS and model.data.horizon >= 6:
+        return ("highs", "lns")
+    return ("highs", "cbc")
 
 
-_BANNER_SILENCED = False
+def _lns_args(model: SelectionModel, settings: SolverSettings) -> dict:
+    nh = len(model.hs)
+    H = model.data.horizon
+    timed = settings.time_limit is not None
+    return dict(col_project=np.concatenate([model.vp, np.full(nh, -1)]).astype(int),
+                col_time=np.concatenate([model.vt, np.zeros(nh, dtype=int)]).astype(int),
+                width=max(1, int(round(H / 4))),
+                sub_time=float(min(5.0, settings.time_limit / 6)) if timed else 5.0,
+                sub_nodes=max(1, settings.node_limit // 10) if settings.node_limit else 100, first_share=0.4,
+                rounds=8)
 
 
-def _silence_highs_banner() -> None:
-    """HiGHS prints a copyright banner to the C-level stdout when the first solver object of a
-    process is created, whatever ``output_flag`` says; create that first object with fd 1
-    pointed at /dev/null so the banner does not land in notebooks and decision records."""
-    global _BANNER_SILENCED
-    if _BANNER_SILENCED:
-        return
-    _BANNER_SILENCED = True
-    try:
-        import sys
-
-        import highspy
-    except ImportError:  # pragma: no cover - highspy is a dependency
-        return
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError):
-        return
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+def _check_args(solver, time_limit, gap, threads, deterministic, node_limit, seed):
+    if solver != "auto" and solver not in SOLVERS:
+        raise ValueError(f"unknown solver {solver!r}; expected 'auto' or one of {SOLVERS}")
+    if time_limit is not None and not time_limit > 0:
+        raise ValueError(f"time_limit must be a positive number of seconds, got {time_limit!r}")
+    if node_limit is not None and (int(node_limit) != node_limit or node_limit < 1):
+        raise ValueError(f"node_limit must be a positive whole number of nodes, got {node_limit!r}")
+    if not 0 <= gap < 1:
+        raise ValueError(f"gap must be a relative gap in [0, 1), got {gap!r}")
+    if int(threads) != threads or threads < 1:
+        raise ValueError(f"threads must be a positive whole number, got {threads!r}")
+    if int(seed) != seed or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    if deterministic and time_limit is not None:
+        raise ValueError("the deterministic mode stops on node_limit, not on a wall-clock time_limit "
+                         "(a time limit makes the portfolio depend on the machine's load)")
+    if deterministic and threads != 1:
+        raise ValueError("the deterministic mode runs single-threaded solvers (threads=1)")
 
 
-class _HiGHS(pulp.HiGHS):
-    """pulp.HiGHS that passes a warm start and reads the MIP bound and gap back."""
-
-    def __init__(self, warm=None, variables=None, **kw):
-        super().__init__(**kw)
-        self._warm = warm
-        self._vars = variables
-        self.bound_ = np.nan
-        self.mip_gap_ = np.nan
-
-    def callSolver(self, lp):
-        h = lp.solverModel
-        if self._warm is not None and self._vars is not None:
-            import highspy
-            col = np.zeros(h.getNumCol())
-            for v, val in zip(self._vars, self._warm):
-                col[v.index] = val
-            sol = highspy.HighsSolution()
-            sol.col_value = col.tolist()
-            sol.value_valid = True
-            h.setSolution(sol)
-        h.run()
-        info = h.getInfo()
-        self.bound_ = float(info.mip_dual_bound)
-        self.mip_gap_ = float(info.mip_gap)
-
-
-_CBC_BOUND = re.compile(r"(?:Lower|Upper) bound:\s*(-?[0-9.eE+\-]+)")
-_CBC_BEST_POSSIBLE = re.compile(r"best possible\s*(-?[0-9.eE+\-]+)")
-
-
-def _cbc_bound(log_text: str) -> float:
-    m = _CBC_BOUND.findall(log_text)
-    if m:
-        return float(m[-1])
-    m = _CBC_BEST_POSSIBLE.findall(log_text)
-    return float(m[-1]) if m else np.nan
-
-
-def _cbc_path() -> str:
-    """The CBC binary bundled with PuLP, used through ``COIN_CMD`` (``PULP_CBC_CMD`` is deprecated in PuLP 3.3)."""
-    from pulp.apis.coin_api import pulp_cbc_path
-    path = os.path.abspath(pulp_cbc_path)
-    if not os.path.exists(path):
-        raise SolverError(f"the CBC binary bundled with PuLP is missing ({path}); use solver='highs'")
-    return path
+def _runs_frame(runs: list[SolverRun], chosen: SolverRun | None, osc: float) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "solver": r.solver, "status": r.status, "objective": -r.objective * osc, "bound": -r.bound * osc,
+        "limit": r.limit, "nodes": r.nodes, "seconds": r.seconds, "chosen": r is chosen, "message": r.message}
+        for r in runs])
 
 
 def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float | None = None,
-                gap: float = 0.0, threads: int | None = None, warm_start: np.ndarray | None = None,
-                msg: bool = False, explain_infeasible: bool = True) -> SolveOutcome:
+                gap: float = 0.0, threads: int = 1, warm_start: np.ndarray | None = None,
+                deterministic: bool = False, node_limit: int | None = None, seed: int = 0,
+                explain_infeasible: bool = True) -> SolveOutcome:
     """Solve a :class:`SelectionModel` and report its status honestly.
 
     Parameters
     ----------
     model : SelectionModel
-    solver : {"auto", "highs", "cbc"}
-        ``auto`` -> :func:`choose_solver`.
+    solver : {"auto", "highs", "cbc"}, default "auto"
+        ``auto`` races both (see the module docstring).
     time_limit : float, optional
-        Wall-clock limit [s].
+        Wall-clock limit [s]; not allowed in the deterministic mode.
     gap : float, default 0.0
-        Relative MIP gap at which the solver may stop (0 = prove optimality).
-    threads : int, optional
-        CBC only (HiGHS's thread scheduler is process-wide and fixed once started).
+        Relative gap at which the solvers may stop [fraction]; 0 = prove
+        optimality.
+    threads : int, default 1
+        Threads per solver (a race uses two solvers).
     warm_start : ndarray, optional
         0/1 start columns of a feasible portfolio (e.g. the greedy one).
-    msg : bool
-        Show the solver log.
+    deterministic : bool, default False
+        Single-threaded solvers, fixed seeds, ``node_limit`` instead of a
+        wall-clock limit, a fixed preference between solvers: the same
+        inputs give the same portfolio.
+    node_limit : int, optional
+        Branch-and-bound nodes per solver; in the deterministic mode default
+        :data:`DEFAULT_NODE_LIMIT`.
+    seed : int, default 0
+        Random seed of the solvers.
     explain_infeasible : bool, default True
         Run the conflict filter before raising on an infeasible model.
 
@@ -197,89 +286,79 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
 
     Raises
     ------
+    ValueError
+        An argument is out of range or the mode's settings conflict.
     InfeasiblePortfolioError
         No portfolio satisfies the constraints; ``conflicts`` names them.
     SolverError
-        No feasible solution within the time limit, or the solver failed.
+        No feasible portfolio within the limits, or the solvers failed.
 
     Warns
     -----
     SolverWarning
-        The time limit stopped the solver before proving optimality.
+        A time or node limit stopped the solve before proving optimality.
     """
-    if solver == "auto":
-        solver = choose_solver(model)
-    if solver not in SOLVERS:
-        raise PMOError(f"unknown solver {solver!r}; expected 'auto' or one of {SOLVERS}")
+    _check_args(solver, time_limit, gap, threads, deterministic, node_limit, seed)
+    if deterministic and node_limit is None:
+        node_limit = DEFAULT_NODE_LIMIT
     _precheck(model)
     t0 = time.perf_counter()
-    prob, var = model.to_pulp()
+    arrays, sc = model.to_arrays()
     build = model.build_seconds + time.perf_counter() - t0
     nx = model.nx
+    nv = arrays.n_cols
     z0 = None
-    if warm_start is not None:
-        z0 = np.concatenate([np.asarray(warm_start, dtype=float), np.zeros(len(var) - nx)])
+    if warm_start is not None and nv:
+        z0 = np.concatenate([np.asarray(warm_start, dtype=float), np.zeros(nv - nx)])
         if model.violated(z0).any():
-            z0 = None  # an infeasible start would only be discarded by the solver
-    log_path = None
-    if solver == "highs":
-        # (threads is not passed to HiGHS: its scheduler is process-wide and cannot be resized once started)
-        if not msg:
-            _silence_highs_banner()
-        s = _HiGHS(warm=z0, variables=var, msg=msg, timeLimit=time_limit, gapRel=gap)
-    else:
-        kw = dict(msg=msg, timeLimit=time_limit, gapRel=gap, threads=threads)
-        if z0 is not None:
-            for v, val in zip(var, z0):
-                v.setInitialValue(round(val) if v.cat != pulp.LpContinuous else val)
-            kw["warmStart"] = True
-        if not msg:
-            fd, log_path = tempfile.mkstemp(suffix=".log", prefix="pmo_cbc_")
-            os.close(fd)
-            kw["logPath"] = log_path
-            kw["msg"] = False
-        s = pulp.COIN_CMD(path=_cbc_path(), **kw)
+            z0 = None  # an infeasible start would only be discarded by the solvers
+    settings = SolverSettings(time_limit=time_limit, node_limit=node_limit, gap=float(gap), threads=int(threads),
+                              seed=int(seed))
+    strategy = "race" if solver == "auto" else solver
     t1 = time.perf_counter()
-    try:
-        prob.solve(s)
-    except pulp.PulpSolverError as exc:
-        raise SolverError(f"{solver} failed: {exc}") from exc
-    finally:
-        solve_s = time.perf_counter() - t1
-    log_text = ""
-    if log_path:
-        with open(log_path) as f:
-            log_text = f.read()
-        os.unlink(log_path)
-    sol = prob.sol_status
-    if sol in (pulp.LpSolutionInfeasible,) or prob.status == pulp.LpStatusInfeasible:
+    if nv == 0:  # nothing can be funded: the empty portfolio is the only one
+        run = SolverRun("highs", "optimal", np.zeros(0), 0.0, 0.0, nodes=0)
+        runs, chosen, bound_min = [run], run, 0.0
+    elif strategy == "race":
+        order = choose_solver(model, limited=time_limit is not None or node_limit is not None)
+        res = race(arrays, settings, z0, order=order, deterministic=deterministic,
+                   lns_args=_lns_args(model, settings) if "lns" in order else None)
+        runs, chosen, bound_min = res.runs, res.chosen, res.bound
+    else:
+        run = (solve_highs if strategy == "highs" else solve_cbc)(arrays, settings, z0)
+        runs, chosen = [run], run
+        bound_min = run.bound if run.status in ("optimal", "limit") else np.nan
+    solve_s = time.perf_counter() - t1
+    osc = sc.objective
+    logs = {r.solver: r.log for r in runs}
+    if chosen.status == "infeasible":
         conflicts = find_conflicts(model) if explain_infeasible else []
         raise InfeasiblePortfolioError("no portfolio satisfies the constraints", conflicts)
-    if sol == pulp.LpSolutionUnbounded:
+    if chosen.status == "unbounded":
         raise SolverError("the selection model is unbounded (check the objective values)")
-    if sol not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        if time_limit is not None:
-            raise SolverError(f"{solver} found no feasible portfolio within the time limit of {time_limit:g} s")
-        raise SolverError(f"{solver} returned status {pulp.LpStatus[prob.status]} / "
-                          f"solution status {pulp.LpSolution.get(sol, sol)}")
-    z = np.array([v.varValue if v.varValue is not None else 0.0 for v in var])
+    if not chosen.has_solution:
+        what = "; ".join(f"{r.solver}: {r.status} ({r.message})" for r in runs)
+        if chosen.status == "limit":
+            lim = (f"time limit of {time_limit:g} s" if chosen.limit == "time" else f"node limit of {node_limit} nodes")
+            raise SolverError(f"no feasible portfolio found within the {lim} ({what})")
+        raise SolverError(f"the solvers returned no portfolio ({what})")
+    z = chosen.x
     x = (z[:nx] > 0.5).astype(float)
     hire = np.maximum(z[nx:], 0.0)
     objective = float(model.obj @ np.concatenate([x, hire]))
-    if sol == pulp.LpSolutionOptimal:
-        status, bound = OPTIMAL, objective
-        if solver == "highs" and np.isfinite(s.bound_):
-            bound = -s.bound_ * model.obj_scale_  # PuLP hands HiGHS the negated objective
-    else:
-        status = FEASIBLE
-        bound = (-s.bound_ if solver == "highs" else _cbc_bound(log_text)) * model.obj_scale_
-    g = abs(bound - objective) / max(abs(objective), 1e-9) if np.isfinite(bound) else np.inf
-    out = SolveOutcome(status, objective, float(bound), float(g), x, hire, solver, build, solve_s,
-                       time_limit, gap)
-    if status == FEASIBLE:
-        warnings.warn(f"{solver} stopped at the time limit ({time_limit} s) before proving optimality: "
-                      f"incumbent {objective:,.6g}, bound {bound:,.6g}, gap {g:.2%}", SolverWarning,
-                      stacklevel=2)
+    bound = max(-bound_min * osc, objective) if np.isfinite(bound_min) else np.inf
+    g = (bound - objective) / max(abs(objective), 1e-9) if np.isfinite(bound) else np.inf
+    stopped = [r for r in runs if r.status == "limit"]
+    proven = bool(np.isfinite(g) and g <= PROVEN_GAP)
+    time_hit = not proven and any(r.limit == "time" for r in stopped)
+    node_hit = not proven and any(r.limit == "nodes" for r in stopped)
+    out = SolveOutcome(status_words(g), objective, float(bound), float(g), x, hire, chosen.solver, strategy, build,
+                       solve_s, deterministic, time_limit, node_limit, int(threads), int(seed), float(gap), time_hit,
+                       node_hit, _runs_frame(runs, chosen, osc), logs)
+    if time_hit or node_hit:
+        what = f"time limit ({time_limit:g} s)" if time_hit else f"node limit ({node_limit} nodes per solver)"
+        warnings.warn(f"the {what} stopped the solve before proving optimality: {out.status} "
+                      f"(incumbent {objective:,.6g}, bound {bound:,.6g})", SolverWarning, stacklevel=2)
     return out
 
 
@@ -293,10 +372,13 @@ def _precheck(model: SelectionModel) -> None:
 
 
 def _feasible(model: SelectionModel, rows: np.ndarray) -> bool:
-    prob, _ = model.to_pulp(rows=rows, objective=False)
-    _silence_highs_banner()
-    prob.solve(pulp.HiGHS(msg=False))
-    return prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    arrays, _ = model.to_arrays(rows=rows, objective=False)
+    if arrays.n_cols == 0:
+        return not np.any(np.asarray(model.lo)[np.asarray(rows, dtype=bool)] > 0)
+    run = solve_highs(arrays, SolverSettings())
+    if run.status == "error":
+        raise SolverError(f"HiGHS failed on a feasibility check: {run.message}")
+    return run.status == "optimal"
 
 
 def find_conflicts(model: SelectionModel) -> list[str]:

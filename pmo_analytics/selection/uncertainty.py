@@ -537,7 +537,7 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
         M = np.minimum(M, _quantile_big_m(spend, c, vp, n, allowed))
     live = M > 1e-9 * scale                                            # rows that can bind
     _silence_banner()
-    prob, var = model.to_pulp(name="saa")
+    prob, var, scaling = model.to_pulp(name="saa")
     xs = var[:nx]
     hv = var[nx:]
     hire_terms = [[] for _ in range(H)]
@@ -651,7 +651,7 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
     hire = np.array([max(v.varValue or 0.0, 0.0) for v in hv])
     objective = float(model.obj @ np.concatenate([x, hire]))
     info = prob.solverModel.getInfo()
-    bound = -float(info.mip_dual_bound) * model.obj_scale_   # PuLP hands HiGHS the negated objective
+    bound = -float(info.mip_dual_bound) * scaling.objective   # PuLP hands HiGHS the negated objective
     if sol == pulp.LpSolutionOptimal:
         status = OPTIMAL
         if not np.isfinite(bound):

@@ -7,13 +7,11 @@ replayable as a recorded decision (scenario kind ``"selection.what_if"``).
 
 from __future__ import annotations
 
-import copy
 import time
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..exceptions import PMOError
 from .analysis import efficient_frontier
 from .data import SelectionData, selection_data
 from .selector import PortfolioSelector
@@ -42,9 +40,11 @@ class WhatIf:
     frontier_range : tuple of float
         Lowest and highest budget factor of the frontier.
     frontier_gap, frontier_time_limit : float
-        Relative gap and time limit [s] per frontier solve: speed in the room.
-        Points not proven optimal say so in the frontier's ``status``; the
-        selected portfolio itself is always solved to proven optimality.
+        Relative gap [fraction] and time limit [s] per frontier solve (HiGHS
+        alone): speed in the room. Points not proven optimal say so in the
+        frontier's ``status``; the selected portfolio itself is solved in the
+        deterministic mode to proven optimality, so a recorded what-if
+        replays to the same portfolio.
     """
 
     objective: str = "risk_adjusted"
@@ -87,7 +87,8 @@ class WhatIfResult:
 
 
 def what_if_numbers(sel: PortfolioSelector) -> dict:
-    """Status, value, funded projects with start periods, spend and hiring of a solved selector."""
+    """Status, value [objective units], funded projects with start periods [period], spend and hiring
+    [currency] of a solved selector."""
     p = sel.portfolio_
     funded = p[p["selected"]]
     return {
@@ -121,20 +122,20 @@ def what_if(data, scenario: WhatIf | None = None, **levers) -> WhatIfResult:
     if levers:
         unknown = sorted(set(levers) - set(WhatIf.__dataclass_fields__))
         if unknown:
-            raise PMOError(f"unknown what-if lever(s) {unknown}; expected {sorted(WhatIf.__dataclass_fields__)}")
+            raise ValueError(f"unknown what-if lever(s) {unknown}; expected {sorted(WhatIf.__dataclass_fields__)}")
         scenario = WhatIf(**{**scenario.__dict__, **levers})
     t0 = time.perf_counter()
     if not isinstance(data, SelectionData):
         data = selection_data(data, objective=scenario.objective)
-    sel = PortfolioSelector(objective=scenario.objective, hiring=scenario.hiring,
+    sel = PortfolioSelector(objective=scenario.objective, deterministic=True, hiring=scenario.hiring,
                             budget_scale=scenario.budget_scale, capacity_delta=dict(scenario.capacity_delta),
                             force_in=tuple(scenario.force_in), force_out=tuple(scenario.force_out)).fit(data)
     frontier = None
     if scenario.frontier_levels >= 2:
-        fast = copy.copy(sel)  # same data and options, faster solver settings; no re-solve of the base
-        fast.gap, fast.time_limit = scenario.frontier_gap, scenario.frontier_time_limit
         low, high = scenario.frontier_range
-        frontier = efficient_frontier(fast, levels=scenario.frontier_levels, low=low, high=high)
+        fast = {"solver": "highs", "deterministic": False, "node_limit": None, "gap": scenario.frontier_gap,
+                "time_limit": scenario.frontier_time_limit}
+        frontier = efficient_frontier(sel, levels=scenario.frontier_levels, low=low, high=high, settings=fast)
     return WhatIfResult(scenario, sel, frontier, time.perf_counter() - t0)
 
 

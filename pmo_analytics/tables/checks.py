@@ -203,11 +203,14 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
     pids = set(projects["project_id"].dropna())
     projects = projects.drop_duplicates("project_id")  # duplicates are reported by the schema
     for t in ("scores", "costs", "demand", "dependencies", "activities", "risks", "status",
-              "work_items", "benefits", "support"):
+              "work_items", "benefits", "support", "limit_use"):
         problems += _unknown_ids(frames, sources, t, "project_id", pids, "project id")
     problems += _unknown_ids(frames, sources, "dependencies", "other_project_id", pids, "project id")
 
     criteria = frames.get("criteria")
+    if criteria is None and "scores" in frames:
+        problems.append(Problem("scores", sources["scores"], None, None,
+                                "scores are given but there is no criteria table naming the drivers"))
     if criteria is not None and "criterion" in criteria.columns:
         crit = set(criteria["criterion"].dropna())
         problems += _unknown_ids(frames, sources, "scores", "criterion", crit, "criterion")
@@ -229,7 +232,7 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
                                             f"proposal {pid} has no score for {', '.join(missing)}"))
 
     dur = projects.set_index("project_id")["duration_periods"] if "duration_periods" in projects else None
-    for t in ("costs", "demand"):
+    for t in ("costs", "demand", "limit_use"):
         df = frames.get(t)
         if df is None or dur is None or not {"project_id", "period_offset"} <= set(df.columns):
             continue
@@ -268,6 +271,8 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
                 problems.append(Problem("capacity", sources["capacity"], _row(i), "period",
                                         f"period {capacity.at[i, 'period']} is beyond the last budget period "
                                         f"{horizon}"))
+
+    problems += _limit_problems(frames, sources, horizon)
 
     deps = frames.get("dependencies")
     if deps is not None and {"project_id", "other_project_id", "type"} <= set(deps.columns):
@@ -334,6 +339,31 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
         for pid in missing:
             problems.append(Problem("costs", sources["costs"], None, "project_id",
                                     f"proposal {pid} has no cost profile"))
+    return problems
+
+
+def _limit_problems(frames, sources, horizon) -> list[Problem]:
+    """``limits``: one unit per limit, periods within the horizon; ``limit_use``: known limits."""
+    problems: list[Problem] = []
+    limits = frames.get("limits")
+    if limits is not None and {"limit_id", "unit"} <= set(limits.columns):
+        first = {}
+        for i, lid, unit in limits[["limit_id", "unit"]].itertuples():
+            if pd.isna(lid):
+                continue
+            if lid in first and unit != first[lid]:
+                problems.append(Problem("limits", sources["limits"], _row(i), "unit",
+                                        f"limit {lid} is in {first[lid]!r} on an earlier row, here {unit!r}: "
+                                        "one unit per limit_id"))
+            first.setdefault(lid, unit)
+        if horizon is not None and "period" in limits.columns:
+            bad = limits["period"] > horizon
+            for i in bad[bad.fillna(False)].index:
+                problems.append(Problem("limits", sources["limits"], _row(i), "period",
+                                        f"period {limits.at[i, 'period']} is beyond the last budget period {horizon}"))
+    if "limit_use" in frames:
+        known = set(limits["limit_id"].dropna()) if limits is not None and "limit_id" in limits.columns else set()
+        problems += _unknown_ids(frames, sources, "limit_use", "limit_id", known, "limit (not in limits)")
     return problems
 
 

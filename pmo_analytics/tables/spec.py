@@ -242,8 +242,8 @@ _register(TableSpec(
 
 _register(TableSpec(
     "criteria",
-    "Strategic drivers used to score proposals.",
-    required=True,
+    "Strategic drivers used to score proposals (needed for intake screening and the 'score' objective; "
+    "selection by NPV or risk-adjusted benefit works without).",
     columns=(
         _id("criterion", "Driver id.", unique=True),
         ColumnSpec("description", "str", "What the driver measures.", nullable=True),
@@ -266,8 +266,7 @@ _register(TableSpec(
 
 _register(TableSpec(
     "scores",
-    "Each project's score on each driver.",
-    required=True,
+    "Each project's score on each driver (with criteria; see there).",
     unique_together=("project_id", "criterion"),
     columns=(
         _id("project_id", "Project id."),
@@ -321,6 +320,36 @@ _register(TableSpec(
     columns=(
         ColumnSpec("period", "int", "Portfolio period (1..H).", unit="period", ge=1, unique=True),
         _money("budget", "Budget available in the period."),
+    ),
+))
+
+_register(TableSpec(
+    "limits",
+    "Any other limit on the portfolio per period, each in its own unit (capex, opex, a regulator's cap, "
+    "engineering hours, tonnes of CO2e ...): the funded projects' use of it may not exceed the amount. "
+    "Budget and skills keep their own tables.",
+    unique_together=("limit_id", "period"),
+    columns=(
+        _id("limit_id", "Limit id (e.g. capex, eng_hours, carbon)."),
+        ColumnSpec("period", "int", "Portfolio period the amount applies to (blank = the whole horizon).",
+                   unit="period", ge=1, nullable=True),
+        ColumnSpec("amount", "float", "Amount available.", unit="unit of the limit", ge=0),
+        ColumnSpec("unit", "str", "Unit of the limit, the same on every row of a limit_id (currency, FTE, "
+                   "hours, tonnes ...)."),
+        ColumnSpec("description", "str", "What the limit is and who sets it.", required=False, nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "limit_use",
+    "Use of each limit by each project, by period offset from its start, in the limit's unit.",
+    unique_together=("project_id", "limit_id", "period_offset"),
+    columns=(
+        _id("project_id", "Project id."),
+        _id("limit_id", "Limit id (as in limits)."),
+        ColumnSpec("period_offset", "int", "Periods after the start (0 = start period).", unit="periods", ge=0),
+        ColumnSpec("amount", "float", "Use in that period (negative = the project frees some).",
+                   unit="unit of the limit"),
     ),
 ))
 
