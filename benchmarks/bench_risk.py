@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from pmo_analytics.risk import DISTRIBUTIONS, ScheduleRiskModel
-from pmo_analytics.risk.engine import _threads
 from pmo_analytics.schedule import build_network
 
 #: Distributions of the bundled sample's 130 activities (data/sample/activities.csv).
@@ -151,7 +150,8 @@ def distributions(acts: pd.DataFrame, iters: int, seed: int, repeat: int) -> Non
         net = build_network(with_distribution(acts, kind, seed))
         for sampling in ("mc", "lhs"):
             t = time.perf_counter()
-            models[kind, sampling] = ScheduleRiskModel(net, iterations=iters, sampling=sampling, store_samples=0)
+            models[kind, sampling] = ScheduleRiskModel(net, seed=seed, iterations=iters, sampling=sampling,
+                                                       store_samples=0)
             build[kind, sampling] = time.perf_counter() - t
     rng = np.random.default_rng(seed)
     lo = acts["min_duration"].to_numpy()[:, None]
@@ -162,7 +162,7 @@ def distributions(acts: pd.DataFrame, iters: int, seed: int, repeat: int) -> Non
     for _ in range(repeat):  # rounds: every configuration and the bare draw once per round
         t_draw = min(t_draw, timed(lambda: rng.triangular(lo, mo, hi, size=(n, iters)))[0])
         for key, model in models.items():
-            best[key] = min(best[key], timed(lambda m=model: m.run(seed=seed).percentiles())[0])
+            best[key] = min(best[key], timed(lambda m=model: m.run().percentiles())[0])
     mix = ", ".join(f"{k} {v}" for k, v in SAMPLE_MIX.items())
     print(f"\ndistributions: {n:,} activities x {iters:,} iterations, criticality and percentiles, "
           f"best of {repeat} rounds; numpy rng.triangular of the {ai:,} samples alone: {t_draw:.3f} s "
@@ -193,7 +193,7 @@ def distributions(acts: pd.DataFrame, iters: int, seed: int, repeat: int) -> Non
         t_pm = min(t_pm, timed(run_pm)[0])
         t_dr = min(t_dr, timed(lambda: rng.triangular(lo, mo, hi, size=(n, iters)))[0])
     pm_p80 = run_pm().stats["mc_p80"]
-    ours = models["pert", "mc"].run(seed=seed).finish_at(80)
+    ours = models["pert", "mc"].run().finish_at(80)
     print(f"pmcontrols {pmcontrols.__version__} Beta-PERT (pmcontrols.pert, n_sim={iters:,}, same network, "
           f"criticality): {t_pm:.3f} s = {ai / t_pm / 1e6:.1f} M activity-iterations/s ({t_pm / t_dr:.2f}x the "
           f"bare draw timed alongside) -> engine Beta-PERT is {t_pm / best['pert', 'mc']:.1f}x faster with plain "
@@ -228,11 +228,14 @@ def main(argv=None) -> None:
         distributions(acts, iters, args.seed, args.rounds)
         return
     net = build_network(acts)
-    model = ScheduleRiskModel(net, iterations=iters, sampling="mc", criticality=True, store_samples=0)
+    model = ScheduleRiskModel(net, seed=args.seed, iterations=iters, sampling="mc", criticality=True,
+                              store_samples=0)
+    model1 = ScheduleRiskModel(net, seed=args.seed, iterations=iters, sampling="mc", criticality=True,
+                               store_samples=0, threads=1)
     print(f"network: {n} activities, {len(net.links)} links, {depth} layers; {iters:,} iterations")
 
-    def engine():
-        r = model.run(seed=args.seed)
+    def engine(m=model):
+        r = m.run()
         return r.percentiles(), r.criticality_
 
     rng = np.random.default_rng(args.seed)
@@ -245,11 +248,9 @@ def main(argv=None) -> None:
         t_eng = min(t_eng, timed(engine)[0])
         t_draw = min(t_draw, timed(lambda: rng.triangular(lo, mo, hi, size=(n, iters)))[0])
     # the engine draws its sample blocks in parallel threads; the same run on one thread, for comparison
-    os.environ["PMO_THREADS"] = "1"
-    t_eng1 = min(timed(engine)[0] for _ in range(3))
-    del os.environ["PMO_THREADS"]
-    t_lhs, _ = timed(lambda: ScheduleRiskModel(net, iterations=iters, sampling="lhs", store_samples=0).run(
-        seed=args.seed).percentiles(), repeat=3)
+    t_eng1 = min(timed(lambda: engine(model1))[0] for _ in range(3))
+    t_lhs, _ = timed(lambda: ScheduleRiskModel(net, seed=args.seed, iterations=iters, sampling="lhs",
+                                               store_samples=0).run().percentiles(), repeat=3)
     t_py, _ = timed(lambda: python_loop(acts, base_iters, args.seed))
     t_py_scaled = t_py * iters / base_iters
     ai = n * iters
@@ -257,7 +258,7 @@ def main(argv=None) -> None:
           f"{ai / t_eng / 1e6:.1f} M activity-iterations/s")
     print(f"numpy rng.triangular of the {ai:,} samples alone: {t_draw:.3f} s "
           f"-> engine / sampling = {t_eng / t_draw:.2f}x (target <= 1.5x)")
-    print(f"  (sampling blocks drawn on {_threads()} thread(s); on one thread: {t_eng1:.3f} s = "
+    print(f"  (sampling blocks drawn on {model.threads} thread(s); on one thread: {t_eng1:.3f} s = "
           f"{t_eng1 / t_draw:.2f}x the sampling alone)")
     print(f"same with Latin hypercube sampling (generic inverse-CDF path): {t_lhs:.3f} s, "
           f"{t_lhs / t_draw:.2f}x the sampling alone")
@@ -273,13 +274,13 @@ def main(argv=None) -> None:
     big_net = build_network(big)
     print(f"\nlarge: {big_n:,} activities x {big_iters:,} iterations = {big_n * big_iters:,.0f} "
           "activity-iterations (chunked)")
-    m1 = ScheduleRiskModel(big_net, iterations=big_iters, sampling="mc", store_samples=0)
-    t1, r1 = timed(lambda: m1.run(seed=args.seed))
+    m1 = ScheduleRiskModel(big_net, seed=args.seed, iterations=big_iters, sampling="mc", store_samples=0)
+    t1, r1 = timed(lambda: m1.run())
     print(f"plain: {t1:.1f} s, {big_n * big_iters / t1 / 1e6:.1f} M activity-iterations/s, "
           f"P80 {r1.finish_at(80):.1f} days; peak RSS so far {peak_rss_gib():.2f} GiB")
-    m2 = ScheduleRiskModel(big_net, random_risks(big, 20, args.seed), iterations=big_iters, sampling="lhs",
-                           correlation=0.5, store_samples=0)
-    t2, r2 = timed(lambda: m2.run(seed=args.seed))
+    m2 = ScheduleRiskModel(big_net, random_risks(big, 20, args.seed), seed=args.seed, iterations=big_iters,
+                           sampling="lhs", correlation=0.5, store_samples=0)
+    t2, r2 = timed(lambda: m2.run())
     print(f"LHS + correlation ({big_n // 20} groups of 20, rho 0.5) + 20 risk drivers: {t2:.1f} s "
           f"({t2 / t1:.2f}x the plain run), P80 {r2.finish_at(80):.1f} days; "
           f"peak RSS {peak_rss_gib():.2f} GiB (limit 4 GiB)")

@@ -26,6 +26,7 @@ __all__ = [
     "ConvergenceWarning",
     "InconsistentJudgementsError",
     "JavaUnavailableError",
+    "InconsistentProgressError",
 ]
 
 
@@ -153,3 +154,14 @@ class JavaUnavailableError(PMOError, RuntimeError):
 
     The message says what is missing and how to install it.
     """
+
+
+class InconsistentProgressError(DataValidationError):
+    """Progress that cannot be: an actual finish before the actual start or after the data date, percent
+    complete without an actual start, remaining work beyond the plan of an activity not started.
+
+    ``problems`` names each activity and rule.
+    """
+
+    def __init__(self, problems: list[Problem], header: str = "inconsistent progress"):
+        super().__init__(problems, header=header)

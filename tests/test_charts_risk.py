@@ -12,14 +12,14 @@ from pmo_analytics.risk import simulate
 from pmo_analytics.schedule import build_network
 
 
-def _inputs():
+def _inputs(**network):
     acts = pd.DataFrame({"activity_id": ["A", "B", "C"], "name": ["a", "b", "c"], "min_duration": [2, 3, 1],
                          "most_likely": [4, 5, 2], "max_duration": [9, 8, 4], "distribution": "triangular",
                          "predecessors": [None, "A", "A"], "cost_rate": [10.0, 20.0, 30.0]})
     risks = pd.DataFrame([{"risk_id": "R1", "title": "late vendor", "probability": 0.4, "impact_type": "days",
                            "schedule_min": 1, "schedule_most_likely": 2, "schedule_max": 5, "cost_min": 10,
                            "cost_most_likely": 20, "cost_max": 50, "affected_activities": "B"}])
-    return build_network(acts), risks
+    return build_network(acts, **network), risks
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +52,10 @@ def test_gantt_and_bars(res):
     g = rc.gantt_chart(res.gantt()).to_dict()
     assert marks(g) == ["bar", "tick", "tick"]
     assert "p80_finish" in json.dumps(g)
-    b = rc.activity_bars(res.sensitivity(), "sensitivity").to_dict()
+    b = rc.activity_bars(res.ranking("sensitivity"), "sensitivity").to_dict()
     assert b["encoding"]["x"]["field"] == "sensitivity"
     with pytest.raises(ValueError, match="not in the frame"):
-        rc.activity_bars(res.criticality(), "sensitivity")
+        rc.activity_bars(res.ranking("criticality")[["activity_id", "name", "criticality"]], "sensitivity")
 
 
 def test_tornado_and_jcl(res):
@@ -70,8 +70,8 @@ def test_tornado_and_jcl(res):
 @pytest.fixture(scope="module")
 def dated():
     """The same model with a start date (Monday 2026-01-05): the result frames carry dates."""
-    network, risks = _inputs()
-    return simulate(network, risks, seed=1, iterations=1000, start_date="2026-01-05")
+    network, risks = _inputs(start_date="2026-01-05")  # the network carries the dates
+    return simulate(network, risks, seed=1, iterations=1000)
 
 
 def _x(spec):

@@ -290,7 +290,7 @@ def test_sample_triggers_every_rule():
 
     pf = pmo.load_sample()
     scheduled = sorted(set(pf.activities["project_id"]))
-    results = {p: risk.ScheduleRiskModel.from_portfolio(pf, p, iterations=500).run(seed=1) for p in scheduled}
+    results = {p: risk.ScheduleRiskModel.from_portfolio(pf, p, seed=1, iterations=500).run() for p in scheduled}
     health = {p: schedule.health_check(schedule.build_network(pf.activities, p, links=pf.links), warn=False)
               for p in scheduled}
     g = GovernanceReview().fit(pf, evm=earned_value(pf.status), risk=risk.exposure(results, pf.projects),

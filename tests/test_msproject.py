@@ -14,9 +14,9 @@ import pytest
 
 from pmo_analytics.exceptions import DataValidationError, DataWarning, JavaUnavailableError
 from pmo_analytics.tables import msproject as msp
-from pmo_analytics.tables.msproject import java_available, read_schedule, write_schedule
+from pmo_analytics.tables.msproject import java_available, jvm, read_schedule, write_schedule
 
-pytestmark = pytest.mark.skipif(not msp.java_available(), reason=str(msp._missing()))
+pytestmark = pytest.mark.skipif(not msp.java_available(), reason=str(msp.java_unavailable_reason()))
 
 START = pd.Timestamp("2025-12-29")  # a Monday
 HOLIDAYS = ["2026-01-01", "2026-01-02"]  # New Year: Thu + Fri
@@ -128,39 +128,54 @@ def test_rich_schedule_mapping(rich):
     assert acts.loc[["S", "M"], ["min_duration", "most_likely", "max_duration"]].eq(0).all().all()
     assert acts.loc["A", "min_duration"] == pytest.approx(4.5) and acts.loc["A", "max_duration"] == 6.25
     assert any("default range rule" in n.message for n in rich.notes)
-    # the constraint is kept and reported; the calendar has the two holidays and a Sat/Sun weekend
+    # the constraint is mapped (SNET on the morning of 19 Jan) and reported in one line
     assert rich.tasks.loc["G", "constraint_type"] == "START_NO_EARLIER_THAN"
     assert rich.tasks.loc["G", "constraint_date"] == pd.Timestamp("2026-01-19 08:00")
-    assert any("constraint" in n.message and "G" in n.message for n in rich.notes)
-    spec = rich.calendar_spec
-    assert set(spec["weekend"]) == {"Sat", "Sun"}
-    assert [h.date().isoformat() for h in spec["holidays"]] == HOLIDAYS
-    assert rich.start_date.normalize() == START
+    assert acts.loc["G", "constraint_type"] == "SNET"
+    assert acts.loc["G", "constraint_date"] == pd.Timestamp("2026-01-19")
+    assert [n.message for n in rich.notes if "SNET" in n.message] == \
+        ["1 SNET constraint(s), applied by the CPM (e.g. G)"]
+    # the project calendar: Mon-Fri 08:00-12:00, 13:00-17:00, the two holidays; every activity on it
+    cal = rich.calendars.set_index("calendar_id")
+    pid = rich.project["calendar_id"]
+    assert cal.at[pid, "work_week"] == "Mon-Fri=08:00-12:00,13:00-17:00" and cal.at[pid, "hours_per_day"] == 8
+    exc = rich.calendar_exceptions
+    assert [d.date().isoformat() for d in exc.loc[exc["calendar_id"] == pid, "date"]] == HOLIDAYS
+    assert (exc["hours"] == 0).all()
+    assert (acts["calendar_id"] == pid).all()
+    assert rich.start_date.normalize() == START and rich.data_date is None
     assert "Schedule(" in repr(rich) and rich.summary.loc["links", "value"] == len(rich.links)
 
 
 def test_rich_schedule_cpm_matches_the_files_dates(rich):
-    from pmo_analytics.schedule import WorkCalendar, build_network, cpm
+    from pmo_analytics.schedule import cpm
 
-    net = build_network(rich.activities, "R-1", links=rich.links)
+    net = rich.network()
     plan = cpm(net)
-    cal = WorkCalendar(**rich.calendar_spec)
-    es, ef = _dates(plan, cal, rich.start_date, plan["milestone"])
+    # every activity, the constrained G and the milestone M after it included, on the file's dates
+    pd.testing.assert_series_equal(plan["early_start_date"], rich.tasks.loc[plan.index, "tool_start"],
+                                   check_names=False)
+    pd.testing.assert_series_equal(plan["early_finish_date"], rich.tasks.loc[plan.index, "tool_finish"],
+                                   check_names=False)
     file_es = rich.tasks.loc[plan.index, "early_start"].dt.date
     file_ef = rich.tasks.loc[plan.index, "early_finish"].dt.date
-    # logic alone drives every activity not downstream of the constraint on G
-    free = [a for a in plan.index if a not in ("G", "M")]
-    pd.testing.assert_series_equal(es[free], file_es[free], check_names=False)
-    pd.testing.assert_series_equal(ef[free], file_ef[free], check_names=False)
     # spot checks by hand: A's 5 days are Mon 29, Tue 30, Wed 31 Dec, Mon 5, Tue 6 Jan (1-2 Jan are
     # holidays); SF+4: E's finish >= A's start + 4 working days = end of Mon 5 Jan
-    assert file_ef["A"].isoformat() == "2026-01-06"
+    assert file_ef["A"].isoformat() == "2026-01-06" == plan.at["A", "early_finish_date"].date().isoformat()
     assert plan.loc["E", "early_finish"] == 4 and file_ef["E"].isoformat() == "2026-01-05"
-    # G's start-no-earlier-than constraint is binding in the file; our logic-only CPM is earlier
-    assert file_es["G"].isoformat() == "2026-01-19"
-    assert es["G"] < file_es["G"]
-    # from G's constrained start, our calendar gives the file's finish dates of G and M
-    assert cal.finish_date(pd.Timestamp("2026-01-19"), 2).date() == file_ef["G"] == file_ef["M"]
+    # G's start-no-earlier-than constraint binds: logic alone would start it on 12 Jan
+    assert file_es["G"].isoformat() == "2026-01-19" == plan.at["G", "early_start_date"].date().isoformat()
+    unconstrained = cpm(build_network_without(rich, "G"))
+    assert unconstrained.at["G", "early_start_date"] < plan.at["G", "early_start_date"]
+    assert plan.at["M", "early_finish_date"].date() == file_ef["M"] == file_ef["G"]
+
+
+def build_network_without(sched, aid):
+    """The schedule's network with the constraint of ``aid`` removed."""
+    acts = sched.activities.copy()
+    acts.loc[acts["activity_id"] == aid, ["constraint_type", "constraint_date"]] = [None, pd.NaT]
+    import dataclasses
+    return dataclasses.replace(sched, activities=acts).network()
 
 
 def test_round_trip_sample_schedule_mspdi(tmp_path):
@@ -178,27 +193,29 @@ def test_round_trip_sample_schedule_mspdi(tmp_path):
     sched = read_schedule(path)
     assert sched.project_id == "A-101"
     got = sched.activities.sort_values("activity_id").reset_index(drop=True)
-    want = acts.sort_values("activity_id").reset_index(drop=True)[got.columns]
-    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    want = acts.sort_values("activity_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got[want.columns], want, check_dtype=False)
+    assert got["actual_start"].isna().all() and got["constraint_type"].isna().all()
     assert not sched.notes
     n1, n2 = build_network(acts, "A-101"), build_network(sched.activities, "A-101")
     pd.testing.assert_frame_equal(n1.links, n2.links)
-    pd.testing.assert_frame_equal(n1.activities, n2.activities)
+    pd.testing.assert_frame_equal(n1.activities.drop(columns="calendar_id"), n2.activities.drop(columns="calendar_id"))
     c1, c2 = cpm(n1), cpm(n2)
     pd.testing.assert_frame_equal(c1, c2)
-    # and MS Project's own dates (from MPXJ's scheduler) equal our CPM on our calendar
-    cal = WorkCalendar(**sched.calendar_spec)
-    assert [h.date().isoformat() for h in cal.holidays] == holidays
-    es, ef = _dates(c2, cal, sched.start_date, c2["milestone"])
-    pd.testing.assert_series_equal(es, sched.tasks.loc[c2.index, "early_start"].dt.date, check_names=False)
-    pd.testing.assert_series_equal(ef, sched.tasks.loc[c2.index, "early_finish"].dt.date, check_names=False)
+    # and MS Project's own dates (from MPXJ's scheduler) equal our CPM on the file's calendar
+    exc = sched.calendar_exceptions
+    assert [d.date().isoformat() for d in exc["date"]] == holidays
+    c3 = cpm(sched.network())
+    pd.testing.assert_series_equal(c3["early_start_date"], sched.tasks.loc[c3.index, "tool_start"], check_names=False)
+    pd.testing.assert_series_equal(c3["early_finish_date"], sched.tasks.loc[c3.index, "tool_finish"],
+                                   check_names=False)
     # late finishes: MS Project dates a late finish at offset 0 (the start milestone) at 17:00 of the day
     # *before* the start; our calendar maps a finish at 0 to the start date. Compare the others.
-    pos = c2.index[c2["late_finish"] > 0]
-    lf = pd.Series([cal.finish_date(sched.start_date, x).date() for x in c2.loc[pos, "late_finish"]], index=pos)
-    pd.testing.assert_series_equal(lf, sched.tasks.loc[pos, "late_finish"].dt.date, check_names=False)
-    assert (sched.tasks.loc[c2.index[c2["late_finish"] == 0], "late_finish"] < sched.start_date).all()
-    assert ((sched.tasks.loc[c2.index, "total_slack"] - c2["total_float"]).abs() < 1e-6).all()
+    pos = c3.index[c3["late_finish"] > 0]
+    pd.testing.assert_series_equal(c3.loc[pos, "late_finish_date"].dt.date, sched.tasks.loc[pos, "late_finish"].dt.date,
+                                   check_names=False)
+    assert (sched.tasks.loc[c3.index[c3["late_finish"] == 0], "late_finish"] < sched.start_date).all()
+    assert ((sched.tasks.loc[c3.index, "total_slack"] - c3["total_float"]).abs() < 1e-6).all()
 
 
 @pytest.mark.parametrize("suffix", [".xer", ".pmxml"])
@@ -268,15 +285,15 @@ def test_unreadable_files_are_domain_errors(tmp_path, name, content, match):
 
 
 def test_java_detection_messages(monkeypatch):
-    assert msp._parse_java_version('openjdk version "17.0.15" 2025-04-15') == 17
-    assert msp._parse_java_version('java version "1.8.0_292"') == 8
-    assert msp._parse_java_version("garbage") is None
+    assert jvm._parse_java_version('openjdk version "17.0.15" 2025-04-15') == 17
+    assert jvm._parse_java_version('java version "1.8.0_292"') == 8
+    assert jvm._parse_java_version("garbage") is None
     assert msp.java_version() >= msp.MIN_JAVA
-    monkeypatch.setattr(msp, "java_version", lambda: None)
+    monkeypatch.setattr(jvm, "java_version", lambda: None)
     assert not java_available()
     with pytest.raises(JavaUnavailableError, match="apt-get install default-jre-headless"):
         msp.require_java()
-    monkeypatch.setattr(msp, "java_version", lambda: 8)
+    monkeypatch.setattr(jvm, "java_version", lambda: 8)
     with pytest.raises(JavaUnavailableError, match="Java 8 found, MPXJ needs Java >= 11"):
         msp.require_java()
 

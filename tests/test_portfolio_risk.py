@@ -159,9 +159,9 @@ def test_shared_risk_occurs_once_for_every_project_it_hits(shared_pf):
 
 def test_single_project_model_takes_its_share_of_a_shared_risk(shared_pf):
     """The per-project engine sees the shared risk on its own activities, with half its cost."""
-    res = ScheduleRiskModel.from_portfolio(shared_pf, "P2", iterations=20_000, criticality=False).run(seed=5)
-    assert res.cost.mean() == pytest.approx(20 + 0.4 * (10 + 500), rel=0.02)
-    assert set(np.round(res.finish, 6)) == {20.0, 30.0}
+    res = ScheduleRiskModel.from_portfolio(shared_pf, "P2", seed=5, iterations=20_000, criticality=False).run()
+    assert res.cost_.mean() == pytest.approx(20 + 0.4 * (10 + 500), rel=0.02)
+    assert set(np.round(res.finish_, 6)) == {20.0, 30.0}
 
 
 def test_validation_of_qualified_activity_references(tmp_path):

@@ -17,20 +17,20 @@ def test_project_seeds_are_stable_distinct_and_independent_of_other_projects():
     assert 0 <= a < 2**32
 
 
-def _fixed_network():
+def _fixed_network(**dates):
     acts = pd.DataFrame({"project_id": "X", "activity_id": ["S", "B", "F"], "name": ["Start", "Build", "Finish"],
                          "phase": "p", "min_duration": [0.0, 10.0, 0.0], "most_likely": [0.0, 10.0, 0.0],
                          "max_duration": [0.0, 10.0, 0.0], "distribution": "fixed", "predecessors": ["", "S", "B"],
                          "fixed_cost": [0.0, 500.0, 0.0], "cost_rate": [0.0, 20.0, 0.0],
                          "correlation_group": [None, None, None]})
-    return build_network(acts, "X")
+    return build_network(acts, "X", **dates)
 
 
 def test_without_uncertainty_every_percentile_is_the_plan():
     # closed form: fixed durations, no risks -> P50 = P80 = deterministic; contingency 0; JCL 1
-    model = ScheduleRiskModel(_fixed_network(), None, iterations=200, start_date="2026-01-05",
+    model = ScheduleRiskModel(_fixed_network(start_date="2026-01-05"), None, seed=3, iterations=200,
                               deadline=12.0)
-    res = model.run(seed=3)
+    res = model.run()
     projects = pd.DataFrame({"project_id": ["X"], "name": ["Plant"], "committed_finish": [pd.Timestamp("2026-01-21")],
                              "estimated_cost": [800.0]})
     t = risk_table({"X": res}, projects, confidence=80)
@@ -39,5 +39,5 @@ def test_without_uncertainty_every_percentile_is_the_plan():
     assert r["planned_cost"] == r["pc_cost"] == pytest.approx(500 + 20 * 10)
     assert r["p_on_committed"] == 1.0 and r["jcl"] == 1.0
     assert r["pc_finish"] == r["planned_finish"] == pd.Timestamp("2026-01-16")  # 10 working days from Mon 5 Jan
-    free = ScheduleRiskModel(_fixed_network(), None, iterations=200, start_date="2026-01-05").run(seed=3)
+    free = ScheduleRiskModel(_fixed_network(start_date="2026-01-05"), None, seed=3, iterations=200).run()
     assert np.isnan(risk_table({"X": free}, projects.assign(committed_finish=pd.NaT), 80).loc["X", "p_on_committed"])

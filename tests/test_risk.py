@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from concurrent.futures import ThreadPoolExecutor
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -116,7 +118,7 @@ def test_five_parallel_triangular_paths(merge):
         se = np.sqrt(ans["p_finish_le_12_five_paths"] * (1 - ans["p_finish_le_12_five_paths"]) / 40_000)
         assert abs(p - ans["p_finish_le_12_five_paths"]) < 4 * se
         # one path alone has F(12)
-        one = np.mean(res.stored_durations <= 12, axis=1)
+        one = np.mean(res.durations_ <= 12, axis=1)
         np.testing.assert_allclose(one, ans["p_finish_le_12_one_path"], atol=4 * np.sqrt(0.19 / 40_000))
     assert float(stats.triang(c=2 / 7, loc=8, scale=7).cdf(12)) == pytest.approx(ans["p_finish_le_12_one_path"],
                                                                                    abs=1e-6)
@@ -184,7 +186,7 @@ def test_engine_group_correlation_keeps_marginals():
     for sampling in ("lhs", "mc"):
         indep = simulate(net, seed=SEED, iterations=4000, sampling=sampling)
         corr = simulate(net, seed=SEED, iterations=4000, sampling=sampling, correlation=0.8)
-        d0, d1 = indep.stored_durations.astype(float), corr.stored_durations.astype(float)
+        d0, d1 = indep.durations_.astype(float), corr.durations_.astype(float)
         for blk in range(4):  # Iman-Conover reorders within each block of 1000 iterations
             s = slice(blk * 1000, (blk + 1) * 1000)
             if sampling == "lhs":  # each stratum exactly once, in every row
@@ -210,7 +212,7 @@ def test_full_matrix_correlation_repaired_with_warning():
         res = simulate(net, seed=SEED, iterations=2000, correlation=m)
     assert res.iterations_ == 2000
     with pytest.raises(CorrelationMatrixError):
-        ScheduleRiskModel(net, correlation=m, repair_correlation=False)
+        ScheduleRiskModel(net, seed=1, correlation=m, repair_correlation=False)
 
 
 # ------------------------------------------------------------------ reproducibility
@@ -239,13 +241,14 @@ def small():
 def test_chunk_size_invariance(small):
     net, risks = small
     kw = dict(iterations=2500, block_size=500, correlation=0.5, convergence_tol=0.5)
-    r1 = ScheduleRiskModel(net, risks, chunk_size=500, **kw).run(SEED)
-    r2 = ScheduleRiskModel(net, risks, chunk_size=1500, **kw).run(SEED)
-    r3 = ScheduleRiskModel(net, risks, chunk_size=10_000, **kw).run(SEED)
+    r1 = ScheduleRiskModel(net, risks, seed=SEED, chunk_size=500, threads=1, **kw).run()
+    r2 = ScheduleRiskModel(net, risks, seed=SEED, chunk_size=1500, threads=3, **kw).run()
+    with ThreadPoolExecutor(2) as pool:  # the caller's executor
+        r3 = ScheduleRiskModel(net, risks, seed=SEED, chunk_size=10_000, executor=pool, **kw).run()
     for r in (r2, r3):
         np.testing.assert_array_equal(r.finish_, r1.finish_)
         np.testing.assert_array_equal(r.cost_, r1.cost_)
-        np.testing.assert_array_equal(r.track, r1.track)
+        np.testing.assert_array_equal(r.tracked_finish_, r1.tracked_finish_)
         pd.testing.assert_series_equal(r.criticality_, r1.criticality_)
         pd.testing.assert_frame_equal(r.convergence_, r1.convergence_)
 
@@ -259,18 +262,20 @@ def test_seed_reproducibility(small):
     pd.testing.assert_frame_equal(a.percentiles(), b.percentiles())
     assert not np.array_equal(a.finish_, c.finish_)
     with pytest.raises(ValueError, match="seed is required"):
-        ScheduleRiskModel(net).run(None)
+        ScheduleRiskModel(net, seed=None)
+    with pytest.raises(TypeError):
+        ScheduleRiskModel(net)  # the seed is a required keyword
 
 
 def test_fused_triangular_path_equals_generic_inverse_cdf():
     rows = [(f"A{i}", 2 + i, 4 + i, 9 + 2 * i, "triangular", f"A{i - 1}" if i else None) for i in range(6)]
     net = build_network(frame(rows, cost_rate=10.0))
     risks = one_risk(probability=0.4, schedule_min=1, schedule_max=9, affected_activities="A1;A4")
-    fused = ScheduleRiskModel(net, risks, iterations=3000, sampling="mc")
-    generic = ScheduleRiskModel(net, risks, iterations=3000, sampling="mc")
+    fused = ScheduleRiskModel(net, risks, seed=SEED, iterations=3000, sampling="mc")
+    generic = ScheduleRiskModel(net, risks, seed=SEED, iterations=3000, sampling="mc")
     generic._fused = False
     assert fused._fused
-    a, b = fused.run(SEED), generic.run(SEED)
+    a, b = fused.run(), generic.run()
     np.testing.assert_allclose(a.finish_, b.finish_, rtol=1e-12)
     np.testing.assert_allclose(a.cost_, b.cost_, rtol=1e-12)
 
@@ -278,7 +283,7 @@ def test_fused_triangular_path_equals_generic_inverse_cdf():
 def test_latin_hypercube_is_stratified_per_block():
     net = build_network(frame([("A", 0, 0.5, 1, "uniform", None)]))
     res = simulate(net, seed=SEED, iterations=2000, block_size=1000)
-    d = res.stored_durations[0].astype(float)
+    d = res.durations_[0].astype(float)
     for blk in (d[:1000], d[1000:]):
         assert_one_per_stratum(blk)
 
@@ -317,23 +322,22 @@ def test_risk_driver_applies_one_impact_to_all_affected_activities():
 def test_unknown_affected_activity_is_an_error():
     net = build_network(frame([("A", 1, 1, 1, "fixed", None)]))
     with pytest.raises(DataValidationError, match="unknown activity"):
-        ScheduleRiskModel(net, one_risk())
+        ScheduleRiskModel(net, one_risk(), seed=1)
 
 
 def test_common_random_numbers_zero_effect_mitigation(small):
     net, risks = small
     same = risks.assign(mitigation_cost=0.0, post_probability=np.nan)
     pre = simulate(net, same, seed=SEED, iterations=2000)
-    post = ScheduleRiskModel(net, same, iterations=2000).run(SEED, mitigated=True)
+    post = ScheduleRiskModel(net, same, seed=SEED, iterations=2000, mitigated=True).run()
     np.testing.assert_array_equal(pre.finish_, post.finish_)
     np.testing.assert_array_equal(pre.cost_, post.cost_)
 
 
 def test_mitigation_dominates_pathwise_and_pays(small):
     net, risks = small
-    model = ScheduleRiskModel(net, risks, iterations=3000)
-    pre = model.run(SEED)
-    post = model.run(SEED, mitigated=["R1"])
+    pre = ScheduleRiskModel(net, risks, seed=SEED, iterations=3000).run()
+    post = ScheduleRiskModel(net, risks, seed=SEED, iterations=3000, mitigated=["R1"]).run()
     assert np.all(post.finish_ <= pre.finish_ + 1e-12)  # CRN: never worse in any iteration
     assert np.all(post.cost_ - 10 <= pre.cost_ + 1e-9)
     mit = pre.mitigations().set_index("risk_id")
@@ -356,7 +360,8 @@ def test_tornado_ranks_risks_with_crn(small):
 # ------------------------------------------------------------------ results
 def test_results_percentiles_contingency_jcl(small):
     net, risks = small
-    res = simulate(net, risks, seed=SEED, iterations=3000, start_date="2026-03-02")
+    net = build_network(net.activities.reset_index(), links=net.links, start_date="2026-03-02")  # with dates
+    res = simulate(net, risks, seed=SEED, iterations=3000)
     p = res.percentiles([50, 80])
     assert p["finish"].is_monotonic_increasing and p["cost"].is_monotonic_increasing
     assert p.loc[1, "finish"] == pytest.approx(np.quantile(res.finish_, 0.8))
@@ -365,7 +370,7 @@ def test_results_percentiles_contingency_jcl(small):
     assert cont.at["schedule", "contingency"] == pytest.approx(res.finish_at(80) - cpm(net)["early_finish"].max())
     assert res.jcl(res.finish_.max(), res.cost_.max()) == 1.0
     assert res.jcl(res.finish_at(80), np.inf) == pytest.approx(0.8, abs=1e-3)
-    day = res.model.calendar.finish_date("2026-03-02", 30)
+    day = res.to_date(30)
     assert res.jcl(day, res.cost_at(60)) == res.jcl(30, res.cost_at(60))
     assert res.jcl(str(day.date()), res.cost_at(60)) == np.mean((res.finish_ <= 30) & (res.cost_ <= res.cost_at(60)))
     fr = res.jcl_frontier(0.7)
@@ -380,15 +385,18 @@ def test_results_percentiles_contingency_jcl(small):
     ms = res.milestones([80])
     assert set(ms["activity_id"]) == {"S", "F"}
     assert ms.set_index("activity_id").at["F", "finish"] == pytest.approx(res.finish_at(80))
-    assert {"P80 finish", "schedule contingency (P80)"} <= set(res.summary.index)
-    assert "RiskResult" in repr(res) and "ScheduleRiskModel" in repr(res.model)
+    summ = res.summary
+    assert list(summ.columns) == ["measure", "value", "unit"]
+    assert {"P80 finish", "schedule contingency (P80)"} <= set(summ["measure"])
+    assert summ.set_index("measure").at["P80 finish", "unit"] == "working days"
+    assert repr(res).startswith("ScheduleRiskModel(") and "P80" in repr(res) and "seed 20261125" in repr(res)
 
 
 def test_sensitivity_finds_the_dominant_activity():
     net = build_network(frame([("A", 5, 10, 40, "triangular", None), ("B", 9, 10, 11, "triangular", "A"),
                                ("C", 1, 2, 3, "triangular", None)]))
     res = simulate(net, seed=SEED, iterations=3000)
-    sens = res.sensitivity()
+    sens = res.ranking("sensitivity")
     assert sens["activity_id"].iloc[0] == "A" and sens["sensitivity"].iloc[0] > 0.9
     c = sens.set_index("activity_id")
     assert c.at["C", "criticality"] == 0 and c.at["A", "cruciality"] == pytest.approx(c.at["A", "sensitivity"])
@@ -416,19 +424,27 @@ def test_progress_bar_option(small, capsys):
 def test_bad_options():
     net = build_network(frame([("A", 1, 2, 3, "triangular", None)]))
     with pytest.raises(ValueError, match="sampling"):
-        ScheduleRiskModel(net, sampling="sobol")
+        ScheduleRiskModel(net, seed=1, sampling="sobol")
     with pytest.raises(ValueError, match="convergence_tol"):
-        ScheduleRiskModel(net, stop_when_converged=True)
+        ScheduleRiskModel(net, seed=1, stop_when_converged=True)
     with pytest.raises(ValueError, match="correlation group"):
-        ScheduleRiskModel(net, correlation={"nope": 0.5})
+        ScheduleRiskModel(net, seed=1, correlation={"nope": 0.5})
+    with pytest.raises(ValueError, match="threads"):
+        ScheduleRiskModel(net, seed=1, threads=0)
+    with pytest.raises(ValueError, match="deadline date needs a network with a start_date"):
+        ScheduleRiskModel(net, seed=1, deadline="2026-05-01")
+    unfitted = ScheduleRiskModel(net, seed=1)
+    assert "unfitted" in repr(unfitted)
+    with pytest.raises(ValueError, match="unfitted: call run"):
+        unfitted.percentiles()
 
 
 def test_from_portfolio_sample():
     pf = read_portfolio()
     pid = pf.projects_in("active")["project_id"].iloc[0]
-    model = ScheduleRiskModel.from_portfolio(pf, pid, iterations=1000, correlation=0.5)
-    res = model.run(SEED)
-    assert model.start_date is not None and model.deadline is not None
+    model = ScheduleRiskModel.from_portfolio(pf, pid, seed=SEED, iterations=1000, correlation=0.5)
+    res = model.run()
+    assert res is model and model.network.start_date is not None and model.deadline is not None
     assert res.finish_at(80) >= res.finish_at(50) >= np.min(res.finish_)
     assert "finish_date" in res.percentiles().columns
     assert len(res.tornado()) == model.drivers.n
@@ -490,4 +506,98 @@ def test_property_single_chain_is_always_critical(n, data):
         rows.append((f"C{i}", lo, (lo + hi) / 2, hi, "triangular", f"C{i - 1}" if i else None))
     res = simulate(build_network(frame(rows)), seed=5, iterations=200, block_size=100)
     assert (res.criticality_ == 1).all()
-    np.testing.assert_allclose(res.finish_, res.stored_durations.astype(float).sum(axis=0), rtol=1e-5)
+    np.testing.assert_allclose(res.finish_, res.durations_.astype(float).sum(axis=0), rtol=1e-5)
+
+
+# ------------------------------------------------------------------ remaining work from the data date (issue 13)
+def progressed(**risk):
+    """A (done, 3 days), B (in progress: 4 of 8 days left, range 6-8-12), C (5 days, fixed); data date Wed 4 Mar."""
+    df = frame([("A", 3, 3, 3, "fixed", None), ("B", 6, 8, 12, "triangular", "A"), ("C", 5, 5, 5, "fixed", "B")],
+               fixed_cost=[100.0, 0.0, 0.0], cost_rate=[10.0, 20.0, 0.0],
+               actual_start=[pd.Timestamp("2026-02-25"), pd.Timestamp("2026-02-27"), pd.NaT],
+               actual_finish=[pd.Timestamp("2026-02-27"), pd.NaT, pd.NaT], remaining_duration=[np.nan, 4.0, np.nan])
+    return build_network(df, start_date="2026-02-25", data_date="2026-03-04")
+
+
+def test_monte_carlo_samples_remaining_work_only():
+    net = progressed()
+    res = simulate(net, seed=SEED, iterations=20_000)
+    dd = float(net.working_days("2026-03-03"))  # the data date is 5 working days after the start (Wed 25 Feb)
+    assert dd == 5 and res.deterministic_finish_ == 5 + 4 + 5
+    # A is complete: never sampled; B's range 6-8-12 is scaled to its 4 days left: triangular(3, 4, 6)
+    assert (res.durations_[0] == 0).all() and (res.durations_[2] == 5).all()
+    b = res.durations_[1].astype(float)
+    assert b.min() >= 3 - 1e-6 and b.max() <= 6 + 1e-6
+    assert b.mean() == pytest.approx(13 / 3, abs=0.01)
+    # no percentile before the data date; the finish is the data date + B + C
+    assert res.finish_.min() >= dd + 3 - 1e-9
+    np.testing.assert_allclose(res.finish_, dd + res.durations_[1].astype(float) + 5, atol=1e-4)
+    assert (res.percentiles()["finish_date"] >= pd.Timestamp("2026-03-04")).all()
+    # cost: A's fixed cost and its 3 days done at plan, B's 4 done days at plan + its sampled remainder
+    np.testing.assert_allclose(res.cost_, 100 + 10 * 3 + 20 * 4 + 20 * res.durations_[1].astype(float), rtol=1e-6)
+    assert res.criticality_["A"] == 0 and res.criticality_["B"] == 1
+
+
+def test_risks_act_on_remaining_work():
+    net = progressed()
+    pct = one_risk(impact_type="percent", schedule_min=50, schedule_most_likely=50, schedule_max=50,
+                   affected_activities="B", cost_min=0, cost_most_likely=0, cost_max=0)
+    base = simulate(net, pct, seed=SEED, iterations=2000, disabled=["R1"])  # same random numbers, risk off
+    hit = simulate(net, pct, seed=SEED, iterations=2000)
+    # +50 % of the remaining duration (not of the 8 planned days)
+    np.testing.assert_allclose(hit.finish_ - base.finish_, 0.5 * base.durations_[1].astype(float), atol=1e-4)
+    with pytest.warns(DataWarning, match="R1 affect only complete activities"):
+        gone = simulate(net, one_risk(affected_activities="A"), seed=SEED, iterations=2000)
+    np.testing.assert_array_equal(gone.finish_, base.finish_)
+    assert np.allclose(gone.cost_, base.cost_ + 700)  # its cost impact still counts
+
+
+def test_costs_not_assessed_without_any_cost():
+    net = build_network(frame([("A", 2, 4, 9, "triangular", None), ("B", 1, 2, 3, "pert", "A")]))
+    res = simulate(net, seed=SEED, iterations=2000)
+    assert not res.cost_assessed_ and np.isnan(res.deterministic_cost_)
+    assert res.percentiles([80])["cost"].isna().all() and np.isnan(res.cost_at(80))
+    assert np.isnan(res.jcl(res.finish_at(80), 1e9)) and np.isnan(res.probability_cost_within(1e9))
+    summ = res.summary.set_index("measure")
+    assert np.isnan(summ.at["P80 cost", "value"]) and summ.at["P80 cost", "unit"] == "not assessed"
+    assert summ.at["JCL at deterministic finish and cost", "unit"] == "not assessed"
+    assert res.contingency().at["cost", "unit"] == "not assessed" and "cost not assessed" in repr(res)
+    with pytest.raises(ValueError, match="not assessed"):
+        res.histogram("cost")
+
+
+def test_probability_finish_by_and_cost_within_match_the_closed_form():
+    # one triangular(2, 4, 9) activity: F(x) = (x - 2)^2 / ((9 - 2)(4 - 2)) below the mode, cost = 100 x duration
+    net = build_network(frame([("A", 2, 4, 9, "triangular", None)], cost_rate=100.0))
+    res = simulate(net, seed=SEED, iterations=40_000)
+    tri = stats.triang(c=2 / 7, loc=2, scale=7)
+    for x in (3.0, 4.0, 6.5):
+        assert res.probability_finish_by(x) == pytest.approx(tri.cdf(x), abs=2e-3)
+        assert res.probability_cost_within(100 * x) == pytest.approx(tri.cdf(x), abs=2e-3)
+    dated = build_network(frame([("A", 2, 4, 9, "triangular", None)]), start_date="2026-03-02")
+    r2 = simulate(dated, seed=SEED, iterations=40_000)
+    # by the end of Friday 6 March = 5 working days
+    assert r2.probability_finish_by("2026-03-06") == pytest.approx(tri.cdf(5), abs=2e-3)
+
+
+def test_from_portfolio_on_a_progressed_schedule_with_its_calendar(tmp_path):
+    from tests.test_schedule import make_progressed_folder
+
+    pf = read_portfolio(make_progressed_folder(tmp_path))
+    model = ScheduleRiskModel.from_portfolio(pf, "A-101", seed=SEED, iterations=1000).run()
+    dd = float(model.network.working_days("2026-03-01"))
+    assert model.finish_.min() >= dd
+    assert model.network.calendar.work_week == "Mon-Thu=07:00-17:00"
+    assert model.to_date(model.finish_at(80)) > pd.Timestamp("2026-03-02")
+
+
+def test_argument_errors_are_value_errors(small):
+    net, risks = small
+    with pytest.raises(ValueError, match="unknown risk id"):
+        ScheduleRiskModel(net, risks, seed=1, mitigated=["R9"])
+    with pytest.raises(ValueError, match="track: unknown"):
+        ScheduleRiskModel(net, seed=1, track=["Z"])
+    with pytest.raises(ValueError, match="must be a pmo_analytics.schedule.Network"):
+        ScheduleRiskModel("not a network", seed=1)
+    with pytest.raises(ValueError, match="by must be one of"):
+        simulate(net, seed=1, iterations=200, block_size=100).ranking("luck")

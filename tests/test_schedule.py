@@ -224,3 +224,346 @@ def test_sample_networks_build_and_check():
         assert s["critical"].any()
         h = health_check(net, warn=False)
         assert {"Logic", "Leads", "Lags", "High float", "Critical path test"} <= set(h["check"])
+
+
+# ------------------------------------------------------------------ calendars, progress, constraints (issue 13)
+MON = "2026-03-02"  # a Monday
+D = pd.Timestamp
+
+
+def frame(rows, **cols):
+    """Activities from (id, days, predecessors) tuples (fixed durations) plus extra columns."""
+    df = acts(rows)
+    for k, v in cols.items():
+        df[k] = v
+    return df
+
+
+def dates(plan, aid):
+    return plan.at[aid, "early_start_date"].date().isoformat(), plan.at[aid, "early_finish_date"].date().isoformat()
+
+
+def test_work_week_and_periods_parse():
+    from pmo_analytics.tables.calendars import format_work_week, parse_work_week
+
+    assert parse_work_week("Mon-Thu=9; Fri=4") == (9, 9, 9, 9, 4, 0, 0)
+    assert parse_work_week("Sat-Mon") == (8, 0, 0, 0, 0, 8, 8)  # ranges wrap round the week
+    assert parse_work_week("Mon-Fri=08:00-12:00,13:00-17:00", periods=True)[4] == ((8, 12), (13, 17))
+    assert format_work_week(parse_work_week("Mon-Fri=08:00-12:00,13:00-17:00", periods=True)) == \
+        "Mon-Fri=08:00-12:00,13:00-17:00"
+    for bad, match in [("Mon-Fri; Wed", "twice"), ("Mon=25", r"\(0, 24\]"), ("Funday", "unknown weekday"), ("Mon-Fri=x", "cannot read"),
+                       ("Mon=12:00-08:00", "forward"), ("Mon=08:00-12:00,11:00-13:00", "overlap")]:
+        with pytest.raises(ValueError, match=match):
+            parse_work_week(bad)
+
+
+def test_timeline_inverts_working_time():
+    from pmo_analytics.schedule import Timeline
+
+    cal = WorkCalendar(work_week="Mon-Fri=08:00-12:00,13:00-17:00", holidays=["2026-03-04"])
+    tl = Timeline(MON, [cal], days=14)
+    # Mon 2: 8 h; Tue 3: 8 h; Wed 4 holiday; Thu 5 from 08:00
+    assert tl.work(0, 1.0) == pytest.approx(8) and tl.work(0, 14 / 24) == pytest.approx(5)  # Mon 14:00: 4 h + 1 h
+    assert tl.time(0, 16, "finish") == pytest.approx(1 + 17 / 24)  # end of Tuesday
+    assert tl.time(0, 16, "start") == pytest.approx(3 + 8 / 24)    # Thursday 08:00 (Wednesday is a holiday)
+    w = np.array([0.5, 7.9, 12.25, 30.0, 200.0])
+    np.testing.assert_allclose(tl.work(0, tl.time(0, w, "finish")), w)
+    np.testing.assert_allclose(tl.work(0, tl.time(0, w, "start")), w)
+    assert tl.days >= 200 / 40 * 7  # grown on demand
+
+
+def test_each_activity_on_its_own_calendar():
+    cals = pd.DataFrame({"calendar_id": ["5d", "7d"], "work_week": ["Mon-Fri", "Mon-Sun"], "hours_per_day": 8.0})
+    df = frame([("A", 5, None), ("B", 2, "A"), ("C", 1, "B")], calendar_id=["5d", "7d", "5d"])
+    net = build_network(df, calendars=cals, calendar="5d", start_date=MON)
+    plan = cpm(net)
+    assert dates(plan, "A") == ("2026-03-02", "2026-03-06")
+    assert dates(plan, "B") == ("2026-03-07", "2026-03-08")  # the weekend works on B's 7-day calendar
+    assert dates(plan, "C") == ("2026-03-09", "2026-03-09")
+    # on the project calendar B ends where Friday ends: 5 working days; C ends after 6
+    assert plan.at["B", "early_finish"] == 5 and plan.at["C", "early_finish"] == 6
+    assert "2 calendar(s)" in repr(net)
+
+
+def test_hours_of_the_day_decide_where_a_successor_starts():
+    # P6 works in clock time: A ends at 16:00 on its 08:00-16:00 calendar; B's calendar works until 17:00, so
+    # B starts on Monday with one hour left and its 8 hours end on Tuesday at 16:00
+    cals = pd.DataFrame({"calendar_id": ["X", "Y"], "hours_per_day": 8.0,
+                         "work_week": ["Mon-Fri=08:00-16:00", "Mon-Fri=08:00-12:00,13:00-17:00"]})
+    net = build_network(frame([("A", 1, None), ("B", 1, "A")], calendar_id=["X", "Y"]), calendars=cals,
+                        calendar="X", start_date=MON)
+    plan = cpm(net)
+    assert dates(plan, "B") == ("2026-03-02", "2026-03-03")
+    tl = net.timeline
+    assert tl.time(1, net._plan.scale[1] + float(tl.work(1, tl.day(D(MON)) + 16 / 24)), "finish") == \
+        pytest.approx(tl.day(D("2026-03-03")) + 16 / 24)
+
+
+def test_holidays_hours_per_day_and_working_exceptions():
+    cals = pd.DataFrame({"calendar_id": ["C10"], "work_week": ["Mon-Thu=10"], "hours_per_day": [10.0]})
+    exc = pd.DataFrame({"calendar_id": ["C10", "C10"], "date": [D("2026-03-03"), D("2026-03-06")],
+                        "hours": [0.0, 10.0]})
+    net = build_network(frame([("A", 4, None)]), calendars=cals, calendar_exceptions=exc, calendar="C10",
+                        start_date=MON)
+    # 4 days of 10 hours: Mon 2, (Tue 3 holiday), Wed 4, Thu 5, Fri 6 (worked exception)
+    assert dates(cpm(net), "A") == ("2026-03-02", "2026-03-06")
+
+
+def progress_frame():
+    rows = [("A", 3, None), ("B", 4, "A"), ("C", 2, "B"), ("D", 5, None), ("E", 3, "C"), ("F", 1, "A:FS+3")]
+    return frame(rows, actual_start=[D("2026-03-02"), D("2026-03-04"), pd.NaT, pd.NaT, D("2026-03-02"), pd.NaT],
+                 actual_finish=[D("2026-03-03"), pd.NaT, pd.NaT, pd.NaT, pd.NaT, pd.NaT],
+                 remaining_duration=[np.nan, 4, np.nan, np.nan, 2, np.nan])
+
+
+def test_cpm_from_the_data_date():
+    net = build_network(progress_frame(), start_date=MON, data_date="2026-03-04")  # data date: Wednesday
+    plan = cpm(net)
+    assert plan["status"].to_dict() == {"A": "complete", "B": "in progress", "C": "not started",
+                                        "D": "not started", "E": "in progress", "F": "not started"}
+    assert dates(plan, "A") == ("2026-03-02", "2026-03-03")        # complete: the actual dates
+    assert np.isnan(plan.at["A", "total_float"]) and not plan.at["A", "critical"]
+    assert dates(plan, "B") == ("2026-03-04", "2026-03-09")        # 4 days left from Wednesday
+    assert dates(plan, "C") == ("2026-03-10", "2026-03-11")
+    assert dates(plan, "D") == ("2026-03-04", "2026-03-10")        # nothing starts before the data date
+    # retained logic: E started out of sequence, its remaining 2 days wait for C
+    assert dates(plan, "E") == ("2026-03-02", "2026-03-13")
+    # the lag after A's actual finish (Tuesday evening) runs Wed-Fri: F starts on Monday
+    assert dates(plan, "F") == ("2026-03-09", "2026-03-09")
+    assert plan["duration"].to_dict() == {"A": 0, "B": 4, "C": 2, "D": 5, "E": 2, "F": 1}
+    # progress override: E's remaining work continues from the data date
+    over = cpm(build_network(progress_frame(), start_date=MON, data_date="2026-03-04", progress="override"))
+    assert dates(over, "E") == ("2026-03-02", "2026-03-05")
+    assert "data date 2026-03-04: 1 complete, 2 in progress" in repr(net)
+
+
+def test_remaining_work_from_percent_complete_or_as_planned():
+    df = frame([("A", 10, None), ("B", 10, None)], actual_start=[D(MON), D(MON)], percent_complete=[40, np.nan])
+    with pytest.warns(DataWarning, match="1 in-progress activity has neither"):
+        net = build_network(df, start_date=MON, data_date="2026-03-09")
+    assert net.remaining.tolist() == [6, 5]  # 60 % of 10; B: 10 - the 5 working days since its start
+
+
+@pytest.mark.parametrize("ctype, cdate, b_dates, tf_b", [
+    ("SNET", "2026-03-11", ("2026-03-11", "2026-03-17"), 0),
+    ("FNET", "2026-03-18", ("2026-03-12", "2026-03-18"), 0),
+    ("SO", "2026-03-11", ("2026-03-11", "2026-03-17"), 0),
+    ("MFO", "2026-03-20", ("2026-03-16", "2026-03-20"), 0),
+    ("FNLT", "2026-03-12", ("2026-03-09", "2026-03-13"), -1),   # cannot be met: negative float
+    ("SNLT", "2026-03-04", ("2026-03-09", "2026-03-13"), -3),
+    ("FO", "2026-03-12", ("2026-03-09", "2026-03-13"), -1),
+])
+def test_constraint_types(ctype, cdate, b_dates, tf_b):
+    df = frame([("A", 5, None), ("B", 5, "A")], constraint_type=[None, ctype], constraint_date=[pd.NaT, D(cdate)])
+    plan = cpm(build_network(df, start_date=MON))
+    assert dates(plan, "B") == b_dates
+    assert plan.at["B", "total_float"] == tf_b
+    if tf_b < 0:
+        assert plan.at["A", "total_float"] == tf_b and plan["critical"].all()
+
+
+def test_mandatory_start_overrides_logic_and_alap_uses_free_float():
+    df = frame([("A", 5, None), ("B", 5, "A")], constraint_type=[None, "MSO"], constraint_date=[pd.NaT, D("2026-03-05")])
+    plan = cpm(build_network(df, start_date=MON))
+    assert dates(plan, "B") == ("2026-03-05", "2026-03-11")  # before A finishes: the date wins
+    assert plan.at["A", "total_float"] == -2                  # A should have finished on Wednesday
+    df = frame([("A", 5, None), ("B", 2, None), ("C", 1, "A; B")], constraint_type=[None, "ALAP", None])
+    plan = cpm(build_network(df, start_date=MON))
+    assert dates(plan, "B") == ("2026-03-05", "2026-03-06")  # as late as C allows
+    assert plan.at["B", "free_float"] == 0
+    assert cpm(build_network(df))["early_start"].tolist() == [0, 3, 5]  # without dates too
+
+
+@pytest.mark.parametrize("lag_calendar, b_start", [
+    ("predecessor", "2026-03-11"),   # 2 working days of A's Mon-Fri calendar: Mon 9, Tue 10
+    ("successor", "2026-03-09"),     # 2 working days of B's 7-day calendar: Sat 7, Sun 8
+    ("24h", "2026-03-07"),           # 16 hours round the clock from Friday 16:00: Saturday 08:00
+    ("project", "2026-03-11"),
+])
+def test_lag_calendars(lag_calendar, b_start):
+    cals = pd.DataFrame({"calendar_id": ["5d", "7d"], "work_week": ["Mon-Fri", "Mon-Sun"], "hours_per_day": 8.0})
+    df = frame([("A", 5, None), ("B", 1, "A:FS+2")], calendar_id=["5d", "7d"])
+    plan = cpm(build_network(df, calendars=cals, calendar="5d", start_date=MON, lag_calendar=lag_calendar))
+    assert plan.at["B", "early_start_date"] == D(b_start)
+
+
+@pytest.mark.parametrize("cols, match", [
+    (dict(actual_finish=[D("2026-03-03"), pd.NaT]), "actual finish .* but no actual start"),
+    (dict(actual_start=[D("2026-03-04"), pd.NaT], actual_finish=[D("2026-03-03"), pd.NaT]), "before its actual start"),
+    (dict(actual_start=[D("2026-03-02"), pd.NaT], actual_finish=[D("2026-03-06"), pd.NaT]),
+     "actual finish 2026-03-06 is not before the data date 2026-03-05"),
+    (dict(actual_start=[D("2026-03-06"), pd.NaT]), "actual start 2026-03-06 is after the data date"),
+    (dict(remaining_duration=[np.nan, 7.0]), "has not started but its remaining duration 7 exceeds its planned"),
+    (dict(percent_complete=[20.0, np.nan]), "20 % complete but has no actual start"),
+    (dict(constraint_type=[None, "SNET"]), "needs a constraint_date|constraint without a date"),
+])
+def test_inconsistent_progress_is_a_named_error(cols, match):
+    from pmo_analytics.exceptions import InconsistentProgressError
+
+    df = frame([("A", 5, None), ("B", 5, "A")], **cols)
+    with pytest.raises((InconsistentProgressError, DataValidationError), match=match):
+        build_network(df, start_date=MON, data_date="2026-03-05")
+
+
+def test_network_option_errors():
+    df = frame([("A", 5, None)], calendar_id=["nope"])
+    with pytest.raises(DataValidationError, match="unknown calendar 'nope'"):
+        build_network(df, start_date=MON)
+    with pytest.raises(ValueError, match="need a start_date"):
+        build_network(frame([("A", 5, None)], actual_start=[D(MON)]))
+    with pytest.raises(ValueError, match="progress must be"):
+        build_network(frame([("A", 5, None)]), progress="sometimes")
+    with pytest.raises(ValueError, match="lag_calendar must be"):
+        build_network(frame([("A", 5, None)]), lag_calendar="lunar")
+    with pytest.raises(DataValidationError, match="unknown constraint type"):
+        build_network(frame([("A", 5, None)], constraint_type=["XYZ"], constraint_date=[D(MON)]), start_date=MON)
+
+
+# ------------------------------------------------------------------ the data model: progress and calendars in CSV
+@pytest.fixture
+def progressed_folder(tmp_path):
+    return make_progressed_folder(tmp_path)
+
+
+def make_progressed_folder(tmp_path):
+    """The sample with A-101 progressed to 2 March 2026, on a 4 x 10-hour calendar with a holiday."""
+    import shutil
+
+    from pmo_analytics.tables.portfolio import sample_path
+
+    folder = tmp_path / "pf"
+    shutil.copytree(sample_path(), folder)
+    pd.DataFrame({"calendar_id": ["FourTens"], "name": ["4 x 10 hours"], "work_week": ["Mon-Thu=07:00-17:00"],
+                  "hours_per_day": [10.0]}).to_csv(folder / "calendars.csv", index=False)
+    pd.DataFrame({"calendar_id": ["FourTens"], "date": ["2026-04-06"], "hours": [0.0], "name": ["Easter Monday"]}
+                 ).to_csv(folder / "calendar_exceptions.csv", index=False)
+    pr = pd.read_csv(folder / "projects.csv", dtype=str, keep_default_na=False)
+    pr["data_date"] = np.where(pr["project_id"] == "A-101", "2026-03-02", "")
+    pr["calendar_id"] = np.where(pr["project_id"] == "A-101", "FourTens", "")
+    pr.to_csv(folder / "projects.csv", index=False)
+    a = pd.read_csv(folder / "activities.csv", dtype=str, keep_default_na=False)
+    a["actual_start"] = np.where(a["activity_id"].isin(["A010", "A020"]) & (a["project_id"] == "A-101"),
+                                 "2026-01-05", "")
+    a["actual_finish"] = np.where((a["activity_id"] == "A010") & (a["project_id"] == "A-101"), "2026-01-05", "")
+    a["remaining_duration"] = np.where((a["activity_id"] == "A020") & (a["project_id"] == "A-101"), "3", "")
+    a.to_csv(folder / "activities.csv", index=False)
+    return folder
+
+
+def test_progress_and_calendars_through_the_data_model(progressed_folder):
+    pf = read_portfolio(progressed_folder)
+    net = build_network(pf, "A-101")
+    assert net.data_date == D("2026-03-02") and net.start_date == D("2026-01-05")
+    assert net.calendar.work_week == "Mon-Thu=07:00-17:00" and net.calendar.holidays == (D("2026-04-06"),)
+    plan = cpm(net)
+    assert plan.at["A010", "status"] == "complete" and plan.at["A020", "status"] == "in progress"
+    # A020's 3 days left run Mon 2, Tue 3, Wed 4 March on the 4 x 10 calendar
+    assert dates(plan, "A020") == ("2026-01-05", "2026-03-04")
+    assert (plan.loc[plan["status"] == "not started", "early_start_date"] >= D("2026-03-02")).all()
+    # an unprogressed project of the same portfolio keeps its Mon-Fri default calendar
+    other = build_network(pf, "A-102")
+    assert other.calendar.work_week == "Mon-Fri" and not other.has_progress
+
+
+def test_bad_progress_and_calendars_are_reported_with_rows(progressed_folder):
+    from pmo_analytics.tables import validate_path
+
+    a = pd.read_csv(progressed_folder / "activities.csv", dtype=str, keep_default_na=False)
+    i = a.index[(a["project_id"] == "A-101") & (a["activity_id"] == "A030")][0]
+    a.loc[i, ["actual_start", "actual_finish"]] = ["2026-02-02", "2026-03-05"]  # finished after the data date
+    a.loc[i + 1, "calendar_id"] = "Nope"
+    a.to_csv(progressed_folder / "activities.csv", index=False)
+    c = pd.read_csv(progressed_folder / "calendars.csv")
+    c.loc[0, "work_week"] = "Mon-Thu=11:00-07:00"
+    c.to_csv(progressed_folder / "calendars.csv", index=False)
+    msgs = [str(p) for p in validate_path(progressed_folder)]
+    assert any(f"activities.csv, row {i + 2}, column 'actual_finish'" in m and "not before the data date" in m
+               for m in msgs), msgs
+    assert any(f"row {i + 3}, column 'calendar_id': unknown calendar 'Nope'" in m for m in msgs), msgs
+    assert any("calendars.csv, row 2, column 'work_week'" in m and "forward" in m for m in msgs), msgs
+
+
+def test_health_check_with_progress_constraints_and_baseline():
+    df = progress_frame()
+    df["baseline_finish"] = [D("2026-03-03"), D("2026-03-03"), pd.NaT, D("2026-02-27"), pd.NaT, pd.NaT]
+    # F must start on Tuesday 3 March: a hard constraint before the data date -> a forecast before it
+    df["constraint_type"] = [None, None, None, None, None, "MSO"]
+    df["constraint_date"] = [pd.NaT] * 5 + [D("2026-03-03")]
+    net = build_network(df, start_date=MON, data_date="2026-03-04")
+    h = health_check(net, warn=False).set_index("check")
+    # 5 unfinished activities (A is complete), one with a hard constraint: 20 %
+    assert h.at["Hard constraints", "count"] == 1 and h.at["Hard constraints", "total"] == 5
+    assert h.at["Hard constraints", "value"] == pytest.approx(20) and not h.at["Hard constraints", "passed"]
+    assert h.at["Invalid dates", "activities"] == "F" and not h.at["Invalid dates", "passed"]
+    # due by their baseline before the data date: A (done on time), B (still running), D (not started)
+    assert h.at["Missed tasks", "total"] == 3 and h.at["Missed tasks", "activities"] == "B, D"
+    assert h.at["BEI", "value"] == pytest.approx(1 / 3) and not h.at["BEI", "passed"]
+    # A, complete, is no longer counted for float or logic
+    assert "A" not in h.at["Negative float", "activities"].split(", ")
+    clean = build_network(progress_frame(), start_date=MON, data_date="2026-03-04")
+    h2 = health_check(clean, warn=False).set_index("check")
+    assert h2.at["Invalid dates", "passed"] and h2.at["Hard constraints", "count"] == 0
+    assert "Missed tasks" not in h2.index  # no baseline dates: not assessed, not listed
+    # a start-no-later-than that logic cannot meet gives negative float
+    neg = build_network(frame([("A", 5, None), ("B", 5, "A")], constraint_type=[None, "SNLT"],
+                              constraint_date=[pd.NaT, D("2026-03-04")]), start_date=MON)
+    hn = health_check(neg, warn=False).set_index("check")
+    assert hn.at["Negative float", "count"] == 2 and not hn.at["Negative float", "passed"]
+
+
+# ------------------------------------------------------------------ PERT normal approximation (issue 16)
+@pytest.fixture(scope="module")
+def reliable():
+    ref = json.loads((REF / "reliable_construction.json").read_text())
+    rows = [{"activity_id": a["id"], "name": a["name"], "min_duration": a["o"], "most_likely": a["m"],
+             "max_duration": a["p"], "distribution": "pert", "predecessors": ";".join(a["predecessors"])}
+            for a in ref["activities"]]
+    return build_network(pd.DataFrame(rows), unit="weeks"), ref["published"]
+
+
+def test_reliable_construction_pert(reliable):
+    from pmo_analytics.schedule import pert
+
+    net, pub = reliable
+    sched = cpm(net, durations="mean")
+    assert sched["duration"].to_dict() == pytest.approx(pub["expected_durations"])
+    assert sched["early_finish"].max() == pytest.approx(pub["mean_project_duration"])
+    res = pert(net)
+    assert res.critical_path == pub["mean_critical_path"]
+    assert res.mean == pytest.approx(44) and res.variance == pytest.approx(pub["critical_path_variance"])
+    assert res.probability_finish_by(47) == pytest.approx(pub["p_finish_within_47_weeks"], abs=5e-5)
+    assert res.finish_at(84.13) == pytest.approx(47, abs=0.01)
+    assert res.unit == "weeks" and "weeks" in repr(net) and "44 weeks" in repr(res)
+    assert set(res.summary["measure"]) >= {"expected finish", "variance on the critical path"}
+    # most likely durations give a shorter plan (the expected times of right-skewed estimates are longer)
+    assert cpm(net)["early_finish"].max() == pytest.approx(2 + 3.5 + 9 + 4.5 + 4 + 9 + 5.5 + 5.5)
+
+
+def test_foundry_pert_from_the_package(foundry):
+    from pmo_analytics.schedule import pert
+
+    rows = [{"activity_id": a["id"], "min_duration": a["a"], "most_likely": a["m"], "max_duration": a["b"],
+             "distribution": "pert", "predecessors": ";".join(a["predecessors"])} for a in foundry["activities"]]
+    res = pert(build_network(pd.DataFrame(rows), unit="weeks"))
+    pub = foundry["published"]
+    assert res.critical_path == pub["critical_path"] and res.mean == pytest.approx(pub["project_duration"])
+    assert res.variance == pytest.approx(112 / 36)
+    assert res.probability_finish_by(16) == pytest.approx(0.7146, abs=5e-4)  # exact z (the book rounds)
+
+
+def test_durations_mean_of_each_distribution_and_errors():
+    from pmo_analytics.schedule import pert
+
+    df = pd.DataFrame([{"activity_id": "T", "min_duration": 2, "most_likely": 4, "max_duration": 9,
+                        "distribution": "triangular"},
+                       {"activity_id": "U", "min_duration": 2, "most_likely": 4, "max_duration": 9,
+                        "distribution": "uniform", "predecessors": "T"}])
+    net = build_network(df)
+    assert cpm(net, durations="mean")["duration"].tolist() == pytest.approx([5.0, 5.5])
+    assert pert(net, variance="distribution").variance == pytest.approx((4 + 81 + 16 - 18 - 8 - 36) / 18 + 49 / 12)
+    with pytest.raises(ValueError, match="durations must be"):
+        cpm(net, durations="median")
+    with pytest.raises(ValueError, match="variance must be"):
+        pert(net, variance="beta")
+    with pytest.raises(ValueError, match="unit must be"):
+        build_network(df, unit="fortnights")

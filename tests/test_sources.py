@@ -1,6 +1,7 @@
 """Merging several sources into one portfolio, reconciliation problems, import to our CSV layout."""
 
 import shutil
+from pathlib import Path
 import warnings
 
 import pandas as pd
@@ -12,7 +13,7 @@ from pmo_analytics.tables import msproject as msp
 from pmo_analytics.tables.portfolio import sample_path
 from pmo_analytics.tables.sources import (import_sources, merge_sources, needs_import, parse_source, read_sources)
 
-needs_java = pytest.mark.skipif(not msp.java_available(), reason=str(msp._missing()))
+needs_java = pytest.mark.skipif(not msp.java_available(), reason=str(msp.java_unavailable_reason()))
 REGISTER = ("risks", "status")
 
 
@@ -49,11 +50,15 @@ def test_merge_tables_and_schedule_gives_the_same_portfolio(split, sample):
     assert res.ok, res.problems
     assert set(res.schedules) == {"A-101"}
     pf = res.portfolio()
-    assert set(pf.tables) == set(sample.tables)
+    # the schedule brings its calendar (our tables) and its start, data date, calendar into projects
+    assert set(pf.tables) == set(sample.tables) | {"calendars", "calendar_exceptions"}
     key = ["project_id", "activity_id"]
     got = pf.activities.sort_values(key).reset_index(drop=True)
     want = sample.activities.sort_values(key).reset_index(drop=True)
-    pd.testing.assert_frame_equal(got, want[got.columns], check_dtype=False)
+    pd.testing.assert_frame_equal(got[want.columns], want, check_dtype=False)
+    row = pf.projects.set_index("project_id").loc["A-101"]
+    assert row["calendar_id"] in set(pf.calendars["calendar_id"]) and row["lag_calendar"] == "predecessor"
+    assert (pf.activities.loc[pf.activities["project_id"] == "A-101", "calendar_id"] == row["calendar_id"]).all()
     pd.testing.assert_frame_equal(pf.risks, sample.risks)
     assert "A-101.xml" in pf.sources["activities"] and pf.sources["risks"] == "register/risks.csv"
     assert "A-101.xml" in pf.hashes and "core/projects.csv" in pf.hashes
@@ -123,10 +128,10 @@ def test_import_sources_writes_our_layout(split, sample):
         if name == "activities":
             key = ["project_id", "activity_id"]
             got, df = got.sort_values(key).reset_index(drop=True), df.sort_values(key).reset_index(drop=True)
-        pd.testing.assert_frame_equal(got, df[got.columns], check_dtype=False, obj=name)
+        pd.testing.assert_frame_equal(got[df.columns], df, check_dtype=False, obj=name)
+    assert {"calendars", "calendar_exceptions"} <= set(pf.tables)
     extra = out / "import"
-    assert {p.name for p in extra.iterdir()} == {"schedule_tasks.csv", "calendars.csv", "holidays.csv",
-                                                 "notes.csv", "sources.json"}
+    assert {p.name for p in extra.iterdir()} == {"schedule_tasks.csv", "notes.csv", "sources.json"}
     tasks = pd.read_csv(extra / "schedule_tasks.csv")
     assert (tasks["project_id"] == "A-101").all() and tasks["summary"].any()
     # never overwrite a non-empty folder; nothing is left behind when the data are invalid
@@ -141,7 +146,7 @@ def test_import_sources_writes_our_layout(split, sample):
 
 def test_tables_only_sources_need_no_java(split, monkeypatch):
     core, register, _ = split
-    monkeypatch.setattr(msp, "_missing", lambda: "no Java runtime found: install one")
+    monkeypatch.setattr(msp.jvm, "java_unavailable_reason", lambda: "no Java runtime found: install one")
     res = merge_sources([core, register])
     # A-101's activities were moved out: its risks now name unknown activities
     assert res.problems and all(p.table == "risks" for p in res.problems)
@@ -198,3 +203,36 @@ def test_register_in_a_workbook_and_schedule_matched_by_name(split, sample):
     assert "crm.xer -> A-101" in text and "note(s) to confirm" in text and "problem(s)" not in text
     pf = res.portfolio()
     assert len(pf.activities) == len(sample.activities)
+
+
+@needs_java
+def test_import_a_schedule_without_a_register_makes_a_skeleton_portfolio(tmp_path, capsys):
+    from pmo_analytics.cli import main
+    from pmo_analytics.schedule import build_network, cpm
+
+    plan = Path(__file__).parent / "data" / "realdata" / "XERNative_sample.xer"
+    out = tmp_path / "d"
+    assert main(["import", f"TK-1={plan}", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "skeleton portfolio" in text and "has no costs" in text and "XERNative_sample.xer -> TK-1" in text
+    assert text.count("default range rule") == 1  # notes come one line per kind
+    pf = read_portfolio(out)  # a valid portfolio
+    assert pf.projects["project_id"].tolist() == ["TK-1"] and pf.projects.at[0, "stage"] == "active"
+    assert {"calendars", "calendar_exceptions", "criteria", "scores", "costs", "budget"} <= set(pf.tables)
+    assert pf.projects.at[0, "calendar_id"] in set(pf.calendars["calendar_id"])
+    # the imported CSVs schedule as P6 did: finish 21 Feb 2022, as stored in the file
+    plan_ = cpm(build_network(pf, "TK-1"))
+    assert plan_["early_finish_date"].max() == pd.Timestamp("2022-02-21")
+    # a second import into the same folder is refused (exit 2), nothing overwritten
+    assert main(["import", str(plan), "--out", str(out)]) == 2
+
+
+@needs_java
+def test_import_keeps_progress_and_constraint_times(tmp_path):
+    plan = Path(__file__).parent / "data" / "realdata" / "mpxj_percent-complete-8.4.xer"
+    res = import_sources([f"PC-1={plan}"], tmp_path / "pc")
+    pf = read_portfolio(tmp_path / "pc")
+    assert pf.projects.at[0, "data_date"] == pd.Timestamp("2015-02-24")
+    a = pf.activities.set_index("activity_id")
+    assert a["actual_start"].notna().sum() == 9 and a.at["A1010", "remaining_duration"] == 75
+    assert res.schedules["PC-1"].data_date == pd.Timestamp("2015-02-24")

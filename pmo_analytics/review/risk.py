@@ -59,7 +59,7 @@ def risk_table(results: dict, projects: pd.DataFrame, confidence: float = 80) ->
     pr = projects.set_index("project_id")
     rows = []
     for pid, res in results.items():
-        m = res.model
+        m = res  # the fitted ScheduleRiskModel holds its results
         p = res.percentiles([50, confidence]).set_index("percentile")
         det = float(res.deterministic_finish_)
         committed = pr.at[pid, "committed_finish"] if "committed_finish" in pr.columns else pd.NaT
@@ -136,7 +136,8 @@ class RiskReview:
         for pid in self.projects_:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                model = ScheduleRiskModel.from_portfolio(pf, pid, iterations=pol.iterations,
+                model = ScheduleRiskModel.from_portfolio(pf, pid, seed=project_seed(pol.seed, pid),
+                                                         iterations=pol.iterations,
                                                          correlation=pol.group_correlation)
                 h = health_check(model.network, deadline=model.deadline)
             self.models_[pid] = model
@@ -144,7 +145,7 @@ class RiskReview:
             health.append(h.assign(project_id=pid))
         self.health_ = pd.concat(health, ignore_index=True) if health else pd.DataFrame(
             columns=["project_id", "check", "passed"])
-        self.results_ = {pid: m.run(seed=project_seed(pol.seed, pid)) for pid, m in self.models_.items()}
+        self.results_ = {pid: m.run() for pid, m in self.models_.items()}
         self.table_ = risk_table(self.results_, pf.projects, pol.confidence)
         self.exposure_ = exposure(self.results_, pf.projects, percentile=pol.confidence)
         self.has_risks_ = pf.has("risks")

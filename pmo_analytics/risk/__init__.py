@@ -4,14 +4,18 @@ Typical use::
 
     from pmo_analytics import read_portfolio, risk
     pf = read_portfolio()
-    model = risk.ScheduleRiskModel.from_portfolio(pf, "A-101", iterations=5000, correlation=0.6)
-    res = model.run(seed=20261125)
-    res.percentiles()            # P10..P95 finish [days, date] and cost [currency]
-    res.contingency(80)          # P80 minus the deterministic plan
-    res.tornado()                # each risk removed in turn (common random numbers)
-    res.mitigations()            # which responses pay for themselves
-    res.jcl("2027-06-30", 9e6)   # joint confidence level
+    model = risk.ScheduleRiskModel.from_portfolio(pf, "A-101", seed=20261125, iterations=5000,
+                                                  correlation=0.6).run()
+    model.percentiles()                     # P10..P95 finish [working days, date] and cost [currency]
+    model.contingency(80)                   # P80 minus the deterministic plan
+    model.tornado()                         # each risk removed in turn (common random numbers)
+    model.mitigations()                     # which responses pay for themselves
+    model.jcl("2027-06-30", 9e6)            # joint confidence level
+    model.probability_finish_by("2027-06-30")
 
+The model follows the package's estimator protocol: options and ``seed`` in the
+constructor, ``run()`` returns the model, results in ``finish_``, ``cost_``,
+``criticality_`` ... and the accessors of :class:`RiskResults`.
 ``simulate(network, risks, seed=...)`` is the one-call form.
 
 The whole portfolio at once (cross-project links, shared risks, reference-class
@@ -28,7 +32,7 @@ from .drivers import RiskDrivers, risk_drivers
 from .engine import ScheduleRiskModel, simulate
 from .exposure import exposure
 from .portfolio import PortfolioRiskModel, reference_class_distributions
-from .results import DEFAULT_PERCENTILES, RiskResult
+from .results import DEFAULT_PERCENTILES, RiskResults
 
 __all__ = [
     "ScheduleRiskModel",
@@ -36,7 +40,7 @@ __all__ = [
     "reference_class_distributions",
     "exposure",
     "simulate",
-    "RiskResult",
+    "RiskResults",
     "DEFAULT_PERCENTILES",
     "DISTRIBUTIONS",
     "ppf",

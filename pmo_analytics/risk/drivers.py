@@ -62,7 +62,7 @@ class RiskDrivers:
     percent : ndarray of bool
         True for a percent-of-duration impact, False for added days.
     pre, post : ndarray, shape (risks, 7)
-        probability, schedule min/ml/max [days or %], cost min/ml/max
+        probability, schedule min/ml/max [working days or %], cost min/ml/max
         [currency] before and after mitigation.
     """
 
@@ -87,11 +87,11 @@ class RiskDrivers:
         return (m.notna() & (m.astype(str).str.strip() != "")).to_numpy()
 
     def index(self, ids) -> np.ndarray:
-        """Boolean mask over risks from an iterable of risk ids (unknown ids raise)."""
-        ids = list(ids)
+        """Boolean mask over risks from an iterable of risk ids (unknown ids raise ValueError)."""
+        ids = [ids] if isinstance(ids, str) else list(ids)
         unknown = set(ids) - set(self.ids)
         if unknown:
-            raise KeyError(f"unknown risk id(s): {sorted(unknown)}")
+            raise ValueError(f"unknown risk id(s): {sorted(unknown)}")
         return self.table["risk_id"].isin(ids).to_numpy()
 
 

@@ -1,86 +1,108 @@
-"""The vectorised Monte Carlo engine for integrated schedule and cost risk.
+"""The vectorised Monte Carlo engine for integrated schedule and cost risk: :class:`ScheduleRiskModel`.
+
+Estimator protocol
+------------------
+Options (a required ``seed`` among them) go to the constructor, which only
+checks and compiles them; :meth:`ScheduleRiskModel.run` simulates and
+returns the model; results are trailing-underscore attributes (``finish_``,
+``cost_``, ``criticality_``, ...) and the accessors of
+:class:`~pmo_analytics.risk.results.RiskResults` (``percentiles()``,
+``tornado()``, ``probability_finish_by()``, ``summary`` ...) read them. One
+object answers every question about one simulation: there is no separate
+result object to keep in step with its model.
 
 Design
 ------
 * Iterations are processed in **chunks**; inside a chunk every quantity is a
   numpy array of shape ``(activities, iterations)`` and the forward/backward
   passes loop over activities (compiled once in the network), never over
-  iterations.
+  iterations (:meth:`ScheduleRiskModel._simulate_chunk`).
 * Random numbers come in fixed **blocks** of ``block_size`` iterations: block
   ``b`` draws from ``PCG64(SeedSequence(seed, spawn_key=(b,)))`` a matrix of
   uniforms with one row per activity duration, then one row per risk
-  occurrence and one per risk impact, always in that layout. Latin hypercube
-  stratification and Iman-Conover correlation are applied within each block.
-  Chunks are whole numbers of blocks, so results are identical whatever the
-  chunk size, and two runs that differ only in their risk settings
-  (mitigation, a risk switched off for the tornado) see the same numbers:
-  common random numbers.
+  occurrence and one per risk impact, always in that layout
+  (:meth:`ScheduleRiskModel._sample_block`). Latin hypercube stratification
+  and Iman-Conover correlation are applied within each block. Chunks are
+  whole numbers of blocks, so results are identical whatever the chunk size
+  or the number of threads, and two runs that differ only in their risk
+  settings (mitigation, a risk switched off for the tornado) see the same
+  numbers: common random numbers.
+* Blocks of a chunk are drawn in parallel by ``threads`` threads (numpy
+  releases the GIL while it generates and computes), on a pool made for the
+  run, or on the caller's ``executor``.
+* **Remaining work only**: a complete activity is not sampled; an activity in
+  progress or not started samples its *remaining* duration, its three-point
+  range scaled by remaining / most likely; percent risk impacts act on the
+  remaining duration; the project cannot finish before the data date.
 * Rows follow the network's canonical (sorted-id) order, so results do not
   depend on the order of the input rows.
 * Memory is bounded by the chunk: finishes and costs per iteration are kept
-  (two floats each), durations and early finishes per activity are kept as
-  float32 only for the first ``store_samples`` activity-iterations (used for
-  the Spearman sensitivity and the probabilistic Gantt); criticality is
-  counted exactly over all iterations.
+  (two floats each), durations and finishes per activity as float32 only for
+  the first ``store_samples`` activity-iterations (Spearman sensitivity,
+  probabilistic Gantt); criticality is counted exactly over all iterations.
 
 Cost model: ``cost = sum(fixed_cost) + sum(cost_rate * duration) + risk cost
 impacts`` [currency] (+ response costs in a mitigated run), following AACE RP
-57R-09.
+57R-09; the duration of work done is its planned share
+(``most_likely - remaining``). A schedule without any cost has its cost
+results "not assessed" (NaN), not 0.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import warnings
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ConvergenceWarning, DataValidationError, Problem
-from ..schedule.calendar import WorkCalendar
-from ..schedule.cpm import CRITICAL_TOL, backward_pass, cpm, forward_pass
+from ..exceptions import ConvergenceWarning, DataValidationError, DataWarning, Problem
+from ..parallel import default_threads
+from ..schedule.cpm import CRITICAL_TOL, backward_pass, cpm, forward_pass, project_finish
 from ..schedule.network import Network, build_network
 from .correlation import check_correlation, group_matrix, iman_conover
 from .distributions import DISTRIBUTIONS, DurationSampler, _tri_ppf
 from .drivers import RiskDrivers, risk_drivers
+from .results import RiskResults
 
 __all__ = ["ScheduleRiskModel", "simulate"]
 
 _SAMPLING = ("lhs", "mc")
 
 
-_POOL = None
+@dataclass
+class _Draws:
+    """What one simulation produced (before it becomes the model's attributes)."""
+
+    finish: np.ndarray          # [unit after the start, project calendar]
+    cost: np.ndarray            # [currency]
+    track: np.ndarray           # tracked activities' finishes [unit after the start]
+    crit_count: np.ndarray | None
+    durations: np.ndarray       # stored remaining durations [unit] (float32)
+    finishes: np.ndarray        # stored early finishes [kernel units, own calendar] (float32)
+    convergence: list
+    converged: bool | None
 
 
-def _threads() -> int:
-    """Threads used to draw sample blocks in parallel (``PMO_THREADS`` overrides; default: cores, max 4)."""
-    env = os.environ.get("PMO_THREADS")
-    if env:
-        return max(1, int(env))
-    return max(1, min(4, os.cpu_count() or 1))
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None or _POOL._max_workers != _threads():
-        _POOL = ThreadPoolExecutor(max_workers=_threads(), thread_name_prefix="pmo-risk")
-    return _POOL
-
-
-class ScheduleRiskModel:
-    """Integrated cost and schedule risk model of one project (configuration only).
+class ScheduleRiskModel(RiskResults):
+    """Integrated cost and schedule risk model of one project.
 
     Parameters
     ----------
     network : Network
-        From :func:`pmo_analytics.schedule.build_network`.
+        From :func:`pmo_analytics.schedule.build_network` (with dates,
+        calendars and progress where known).
     risks : DataFrame, optional
         Risk register rows (see ``risks`` in the data model).
+    seed : int
+        Seed of the random design (required): the same seed gives identical
+        results, whatever ``chunk_size`` and ``threads``.
     iterations : int, default 5000
-        Number of Monte Carlo iterations.
+        Number of Monte Carlo iterations [count].
     sampling : {"lhs", "mc"}, default "lhs"
         Latin hypercube (stratified within each block) or plain Monte Carlo.
     pert_lambda : float, default 4
@@ -95,12 +117,12 @@ class ScheduleRiskModel:
         a :class:`~pmo_analytics.exceptions.DataWarning`) instead of raising.
     block_size : int, default 1000
         Iterations per random-number block (the unit of LHS stratification
-        and Iman-Conover); part of the random design, so changing it changes
-        the sample (the chunk size does not).
+        and Iman-Conover) [count]; part of the random design, so changing it
+        changes the sample (the chunk size does not).
     chunk_size : int, optional
         Iterations per vectorised chunk (rounded to a multiple of
-        ``block_size``); default about 8 million activity-iterations
-        (64 MB for each of the four working arrays).
+        ``block_size``) [count]; default about 8 million
+        activity-iterations (64 MB for each of the four working arrays).
     criticality : bool, default True
         Run the backward pass to count how often each activity is critical.
     track : iterable of str, optional
@@ -108,34 +130,80 @@ class ScheduleRiskModel:
         milestone); default all milestones.
     store_samples : int, default 20_000_000
         Activity-iterations of durations and finishes kept (float32) for
-        sensitivity and the probabilistic Gantt.
+        sensitivity and the probabilistic Gantt [count].
     convergence_tol : float, optional
         Relative tolerance on P80 finish and cost over the last
         ``convergence_window`` blocks; a
         :class:`~pmo_analytics.exceptions.ConvergenceWarning` is issued when
         not met at the end.
     convergence_window : int, default 3
+        Blocks the tolerance is checked over [count].
     stop_when_converged : bool, default False
         Stop at the first block where the convergence test passes.
     progress : bool, default False
         Show a tqdm progress bar over chunks.
-    start_date : date-like, optional
-        Project start, to report dates (with ``calendar``).
-    calendar : WorkCalendar, optional
-        Working days (default Monday-Friday, no holidays).
-    deadline : float, optional
-        Committed finish [days from start] (for reports).
+    deadline : float or date-like, optional
+        Committed finish: [unit after the start] or a date (network with
+        dates); used by ``summary`` and the health check.
+    mitigated : bool or iterable of str, default False
+        True: every risk at its post-mitigation values, its response cost
+        added; or the ids of the risks to mitigate.
+    disabled : iterable of str, default ()
+        Risks switched off (the tornado does this one risk at a time);
+        random numbers are unchanged.
+    threads : int, optional
+        Threads drawing sample blocks in parallel [count]; default the
+        number of cores, at most 4. Results do not depend on it.
+    executor : concurrent.futures.Executor or pmo_analytics.parallel.Executor, optional
+        Run the block draws on this executor (owned by the caller) instead
+        of a local thread pool made for each run.
+
+    Attributes
+    ----------
+    finish_ : ndarray
+        Project finish per iteration [unit after the start, project calendar].
+    cost_ : ndarray
+        Project cost per iteration [currency].
+    tracked_finish_ : ndarray, shape (tracked activities, iterations)
+        Finishes of ``track`` activities [unit after the start] (converted
+        from the kernel's working hours when first read).
+    criticality_ : Series or None
+        Criticality index per activity [probability].
+    deterministic_finish_ : float
+        Finish of the most-likely CPM from the data date [unit after the start].
+    deterministic_cost_ : float
+        Cost of the most-likely plan [currency] (NaN when not assessed).
+    cost_assessed_ : bool
+        False when neither the activities nor the risks carry a cost.
+    schedule_ : DataFrame
+        The deterministic CPM (:func:`~pmo_analytics.schedule.cpm`).
+    durations_ : ndarray
+        Stored sampled remaining durations, activities x stored iterations [unit].
+    iterations_ : int
+        Iterations run [count] (fewer than asked when stopped on convergence).
+    converged_ : bool or None
+        Convergence test result (None when no tolerance was set).
+    convergence_ : DataFrame
+        P80 finish and cost after each block (when a tolerance was set).
+
+    Examples
+    --------
+    >>> model = ScheduleRiskModel.from_portfolio(pf, "A-101", seed=1, iterations=5000)  # doctest: +SKIP
+    >>> model.run().percentiles([50, 80])  # doctest: +SKIP
     """
 
-    def __init__(self, network: Network, risks: pd.DataFrame | None = None, *, iterations: int = 5000,
+    def __init__(self, network: Network, risks: pd.DataFrame | None = None, *, seed: int, iterations: int = 5000,
                  sampling: str = "lhs", pert_lambda: float = 4.0, correlation=None,
                  repair_correlation: bool = True, block_size: int = 1000, chunk_size: int | None = None,
                  criticality: bool = True, track: Iterable[str] | None = None,
                  store_samples: int = 20_000_000, convergence_tol: float | None = None,
                  convergence_window: int = 3, stop_when_converged: bool = False, progress: bool = False,
-                 start_date=None, calendar: WorkCalendar | None = None, deadline: float | None = None):
+                 deadline=None, mitigated=False, disabled: Iterable[str] = (), threads: int | None = None,
+                 executor: Executor | None = None):
         if not isinstance(network, Network):
-            raise TypeError("network must be a pmo_analytics.schedule.Network (see build_network)")
+            raise ValueError("network must be a pmo_analytics.schedule.Network (see build_network)")
+        if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise ValueError(f"seed is required: pass an int so runs can be reproduced, got {seed!r}")
         if int(iterations) < 2:
             raise ValueError(f"iterations must be >= 2, got {iterations}")
         if sampling not in _SAMPLING:
@@ -146,8 +214,10 @@ class ScheduleRiskModel:
             raise ValueError(f"pert_lambda must be > 0, got {pert_lambda}")
         if stop_when_converged and convergence_tol is None:
             raise ValueError("stop_when_converged needs a convergence_tol")
+        if threads is not None and int(threads) < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
         self.network = network
-        self.drivers: RiskDrivers = risk_drivers(risks, network)
+        self.seed = int(seed)
         self.iterations = int(iterations)
         self.sampling = sampling
         self.pert_lambda = float(pert_lambda)
@@ -161,28 +231,38 @@ class ScheduleRiskModel:
         self.convergence_window = int(convergence_window)
         self.stop_when_converged = bool(stop_when_converged)
         self.progress = bool(progress)
-        self.start_date = None if start_date is None else pd.Timestamp(start_date)
-        self.calendar = calendar or WorkCalendar()
-        self.deadline = deadline
+        self.threads = int(threads) if threads is not None else default_threads()
+        self.executor = executor
+        self.deadline = self._deadline_days(deadline)
+        self.drivers: RiskDrivers = risk_drivers(risks, network)
+        self.mitigated = self._risk_mask(mitigated)
+        self.disabled = self.drivers.index(disabled) if self.drivers.n else np.zeros(0, bool)
         acts = network.activities
         unknown = set(acts["distribution"]) - set(DISTRIBUTIONS)
         if unknown:
             raise DataValidationError([Problem("activities", "", None, "distribution",
                                                f"unknown distribution(s) {sorted(unknown)}")])
-        self._groups = [(kind, np.flatnonzero(acts["distribution"].to_numpy() == kind))
-                        for kind in DISTRIBUTIONS if (acts["distribution"] == kind).any()]
-        self._low = acts["min_duration"].to_numpy(float)
-        self._mode = acts["most_likely"].to_numpy(float)
-        self._high = acts["max_duration"].to_numpy(float)
-        self._sampler = DurationSampler(acts["distribution"].to_numpy(), self._low, self._mode, self._high,
-                                        self.pert_lambda)
+        # remaining work: ranges scaled to the remaining duration; complete activities are fixed at 0
+        ml = acts["most_likely"].to_numpy(float)
+        rem = network.remaining
+        ratio = np.where(ml > 0, rem / np.where(ml > 0, ml, 1.0), 0.0)
+        self._low = acts["min_duration"].to_numpy(float) * ratio
+        self._mode = np.where(ml > 0, ml * ratio, rem)
+        self._high = np.where(ml > 0, acts["max_duration"].to_numpy(float) * ratio, rem)
+        dist = np.where((self._high > self._low) | (acts["distribution"] == "normal").to_numpy(),
+                        acts["distribution"].to_numpy(), "fixed")
+        dist = np.where(rem > 0, dist, "fixed")
+        self._groups = [(kind, np.flatnonzero(dist == kind)) for kind in DISTRIBUTIONS if (dist == kind).any()]
+        # inverse CDFs of the remaining durations, prepared once (BetaPERT quantile tables, closed forms)
+        self._sampler = DurationSampler(dist, self._low, self._mode, self._high, self.pert_lambda)
+        self._scale = network._plan.scale if network.has_dates else None
         self._fixed = float(acts["fixed_cost"].sum())
         self._rate = acts["cost_rate"].to_numpy(float)
+        self._done_cost = float(self._rate @ (ml - rem))  # work done, at its planned duration
         self._correlation = self._correlation_sets(correlation, repair_correlation)
         corr_rows = np.concatenate([r for r, _ in self._correlation]) if self._correlation else np.zeros(0, int)
         if len(np.unique(corr_rows)) != len(corr_rows):
             raise ValueError("an activity is in more than one correlation set")
-        self._correlated_rows = np.sort(corr_rows)
         n_rows = network.n + 2 * self.drivers.n
         self._uncorrelated_rows = np.setdiff1d(np.arange(n_rows), corr_rows)
         # sets of equal size are solved as one batch: (sets, k) rows and (sets, k, k) Cholesky factors
@@ -194,17 +274,39 @@ class ScheduleRiskModel:
         self._ic_batches = [(np.stack([r for r, _ in v]), np.stack([f for _, f in v]))
                             for _, v in sorted(by_size.items())]
         self.track = list(network.milestones if track is None else track)
+        unknown = [a for a in self.track if a not in network.activities.index]
+        if unknown:
+            raise ValueError(f"track: unknown activit(ies) {unknown[:10]} in {network._name()}")
         self._track_rows = np.array([network.row(a) for a in self.track], dtype=int)
-        # end activities: no FS/FF successor (their finish may be the project finish)
-        lk = network.links
-        drives = np.zeros(network.n, bool)
-        drives[lk["pred_row"].to_numpy()[lk["type"].isin(["FS", "FF"]).to_numpy()]] = True
-        self._end_rows = np.flatnonzero(~drives)
-        if (lk["lag"].to_numpy(float) < 0).any():  # a lead can let a predecessor finish last
-            self._end_rows = np.arange(network.n)
-        self._deterministic = cpm(network)
+        # risks on complete work only have passed: their schedule impact is void (reported once)
+        incomplete = network.status != 2
+        self._risk_rows = [rows[incomplete[rows]] for rows in self.drivers.rows]
+        gone = [rid for rid, rows in zip(self.drivers.ids, self._risk_rows) if not len(rows)]
+        if gone:
+            warnings.warn(f"risk(s) {', '.join(gone)} affect only complete activities: their schedule impact is "
+                          "left out (cost impacts still count)", DataWarning, stacklevel=2)
+        dr = self.drivers
+        self.cost_assessed_ = bool(self._fixed > 0 or (self._rate > 0).any() or
+                                   (dr.n and (np.nanmax(np.r_[dr.pre[:, 4:7].ravel(), dr.post[:, 4:7].ravel()]) > 0)))
 
     # ------------------------------------------------------------------ setup
+    def _deadline_days(self, deadline):
+        if deadline is None or (not isinstance(deadline, str) and pd.isna(deadline)):
+            return None
+        if isinstance(deadline, (pd.Timestamp, np.datetime64, str)) or hasattr(deadline, "year"):
+            if not self.network.has_dates:
+                raise ValueError("a deadline date needs a network with a start_date; give it in working days")
+            return float(self.network.working_days(deadline))
+        return float(deadline)
+
+    def _risk_mask(self, mitigated) -> np.ndarray:
+        dr = self.drivers
+        if mitigated is True:
+            return np.ones(dr.n, bool)
+        if mitigated is False or mitigated is None:
+            return np.zeros(dr.n, bool)
+        return dr.index(mitigated)
+
     def _correlation_sets(self, correlation, repair):
         acts = self.network.activities
         if correlation is None:
@@ -228,9 +330,7 @@ class ScheduleRiskModel:
         sets = []
         for g, rho in coef.items():
             rows = np.flatnonzero(groups.astype("string").fillna("").to_numpy() == g)
-            if len(rows) < 2:
-                continue
-            rows = rows[self._high[rows] > self._low[rows]]  # constant durations take no part
+            rows = rows[self._high[rows] > self._low[rows]]  # constant (or complete) durations take no part
             if len(rows) < 2:
                 continue
             c = check_correlation(group_matrix(len(rows), rho), repair=repair, name=f"correlation of group {g}")
@@ -238,32 +338,44 @@ class ScheduleRiskModel:
         return sets
 
     @classmethod
-    def from_portfolio(cls, portfolio, project_id: str, **options) -> ScheduleRiskModel:
+    def from_portfolio(cls, portfolio, project_id: str, *, seed: int, progress_mode: str = "retained",
+                       **options) -> ScheduleRiskModel:
         """Model of one project of a :class:`~pmo_analytics.tables.Portfolio`.
 
-        Takes the project's activities, links and risks, its ``start_date``
-        and ``committed_finish`` (converted to working days with the
-        calendar) unless given in ``options``.
+        Takes the project's activities, links, calendars, start and data
+        date (:func:`~pmo_analytics.schedule.build_network`), its risks, and
+        its ``committed_finish`` as the deadline unless given in ``options``.
+        ``progress_mode`` is the network's handling of out-of-sequence
+        progress (``retained`` or ``override``).
         """
-        net = build_network(portfolio.activities, project_id, links=portfolio.links)
-        proj = portfolio.projects.set_index("project_id").loc[project_id]
-        cal = options.get("calendar") or WorkCalendar()
-        options.setdefault("calendar", cal)
-        start = proj.get("start_date") if "start_date" in proj.index else None
-        if start is not None and not pd.isna(start):
-            options.setdefault("start_date", start)
+        net = build_network(portfolio, project_id, progress=progress_mode)
+        if "deadline" not in options and net.has_dates:
+            proj = portfolio.projects.set_index("project_id").loc[project_id]
             fin = proj.get("committed_finish") if "committed_finish" in proj.index else None
             if fin is not None and not pd.isna(fin):
-                options.setdefault("deadline", float(cal.working_days(start, fin)))
-        return cls(net, portfolio.risks, **options)
+                options["deadline"] = pd.Timestamp(fin)
+        return cls(net, portfolio.risks, seed=seed, **options)
 
     def __repr__(self) -> str:
         corr = f", {len(self._correlation)} correlated set(s)" if self._correlation else ""
-        return (f"ScheduleRiskModel({self.network.project_id!r}: {self.network.n} activities, "
-                f"{self.drivers.n} risks{corr}, {self.iterations} iterations, {self.sampling})")
+        head = (f"ScheduleRiskModel({self.network.project_id!r}: {self.network.n} activities, "
+                f"{self.drivers.n} risks{corr}, {self.iterations} iterations, {self.sampling}, seed {self.seed}")
+        if not self._fitted:
+            return head + "; unfitted)"
+        return head + "; " + self._result_text() + ")"
+
+    @property
+    def tracked_finish_(self) -> np.ndarray:
+        if "tracked" not in self._cache:
+            self._cache["tracked"] = self.network.row_days(self._track_rows, self._tracked_kernel)
+        return self._cache["tracked"]
+
+    @property
+    def _fitted(self) -> bool:
+        return hasattr(self, "finish_")
 
     # -------------------------------------------------------------- sampling
-    def _block_uniforms(self, b: int, seed: int, out: np.ndarray | None = None) -> np.ndarray:
+    def _block_uniforms(self, b: int, out: np.ndarray | None = None) -> np.ndarray:
         """Uniforms of block ``b``: rows = activities, risk occurrences, risk impacts.
 
         On the fused path (plain Monte Carlo, every duration triangular, no
@@ -275,7 +387,7 @@ class ScheduleRiskModel:
         in a correlation set are generated in stratum order and ordered by
         Iman-Conover instead of a random permutation.
         """
-        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(b,))))
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(b,))))
         B = self.block_size
         n_rows = self.network.n + 2 * self.drivers.n
         if self._fused and out is not None:
@@ -303,145 +415,163 @@ class ScheduleRiskModel:
         return u
 
     def _durations(self, u: np.ndarray, out: np.ndarray) -> None:
-        """Inverse-CDF durations into ``out`` (quantile tables built once, see DurationSampler)."""
+        """Inverse-CDF remaining durations into ``out`` (quantile tables built once, see DurationSampler)."""
         self._sampler.ppf(u, out=out)
 
-    # --------------------------------------------------------------- running
-    def run(self, seed: int, mitigated=False, disabled: Iterable[str] = ()) -> RiskResult:
-        """Simulate.
+    def _sample_block(self, b: int, b0: int, D: np.ndarray, U_occ: np.ndarray, U_imp: np.ndarray) -> None:
+        """Draw block ``b`` of a chunk starting at block ``b0``: durations into ``D``, risk uniforms into ``U_*``.
 
-        Parameters
-        ----------
-        seed : int
-            Seed of the random design; the same seed gives identical results.
-        mitigated : bool or iterable of str, default False
-            True: every risk at its post-mitigation values and its response
-            cost added; or the ids of the risks to mitigate.
-        disabled : iterable of str
-            Risks switched off (for the tornado); random numbers are unchanged.
+        Each block has its own seeded stream and writes disjoint columns, so
+        blocks can be drawn in any order or in parallel threads.
+        """
+        B = self.block_size
+        n_act, n_risk = self.network.n, self.drivers.n
+        cols = slice((b - b0) * B, (b - b0 + 1) * B)
+        if self._fused:
+            u = self._block_uniforms(b, out=D[:, cols])
+            k = 0
+        else:
+            u = self._block_uniforms(b)
+            self._durations(u[:n_act], D[:, cols])
+            k = n_act
+        if n_risk:
+            U_occ[:, cols] = u[k:k + n_risk]
+            U_imp[:, cols] = u[k + n_risk:]
+
+    # --------------------------------------------------------------- running
+    def run(self) -> ScheduleRiskModel:
+        """Simulate; the results become the model's trailing-underscore attributes.
 
         Returns
         -------
-        RiskResult
+        ScheduleRiskModel
+            ``self``.
         """
-        from .results import RiskResult
+        net = self.network
+        if not hasattr(self, "_deterministic"):  # depends on the network only: once per model
+            D0 = net.remaining
+            T = project_finish(net, forward_pass(net, D0 * net._plan.scale))
+            self._deterministic = (cpm(net), float(net.to_days(T)) if net.has_dates else float(T))
+        self.schedule_, self.deterministic_finish_ = self._deterministic
+        D0 = net.remaining
+        self.deterministic_cost_ = float(self._fixed + self._done_cost + self._rate @ D0) \
+            if self.cost_assessed_ else float("nan")
+        draws = self._simulate(self.mitigated, self.disabled, store=True, crit=self.criticality)
+        self.finish_ = draws.finish
+        self.cost_ = draws.cost
+        self._tracked_kernel = draws.track
+        self.iterations_ = len(draws.finish)
+        self.criticality_ = (pd.Series(draws.crit_count / self.iterations_, index=net.activities.index,
+                                       name="criticality") if draws.crit_count is not None else None)
+        self.durations_ = draws.durations
+        self._stored_finishes = draws.finishes
+        self.convergence_ = pd.DataFrame(draws.convergence)
+        self.converged_ = draws.converged
+        self._cache = {}
+        return self
 
-        if seed is None:
-            raise ValueError("seed is required: pass an int so runs can be reproduced")
-        seed = int(seed)
+    def _simulate(self, mitigated: np.ndarray, disabled: np.ndarray, store: bool, crit: bool) -> _Draws:
+        """Run the simulation for given risk settings (common random numbers across settings)."""
         dr = self.drivers
-        if mitigated is True:
-            mit = np.ones(dr.n, bool)
-        elif mitigated is False or mitigated is None:
-            mit = np.zeros(dr.n, bool)
-        else:
-            mit = dr.index(mitigated)
-        off = dr.index(disabled) if dr.n else np.zeros(0, bool)
-        mit = mit & ~off
+        off = disabled if dr.n else np.zeros(0, bool)
+        mit = mitigated & ~off
         params = np.where(mit[:, None], dr.post, dr.pre) if dr.n else np.zeros((0, 7))
         response_cost = float(dr.table["mitigation_cost"].to_numpy(float)[mit & dr.has_mitigation].sum()) \
             if dr.n else 0.0
-
+        active = np.flatnonzero(~off) if dr.n else np.zeros(0, int)
         net = self.network
         n_act, B, N = net.n, self.block_size, self.iterations
         n_blocks = math.ceil(N / B)
-        finish = np.empty(N)
-        cost = np.empty(N)
-        track = np.empty((len(self._track_rows), N))
-        n_store = min(N, self.store_samples // max(n_act, 1))
-        store_d = np.empty((n_act, n_store), np.float32)
-        store_ef = np.empty((n_act, n_store), np.float32)
-        crit_blocks = np.zeros((n_blocks, n_act), np.int64) if self.criticality else None
-        conv_rows = []
-        done = N
-        converged = None
+        n_store = min(N, self.store_samples // max(n_act, 1)) if store else 0
+        st = {"finish": np.empty(N), "cost": np.empty(N), "track": np.empty((len(self._track_rows), N)),
+              "store_d": np.empty((n_act, n_store), np.float32), "store_ef": np.empty((n_act, n_store), np.float32),
+              "crit": np.zeros((n_blocks, n_act), np.int64) if crit else None, "n_store": n_store}
+        conv_rows: list = []
+        done, converged = N, None
         chunks = range(0, n_blocks, self.chunk_blocks)
         if self.progress:
             from tqdm.auto import tqdm
 
             chunks = tqdm(chunks, total=math.ceil(n_blocks / self.chunk_blocks), unit="chunk",
                           desc=f"{net.project_id or 'simulation'}")
-        active = np.flatnonzero(~off) if dr.n else np.zeros(0, int)
         C_max = min(self.chunk_blocks, n_blocks) * B
         buf = {k: np.empty((n_act, C_max)) for k in ("D", "EF", "LF", "LS")}  # reused by every chunk
-        for b0 in chunks:
-            b1 = min(b0 + self.chunk_blocks, n_blocks)
-            C = (b1 - b0) * B
-            D = buf["D"][:, :C]
-            U_occ = np.empty((dr.n, C))
-            U_imp = np.empty((dr.n, C))
-            def fill(b, D=D, U_occ=U_occ, U_imp=U_imp, b0=b0):
-                # one block: its own seeded stream, disjoint columns, so blocks can be drawn in any
-                # order or in parallel threads (numpy releases the GIL while it generates and computes)
-                cols = slice((b - b0) * B, (b - b0 + 1) * B)
-                if self._fused:
-                    u = self._block_uniforms(b, seed, out=D[:, cols])
-                    k = 0
-                else:
-                    u = self._block_uniforms(b, seed)
-                    self._durations(u[:n_act], D[:, cols])
-                    k = n_act
-                if dr.n:
-                    U_occ[:, cols] = u[k:k + dr.n]
-                    U_imp[:, cols] = u[k + dr.n:]
-
-            if b1 - b0 > 1 and _threads() > 1:
-                list(_pool().map(fill, range(b0, b1)))
-            else:
-                for b in range(b0, b1):
-                    fill(b)
-            risk_cost = self._apply_risks(D, U_occ, U_imp, params, active) if dr.n else 0.0
-            EF = forward_pass(net, D, out=buf["EF"][:, :C])
-            T = EF[self._end_rows].max(axis=0)
-            i0 = b0 * B
-            i1 = min(i0 + C, N)
-            m = i1 - i0
-            finish[i0:i1] = T[:m]
-            c = self._fixed + self._rate @ D + risk_cost + response_cost
-            cost[i0:i1] = c[:m]
-            if len(self._track_rows):
-                track[:, i0:i1] = EF[self._track_rows, :m]
-            if i0 < n_store:
-                k = min(n_store, i1) - i0
-                store_d[:, i0:i0 + k] = D[:, :k]
-                store_ef[:, i0:i0 + k] = EF[:, :k]
-            if self.criticality:
-                LF = backward_pass(net, D, T, out=buf["LF"][:, :C], work=buf["LS"][:, :C])
-                step = max(1, 65536 // C)
-                for r0 in range(0, n_act, step):  # row slices: cache-sized temporaries
-                    r1 = min(r0 + step, n_act)
-                    crit = (LF[r0:r1] - EF[r0:r1]) <= CRITICAL_TOL
-                    crit_blocks[b0:b1, r0:r1] = crit.reshape(r1 - r0, b1 - b0, B).sum(axis=2).T
-                    if m < C:  # last partial block: count only real iterations
-                        crit_blocks[b1 - 1, r0:r1] = crit[:, (b1 - 1 - b0) * B:m].sum(axis=1)
-            stop = self._convergence(finish, cost, b0, b1, N, conv_rows)
-            if stop is not None:
-                done = stop
-                converged = True
-                break
+        if self.executor is not None:
+            pool = nullcontext(self.executor)
+        elif self.threads > 1 and self.chunk_blocks > 1 and n_blocks > 1:
+            pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="pmo-risk")
+        else:
+            pool = nullcontext(None)
+        with pool as ex:
+            for b0 in chunks:
+                b1 = min(b0 + self.chunk_blocks, n_blocks)
+                self._simulate_chunk(b0, b1, buf, st, params, active, response_cost, ex, crit)
+                stop = self._convergence(st["finish"], st["cost"], b0, b1, N, conv_rows)
+                if stop is not None:
+                    done, converged = stop, True
+                    break
         if self.convergence_tol is not None and converged is None:
             converged = bool(conv_rows and conv_rows[-1]["converged"])
             if not converged:
                 warnings.warn(f"P80 finish/cost not stable within {self.convergence_tol:g} over the last "
                               f"{self.convergence_window} blocks of {N} iterations: increase iterations",
-                              ConvergenceWarning, stacklevel=2)
+                              ConvergenceWarning, stacklevel=3)
         n_blk_done = math.ceil(done / B)
-        crit_count = crit_blocks[:n_blk_done].sum(axis=0) if self.criticality else None
-        n_store = min(n_store, done)
-        return RiskResult(
-            model=self, seed=seed, mitigated=tuple(np.array(dr.ids)[mit]) if dr.n else (),
-            disabled=tuple(np.array(dr.ids)[off]) if dr.n else (),
-            finish=finish[:done], cost=cost[:done], track=track[:, :done], crit_count=crit_count,
-            stored_durations=store_d[:, :n_store], stored_finish=store_ef[:, :n_store],
-            convergence=pd.DataFrame(conv_rows), converged=converged)
+        crit_count = st["crit"][:n_blk_done].sum(axis=0) if crit else None
+        k = min(n_store, done)
+        return _Draws(st["finish"][:done], st["cost"][:done], st["track"][:, :done], crit_count,
+                      st["store_d"][:, :k], st["store_ef"][:, :k], conv_rows, converged)
+
+    def _simulate_chunk(self, b0, b1, buf, st, params, active, response_cost, ex, crit) -> None:
+        """Simulate blocks ``b0 .. b1-1``: sample, apply risks, forward (and backward) pass, record."""
+        net = self.network
+        dr = self.drivers
+        n_act, B, N = net.n, self.block_size, self.iterations
+        C = (b1 - b0) * B
+        D = buf["D"][:, :C]
+        U_occ = np.empty((dr.n, C))
+        U_imp = np.empty((dr.n, C))
+        if ex is not None and b1 - b0 > 1:
+            list(ex.map(lambda b: self._sample_block(b, b0, D, U_occ, U_imp), range(b0, b1)))
+        else:
+            for b in range(b0, b1):
+                self._sample_block(b, b0, D, U_occ, U_imp)
+        risk_cost = self._apply_risks(D, U_occ, U_imp, params, active) if dr.n else 0.0
+        i0 = b0 * B
+        i1 = min(i0 + C, N)
+        m = i1 - i0
+        st["cost"][i0:i1] = (self._fixed + self._done_cost + self._rate @ D + risk_cost + response_cost)[:m]
+        if i0 < st["n_store"]:
+            k = min(st["n_store"], i1) - i0
+            st["store_d"][:, i0:i0 + k] = D[:, :k]
+        if self._scale is not None:
+            D *= self._scale[:, None]  # working days -> hours of each activity's calendar
+        EF = forward_pass(net, D, out=buf["EF"][:, :C])
+        T = project_finish(net, EF)
+        st["finish"][i0:i1] = net.to_days(T[:m]) if net.has_dates else T[:m]
+        if len(self._track_rows):  # kernel units: converted when reported (quantiles commute with it)
+            st["track"][:, i0:i1] = EF[self._track_rows, :m]
+        if i0 < st["n_store"]:
+            k = min(st["n_store"], i1) - i0
+            st["store_ef"][:, i0:i0 + k] = EF[:, :k]
+        if crit:
+            LF = backward_pass(net, D, T, out=buf["LF"][:, :C], work=buf["LS"][:, :C])
+            step = max(1, 65536 // C)
+            tol = CRITICAL_TOL * (self._scale[:, None] if self._scale is not None else 1.0)
+            incomplete = (net.status != 2)[:, None]
+            for r0 in range(0, n_act, step):  # row slices: cache-sized temporaries
+                r1 = min(r0 + step, n_act)
+                tol_r = tol[r0:r1] if np.ndim(tol) else tol
+                c = ((LF[r0:r1] - EF[r0:r1]) <= tol_r) & incomplete[r0:r1]
+                st["crit"][b0:b1, r0:r1] = c.reshape(r1 - r0, b1 - b0, B).sum(axis=2).T
+                if m < C:  # last partial block: count only real iterations
+                    st["crit"][b1 - 1, r0:r1] = c[:, (b1 - 1 - b0) * B:m].sum(axis=1)
 
     def _apply_risks(self, D, U_occ, U_imp, params, active):
         dr = self.drivers
         C = D.shape[1]
         risk_cost = np.zeros(C)
-        touched = sorted({int(r) for k in active for r in dr.rows[k]})
-        if not touched:
-            return risk_cost
+        touched = sorted({int(r) for k in active for r in self._risk_rows[k]})
         pos = {r: i for i, r in enumerate(touched)}
         add = np.zeros((len(touched), C))
         pct = np.zeros((len(touched), C))
@@ -451,16 +581,20 @@ class ScheduleRiskModel:
             if not occ.any():
                 continue
             q = U_imp[k]
+            if cmax > 0:
+                risk_cost += _tri_ppf(q, cmin, cml, cmax) * occ
+            rows = self._risk_rows[k]
+            if not len(rows):
+                continue
             imp = _tri_ppf(q, smin, sml, smax) * occ
-            idx = [pos[int(r)] for r in dr.rows[k]]
+            idx = [pos[int(r)] for r in rows]
             if dr.percent[k]:
                 pct[idx] += imp / 100.0
             else:
                 add[idx] += imp
-            if cmax > 0:
-                risk_cost += _tri_ppf(q, cmin, cml, cmax) * occ
-        rows = np.array(touched)
-        D[rows] = D[rows] * (1.0 + pct) + add
+        if touched:
+            rows = np.array(touched)
+            D[rows] = D[rows] * (1.0 + pct) + add
         return risk_cost
 
     def _convergence(self, finish, cost, b0, b1, N, rows):
@@ -483,11 +617,6 @@ class ScheduleRiskModel:
         return None
 
 
-def simulate(network: Network, risks: pd.DataFrame | None = None, *, seed: int, **options):
-    """One-call simulation: ``ScheduleRiskModel(network, risks, **options).run(seed)``.
-
-    See :class:`ScheduleRiskModel` for the options; returns a
-    :class:`~pmo_analytics.risk.results.RiskResult`.
-    """
-    mitigated = options.pop("mitigated", False)
-    return ScheduleRiskModel(network, risks, **options).run(seed, mitigated=mitigated)
+def simulate(network: Network, risks: pd.DataFrame | None = None, *, seed: int, **options) -> ScheduleRiskModel:
+    """One-call simulation: ``ScheduleRiskModel(network, risks, seed=seed, **options).run()``."""
+    return ScheduleRiskModel(network, risks, seed=seed, **options).run()

@@ -5,14 +5,20 @@ Typical use::
     from pmo_analytics import read_portfolio, schedule
     pf = read_portfolio()
     net = schedule.build_network(pf.activities, "A-101")
-    plan = schedule.cpm(net)               # early/late dates, floats [days]
+    plan = schedule.cpm(net)               # early/late dates, floats [working days], dates
     schedule.health_check(net)             # DCMA 14-point checks that apply
+    schedule.pert(net).probability_finish_by(120)   # PERT normal approximation
+
+A network built from a Portfolio (``build_network(pf, "A-101")``) carries the
+project's calendars, start and data date: CPM then runs from the data date,
+each activity on its own calendar, with every constraint type.
 """
 
-from .calendar import WorkCalendar, with_dates
-from .cpm import backward_pass, cpm, critical_path, forward_pass
+from .calendar import Timeline, WorkCalendar, calendars_from_tables, with_dates
+from .cpm import backward_pass, cpm, critical_path, forward_pass, project_finish
 from .health import health_check
-from .network import LINK_CODES, Network, build_network
+from .network import LINK_CODES, STATUS, UNITS, Network, build_network
+from .pert import PertResult, pert
 
 __all__ = [
     "Network",
@@ -23,6 +29,13 @@ __all__ = [
     "forward_pass",
     "backward_pass",
     "WorkCalendar",
+    "Timeline",
+    "calendars_from_tables",
     "with_dates",
+    "project_finish",
+    "STATUS",
+    "UNITS",
     "health_check",
+    "pert",
+    "PertResult",
 ]

@@ -3,11 +3,15 @@
 Thresholds are the standard ones of the DCMA 14-Point Schedule Assessment
 (Defense Contract Management Agency, *Earned Value Management System Program
 Analysis Pamphlet* DCMA-EA PAM 200.1, 2012; also GAO-16-89G, *Schedule
-Assessment Guide*, best practices 2, 7 and 8). Checks that need data the model
-does not hold (resources, actual dates, baseline execution) are not listed;
-hard constraints are listed with a count of zero because the activities table
-has no date constraints. "Dangling logic" (Deltek Acumen's open-start /
-open-finish test) is added because a Monte Carlo run on dangling logic
+Assessment Guide*, best practices 2, 7, 8 and 9). The checks run on the
+activities not yet complete, as DCMA asks. With progress (a data date) come
+the checks that need it: invalid dates (actual dates after the data date,
+forecast dates before it), missed tasks and the baseline execution index (with
+baseline finishes); hard constraints are counted from ``constraint_type``
+(DCMA's hard constraints: must start/finish on, start/finish no later than,
+and P6's start/finish on, which bound the late dates too). Resources are not
+checked (the model holds none). "Dangling logic" (Deltek Acumen's open-start
+/ open-finish test) is added because a Monte Carlo run on dangling logic
 understates risk.
 """
 
@@ -22,11 +26,13 @@ from ..exceptions import DataWarning
 from .cpm import CRITICAL_TOL, cpm
 from .network import Network
 
-__all__ = ["health_check", "HIGH_FLOAT_DAYS", "HIGH_DURATION_DAYS"]
+__all__ = ["health_check", "HIGH_FLOAT_DAYS", "HIGH_DURATION_DAYS", "HARD_CONSTRAINTS"]
 
 #: DCMA high float and high duration threshold: 44 working days (two months).
 HIGH_FLOAT_DAYS = 44.0
 HIGH_DURATION_DAYS = 44.0
+#: Constraint types counted as hard (they can hold an activity against its logic or impose a latest date).
+HARD_CONSTRAINTS = ("MSO", "MFO", "SNLT", "FNLT", "SO", "FO")
 
 
 def _row(check, description, ids, total, value, threshold, passed, unit="%"):
@@ -55,8 +61,9 @@ def health_check(network: Network, deadline: float | None = None, warn: bool = T
     ----------
     network : Network
     deadline : float, optional
-        Committed finish [days from start]; enables the negative-float check
-        against it and the critical path length index (CPLI).
+        Committed finish [working days after the start]; enables the
+        negative-float check against it and the critical path length index
+        (CPLI).
     warn : bool, default True
         Emit one :class:`~pmo_analytics.exceptions.DataWarning` naming the
         failed checks.
@@ -66,13 +73,19 @@ def health_check(network: Network, deadline: float | None = None, warn: bool = T
     DataFrame
         Columns ``check``, ``description``, ``count`` (activities or links
         failing), ``total`` (the base of the percentage), ``value`` (percent,
-        or the index/ratio for CPLI), ``unit``, ``threshold`` (text),
-        ``passed``, ``activities`` (the first ids concerned).
+        or the index/ratio for CPLI and BEI), ``unit``, ``threshold`` (text),
+        ``passed``, ``activities`` (the first ids concerned). Rows: logic,
+        dangling logic, leads, lags, relationship types, hard constraints,
+        high float, negative float, high duration, critical path test, CPLI
+        (with a deadline), and with a data date invalid dates, missed tasks
+        and BEI (the last two with baseline finishes).
     """
     sched = cpm(network, deadline=deadline)
     acts = network.activities
     ids = np.array(network.ids)
     n = network.n
+    status = network.status
+    open_ = status != 2  # DCMA counts the activities not yet complete
     lk = network.links
     n_links = len(lk)
     has_pred = np.zeros(n, bool)
@@ -122,19 +135,22 @@ def health_check(network: Network, deadline: float | None = None, warn: bool = T
                      ">= 90% FS", _pct(n_fs, n_links) >= 90 or n_links == 0))
     rows[-1]["count"] = n_links - n_fs
     rows[-1]["description"] = "share of finish-to-start links (count: links of other types)"
-    rows.append(_row("Hard constraints", "activities with a hard date constraint (none in the data model)",
-                     [], n, 0.0, "<= 5%", True))
+    hard = acts["constraint_type"].isin(HARD_CONSTRAINTS).to_numpy() & open_
+    n_open = int(open_.sum())
+    rows.append(_row("Hard constraints", "unfinished activities with a hard date constraint (" +
+                     ", ".join(HARD_CONSTRAINTS) + ")", ids[hard], n_open, _pct(hard.sum(), n_open), "<= 5%",
+                     _pct(hard.sum(), n_open) <= 5))
 
-    tasks = acts["max_duration"].to_numpy(float) > 0
+    tasks = (acts["max_duration"].to_numpy(float) > 0) & open_
     n_tasks = int(tasks.sum())
     tf = sched["total_float"].to_numpy()
     high_float = tasks & (tf > HIGH_FLOAT_DAYS + CRITICAL_TOL)
     rows.append(_row("High float", f"activities with total float > {HIGH_FLOAT_DAYS:g} days", ids[high_float],
                      n_tasks, _pct(high_float.sum(), n_tasks), "<= 5%", _pct(high_float.sum(), n_tasks) <= 5))
-    neg = tf < -CRITICAL_TOL
-    rows.append(_row("Negative float", "activities with negative total float"
-                     + (" against the deadline" if deadline is not None else ""), ids[neg], n,
-                     _pct(neg.sum(), n), "0", neg.sum() == 0))
+    neg = (tf < -CRITICAL_TOL) & open_
+    rows.append(_row("Negative float", "unfinished activities with negative total float"
+                     + (" (constraints, deadline)" if deadline is not None else " (constraints)"), ids[neg], n_open,
+                     _pct(neg.sum(), n_open), "0", neg.sum() == 0))
     ml = acts["most_likely"].to_numpy(float)
     high_dur = tasks & (ml > HIGH_DURATION_DAYS)
     rows.append(_row("High duration", f"activities with a planned duration > {HIGH_DURATION_DAYS:g} days",
@@ -143,7 +159,7 @@ def health_check(network: Network, deadline: float | None = None, warn: bool = T
 
     # critical path test: delaying a critical task must delay the finish by as much
     finish = float(sched["early_finish"].max())
-    crit = (sched["total_float"] <= sched["total_float"].min() + CRITICAL_TOL).to_numpy()
+    crit = sched["critical"].to_numpy()
     # probe: the earliest critical task whose finish drives a critical successor (FS/FF, no slack)
     ef = sched["early_finish"].to_numpy()
     es = sched["early_start"].to_numpy()
@@ -159,7 +175,7 @@ def health_check(network: Network, deadline: float | None = None, warn: bool = T
     if crit_tasks:
         probe = crit_tasks[0]
         delay = 10.0
-        d = network.most_likely.copy()
+        d = network.remaining.copy()
         d[network.row(probe)] += delay
         moved = float(cpm(network, d)["early_finish"].max()) - finish
         ok = abs(moved - delay) <= 1e-6
@@ -170,6 +186,8 @@ def health_check(network: Network, deadline: float | None = None, warn: bool = T
         rows.append(_row("CPLI", "critical path length index (critical path length + float to the deadline) "
                          "/ critical path length", [], 1, cpli, ">= 0.95", cpli >= 0.95, "ratio"))
         rows[-1]["count"] = np.nan
+    if network.data_date is not None and network.has_progress:
+        rows += _progress_rows(network, sched, ids, open_)
     out = pd.DataFrame(rows)
     if warn and not out["passed"].all():
         failed = out.loc[~out["passed"], "check"].tolist()
@@ -177,3 +195,34 @@ def health_check(network: Network, deadline: float | None = None, warn: bool = T
         warnings.warn(f"schedule health check{where}: {len(failed)} check(s) failed: {', '.join(failed)}",
                       DataWarning, stacklevel=2)
     return out
+
+
+def _progress_rows(network: Network, sched: pd.DataFrame, ids: np.ndarray, open_: np.ndarray) -> list:
+    """DCMA checks that need progress: invalid dates, missed tasks, baseline execution index."""
+    acts = network.activities
+    dd = network.data_date
+    a_s, a_f = acts["actual_start"], acts["actual_finish"]
+    bad_actual = ((a_s > dd) | (a_f >= dd)).fillna(False).to_numpy()
+    started = (network.status >= 1)
+    es = sched["early_start_date"].to_numpy()
+    ef = sched["early_finish_date"].to_numpy()
+    dd64 = np.datetime64(dd)
+    before = (((~started) & (es < dd64)) | (open_ & (ef < dd64 - np.timedelta64(1, "D"))))
+    bad = bad_actual | before
+    rows = [_row("Invalid dates", f"actual dates after the data date {dd.date()} or forecast dates of "
+                 "unfinished work before it", ids[bad], network.n, _pct(bad.sum(), network.n), "0",
+                 bad.sum() == 0)]
+    bf = acts["baseline_finish"]
+    due = (bf.notna() & (bf < dd)).to_numpy()
+    if due.any():
+        done = a_f.notna().to_numpy()
+        missed = due & (~done | (a_f > bf).fillna(False).to_numpy())
+        n_due = int(due.sum())
+        rows.append(_row("Missed tasks", "activities due by their baseline before the data date that finished "
+                         "late or not at all", ids[missed], n_due, _pct(missed.sum(), n_due), "<= 5%",
+                         _pct(missed.sum(), n_due) <= 5))
+        bei = float(done.sum()) / n_due
+        rows.append(_row("BEI", "baseline execution index: activities complete / activities due by their "
+                         "baseline before the data date", [], n_due, bei, ">= 0.95", bei >= 0.95, "ratio"))
+        rows[-1]["count"] = int(done.sum())
+    return rows

@@ -12,10 +12,12 @@ import pandas as pd
 from pandera.errors import SchemaErrors
 
 from ..exceptions import DataWarning, Problem
+from .calendars import parse_work_week
 from .graph import find_cycle, parse_predecessors, split_list
 from .spec import DOMAIN_LIMITS, TABLES, schema, split_activity_ref
 
-__all__ = ["schema_problems", "row_problems", "cross_table_problems", "links_frame"]
+__all__ = ["schema_problems", "row_problems", "cross_table_problems", "links_frame", "progress_problems",
+           "calendar_problems"]
 
 
 def _row(idx) -> int | None:
@@ -114,6 +116,7 @@ def row_problems(name: str, df: pd.DataFrame, source: str) -> list[Problem]:
                                     f"{df.at[idx, 'earliest_start']}"))
     elif name == "activities":
         problems += _ordered(df, name, source, ("min_duration", "most_likely", "max_duration"), "durations")
+        problems += progress_problems(df, None, source)
         if "predecessors" in df.columns:
             limit = DOMAIN_LIMITS["days"]
             for idx, text in df["predecessors"].items():
@@ -149,6 +152,12 @@ def row_problems(name: str, df: pd.DataFrame, source: str) -> list[Problem]:
         bad = df["finished"].notna() & df["started"].isna()
         for idx in bad[bad].index:
             problems.append(Problem(name, source, _row(idx), "started", "item is finished but has no start date"))
+    elif name == "calendars" and "work_week" in df.columns:
+        for idx, text, hpd in zip(df.index, df["work_week"], df.get("hours_per_day", pd.Series(8.0, df.index))):
+            try:
+                parse_work_week(text, 8.0 if pd.isna(hpd) else float(hpd))
+            except (ValueError, TypeError) as exc:
+                problems.append(Problem(name, source, _row(idx), "work_week", str(exc)))
     elif name == "status" and {"project_id", "period", "pv"} <= set(df.columns):
         for pid, g in df.sort_values("period").groupby("project_id", sort=False):
             drops = g["pv"].diff() < -1e-9
@@ -281,6 +290,12 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
                                         f"cycle of '{kind}' dependencies: " + f" {verb} ".join(cycle)))
 
     acts = frames.get("activities")
+    problems += calendar_problems(frames, sources)
+    if acts is not None and "data_date" in projects.columns and "project_id" in acts.columns:
+        dd = projects.set_index("project_id")["data_date"].dropna()
+        if len(dd):
+            problems += [p for p in progress_problems(acts, dd.to_dict(), sources["activities"])
+                         if "data date" in p.message]
     if acts is not None and {"project_id", "activity_id", "predecessors"} <= set(acts.columns):
         problems += _activity_problems(acts, sources["activities"])
         risks = frames.get("risks")
@@ -373,4 +388,84 @@ def _activity_problems(acts: pd.DataFrame, source: str) -> list[Problem]:
         if cycle:
             problems.append(Problem("activities", source, _row(index[(pid, cycle[0])]), "predecessors",
                                     f"cycle in the network of {pid}: " + " -> ".join(cycle)))
+    return problems
+
+
+def _day(x) -> str:
+    return f"{pd.Timestamp(x):%Y-%m-%d}"
+
+
+def progress_problems(acts: pd.DataFrame, data_dates: dict | None, source: str) -> list[Problem]:
+    """Inconsistent progress of activities, one problem per activity and rule.
+
+    Rules: an actual finish needs an actual start on or before it; percent
+    complete above 0 needs an actual start; an activity not started cannot
+    have more remaining work than its planned ``most_likely`` (the plan must
+    change first: remaining work beyond the plan is only a forecast of work
+    in progress); a dated constraint needs its date; with a data date
+    (``data_dates``: project id -> date, progress reported up to the start of
+    that day) no actual start may be after it and no actual finish on or
+    after it.
+    """
+    problems: list[Problem] = []
+    cols = set(acts.columns)
+
+    def col(c):
+        return pd.to_datetime(acts[c]) if c in cols else pd.Series(pd.NaT, index=acts.index)
+
+    a_s, a_f = col("actual_start"), col("actual_finish")
+    aid = acts["activity_id"] if "activity_id" in cols else pd.Series(acts.index.astype(str), index=acts.index)
+    for i in acts.index[a_f.notna() & a_s.isna()]:
+        problems.append(Problem("activities", source, _row(i), "actual_start",
+                                f"activity {aid[i]} has an actual finish ({_day(a_f[i])}) but no actual start"))
+    for i in acts.index[a_f.notna() & a_s.notna() & (a_f < a_s)]:
+        problems.append(Problem("activities", source, _row(i), "actual_finish",
+                                f"activity {aid[i]}: actual finish {_day(a_f[i])} is before its actual start "
+                                f"{_day(a_s[i])}"))
+    if "percent_complete" in cols:
+        pct = pd.to_numeric(acts["percent_complete"], errors="coerce")
+        for i in acts.index[(pct > 0) & a_s.isna()]:
+            problems.append(Problem("activities", source, _row(i), "percent_complete",
+                                    f"activity {aid[i]} is {pct[i]:g} % complete but has no actual start"))
+    if {"remaining_duration", "most_likely"} <= cols:
+        rem = pd.to_numeric(acts["remaining_duration"], errors="coerce")
+        ml = pd.to_numeric(acts["most_likely"], errors="coerce")
+        for i in acts.index[a_s.isna() & (rem > ml + 1e-9)]:
+            problems.append(Problem("activities", source, _row(i), "remaining_duration",
+                                    f"activity {aid[i]} has not started but its remaining duration {rem[i]:g} "
+                                    f"exceeds its planned duration {ml[i]:g} [days]: update most_likely (and the "
+                                    "range) instead"))
+    if {"constraint_type", "constraint_date"} <= cols:
+        ct = acts["constraint_type"].astype("string").str.strip().str.upper()
+        need = ct.notna() & ~ct.isin(["", "ASAP", "ALAP"]) & pd.to_datetime(acts["constraint_date"]).isna()
+        for i in acts.index[need.fillna(False)]:
+            problems.append(Problem("activities", source, _row(i), "constraint_date",
+                                    f"activity {aid[i]}: a {ct[i]} constraint needs a constraint_date"))
+    if data_dates:
+        pid = acts["project_id"] if "project_id" in cols else pd.Series(None, index=acts.index)
+        dd = pd.to_datetime(pid.map(lambda p: data_dates.get(p) if p in data_dates else data_dates.get(None)))
+        for i in acts.index[a_s.notna() & dd.notna() & (a_s > dd)]:
+            problems.append(Problem("activities", source, _row(i), "actual_start",
+                                    f"activity {aid[i]}: actual start {_day(a_s[i])} is after the data date "
+                                    f"{_day(dd[i])}"))
+        for i in acts.index[a_f.notna() & dd.notna() & (a_f >= dd)]:
+            problems.append(Problem("activities", source, _row(i), "actual_finish",
+                                    f"activity {aid[i]}: actual finish {_day(a_f[i])} is not before the data date "
+                                    f"{_day(dd[i])} (progress is reported up to the start of the data date)"))
+    return problems
+
+
+def calendar_problems(frames: dict, sources: dict) -> list[Problem]:
+    """Unknown calendar ids in activities, projects and calendar_exceptions."""
+    cal = frames.get("calendars")
+    known = set(cal["calendar_id"].dropna()) if cal is not None and "calendar_id" in cal.columns else set()
+    problems = []
+    for t in ("activities", "projects", "calendar_exceptions"):
+        df = frames.get(t)
+        if df is None or "calendar_id" not in df.columns:
+            continue
+        bad = df["calendar_id"].notna() & ~df["calendar_id"].isin(known)
+        problems += [Problem(t, sources.get(t, t), _row(i), "calendar_id",
+                             f"unknown calendar {df.at[i, 'calendar_id']!r}" +
+                             ("" if known else " (there is no calendars table)")) for i in bad[bad].index]
     return problems

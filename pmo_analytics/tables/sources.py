@@ -244,11 +244,12 @@ def merge_sources(sources, *, field_map: dict | None = None, default_range=None)
             pieces.setdefault(name, []).append((df, label))
 
     for name, lst in pieces.items():
-        if len(lst) > 1 and name != "activities":
+        if len(lst) > 1 and name not in ("activities", "calendars", "calendar_exceptions"):
             problems.append(Problem(name, " + ".join(lbl for _, lbl in lst), None, None,
                                     f"table {name} is given by {len(lst)} sources: keep one"))
 
     projects = pieces["projects"][0][0] if "projects" in pieces else None
+    skeleton = not any(s.kind == "tables" for s in parsed)  # schedules alone: a skeleton portfolio around them
     schedules = {}
     sched_rows: dict[str, str] = {}
     if any(s.kind == "schedule" for s in parsed):
@@ -265,6 +266,8 @@ def merge_sources(sources, *, field_map: dict | None = None, default_range=None)
                     continue
             hashes[key(src.label)] = sched.project["sha256"]
             pid, how = _pick_project(src, sched.project, projects)
+            if pid is None and skeleton:
+                pid, how = _own_project_id(src, sched.project), "the file"
             if pid is None:
                 problems.append(Problem("activities", src.label, None, "project_id",
                                         f"cannot tell which project this schedule belongs to ({how}): "
@@ -279,15 +282,33 @@ def merge_sources(sources, *, field_map: dict | None = None, default_range=None)
                 sched = _restamp(sched, pid)
             schedules[pid] = sched
             notes += sched.notes
-            pieces.setdefault("activities", []).append((sched.activities, src.label))
             sched_rows[pid] = src.label
+        schedules = _unique_calendars(schedules)
+        for pid, sched in schedules.items():
+            label = sched_rows[pid]
+            pieces.setdefault("activities", []).append((sched.activities, label))
+            pieces.setdefault("calendars", []).append((sched.calendars, label))
+            pieces.setdefault("calendar_exceptions", []).append((sched.calendar_exceptions, label))
+        if schedules:
+            if projects is None and skeleton:
+                projects = _skeleton(schedules, pieces, sched_rows)
+                notes.append(Problem("projects", "projects.csv", None, None,
+                                     "no register given: a skeleton portfolio was made around the schedule(s) "
+                                     "(projects, criteria, scores, costs, budget with placeholder values: "
+                                     "business unit, bucket, category, benefit, one period); complete it before "
+                                     "selection or governance"))
+            if projects is not None:
+                pieces["projects"][0] = (_schedule_columns(projects, schedules, notes), pieces["projects"][0][1])
 
     frames: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
     owner: list[tuple[str, int | None]] = []
     for name, lst in pieces.items():
         sources[name] = " + ".join(lbl for _, lbl in lst)
-        if name == "activities":
+        if name in ("calendars", "calendar_exceptions"):
+            frames[name] = pd.concat([df for df, _ in lst], ignore_index=True) if len(lst) > 1 \
+                else lst[0][0].reset_index(drop=True)
+        elif name == "activities":
             problems += _overlapping_projects(lst)
             owner = []
             for df, lbl in lst:
@@ -312,6 +333,100 @@ def merge_sources(sources, *, field_map: dict | None = None, default_range=None)
     notes += _reconcile_notes(frames, schedules)
     origin = next((s.path for s in parsed if s.kind == "tables"), parsed[0].path)
     return MergeResult(frames, sources, hashes, schedules, list(dict.fromkeys(problems)), notes, origin)
+
+
+def _own_project_id(src: Source, meta: dict) -> str:
+    """Project id of a schedule imported without a register: PROJECT_ID=, the P6 project id or the file stem."""
+    if src.project_id:
+        return src.project_id
+    for cand in (meta.get("source_project_id"), src.path.stem):
+        if cand:
+            clean = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(cand)).strip("_.-")[:64]
+            if clean and re.match(ID_PATTERN, clean):
+                return clean
+    return "P-1"
+
+
+def _unique_calendars(schedules: dict) -> dict:
+    """Schedules whose calendar ids do not collide across files (a clash is prefixed with the project id)."""
+    seen: dict[str, pd.DataFrame] = {}
+    out = {}
+    for pid, sched in schedules.items():
+        rename = {}
+        for _, row in sched.calendars.iterrows():
+            cid = row["calendar_id"]
+            if cid in seen and not seen[cid].equals(row.drop("calendar_id")):
+                new = f"{pid}.{cid}"[:64]
+                rename[cid] = new
+                cid = new
+            seen[cid] = row.drop("calendar_id")
+        if rename:
+            acts = sched.activities.assign(calendar_id=sched.activities["calendar_id"].replace(rename))
+            cals = sched.calendars.assign(calendar_id=sched.calendars["calendar_id"].replace(rename))
+            exc = sched.calendar_exceptions.assign(
+                calendar_id=sched.calendar_exceptions["calendar_id"].replace(rename))
+            project = {**sched.project, "calendar_id": rename.get(sched.project.get("calendar_id"),
+                                                                  sched.project.get("calendar_id"))}
+            sched = dataclasses.replace(sched, activities=acts, calendars=cals, calendar_exceptions=exc,
+                                        project=project)
+        out[pid] = sched
+    return out
+
+
+def _schedule_columns(projects: pd.DataFrame, schedules: dict, notes: list) -> pd.DataFrame:
+    """The projects table with each schedule's start (where blank), data date, calendar and lag calendar."""
+    projects = projects.copy()
+    for col, dtype in (("start_date", "datetime64[ns]"), ("data_date", "datetime64[ns]"), ("calendar_id", object),
+                       ("lag_calendar", object)):
+        if col not in projects.columns:
+            projects[col] = pd.Series(pd.NaT if dtype != object else None, index=projects.index, dtype=dtype)
+    for pid, sched in schedules.items():
+        hit = projects.index[projects["project_id"] == pid]
+        if not len(hit):
+            continue
+        i = hit[0]
+        row = sched.projects_row
+        if pd.isna(projects.at[i, "start_date"]) and row["start_date"] is not None:
+            projects.at[i, "start_date"] = row["start_date"]
+        dd = row["data_date"]
+        old = projects.at[i, "data_date"]
+        if dd is not None:
+            if pd.notna(old) and pd.Timestamp(old).normalize() != dd:
+                notes.append(Problem("projects", sched.project["source"], None, "data_date",
+                                     f"{pid}: the register's data date {pd.Timestamp(old).date()} is replaced by the "
+                                     f"schedule's {dd.date()} (its progress is as of that date)"))
+            projects.at[i, "data_date"] = dd
+        projects.at[i, "calendar_id"] = row["calendar_id"]
+        projects.at[i, "lag_calendar"] = row["lag_calendar"]
+    return projects
+
+
+def _skeleton(schedules: dict, pieces: dict, sched_rows: dict) -> pd.DataFrame:
+    """Minimal valid register tables around schedules imported alone (placeholders the user completes)."""
+    rows, costs = [], []
+    for pid, s in schedules.items():
+        a = s.activities
+        cost = float((a["fixed_cost"] + a["cost_rate"] * a["most_likely"]).sum())
+        rows.append({"project_id": pid, "name": s.project.get("title") or pid, "business_unit": "unassigned",
+                     "sponsor": None, "stage": "active", "bucket": "unassigned", "category": "unassigned",
+                     "estimated_cost": cost, "benefit_npv": 0.0, "estimate_class": 5,
+                     "probability_of_success": 1.0, "earliest_start": 1, "latest_start": 1, "duration_periods": 1,
+                     "mandatory": False, "start_date": s.start_date, "committed_finish": pd.NaT})
+        costs.append({"project_id": pid, "period_offset": 0, "cost": cost})
+    projects = pd.DataFrame(rows).astype({"start_date": "datetime64[ns]", "committed_finish": "datetime64[ns]",
+                                          "estimate_class": "Int64", "earliest_start": "Int64",
+                                          "latest_start": "Int64", "duration_periods": "Int64",
+                                          "mandatory": "boolean"})
+    label = "skeleton"
+    pieces["projects"] = [(projects, f"{label}/projects.csv")]
+    pieces["criteria"] = [(pd.DataFrame({"criterion": ["value"], "description": ["placeholder driver"],
+                                         "weight": [1.0]}), f"{label}/criteria.csv")]
+    pieces["scores"] = [(pd.DataFrame({"project_id": list(schedules), "criterion": "value", "score": 0.0}),
+                         f"{label}/scores.csv")]
+    pieces["costs"] = [(pd.DataFrame(costs).astype({"period_offset": "Int64"}), f"{label}/costs.csv")]
+    pieces["budget"] = [(pd.DataFrame({"period": pd.Series([1], dtype="Int64"),
+                                       "budget": [float(sum(c["cost"] for c in costs))]}), f"{label}/budget.csv")]
+    return projects
 
 
 def _restamp(sched, pid: str):
@@ -396,7 +511,8 @@ def _csv_frame(df: pd.DataFrame, name: str) -> pd.DataFrame:
     df = df[order + [c for c in df.columns if c not in order]].copy()
     for c in df.columns:
         if pd.api.types.is_datetime64_any_dtype(df[c]):
-            df[c] = df[c].dt.strftime("%Y-%m-%d")
+            timed = (df[c].notna() & (df[c] != df[c].dt.normalize())).any()  # keep a time of day where one is given
+            df[c] = df[c].dt.strftime("%Y-%m-%d %H:%M" if timed else "%Y-%m-%d")
         elif pd.api.types.is_bool_dtype(df[c]):
             df[c] = df[c].map({True: "true", False: "false"})
     return df
@@ -407,10 +523,13 @@ def import_sources(sources, out_dir: str | os.PathLike, **kwargs) -> MergeResult
 
     Writes one ``<table>.csv`` per table (readable by ``read_portfolio``) and,
     under ``out_dir/import/``, what the CSV layout has no place for: the
-    schedules' task details (``schedule_tasks.csv``: baseline, progress,
-    constraints, the file's dates), ``calendars.csv``, ``holidays.csv``,
-    ``notes.csv`` (what the analyst should confirm) and ``sources.json``
-    (SHA-256 of every input).
+    schedules' task details (``schedule_tasks.csv``: every task with the
+    file's own dates, baseline and progress), ``notes.csv`` (what the analyst
+    should confirm) and ``sources.json`` (SHA-256 of every input). Schedule
+    calendars go to ``calendars.csv`` and ``calendar_exceptions.csv`` (our
+    tables); each schedule's start, data date, calendar and lag calendar to
+    ``projects.csv``. Schedules given without any register make a skeleton
+    portfolio (a note says which values are placeholders).
 
     The folder is written to a temporary sibling and renamed into place, so it
     is never half-written; an existing non-empty ``out_dir`` is never touched.
@@ -444,12 +563,6 @@ def import_sources(sources, out_dir: str | os.PathLike, **kwargs) -> MergeResult
                               ignore_index=True)
             tasks = tasks[["project_id"] + [c for c in tasks.columns if c != "project_id"]]
             _csv_frame(tasks, "").to_csv(extra / "schedule_tasks.csv", index=False, lineterminator="\n")
-            cals = pd.concat([s.calendars.assign(project_id=pid) for pid, s in res.schedules.items()],
-                             ignore_index=True)
-            _csv_frame(cals, "").to_csv(extra / "calendars.csv", index=False, lineterminator="\n")
-            hols = pd.concat([s.holidays.assign(project_id=pid) for pid, s in res.schedules.items()],
-                             ignore_index=True)
-            _csv_frame(hols, "").to_csv(extra / "holidays.csv", index=False, lineterminator="\n")
         pd.DataFrame([dataclasses.asdict(n) for n in res.notes],
                      columns=["table", "source", "row", "column", "message"]).to_csv(
             extra / "notes.csv", index=False, lineterminator="\n")

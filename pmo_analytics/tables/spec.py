@@ -54,6 +54,11 @@ NTCP_LEVELS = {
     "pace": ("regular", "fast-competitive", "time-critical", "blitz"),
 }
 APPROACHES = ("plan-driven", "hybrid", "iterative")
+# activity date constraints (see pmo_analytics.schedule.network): no earlier / no later than, on, mandatory, ALAP
+CONSTRAINT_TYPES = ("SNET", "SNLT", "FNET", "FNLT", "SO", "FO", "MSO", "MFO", "ALAP")
+# calendar on which lags are spent (P6's scheduling option)
+LAG_CALENDARS = ("predecessor", "successor", "project", "24h")
+MILESTONE_TYPES = ("start", "finish")
 
 #: Largest magnitude a number of each unit may have: generous for any real portfolio, small
 #: enough that arrays sized by one cell (periods, durations) stay proportional to the data.
@@ -226,6 +231,12 @@ _register(TableSpec(
         ColumnSpec("pace", "str", "NTCP pace (urgency).", required=False, nullable=True, allowed=NTCP_LEVELS["pace"]),
         ColumnSpec("approach", "str", "Management approach in use or planned.", required=False, nullable=True,
                    allowed=APPROACHES),
+        ColumnSpec("data_date", "date", "Data date of the schedule: progress is reported up to the start of this "
+                   "day; remaining work is scheduled from it.", required=False, nullable=True),
+        ColumnSpec("calendar_id", "str", "Project calendar (activities without a calendar_id; blank = Mon-Fri, "
+                   "8 hours a day).", required=False, nullable=True, pattern=ID_PATTERN),
+        ColumnSpec("lag_calendar", "str", "Calendar lags are spent on (blank = predecessor).", required=False,
+                   nullable=True, allowed=LAG_CALENDARS),
     ),
 ))
 
@@ -374,6 +385,57 @@ _register(TableSpec(
         ColumnSpec("cost_rate", "float", "Time-dependent cost.", unit="currency/day", ge=0),
         ColumnSpec("correlation_group", "str", "Durations in one group are rank-correlated.",
                    required=False, nullable=True),
+        ColumnSpec("actual_start", "date", "Day work started (blank = not started).", required=False,
+                   nullable=True),
+        ColumnSpec("actual_finish", "date", "Day work finished (blank = not finished).", required=False,
+                   nullable=True),
+        ColumnSpec("remaining_duration", "float", "Remaining duration at the data date (blank: from "
+                   "percent_complete, or most_likely when not started).", unit="days", ge=0, required=False,
+                   nullable=True),
+        ColumnSpec("percent_complete", "float", "Duration percent complete at the data date.", unit="%", ge=0,
+                   le=100, required=False, nullable=True),
+        ColumnSpec("constraint_type", "str", "Date constraint: start/finish no earlier than (SNET, FNET), no later "
+                   "than (SNLT, FNLT), on (SO, FO), mandatory (MSO, MFO), as late as possible (ALAP); blank = "
+                   "as soon as possible.", required=False, nullable=True, allowed=CONSTRAINT_TYPES),
+        ColumnSpec("constraint_date", "date", "Date of the constraint (start constraints: morning; finish "
+                   "constraints: evening).", required=False, nullable=True),
+        ColumnSpec("calendar_id", "str", "Calendar of the activity (blank = the project calendar).",
+                   required=False, nullable=True, pattern=ID_PATTERN),
+        ColumnSpec("milestone_type", "str", "A zero-duration activity dated at the start of a day (start) or the "
+                   "end of the day its predecessors finish (finish; default when it has predecessors).",
+                   required=False, nullable=True, allowed=MILESTONE_TYPES),
+        ColumnSpec("baseline_start", "date", "Baseline start (missed-task and baseline execution checks).",
+                   required=False, nullable=True),
+        ColumnSpec("baseline_finish", "date", "Baseline finish.", required=False, nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "calendars",
+    "Work calendars of the schedules: working weekdays with their hours.",
+    columns=(
+        _id("calendar_id", "Calendar id.", unique=True),
+        ColumnSpec("name", "str", "Calendar name.", required=False, nullable=True),
+        ColumnSpec("work_week", "str", "Working weekdays with optional hours or periods, e.g. 'Mon-Fri', "
+                   "'Mon-Thu=9; Fri=4' or 'Mon-Fri=08:00-12:00,13:00-17:00' (blank = Mon-Fri from 08:00).",
+                   nullable=True),
+        ColumnSpec("hours_per_day", "float", "Hours of one working day: converts durations in days to hours.",
+                   unit="hours", gt=0, le=24),
+    ),
+))
+
+_register(TableSpec(
+    "calendar_exceptions",
+    "Holidays and working exceptions of the calendars, one row per date.",
+    unique_together=("calendar_id", "date"),
+    columns=(
+        _id("calendar_id", "Calendar id."),
+        ColumnSpec("date", "date", "Date of the exception."),
+        ColumnSpec("hours", "float", "Working hours on that date (0 = non-working, e.g. a holiday).",
+                   unit="hours", ge=0, le=24),
+        ColumnSpec("periods", "str", "Working periods of that date, e.g. '08:00-12:00,13:00-17:00' (blank: "
+                   "`hours` from the weekday's start).", required=False, nullable=True),
+        ColumnSpec("name", "str", "What the exception is (e.g. Christmas Day).", required=False, nullable=True),
     ),
 ))
 

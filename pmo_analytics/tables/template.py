@@ -64,6 +64,10 @@ EXAMPLES: dict[str, dict] = {
     "support": dict(project_id="C101", period=1, period_end=_dt.date(2026, 12, 31), run_cost=20_000, incidents=3),
     "history": dict(project_id="H101", reference_class="IT", estimated_cost=1_000_000, actual_cost=1_300_000,
                     estimated_duration=4, actual_duration=5),
+    "calendars": dict(calendar_id="C5D", name="Mon-Fri, 8 hours", work_week="Mon-Fri=08:00-12:00,13:00-17:00",
+                      hours_per_day=8),
+    "calendar_exceptions": dict(calendar_id="C5D", date=_dt.date(2026, 12, 25), hours=0, periods=None,
+                                name="Christmas Day"),
 }
 
 
