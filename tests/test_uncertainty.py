@@ -153,7 +153,7 @@ def small_pf(tmp_path_factory):
 
 
 def test_uncertain_selector_fits_validates_and_compares(small_pf):
-    u = UncertainSelector(seed=5, alpha=0.2, scenarios=60, validation_scenarios=4000, time_limit=60)
+    u = UncertainSelector(seed=5, alpha=0.2, scenarios=60, validation_scenarios=4000, time_limit=60, gap=0.0)
     assert "unfitted" in repr(u)
     with pytest.raises(PMOError, match="not fitted"):
         u.summary
@@ -178,7 +178,7 @@ def test_uncertain_selector_fits_validates_and_compares(small_pf):
 
 def test_frontier_grows_with_alpha_and_is_executor_independent(small_pf):
     u = UncertainSelector(seed=5, alpha=0.2, scenarios=40, validation_scenarios=1000, time_limit=60,
-                          compare=False).fit(small_pf)
+                          compare=False, gap=0.0).fit(small_pf)
     f = u.frontier([0.05, 0.2, 0.4], compare=False, client=None)
     saa = f[f["method"] == "SAA"].set_index("alpha")
     assert (saa["status"] == "optimal").all()
@@ -188,7 +188,7 @@ def test_frontier_grows_with_alpha_and_is_executor_independent(small_pf):
             distributed.Client(lc) as client:
         f2 = u.frontier([0.05, 0.2, 0.4], compare=False, client=client)
         u2 = UncertainSelector(seed=5, alpha=0.2, scenarios=40, validation_scenarios=1000, time_limit=60,
-                               compare=False).fit(small_pf, client=client)
+                               compare=False, gap=0.0).fit(small_pf, client=client)
     pd.testing.assert_frame_equal(f, f2)
     assert np.array_equal(u2.scenarios_.rel, u.scenarios_.rel)
     assert u2.selected_ == u.selected_

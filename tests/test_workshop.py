@@ -90,7 +90,7 @@ def test_widget_panel_maps_each_control_to_a_lever(panel):
     ipywidgets = pytest.importorskip("ipywidgets")
     box = panel.widget()
     assert isinstance(box, ipywidgets.VBox)
-    controls = {w.description: w for w in box.children[0].children[0].children}
+    controls = {w.description: w for w in box.children[0].children[0].children if hasattr(w, "description")}
     n = len(panel.history_)
     controls["budget %"].value = 80.0  # a change re-optimises through apply()
     assert len(panel.history_) == n + 1 and panel.result_.scenario.budget_scale == pytest.approx(0.8)
@@ -139,7 +139,7 @@ def test_widget_shows_busy_while_reoptimising_and_records_from_the_room(small, t
     panel = WorkshopPanel(pmo.read_portfolio(small), base=WhatIf(frontier_levels=0),
                           decisions=tmp_path / "decisions")
     box = panel.widget()
-    levers = {w.description: w for w in box.children[0].children[0].children}
+    levers = {w.description: w for w in box.children[0].children[0].children if hasattr(w, "description")}
     status = box.children[1]
     seen = []
     apply = panel.apply

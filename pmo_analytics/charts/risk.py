@@ -139,8 +139,7 @@ def activity_bars(activities: pd.DataFrame, measure: str = "criticality", top: i
                   title: str | None = None) -> alt.Chart:
     """Horizontal bars of one activity measure (``criticality``, ``sensitivity`` or ``cruciality``).
 
-    ``activities`` is ``RiskResult.criticality()``, ``.sensitivity()`` or
-    ``.activities().reset_index()``; the ``top`` largest absolute values are shown.
+    ``activities`` is a risk model's ``.ranking(measure)`` or ``.activities()``; the ``top`` largest absolute values are shown.
     """
     if measure not in activities.columns:
         raise ValueError(f"column {measure!r} not in the frame: {list(activities.columns)}")

@@ -172,7 +172,8 @@ class ReviewPolicy:
         return dataclasses.replace(self, **changes)
 
     def __repr__(self) -> str:
-        changed = {k: v for k, v in self.to_dict().items() if v != _DEFAULTS.get(k)}
+        defaults = ReviewPolicy().to_dict()  # same normal form (tuples as lists) on both sides
+        changed = {k: v for k, v in self.to_dict().items() if v != defaults.get(k)}
         inner = ", ".join(f"{k}={v!r}" for k, v in changed.items())
         return f"ReviewPolicy({inner or 'defaults'}; {self.digest[:10]})"
 

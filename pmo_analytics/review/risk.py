@@ -136,9 +136,7 @@ class RiskReview:
         for pid in self.projects_:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                model = ScheduleRiskModel.from_portfolio(pf, pid, seed=project_seed(pol.seed, pid),
-                                                         iterations=pol.iterations,
-                                                         correlation=pol.group_correlation)
+                model = self.build_model(pf, pid)
                 h = health_check(model.network, deadline=model.deadline)
             self.models_[pid] = model
             self.health_warnings_[pid] = [f"{type(w.message).__name__}: {w.message}" for w in caught]
@@ -153,6 +151,15 @@ class RiskReview:
         self.without_commitment_ = [p for p in self.projects_
                                     if "committed_finish" not in pr.columns or pd.isna(pr.at[p, "committed_finish"])]
         return self
+
+    def build_model(self, portfolio, project_id: str) -> ScheduleRiskModel:
+        """A fresh, unrun model of one project with the policy's seed, iterations and correlation.
+
+        :meth:`fit` builds its models with this; a record's reproducibility check builds another and runs it.
+        """
+        pol = self.policy
+        return ScheduleRiskModel.from_portfolio(portfolio, project_id, seed=project_seed(pol.seed, project_id),
+                                                iterations=pol.iterations, correlation=pol.group_correlation)
 
     @property
     def assessed(self) -> bool:

@@ -992,9 +992,10 @@ class UncertainSelector:
     node_limit : int, optional
         Branch-and-bound nodes per solve (deterministic mode: the selection's default).
     gap : float, default 0.01
-        Relative MIP gap at which the solver may stop: ``status_ == "optimal"``
-        means proven within it (chance-constrained MILPs have weak LP bounds;
-        ``gap_`` states the gap reached).
+        Relative MIP gap at which the solver may stop. ``status_`` says
+        ``"optimal"`` only when the gap is proven closed, otherwise
+        ``"within X % of optimal"`` (chance-constrained MILPs have weak LP
+        bounds; ``gap_`` states the gap reached).
     block_size : int, default 500
         Scenarios per block (the unit of parallel work and of the random streams).
     threads : int, optional
