@@ -146,6 +146,10 @@ def run_command(handler, args, console: Console | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            # the interpreter's and libraries' housekeeping (unclosed kernel sockets at exit, deprecations inside
+            # dependencies) is not the user's business: only the package's own warnings and user warnings print
+            for noise in (ResourceWarning, DeprecationWarning, PendingDeprecationWarning):
+                warnings.simplefilter("ignore", noise)
             warnings.showwarning = console.showwarning
             code = handler(args)
         console.out.flush()
