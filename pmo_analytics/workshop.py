@@ -190,7 +190,7 @@ class WorkshopPanel:
         self.recorded_.append(d)
         return d
 
-    def under_uncertainty(self, alpha: float = 0.1, scenarios: int = 200, seed: int | None = None):
+    def under_uncertainty(self, alpha: float = 0.1, scenarios: int = 100, seed: int | None = None):
         """The portfolio chosen so that P(any period overruns its budget) <= ``alpha``, beside today's rule.
 
         Runs :class:`~pmo_analytics.selection.UncertainSelector` on the panel's

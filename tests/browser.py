@@ -41,7 +41,9 @@ CHECKS_JS = r"""
   const first = [...main.querySelectorAll('h1, h2, h3, p, table, img, svg, section, pre, .pmo-chart')]
       .filter(el => !(h1 && (el === h1 || h1.contains(el))) && !(box && box.contains(el)))[0];
   const links = box ? [...box.querySelectorAll('a[href^="#"]')].map(a => a.getAttribute('href')) : [];
-  const broken = links.filter(h => !document.getElementById(decodeURIComponent(h.slice(1))));
+  // as the HTML spec finds a fragment's target: the id as written first, then percent-decoded
+  const broken = links.filter(h => !document.getElementById(h.slice(1)) &&
+                                   !document.getElementById(decodeURIComponent(h.slice(1))));
   const charts = document.querySelectorAll('.pmo-chart').length;
   const wide = [...document.querySelectorAll('body *')].filter(el => {
       const r = el.getBoundingClientRect();

@@ -138,22 +138,4 @@ def test_review_record_pages_in_the_browser(tmp_path, chromium):
     assert numbers["01_probe"][DECISION]["headline"] == "4 projects cost 1,900 in all."
 
 
-def _curated_pages_state_decisions() -> bool:
-    from pmo_analytics.records import list_notebooks
-
-    return any("decision_box(" in Path(p).read_text(encoding="utf-8") for p in list_notebooks())
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not _curated_pages_state_decisions(),
-                    reason="the curated notebooks do not call decision_box yet (issue 15: lead's notebooks)")
-def test_curated_record_pages_in_the_browser(tmp_path, chromium):
-    """Every page of a full review on the sample: decision box first, no code, no network, no overflow."""
-    from pmo_analytics.records import run_review
-
-    review = run_review(out=tmp_path / "reports", progress=False)
-    for entry in review.manifest_["notebooks"]:
-        r = chromium.open(review.path_ / entry["html"], width=1280)
-        assert_record_page(r, 1280)
-    index = chromium.open(review.path_ / "index.html", width=1280)
-    assert index.network_requests == [] and index.checks["scroll_width"] <= 1280
+# The curated pages of a full review are checked in tests/test_end_to_end.py on its shared sample record.

@@ -57,6 +57,22 @@ def sample_record(tmp_path_factory):
     return record
 
 
+def test_every_page_of_the_record_in_the_browser(sample_record):
+    """Each curated page: decision box first, no code, no network request, no overflow at 1,280 px (Chromium)."""
+    from . import browser
+    from .test_browser import assert_record_page
+
+    if not browser.available():
+        pytest.skip(f"no Chromium at {browser.CHROMIUM} (Debian: apt-get install -y chromium)")
+    manifest = json.loads((sample_record / "manifest.json").read_text())
+    assert len(manifest["notebooks"]) == len(list_notebooks())
+    with browser.Browser() as b:
+        for entry in manifest["notebooks"]:
+            assert_record_page(b.open(sample_record / entry["html"], width=1280), 1280)
+        index = b.open(sample_record / "index.html", width=1280)
+        assert index.network_requests == [] and index.checks["scroll_width"] <= 1280
+
+
 def test_every_figure_shown_on_two_pages_is_identical(sample_record):
     numbers = _numbers(sample_record)
     assert list(numbers) == [p.stem for p in list_notebooks()]

@@ -129,7 +129,7 @@ class ReviewPolicy:
     # portfolio-wide risk and selection under uncertainty
     uncertainty: bool = True
     overrun_alpha: float = 0.10
-    scenarios: int = 200
+    scenarios: int = 100
     alpha_frontier: tuple = (0.05, 0.2)
     # benefits and lessons
     tolerance: float = 0.10
