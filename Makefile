@@ -19,12 +19,12 @@ $(STAMP): pyproject.toml setup.py
 review: env
 	$(BIN)/pmo review
 
+# Two workers (the 2-core CI machine); --dist loadfile keeps a test file, and a notebook's cells, on one worker.
 test: env
-	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider --nbval-lax --nbval-current-env tests notebooks
 
 unit: env
-	$(BIN)/python -m pytest tests -m "not slow"
+	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider tests -m "not slow"
 
 notebooks: env
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
