@@ -96,7 +96,7 @@ def status_table(summary: pd.DataFrame, columns=("cpi", "spi_t", "tcpi_bac", "p_
     Parameters
     ----------
     summary : DataFrame
-        :attr:`DeliveryMonitor.summary` (indexed by ``project_id``, with
+        :attr:`DeliveryMonitor.table_` (indexed by ``project_id``, with
         ``rag`` and the listed columns).
     """
     s = summary.reset_index()

@@ -7,7 +7,7 @@ import pandas as pd
 
 from . import PALETTE, date_axis
 
-__all__ = ["pipeline_chart", "demand_vs_budget_chart", "exposure_chart"]
+__all__ = ["pipeline_chart", "exposure_chart"]
 
 
 def pipeline_chart(projects: pd.DataFrame, value: str = "estimated_cost") -> alt.Chart:
@@ -27,23 +27,6 @@ def pipeline_chart(projects: pd.DataFrame, value: str = "estimated_cost") -> alt
         y=alt.Y("business_unit:N", title="business unit", sort="-x"),
         color=alt.Color("bucket:N", title="strategic bucket", scale=alt.Scale(range=PALETTE)),
         tooltip=["business_unit", "bucket", alt.Tooltip("value_m:Q", format=".2f")],
-    )
-
-
-def demand_vs_budget_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Lines of money asked for vs available by period.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Columns ``period``, ``series`` (label) and ``amount`` [currency].
-    """
-    df = frame.assign(amount_m=frame["amount"] / 1e6)
-    return alt.Chart(df, title="Funding asked for vs available [currency, millions]").mark_line(point=True).encode(
-        x=alt.X("period:O", title="planning period"),
-        y=alt.Y("amount_m:Q", title="amount [millions]"),
-        color=alt.Color("series:N", title="", scale=alt.Scale(range=PALETTE)),
-        tooltip=["period", "series", alt.Tooltip("amount_m:Q", format=".2f")],
     )
 
 

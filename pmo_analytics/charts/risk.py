@@ -1,5 +1,5 @@
 """Schedule and cost risk charts. Each function takes result frames of
-:class:`pmo_analytics.risk.RiskResult` accessors and returns an Altair chart
+:class:`pmo_analytics.risk.ScheduleRiskModel` accessors and returns an Altair chart
 (never displayed or saved here).
 
 Dates on date axes: when the frames carry dates (the model has a start
@@ -34,11 +34,11 @@ def distribution_chart(histogram: pd.DataFrame, s_curve: pd.DataFrame, percentil
     Parameters
     ----------
     histogram : DataFrame
-        From ``RiskResult.histogram(what)``.
+        From ``ScheduleRiskModel.histogram(what)``.
     s_curve : DataFrame
-        From ``RiskResult.s_curve(what)``.
+        From ``ScheduleRiskModel.s_curve(what)``.
     percentiles : DataFrame, optional
-        From ``RiskResult.percentiles([50, 80])``; one rule per row.
+        From ``ScheduleRiskModel.percentiles([50, 80])``; one rule per row.
     what : {"finish", "cost"}
     deterministic : float or date, optional
         The deterministic plan value, drawn as a dashed rule. For ``finish``,
@@ -100,7 +100,7 @@ def distribution_chart(histogram: pd.DataFrame, s_curve: pd.DataFrame, percentil
 def gantt_chart(gantt: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
     """Probabilistic Gantt: deterministic bars with P50 and P80 finish ticks per activity.
 
-    ``gantt`` is ``RiskResult.gantt()`` (``activity_id``, ``name``,
+    ``gantt`` is ``ScheduleRiskModel.gantt()`` (``activity_id``, ``name``,
     ``early_start``, ``early_finish``, ``p50_finish``, ``p80_finish``,
     ``criticality``, and the ``*_date`` columns when the model has a start
     date: then the axis is in dates). Drag to pan, wheel to zoom the time axis.
@@ -156,7 +156,7 @@ def activity_bars(activities: pd.DataFrame, measure: str = "criticality", top: i
 def tornado_chart(tornado: pd.DataFrame, measure: str = "finish_reduction", title: str | None = None) -> alt.Chart:
     """Risk tornado: the P80 reduction when each risk is removed, largest on top.
 
-    ``tornado`` is ``RiskResult.tornado()``; ``measure`` is
+    ``tornado`` is ``ScheduleRiskModel.tornado()``; ``measure`` is
     ``finish_reduction`` [days] or ``cost_reduction`` [currency].
     """
     if measure not in ("finish_reduction", "cost_reduction"):
@@ -180,9 +180,9 @@ def jcl_chart(samples: pd.DataFrame, frontier: pd.DataFrame, deterministic: tupl
     Parameters
     ----------
     samples : DataFrame
-        ``RiskResult.samples(n)`` (``finish``, ``cost``; ``finish_date`` with a start date).
+        ``ScheduleRiskModel.samples(n)`` (``finish``, ``cost``; ``finish_date`` with a start date).
     frontier : DataFrame
-        ``RiskResult.jcl_frontier(0.7)`` (``finish``, ``budget``, ``level``; ``finish_date``).
+        ``ScheduleRiskModel.jcl_frontier(0.7)`` (``finish``, ``budget``, ``level``; ``finish_date``).
     deterministic : (finish, cost), optional
         The plan point; a finish date puts the chart on a date axis when the
         frames carry dates (``(res.to_date(res.deterministic_finish_), res.deterministic_cost_)``).

@@ -157,7 +157,7 @@ def delivery_sentences(summary: pd.DataFrame) -> list[str]:
     Parameters
     ----------
     summary : DataFrame
-        ``DeliveryMonitor.summary``: ``project_id`` (index or column), ``rag``,
+        ``DeliveryMonitor.table_``: ``project_id`` (index or column), ``rag``,
         ``cpi``, ``spi_t``, ``reasons``.
     """
     s = summary.reset_index() if "project_id" not in summary.columns else summary
