@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace as NS
 
 import pandas as pd
@@ -128,3 +129,16 @@ def test_cost_basis():
     assert boxes.cost_basis(review) == "uplifted to P80 by reference class"
     review.selection_.costs_ = None
     assert boxes.cost_basis(review) == "as estimated"
+
+
+def test_every_evidence_link_names_a_heading_of_its_page(reviews):
+    from pmo_analytics.records import list_notebooks
+
+    pages = {p.name[:2]: p for p in list_notebooks()}
+    for page, build in boxes.BOXES.items():
+        nb = json.loads(pages[page].read_text())
+        headings = {line.lstrip("#").strip() for c in nb["cells"] if c["cell_type"] == "markdown"
+                    for line in "".join(c["source"]).splitlines() if line.startswith("#")}
+        for review in reviews.values():
+            for label, heading in build(review).get("evidence_links", {}).items():
+                assert heading in headings, (page, label, heading)
