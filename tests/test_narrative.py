@@ -119,3 +119,135 @@ def test_uncertainty_sentences():
                     "funds 14 for 34.0 M and overruns with probability 38%.")
     assert nv.uncertainty_sentences(None, None, None, 0.05) == [
         "No portfolio keeps the chance of overrunning any period's budget under 5% while carrying the commitments."]
+
+
+# ---------------------------------------------------------------------- detail-page sentences
+from types import SimpleNamespace as _NS  # noqa: E402
+
+
+def test_selection_page_sentences():
+    funded = pd.DataFrame({"mandatory": [True, False, False]}, index=["A", "B", "C"])
+    n = {"value": 9e6, "spend": 7e6, "budget": 8e6, "hire_spend": 0.5e6, "status": "optimal"}
+    assert nv.funded_sentence(funded, n, 5, "NPV [currency]", 0.0) == (
+        "The model funds 3 of 5 candidates (2 by choice, 1 mandatory or committed), for a NPV [currency] of 9.0 M. "
+        "Spend in the horizon is 7.0 M against 8.0 M of budget, plus 0.5 M of hiring. The solution is optimal "
+        "(gap 0.00%).")
+    assert nv.approval_sentence(funded, n, "NPV") == (
+        "The board is asked to approve the 2 discretionary projects below, starting in the periods shown, alongside "
+        "the 1 mandatory or committed ones: total NPV 9.0 M, spend 7.0 M, hiring 0.5 M.")
+    assert nv.approval_sentence(funded, {**n, "hire_spend": 0.0}, "NPV").endswith("spend 7.0 M.")
+    tight = pd.DataFrame({"periods_at_capacity": [3, 1], "hired": [2.0, 0.0]}, index=["dev", "ops"])
+    cap = pd.DataFrame({"bottleneck": [True, True, False, True]})
+    assert nv.capacity_sentence(tight, cap) == ("3 skill-periods are fully used; the tightest skill is dev (3 periods "
+                                                "at capacity). Extra FTE-periods hired: dev 2.0.")
+    assert nv.capacity_sentence(tight.iloc[:0], cap.iloc[:0]) == (
+        "0 skill-periods are fully used; the tightest skill is none (0 periods at capacity).")
+    step = {"first_feasible": 0.4, "at": {"budget_factor": 1.0}, "next": {"budget_factor": 1.1, "entering": "P7"},
+            "value_gain": 2e6}
+    assert nv.frontier_sentence(step) == ("Below 40% of today's budget no portfolio can carry the commitments. Going "
+                                          "from 100% to 110% of budget would add 2.0 M of value by funding P7.")
+    assert nv.frontier_sentence({**step, "next": None}).endswith("carry the commitments. ")
+    explain = pd.DataFrame({"selected": [True, False, False], "value": [5e6, 3e6, 4e6],
+                            "value_change": [-1e6, -0.5e6, float("nan")], "displaces": ["", "A", ""]},
+                           index=["A", "B", "C"])
+    assert nv.left_out_sentences(explain) == ["The most valuable project left out, B, would cost the portfolio 0.5 M "
+                                              "if forced in (it would displace A)."]  # C was not tried
+    assert nv.left_out_sentences(explain.iloc[:1]) == []
+    comp = pd.DataFrame({"status": ["optimal", "optimal", "infeasible (budget)"], "value_change": [0, -1e6, None],
+                         "gained": ["", "P9", ""], "lost": ["", "P2", ""]}, index=["base", "cut", "freeze"])
+    assert nv.scenario_sentences(comp) == ["cut: value changes by -1.0 M; gains P9; loses P2.",
+                                           "freeze: no feasible portfolio (infeasible (budget))."]
+    duals = pd.DataFrame({"family": ["budget", "budget", "capacity"], "period": [1, 2, 1], "dual": [0.5, 1.25, 3.0]})
+    assert nv.duals_sentence(duals) == ("Indicative: the budget is scarcest in period 2 (1.25 of value per extra unit "
+                                        "of currency); 1 capacity rows were priced.")
+    g = _NS(x=pd.Series([1, 0, 1]), value=4e6, feasible=False)
+    assert nv.greedy_sentence(g, 6e6) == ("The greedy rule funds 2 projects for 4.0 M and cannot fund every mandatory "
+                                          "project (it does not hire); the optimised portfolio delivers 6.0 M.")
+    ch = {"value_change": -1e6, "lost": ["P2"], "gained": []}
+    assert nv.budget_cut_sentence(0.1, ch, 10e6) == "A 10% budget cut changes the value by -1.0 M (-10.0%): it defers P2."
+
+
+def test_risk_page_sentences():
+    t = pd.DataFrame({"planned_finish": [pd.Timestamp("2026-03-02")], "pc_finish": [pd.Timestamp("2026-04-01")],
+                      "schedule_contingency": [21.6], "cost_contingency": [1.2e6], "pc_cost": [11.2e6],
+                      "estimated_cost": [10e6]}, index=["A"])
+    assert nv.contingency_sentences(t, "P90") == [
+        "A: plan 2026-03-02, P90 2026-04-01 -> hold 22 working days of schedule contingency and 1.2 M of cost "
+        "contingency above the planned cost (P90 cost 11.2 M, estimate 10.0 M)."]
+    tor = pd.DataFrame({"risk_id": ["R1"], "title": ["Late vendor"], "finish_reduction": [7.25], "cost_reduction": [3e5]})
+    assert nv.top_driver_sentence("A", tor) == "A: the top risk driver is R1 (Late vendor), worth 7.2 days and 0.3 M at P80."
+    assert nv.top_driver_sentence("A", tor.iloc[:0]) == "A: no risk of the register affects this schedule."
+    mit = pd.DataFrame({"risk_id": ["R1", "R2"], "pays_for_itself": [True, False], "net_saving": [2e5, -1e5],
+                        "finish_reduction": [3.0, 4.5]})
+    assert nv.mitigation_sentences(mit) == ["1 of 2 planned responses pay for themselves at P80: R1 (net 0.2 M).",
+                                            "Not worth their cost on cost alone: R2 (net -0.1 M, 4.5 days saved)."]
+    assert nv.mitigation_sentences(mit.iloc[1:]) [0] == "0 of 1 planned responses pay for themselves at P80."
+    assert nv.simulated_sentence([], 500, 0.3) == ("0 active project(s) simulated: none; 500 iterations each, "
+                                                   "correlation 0.3 within groups.")
+
+
+def test_delivery_page_sentences():
+    s = pd.DataFrame({"name": ["Alpha", "Beta"], "rag": ["red", "amber"], "reasons": ["CPI 0.8 (red)", "SPI 0.9"],
+                      "cpi": [0.8, 0.95], "spi_t": [0.85, 0.9], "eac": [12e6, 5e6], "bac": [10e6, 5e6],
+                      "eac_p10": [11e6, 4e6], "eac_p90": [13e6, 6e6], "p_within_budget": [0.05, 0.5],
+                      "finish_date_p50": pd.to_datetime(["2026-09-01", "2026-05-01"]),
+                      "finish_date_p90": pd.to_datetime(["2026-10-01", "2026-06-01"])}, index=["A", "B"])
+    assert nv.rag_sentences(s) == ["A (Alpha): RED - CPI 0.8 (red)", "B (Beta): AMBER - SPI 0.9"]
+    assert nv.intervention_sentences(s, ["A"], ["B"], []) == [
+        "INTERVENE on A: CPI 0.80, SPI(t) 0.85; EAC 12.0 M against BAC 10.0 M (P10-P90 11.0 M-13.0 M), 5% chance to "
+        "finish within budget; P50 finish 2026-09-01 (P90 2026-10-01). Why: CPI 0.8 (red).",
+        "WATCH B: SPI 0.9.", "On track: none."]
+
+
+def test_benefits_page_sentences():
+    promised = pd.DataFrame({"forecast_total": [8e6], "planned_total": [10e6]})
+    real = pd.DataFrame({"benefit_id": ["B1", "B2"], "at_risk": [True, False], "is_disbenefit": [False, True],
+                         "description": ["Sales", "Noise"], "realised_to_date": [1e6, -2e5],
+                         "planned_to_date": [2e6, -1e5], "status": ["at risk", "on track; missing owner"]})
+    assert nv.register_sentences(promised, real, -2e6) == [
+        "At the current rates the register forecasts 8.0 M against 10.0 M planned (-2.0 M).",
+        "1 of 2 benefits are at risk: B1.",
+        "Dis-benefit B2 (Noise): -0.2 M realised vs -0.1 M planned to date (on track; missing owner).",
+        "No named owner: B2 - assign one before the next review."]
+    tco = pd.DataFrame({"name": ["Old"], "tco": [5e6], "support_periods": [4], "run_cost_per_period": [2.5e5],
+                        "realised_to_date": [2.5e6], "benefit_to_tco": [0.5], "incidents_per_period": [1.25],
+                        "incident_trend": [0.1]}, index=["X"])
+    assert nv.tco_sentences(tco) == ["X (Old): TCO 5.0 M after 4 support periods (run cost 0.2 M/period); realised "
+                                     "2.5 M = 50% of TCO; 1.2 incidents/period, rising."]
+    assert nv.benefits_decision_sentence(1, tco) == ("Benefits: 1 benefit(s) at risk go to their owners for a recovery "
+                                                     "plan; the lowest return on TCO is X (50%).")
+    assert nv.benefits_decision_sentence(0, None).endswith("recovery plan.")
+
+
+def test_governance_and_intake_page_sentences():
+    mism = pd.DataFrame({"project_id": ["A", "P"], "name": ["Alpha", "Pro"], "stage": ["active", "proposal"],
+                         "reason": ["too formal", "x"]})
+    profile = pd.DataFrame({"classified": [True, True, False]})
+    assert nv.approach_sentences(mism, profile) == [
+        "2 of 2 classified projects are run (or planned) with an approach that does not match their profile; 1 "
+        "project(s) are not classified yet.", "A Alpha: too formal"]  # proposals are not listed
+    by_project = pd.DataFrame({"missing": [0, 2, 1]})
+    by_unit = pd.DataFrame({"business_unit": ["Ops", "Fin"], "compliance_rate": [0.9, 0.75]})
+    assert nv.gate_sentences(by_project, by_unit) == [
+        "2 of 3 projects miss at least one item their gate requires (3 items in all).",
+        "Lowest compliance: Fin at 75% of assessed items."]
+    esc = pd.DataFrame({"project_id": ["A", "B"], "name": ["Alpha", "Beta"], "who": ["Kim", "Lee"],
+                        "since": [pd.Timestamp("2026-01-05"), pd.NaT], "rules": ["G1", "G2"],
+                        "level": ["portfolio board", "portfolio board"]})
+    assert nv.board_escalation_sentences(esc) == ["A Alpha (sponsor Kim) since 2026-01-05: rules G1",
+                                                  "B Beta (sponsor Lee): rules G2"]
+    w = pd.Series({"value": 0.625, "risk": 0.375})
+    assert nv.weights_sentences(w) == ["No pairwise table: the weights come from the criteria table.",
+                                       "Weights: value 62.5%, risk 37.5%."]
+    ahp = _NS(judgements=[1, 2, 3], lambda_max=3.0123, consistency_ratio=0.0456, consistent=True)
+    assert nv.weights_sentences(w, ahp, 0.1)[0] == (
+        "AHP weights from 3 pairwise judgements: lambda_max = 3.012, consistency ratio 0.046 (limit 0.10), so the "
+        "judgements are consistent.")
+    up = pd.DataFrame({"uplift": [0.2, 0.45], "n": [6, 9]}, index=["IT", "Build"])
+    t = pd.DataFrame({"estimated_cost": [1e6, 3e6], "uplifted_cost": [1.2e6, 4.35e6]})
+    assert nv.uplift_sentence(up, t) == ("At P80, the Build class needs the largest uplift (45%, from 9 past projects). "
+                                         "Uplifting every proposal raises the total estimate from 4.0 M to 5.5 M.")
+    scores = pd.DataFrame({"score": [0.9, 0.5, 0.4]}, index=["P2", "P1", "P3"])
+    projects = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "name": ["One", "Two", "Three"]})
+    assert nv.leader_sentence(scores, projects) == ("The highest-scoring proposal is P2 (Two) with 0.900; the median "
+                                                    "score is 0.500.")

@@ -159,3 +159,18 @@ def test_publish_table_keeps_index_names_and_refuses_empty_names(shown):
     assert _published(shown)["t"]["columns"] == ["risk_id", "exposure"]
     with pytest.raises(ValueError, match="needs a name"):
         publish_table(" ", pd.DataFrame({"x": [1]}))
+
+
+def test_open_review_publishes_the_identity_of_the_data_it_read(shown, minimal_dir):
+    from pmo_analytics.review import clear_cache
+
+    clear_cache()
+    review = pages.open_review(minimal_dir, 11, {"iterations": 300})
+    assert review.policy.seed == 11 and review.policy.iterations == 300
+    published = [obj[MIME] for obj, _ in shown if isinstance(obj, dict) and MIME in obj]
+    assert published == [{"name": "review.identity", "value": review.identity}]
+    assert review.identity["source"].endswith("minimal")
+    assert pages.open_review(minimal_dir, 11, {"iterations": 300}) is review  # every page reads the same review
+    with pytest.raises(ValueError, match="policy must be a mapping"):
+        pages.open_review(minimal_dir, 11, "iterations=300")
+    clear_cache()

@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["money", "uncertainty_sentences", "intake_sentences", "lessons_sentences", "pipeline_sentences", "portfolio_sentences", "infeasible_sentences", "risk_sentences",
-           "delivery_sentences", "benefits_sentences", "governance_sentences", "not_assessed_sentences"]
+__all__ = ["money", "uncertainty_sentences", "intake_sentences", "lessons_sentences", "pipeline_sentences",
+           "portfolio_sentences", "infeasible_sentences", "risk_sentences", "delivery_sentences", "benefits_sentences",
+           "governance_sentences", "not_assessed_sentences", "selection_scope_sentence", "funded_sentence",
+           "approval_sentence", "capacity_sentence", "frontier_sentence", "left_out_sentences", "scenario_sentences",
+           "duals_sentence", "greedy_sentence", "budget_cut_sentence", "simulated_sentence", "contingency_sentences",
+           "top_driver_sentence", "mitigation_sentences", "rag_sentences", "intervention_sentences",
+           "flow_forecast_sentences", "register_sentences", "tco_sentences", "benefits_decision_sentence",
+           "approach_sentences", "gate_sentences", "board_escalation_sentences", "weights_sentences",
+           "leader_sentence", "uplift_sentence"]
 
 
 def money(x: float) -> str:
@@ -300,3 +307,329 @@ def uncertainty_sentences(spend: pd.DataFrame | None, p_any: float | None, compa
                  f"{money(float(d['value']))} and overruns with probability {d['p_overrun']:.0%}")
     out.append(line + ".")
     return out
+
+
+# ---------------------------------------------------------------------- detail pages (02-06)
+def selection_scope_sentence(data, basis: str) -> str:
+    """What the selection chooses from: candidates, horizon [periods], skills, objective and cost basis.
+
+    ``data`` is the :class:`~pmo_analytics.selection.SelectionData` solved; ``basis`` how proposals are costed.
+    """
+    return (f"{data.n} candidates ({int(data.mandatory.sum())} mandatory or already committed) over {data.horizon} "
+            f"periods and {len(data.skills)} skills; objective: {data.value_label}; proposal costs {basis}.")
+
+
+def funded_sentence(funded: pd.DataFrame, numbers: dict, n_candidates: int, value_label: str, gap: float) -> str:
+    """The recommended portfolio in one sentence: funded by choice and by mandate, value, spend [currency], gap.
+
+    ``funded`` holds the funded candidates with ``mandatory`` [bool]; ``numbers`` is
+    :func:`pmo_analytics.selection.what_if_numbers` of the recommendation; ``gap`` the solver's relative gap.
+    """
+    voluntary = int((~funded["mandatory"].astype(bool)).sum())
+    return (f"The model funds {len(funded)} of {n_candidates} candidates ({voluntary} by choice, "
+            f"{int(funded['mandatory'].sum())} mandatory or committed), for a {value_label} of "
+            f"{money(numbers['value'])}. Spend in the horizon is {money(numbers['spend'])} against "
+            f"{money(numbers['budget'])} of budget, plus {money(numbers['hire_spend'])} of hiring. "
+            f"The solution is {numbers['status']} (gap {gap:.2%}).")
+
+
+def approval_sentence(funded: pd.DataFrame, numbers: dict, value_label: str) -> str:
+    """What the board is asked to approve: the discretionary projects, with the value and spend [currency]."""
+    voluntary = int((~funded["mandatory"].astype(bool)).sum())
+    return (f"The board is asked to approve the {voluntary} discretionary projects below, starting in the periods "
+            f"shown, alongside the {int(funded['mandatory'].sum())} mandatory or committed ones: total "
+            f"{value_label} {money(numbers['value'])}, spend {money(numbers['spend'])}"
+            + (f", hiring {money(numbers['hire_spend'])}" if numbers["hire_spend"] > 0 else "") + ".")
+
+
+def capacity_sentence(bottlenecks: pd.DataFrame, capacity: pd.DataFrame) -> str:
+    """Where people are the bottleneck: skill-periods fully used, the tightest skill, FTE-periods hired.
+
+    ``bottlenecks`` is ``SelectionReview.bottlenecks_`` (per skill, tightest first: ``periods_at_capacity``
+    [periods], ``hired`` [FTE-periods]); ``capacity`` is ``PortfolioSelector.capacity_`` (``bottleneck`` [bool]).
+    """
+    hired = bottlenecks[bottlenecks["hired"] > 0]
+    top = (f"{bottlenecks.index[0]} ({int(bottlenecks['periods_at_capacity'].iloc[0])} periods at capacity)"
+           if len(bottlenecks) else "none (0 periods at capacity)")
+    return (f"{int(capacity['bottleneck'].sum())} skill-periods are fully used; the tightest skill is {top}."
+            + (" Extra FTE-periods hired: " + ", ".join(f"{s} {v:.1f}" for s, v in hired["hired"].items()) + "."
+               if len(hired) else ""))
+
+
+def frontier_sentence(step: dict) -> str:
+    """What the next budget step buys, from :func:`pmo_analytics.review.frontier_step`.
+
+    ``step`` has ``first_feasible`` [fraction of today's budget], ``at`` and ``next`` (frontier rows with
+    ``budget_factor`` and ``entering``; ``next`` None at the top) and ``value_gain`` [currency].
+    """
+    msg = f"Below {step['first_feasible']:.0%} of today's budget no portfolio can carry the commitments. "
+    if step["next"] is not None:
+        msg += (f"Going from {step['at']['budget_factor']:.0%} to {step['next']['budget_factor']:.0%} of budget "
+                f"would add {money(step['value_gain'])} of value"
+                + (f" by funding {step['next']['entering']}" if step["next"]["entering"] else "") + ".")
+    return msg
+
+
+def left_out_sentences(explanations: pd.DataFrame) -> list[str]:
+    """What forcing in the most valuable project left out would cost (empty when none was tried).
+
+    ``explanations`` is ``SelectionReview.explanations_``: ``selected`` [bool], ``value`` and ``value_change``
+    [currency; NaN when not tried], ``displaces``.
+    """
+    out = explanations[~explanations["selected"] & explanations["value_change"].notna()]
+    if not len(out):
+        return []
+    r = out.sort_values("value", ascending=False).iloc[0]
+    return [f"The most valuable project left out, {r.name}, would cost the portfolio {money(-r['value_change'])} "
+            f"if forced in" + (f" (it would displace {r['displaces']})" if r["displaces"] else "") + "."]
+
+
+def scenario_sentences(comparison: pd.DataFrame) -> list[str]:
+    """One sentence per named scenario against the base case (``SelectionReview.scenarios_``).
+
+    ``comparison`` is indexed by scenario (``base`` first) with ``status``, ``value_change`` [currency],
+    ``gained`` and ``lost``.
+    """
+    out = []
+    for name, r in comparison.drop(index="base").iterrows():
+        if str(r["status"]).startswith("infeasible"):
+            out.append(f"{name}: no feasible portfolio ({r['status']}).")
+        else:
+            out.append(f"{name}: value changes by {money(r['value_change'])}"
+                       + (f"; gains {r['gained']}" if r["gained"] else "")
+                       + (f"; loses {r['lost']}" if r["lost"] else "") + ".")
+    return out
+
+
+def duals_sentence(duals: pd.DataFrame) -> str:
+    """Where the budget is scarcest in the LP relaxation [value per unit of currency] (indicative).
+
+    ``duals`` is ``SelectionReview.duals_``: ``family`` (``budget``/``capacity``), ``period``, ``dual``.
+    """
+    bud = duals[duals["family"] == "budget"].sort_values("dual", ascending=False)
+    return (f"Indicative: the budget is scarcest in period {bud['period'].iloc[0]} "
+            f"({bud['dual'].iloc[0]:.2f} of value per extra unit of currency); "
+            f"{int((duals['family'] == 'capacity').sum())} capacity rows were priced.")
+
+
+def greedy_sentence(greedy, optimum: float) -> str:
+    """The greedy priority rule against the optimised portfolio's value [currency].
+
+    ``greedy`` has ``x`` (0/1 per candidate), ``value`` [currency] and ``feasible``.
+    """
+    return (f"The greedy rule funds {int(greedy.x.sum())} projects for {money(greedy.value)}"
+            + ("" if greedy.feasible else " and cannot fund every mandatory project (it does not hire)")
+            + f"; the optimised portfolio delivers {money(optimum)}.")
+
+
+def budget_cut_sentence(cut: float, changes: dict, value: float) -> str:
+    """What a budget cut of ``cut`` [fraction] does to the portfolio of value ``value`` [currency].
+
+    ``changes`` is ``SelectionReview.budget_cut_changes_``: ``value_change`` [currency], ``lost``, ``gained``.
+    """
+    return (f"A {cut:.0%} budget cut changes the value by {money(changes['value_change'])} "
+            f"({changes['value_change'] / value:+.1%}): it defers {', '.join(changes['lost']) or 'nothing'}"
+            f"{' and brings in ' + ', '.join(changes['gained']) if changes['gained'] else ''}.")
+
+
+def simulated_sentence(projects: list[str], iterations: int, correlation: float) -> str:
+    """Which active projects were simulated, with how many iterations and what correlation."""
+    return (f"{len(projects)} active project(s) simulated: {', '.join(projects) or 'none'}; "
+            f"{iterations} iterations each, correlation {correlation} within groups.")
+
+
+def contingency_sentences(table: pd.DataFrame, p_label: str = "P80") -> list[str]:
+    """Per simulated project: the schedule [working days] and cost [currency] contingency to hold.
+
+    ``table`` is ``RiskReview.table_`` indexed by project: ``planned_finish``, ``pc_finish``,
+    ``schedule_contingency``, ``cost_contingency``, ``pc_cost``, ``estimated_cost``.
+    """
+    return [f"{pid}: plan {r['planned_finish']:%Y-%m-%d}, {p_label} {r['pc_finish']:%Y-%m-%d} -> hold "
+            f"{r['schedule_contingency']:.0f} working days of schedule contingency and "
+            f"{money(r['cost_contingency'])} of cost contingency above the planned cost "
+            f"({p_label} cost {money(r['pc_cost'])}, estimate {money(r['estimated_cost'])})."
+            for pid, r in table.iterrows()]
+
+
+def top_driver_sentence(project_id: str, tornado: pd.DataFrame, p_label: str = "P80") -> str:
+    """A project's top risk driver, from its tornado (largest effect first).
+
+    ``tornado`` has ``risk_id``, ``title``, ``finish_reduction`` [working days] and ``cost_reduction`` [currency].
+    """
+    if not len(tornado):
+        return f"{project_id}: no risk of the register affects this schedule."
+    lead = tornado.iloc[0]
+    return (f"{project_id}: the top risk driver is {lead['risk_id']} ({lead['title']}), worth "
+            f"{lead['finish_reduction']:.1f} days and {money(lead['cost_reduction'])} at {p_label}.")
+
+
+def mitigation_sentences(mitigations: pd.DataFrame, p_label: str = "P80") -> list[str]:
+    """Which planned responses pay for themselves at the confidence level, and which do not.
+
+    ``mitigations`` is ``RiskReview.mitigations_``: ``risk_id``, ``pays_for_itself`` [bool], ``net_saving``
+    [currency], ``finish_reduction`` [working days].
+    """
+    pays = mitigations[mitigations["pays_for_itself"]]
+    out = [f"{len(pays)} of {len(mitigations)} planned responses pay for themselves at {p_label}"
+           + (": " + ", ".join(f"{r.risk_id} (net {money(r.net_saving)})" for r in pays.itertuples())
+              if len(pays) else "") + "."]
+    if len(mitigations) > len(pays):
+        out.append("Not worth their cost on cost alone: " + ", ".join(
+            f"{r.risk_id} (net {money(r.net_saving)}, {r.finish_reduction:.1f} days saved)"
+            for r in mitigations[~mitigations["pays_for_itself"]].itertuples()) + ".")
+    return out
+
+
+def rag_sentences(summary: pd.DataFrame) -> list[str]:
+    """One line per project in delivery: its RAG and the rules that fired (``rag``, ``reasons``, ``name``)."""
+    return [f"{pid} ({row.get('name', pid)}): {row['rag'].upper()} - {row['reasons'] or 'no rule fired'}"
+            for pid, row in summary.iterrows()]
+
+
+def intervention_sentences(summary: pd.DataFrame, intervene: list[str], watch: list[str],
+                           on_track: list[str]) -> list[str]:
+    """The delivery decision: why to intervene on each red project, what to watch, what is on track.
+
+    ``summary`` is ``DeliveryReview.summary_`` indexed by project: ``cpi``, ``spi_t``, ``eac``, ``bac``,
+    ``eac_p10``/``eac_p90`` [currency], ``p_within_budget`` [probability], ``finish_date_p50``/``p90``, ``reasons``.
+    """
+    out = []
+    for pid in intervene:
+        r = summary.loc[pid]
+        out.append(f"INTERVENE on {pid}: CPI {r['cpi']:.2f}, SPI(t) {r['spi_t']:.2f}; EAC {money(r['eac'])} against "
+                   f"BAC {money(r['bac'])} (P10-P90 {money(r['eac_p10'])}-{money(r['eac_p90'])}), "
+                   f"{r['p_within_budget']:.0%} chance to finish within budget; P50 finish "
+                   f"{r['finish_date_p50']:%Y-%m-%d} (P90 {r['finish_date_p90']:%Y-%m-%d}). Why: {r['reasons']}.")
+    out += [f"WATCH {pid}: {summary.loc[pid, 'reasons']}." for pid in watch]
+    out.append(f"On track: {', '.join(on_track) if on_track else 'none'}.")
+    return out
+
+
+def flow_forecast_sentences(focus: str, forecast: dict, summary: pd.DataFrame) -> list[str]:
+    """The throughput forecast of the focus project's backlog, beside its earned-schedule finish.
+
+    ``forecast`` is ``DeliveryReview.forecast_``: ``forecaster`` (its ``stability_['verdict']``), ``when`` (per
+    ``confidence`` [%] a ``date``), ``scope`` (low, high) [items], ``how_many`` (per ``confidence`` a ``value``
+    [items] by the committed finish, or None) and ``committed_finish``.
+    """
+    tf, when, scope = forecast["forecaster"], forecast["when"], forecast["scope"]
+    out = [repr(tf), f"{focus}: {scope[0]} to {scope[1]} items left; history {tf.stability_['verdict']}."]
+    if forecast["how_many"] is not None:
+        p85 = when.set_index("confidence").loc[85]
+        many = forecast["how_many"]
+        line = (f"By the committed finish {pd.Timestamp(forecast['committed_finish']):%Y-%m-%d}, {focus} will finish "
+                f"at least {int(many.set_index('confidence').loc[85, 'value'])} items with 85 % confidence (backlog "
+                f"{scope[0]}-{scope[1]} items); flow P85 date {p85['date']:%Y-%m-%d}")
+        if focus in summary.index:
+            line += (f" against the earned-schedule P50 finish "
+                     f"{pd.Timestamp(summary.loc[focus, 'finish_date_p50']):%Y-%m-%d}")
+        out.append(line + ".")
+    return out
+
+
+def register_sentences(promised: pd.DataFrame, realisation: pd.DataFrame, forecast_gap: float) -> list[str]:
+    """The benefits register at current rates: forecast [currency], benefits at risk, dis-benefits, missing owners.
+
+    ``promised`` is ``BenefitsReview.promised_`` (``forecast_total``, ``planned_total``); ``realisation`` is
+    ``BenefitsReview.realisation_`` (``benefit_id``, ``at_risk``, ``is_disbenefit``, ``description``,
+    ``realised_to_date``, ``planned_to_date``, ``status``).
+    """
+    at_risk = realisation[realisation["at_risk"]]
+    out = [f"At the current rates the register forecasts {money(promised['forecast_total'].sum())} against "
+           f"{money(promised['planned_total'].sum())} planned ({money(forecast_gap)}).",
+           f"{len(at_risk)} of {len(realisation)} benefits are at risk: {', '.join(at_risk['benefit_id']) or 'none'}."]
+    out += [f"Dis-benefit {r.benefit_id} ({r.description}): {money(r.realised_to_date)} realised vs "
+            f"{money(r.planned_to_date)} planned to date ({r.status})."
+            for r in realisation[realisation["is_disbenefit"]].itertuples()]
+    no_owner = realisation[realisation["status"].str.contains("missing owner")]
+    if len(no_owner):
+        out.append(f"No named owner: {', '.join(no_owner['benefit_id'])} - assign one before the next review.")
+    return out
+
+
+def tco_sentences(tco: pd.DataFrame) -> list[str]:
+    """Per closed project: total cost of ownership [currency] next to the benefit realised, and incidents.
+
+    ``tco`` is ``BenefitsReview.tco_`` indexed by project: ``name``, ``tco``, ``support_periods`` [periods],
+    ``run_cost_per_period``, ``realised_to_date`` [currency], ``benefit_to_tco`` [share],
+    ``incidents_per_period`` and ``incident_trend`` (slope; > 0 rising).
+    """
+    return [f"{pid} ({r['name']}): TCO {money(r['tco'])} after {r['support_periods']} support periods "
+            f"(run cost {money(r['run_cost_per_period'])}/period); realised {money(r['realised_to_date'])} = "
+            f"{r['benefit_to_tco']:.0%} of TCO; {r['incidents_per_period']:.1f} incidents/period, "
+            f"{'rising' if r['incident_trend'] > 0 else 'falling or flat'}."
+            for pid, r in tco.iterrows()]
+
+
+def benefits_decision_sentence(n_at_risk: int, tco: pd.DataFrame | None) -> str:
+    """The benefits decision: owners of benefits at risk, and the lowest return on TCO [share]."""
+    line = f"Benefits: {n_at_risk} benefit(s) at risk go to their owners for a recovery plan"
+    if tco is not None:
+        w = tco["benefit_to_tco"].idxmin()
+        line += f"; the lowest return on TCO is {w} ({tco.loc[w, 'benefit_to_tco']:.0%})"
+    return line + "."
+
+
+def approach_sentences(mismatches: pd.DataFrame, profile: pd.DataFrame) -> list[str]:
+    """Approach fit: how many classified projects are run with a mismatching approach, and why each.
+
+    ``mismatches`` holds the mismatching projects (``project_id``, ``name``, ``stage``, ``reason``);
+    ``profile`` is ``GovernanceReview.profile_`` (``classified`` [bool]).
+    """
+    first = (f"{len(mismatches)} of {int(profile['classified'].sum())} classified projects are run (or planned) with "
+             f"an approach that does not match their profile; {int((~profile['classified']).sum())} project(s) are "
+             "not classified yet.")
+    return [first] + [f"{r.project_id} {r.name}: {r.reason}"
+                      for r in mismatches[mismatches["stage"] != "proposal"].itertuples()]
+
+
+def gate_sentences(by_project: pd.DataFrame, by_unit: pd.DataFrame) -> list[str]:
+    """Stage-gate evidence: projects missing items [count] and the business unit with the lowest compliance.
+
+    ``by_project`` has ``missing`` [count] per project; ``by_unit`` ``business_unit`` and ``compliance_rate``
+    [share].
+    """
+    failing = int((by_project["missing"] > 0).sum())
+    worst = by_unit.sort_values("compliance_rate").iloc[0]
+    return [f"{failing} of {len(by_project)} projects miss at least one item their gate requires "
+            f"({int(by_project['missing'].sum())} items in all).",
+            f"Lowest compliance: {worst['business_unit']} at {worst['compliance_rate']:.0%} of assessed items."]
+
+
+def board_escalation_sentences(escalations: pd.DataFrame) -> list[str]:
+    """Who is escalated to the portfolio board, by whom (sponsor), since when and under which rules."""
+    board = escalations[escalations["level"] == "portfolio board"]
+    return [f"{r.project_id} {r.name} (sponsor {r.who})" + (f" since {r.since:%Y-%m-%d}" if r.since == r.since else "")
+            + f": rules {r.rules}" for r in board.itertuples()]
+
+
+def weights_sentences(weights: pd.Series, ahp=None, max_cr: float = 0.1) -> list[str]:
+    """Where the drivers' weights come from (AHP consistency, or the criteria table) and the weights [share].
+
+    ``ahp`` is the fitted AHP (``judgements``, ``lambda_max``, ``consistency_ratio``, ``consistent``) or None.
+    """
+    if ahp is not None:
+        first = (f"AHP weights from {len(ahp.judgements)} pairwise judgements: lambda_max = {ahp.lambda_max:.3f}, "
+                 f"consistency ratio {ahp.consistency_ratio:.3f} (limit {max_cr:.2f}), so the judgements are "
+                 f"{'consistent' if ahp.consistent else 'NOT consistent'}.")
+    else:
+        first = "No pairwise table: the weights come from the criteria table."
+    return [first, "Weights: " + ", ".join(f"{k} {v:.1%}" for k, v in weights.items()) + "."]
+
+
+def leader_sentence(scores: pd.DataFrame, projects: pd.DataFrame) -> str:
+    """The highest-scoring proposal (``scores`` best first, with ``score``) and the median score."""
+    leader = scores.index[0]
+    return (f"The highest-scoring proposal is {leader} ({projects.set_index('project_id').loc[leader, 'name']}) "
+            f"with {scores['score'].iloc[0]:.3f}; the median score is {scores['score'].median():.3f}.")
+
+
+def uplift_sentence(uplifts: pd.DataFrame, table: pd.DataFrame, p_label: str = "P80") -> str:
+    """The reference class needing the largest uplift [fraction] and what uplifting does to the total [currency].
+
+    ``uplifts`` per class: ``uplift``, ``n``; ``table`` per proposal: ``estimated_cost``, ``uplifted_cost``.
+    """
+    worst = uplifts["uplift"].idxmax()
+    return (f"At {p_label}, the {worst} class needs the largest uplift ({uplifts.loc[worst, 'uplift']:.0%}, from "
+            f"{int(uplifts.loc[worst, 'n'])} past projects). Uplifting every proposal raises the total estimate from "
+            f"{money(table['estimated_cost'].sum())} to {money(table['uplifted_cost'].sum())}.")

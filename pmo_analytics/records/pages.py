@@ -45,7 +45,7 @@ from ..tables.columns import KINDS, MISSING, Column, column, format_value, id_na
 from .publish import publish, to_jsonable
 
 __all__ = ["DECISION", "decision", "decision_box", "render_decision_box", "show_table", "format_table", "publish_table",
-           "anchor", "key_number", "say"]
+           "anchor", "key_number", "say", "open_review"]
 
 #: Name under which a page publishes its decision box.
 DECISION = "page.decision"
@@ -167,6 +167,38 @@ def decision_box(headline: str, key_numbers=None, rests_on: Iterable[str] | None
     payload = decision(headline, key_numbers, rests_on, evidence_links, title=title)
     display(HTML(render_decision_box(payload)), metadata=ROLE)
     publish(DECISION, payload)
+
+
+def open_review(data_path=None, seed: int | None = None, policy: Mapping | None = None):
+    """Open a curated page: offline charts, the review of ``data_path``, and the page's published identity.
+
+    Parameters
+    ----------
+    data_path : path, optional
+        Folder of CSVs or workbook (None: the bundled sample), the page's ``data_path`` parameter.
+    seed : int, optional
+        The review's random seed (the page's ``seed`` parameter).
+    policy : mapping, optional
+        Review policy settings (the page's ``policy`` parameter).
+
+    Returns
+    -------
+    PortfolioReview
+        :func:`pmo_analytics.review.load_review` of the data under the policy (cached: every page of a
+        record reads the same review), after publishing its identity as ``review.identity`` so the record
+        can check that the page read the data its manifest names.
+    """
+    from .. import charts
+    from ..review import load_review
+    from .review import IDENTITY
+
+    if policy is not None and not isinstance(policy, Mapping):
+        raise ValueError(f"policy must be a mapping of review policy settings, got {type(policy).__name__}")
+    charts.enable_offline()
+    settings = dict(policy or {})
+    review = load_review(data_path, **({"seed": seed} if seed is not None else {}), **settings)
+    publish(IDENTITY, review.identity)
+    return review
 
 
 def say(sentences) -> None:
