@@ -2,6 +2,9 @@
 #   make review   set up .venv and run the main job on the bundled sample (reports/<run-id>/)
 #   make test     set up .venv if needed and run the whole suite (unit, property, notebooks)
 PYTHON ?= python3
+# Compiled bytecode is cached (__pycache__, git-ignored): with PYTHONDONTWRITEBYTECODE set, every test
+# worker and notebook kernel would recompile the package and re-rewrite the tests' asserts on each run.
+unexport PYTHONDONTWRITEBYTECODE
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp

@@ -196,6 +196,7 @@ def _data(d, layer=None):
     return d["datasets"][spec.get("data", d.get("data"))["name"]]
 
 
+@pytest.mark.slow
 def test_benefit_charts():
     from pmo_analytics.charts import benefits as cb
 

@@ -11,7 +11,6 @@ skipped with that reason when it is absent.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -60,6 +59,7 @@ def wide_notebook() -> nbformat.NotebookNode:
     return nb
 
 
+@pytest.mark.slow
 def test_record_page_on_screen_at_1280_px(tmp_path, chromium):
     page = tmp_path / "07_test_page.html"
     page.write_text(export_html(wide_notebook(), "07_test_page"), encoding="utf-8")
@@ -69,6 +69,7 @@ def test_record_page_on_screen_at_1280_px(tmp_path, chromium):
     assert r.checks["headline"].startswith("Hold 1.4 M of cost contingency")
 
 
+@pytest.mark.slow
 def test_record_page_prints_on_a4_without_clipping(tmp_path, chromium):
     page = tmp_path / "p.html"
     page.write_text(export_html(wide_notebook(), "p"), encoding="utf-8")
@@ -76,6 +77,7 @@ def test_record_page_prints_on_a4_without_clipping(tmp_path, chromium):
     assert_record_page(r, A4_CONTENT_PX)  # strict: nothing sticks out, not even inside a scrolling box
 
 
+@pytest.mark.slow
 def test_record_index_in_the_browser(tmp_path, chromium):
     numbers = {"00_portfolio_review": {DECISION: decision("Fund 14 of 52 candidates for 36.8 M.",
                                                           {"Value": (36.8e6, "money")})}}

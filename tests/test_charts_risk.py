@@ -115,6 +115,7 @@ def test_finish_charts_use_date_axes_when_dates_are_known(dated):
     assert j["layer"][0]["encoding"]["y"]["axis"]["format"] == ",.3~s"  # money on the cost axis
 
 
+@pytest.mark.slow
 def test_a_plan_in_working_days_keeps_the_working_days_axis(res, dated):
     d = rc.distribution_chart(dated.histogram("finish"), dated.s_curve("finish"), dated.percentiles([50, 80]),
                               deterministic=dated.deterministic_finish_).to_dict()

@@ -108,6 +108,7 @@ def test_extreme_cells_are_refused_or_read_within_the_cap(tmp_path_factory):
         check()
 
 
+@pytest.mark.slow
 def test_extreme_values_within_memory_cap():
     code = ("import resource, sys, pytest; "
             f"resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_CAP}, {MEMORY_CAP})); "
@@ -136,6 +137,7 @@ def test_cross_table_checks_on_header_only_tables():
     assert cross_table_problems(frames, sources) == []
 
 
+@pytest.mark.slow
 def test_issue_examples_are_refused_by_validation(minimal_dir):
     _mutate(minimal_dir, "budget", "period", 3, "2000000000")
     _mutate(minimal_dir, "projects", "duration_periods", 0, "100000000")

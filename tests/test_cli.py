@@ -25,6 +25,7 @@ def test_help_explains_each_command(capsys):
         assert cmd in out
 
 
+@pytest.mark.slow
 def test_console_script_is_installed():
     exe = Path(sys.executable).with_name("pmo")
     res = subprocess.run([str(exe), "validate", str(MINIMAL)], capture_output=True, text=True, timeout=120)
@@ -32,11 +33,13 @@ def test_console_script_is_installed():
     assert "valid" in res.stdout
 
 
+@pytest.mark.slow
 def test_validate_sample_succeeds(capsys):
     assert main(["validate"]) == 0
     assert "48 proposal" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(p.name for p in BAD.iterdir()))
 def test_validate_bad_input_exits_non_zero_with_the_problem(case, tmp_path, capsys):
     folder = assemble_bad(case, tmp_path / case)
@@ -83,6 +86,7 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"pmo {__version__}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [["-q", "validate", str(MINIMAL)], ["validate", "-q", str(MINIMAL)]])
 def test_quiet_before_or_after_the_command_prints_only_the_result(argv, capsys):
     assert main(argv) == 0
@@ -92,6 +96,7 @@ def test_quiet_before_or_after_the_command_prints_only_the_result(argv, capsys):
     assert err == ""
 
 
+@pytest.mark.slow
 def test_validate_json_on_valid_and_invalid_data(tmp_path, capsys):
     assert main(["validate", "--json", str(MINIMAL)]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -105,6 +110,7 @@ def test_validate_json_on_valid_and_invalid_data(tmp_path, capsys):
     assert doc["problems"][0]["column"] == "start_date"
 
 
+@pytest.mark.slow
 def test_validate_date_format_option(tmp_path, capsys):
     folder = assemble_bad("day_first_date", tmp_path / "bad")
     assert main(["validate", str(folder)]) == 1
@@ -195,6 +201,7 @@ def _bad_invocations(tmp: Path) -> list[list[str]]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a FIFO")
 def test_no_command_ever_prints_a_traceback(tmp_path, capsys):
     for argv in _bad_invocations(tmp_path):
@@ -209,6 +216,7 @@ def test_no_command_ever_prints_a_traceback(tmp_path, capsys):
         assert len([ln for ln in err.splitlines() if ln.startswith("error")]) <= 1, (argv, err)
 
 
+@pytest.mark.slow
 def test_broken_pipe_ends_quietly(tmp_path):
     # thousands of problems, read one line then close the pipe (as `| head -1` does)
     rows = "\n".join(f"P1,{i},-1" for i in range(3000))
@@ -223,6 +231,7 @@ def test_broken_pipe_ends_quietly(tmp_path):
     assert "Traceback" not in err and "BrokenPipe" not in err, err
 
 
+@pytest.mark.slow
 def test_console_script_traceback_only_with_verbose(tmp_path):
     exe = Path(sys.executable).with_name("pmo")
     res = subprocess.run([str(exe), "decisions", "--folder", str(tmp_path / "f")], capture_output=True, text=True,

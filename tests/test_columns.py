@@ -93,6 +93,7 @@ def test_a_column_needs_a_known_kind():
         Column("x", "X", "percentage")
 
 
+@pytest.mark.slow
 def test_id_names_from_a_portfolio_not_the_sample():
     from .conftest import MINIMAL
 

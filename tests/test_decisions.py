@@ -27,6 +27,7 @@ def _three(folder):
         record_decision(f"decision {i}", "Board", folder=folder, data_path=MINIMAL, date="2026-11-25")
 
 
+@pytest.mark.slow
 def test_record_and_load(tmp_path):
     d = record_decision("fund P1; defer P2", "Board", folder=tmp_path, options=["fund all", "fund P1"],
                         scenario={"kind": "test.budget_total", "parameters": {"factor": 0.9}}, data_path=MINIMAL,
@@ -145,6 +146,7 @@ def _decide_many(folder, who, n, q):
     q.put(ids)
 
 
+@pytest.mark.slow
 def test_two_processes_deciding_at_once_lose_nothing(tmp_path):
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
@@ -165,6 +167,7 @@ def test_two_processes_deciding_at_once_lose_nothing(tmp_path):
     assert verify_register(tmp_path) == []  # and the chain is intact
 
 
+@pytest.mark.slow
 def test_replay_reproduces_and_names_changed_data(tmp_path):
     data = shutil.copytree(MINIMAL, tmp_path / "data")
     reg = tmp_path / "decisions"

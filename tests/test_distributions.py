@@ -82,6 +82,7 @@ def test_pert_lambda_outside_the_usual_range_stays_accurate():
         assert max_pert_error(np.zeros(5), r, np.ones(5), lam).max() <= 1e-6
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lam=st.floats(1.0, 10.0),
        r=st.one_of(st.floats(0.0, 1.0), st.sampled_from([0.0, 1.0, 0.5])),

@@ -102,6 +102,7 @@ def test_littles_law_exact_for_items_inside_the_window(wi):
     assert ll["ratio"] == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 10)), min_size=1, max_size=40))
 def test_littles_law_identity_property(spans):
@@ -284,6 +285,7 @@ def test_throughput_forecast_fits_a_portfolio(wi):
 
 # --------------------------------------------------------------------------- charts
 
+@pytest.mark.slow
 def test_flow_charts(wi):
     from pmo_analytics.charts import monitor as cm
 

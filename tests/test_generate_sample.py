@@ -30,6 +30,7 @@ def x3(gen, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_scaled_portfolio_is_valid_and_three_times_the_sample(x3):
     with warnings.catch_warnings():
         warnings.simplefilter("error", DataWarning)  # cost profiles still add up to the estimates
@@ -45,6 +46,7 @@ def test_scaled_portfolio_is_valid_and_three_times_the_sample(x3):
     assert est["P-001-r2"] != est["P-001"]
 
 
+@pytest.mark.slow
 def test_scaled_portfolio_simulates_with_its_shared_risks(x3):
     pf = read_portfolio(x3)
     m = PortfolioRiskModel(seed=1, iterations=200, block_size=100).run(pf)

@@ -46,6 +46,7 @@ def test_unknown_level_is_a_clear_error(dim, level):
         _profile(**{dim: level})
 
 
+@pytest.mark.slow
 def test_unknown_level_in_project_data_is_a_validation_error(tmp_path):
     d = Path(shutil.copytree(MINIMAL, tmp_path / "m"))
     pr = pd.read_csv(d / "projects.csv")
@@ -175,6 +176,7 @@ def _result(pf, check, pid, stages="proposal;active;closed", **kw):
     ("benefits_owner", "A1", lambda p: p.tables["benefits"].__setitem__("owner", None), "no owner for B1"),
     ("support_recorded", "A1", lambda p: p.tables.pop("support"), "no run cost recorded"),
 ])
+@pytest.mark.slow
 def test_each_evidence_check_passes_and_fails(pf, check, pid, breaker, detail):
     if breaker is None:  # the minimal data already lack it
         assert _result(pf, check, pid) == (False, detail)
@@ -185,18 +187,21 @@ def test_each_evidence_check_passes_and_fails(pf, check, pid, breaker, detail):
         assert _result(pf, check, pid) == (False, detail)
 
 
+@pytest.mark.slow
 def test_evm_current_uses_the_data_date(pf):
     assert _result(pf, "evm_current", "A1", "active")[0]  # as of its own last report
     passed, detail = _result(pf, "evm_current", "A1", "active", as_of="2026-04-30")
     assert not passed and detail == "last reported 2026-01-31, 89 days before 2026-04-30"
 
 
+@pytest.mark.slow
 def test_benefits_measured(pf):
     assert _result(pf, "benefits_measured", "A1", "active", as_of="2026-07-31")[0]  # period 2 not yet due
     passed, detail = _result(pf, "benefits_measured", "A1", "active", as_of="2026-10-31")
     assert not passed and detail == "1 elapsed period(s) not measured (B1)"
 
 
+@pytest.mark.slow
 def test_schedule_health_is_not_assessed_without_results(pf):
     passed, detail = _result(pf, "schedule_healthy", "A1", "active")
     assert passed is pd.NA and detail.startswith("not assessed")
@@ -283,6 +288,7 @@ def test_risk_signals_use_the_recommended_confidence_target():
 
 
 # ---------------------------------------------------------------- the sample triggers the rules
+@pytest.mark.slow
 def test_sample_triggers_every_rule():
     from pmo_analytics import risk, schedule
     from pmo_analytics.governance import health_inputs

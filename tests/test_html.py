@@ -71,12 +71,14 @@ def page():
     return export_html(page_notebook(), "07_test_page")
 
 
+@pytest.mark.slow
 def test_code_is_hidden_and_outputs_stay(page):
     assert "secret_internals" not in page and "data_path = None" not in page
     assert "A printed sentence stays." in page
     assert "should not show" not in page  # remove-cell
 
 
+@pytest.mark.slow
 def test_decision_box_comes_first_under_the_title(page):
     body = page[page.index("<main>"):]
     h1, box, intro = (body.index("</h1>"), body.index("class='pmo-decision'"), body.index("What this page is for."))
@@ -85,6 +87,7 @@ def test_decision_box_comes_first_under_the_title(page):
     assert "href='#1.-Evidence-table'" in body and 'id="1.-Evidence-table"' in body
 
 
+@pytest.mark.slow
 def test_published_numbers_go_to_a_collapsed_appendix_not_raw_dumps(page):
     assert MIME not in page and "exposure_total = " not in page
     appendix = re.search(r"<details class='pmo-appendix'>(.*?)</details>", page, re.S).group(1)
@@ -95,11 +98,13 @@ def test_published_numbers_go_to_a_collapsed_appendix_not_raw_dumps(page):
     assert "table, 2 rows × 2 columns" in appendix
 
 
+@pytest.mark.slow
 def test_stderr_becomes_a_collapsed_warnings_section(page):
     warnings = re.search(r"<details class='pmo-appendix pmo-warnings'>(.*?)</details>", page, re.S).group(1)
     assert "1 warning written" in warnings and "something odd in the data" in warnings
 
 
+@pytest.mark.slow
 def test_charts_are_live_with_one_inlined_bundle_and_a_static_fallback(page):
     assert len(re.findall(r"class=[\"']pmo-chart[\"']", page)) == 2
     assert page.count("window.vegaEmbed=") == 1  # one bundle per page, not per chart
@@ -117,6 +122,7 @@ def test_static_charts_without_script_when_not_interactive():
     assert len(re.findall(r'<img[^>]*src="data:image/svg\+xml;base64,', out)) == 2
 
 
+@pytest.mark.slow
 def test_print_and_width_css_is_in_the_page(page):
     css = re.search(r"<style type='text/css'>(.*?)</style></head>", page, re.S).group(1)
     assert "@media print" in css and "@page" in css and "overflow:visible!important" in css

@@ -210,6 +210,7 @@ def test_apply_uplift():
 
 # --- the estimator on the bundled sample ----------------------------------------------------------------
 
+@pytest.mark.slow
 def test_screening_on_sample():
     import pmo_analytics
     pf = pmo_analytics.read_portfolio(None)
@@ -240,6 +241,7 @@ def test_intake_charts():
     assert v["mark"]["type"] == "circle" and v["encoding"]["color"]["field"] == "quadrant"
 
 
+@pytest.mark.slow
 def test_screening_estimator_protocol(tmp_path):
     import shutil
 

@@ -495,6 +495,7 @@ def test_earned_schedule_inverts_the_pv_curve(increments, frac):
     assert float(earned_schedule(pv, ev * 0.5)) <= es + 1e-12
 
 
+@pytest.mark.slow
 def test_sample_portfolio_has_no_silent_nan():
     import pmo_analytics
 

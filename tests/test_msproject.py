@@ -105,6 +105,7 @@ def _dates(net_cpm, cal, start, milestones):
     return pd.Series(es, index=net_cpm.index), pd.Series(ef, index=net_cpm.index)
 
 
+@pytest.mark.slow
 def test_rich_schedule_mapping(rich):
     acts = rich.activities.set_index("activity_id")
     assert sorted(acts.index) == ["A", "B", "C", "D", "E", "F", "G", "M", "S"]
@@ -147,6 +148,7 @@ def test_rich_schedule_mapping(rich):
     assert "Schedule(" in repr(rich) and rich.summary.loc["links", "value"] == len(rich.links)
 
 
+@pytest.mark.slow
 def test_rich_schedule_cpm_matches_the_files_dates(rich):
     from pmo_analytics.schedule import cpm
 
@@ -178,6 +180,7 @@ def build_network_without(sched, aid):
     return dataclasses.replace(sched, activities=acts).network()
 
 
+@pytest.mark.slow
 def test_round_trip_sample_schedule_mspdi(tmp_path):
     """Sample schedule (A-101) -> MSPDI -> our reader: identical table, network and CPM; dates as in the file."""
     from pmo_analytics import read_portfolio
@@ -218,6 +221,7 @@ def test_round_trip_sample_schedule_mspdi(tmp_path):
     assert ((sched.tasks.loc[c3.index, "total_slack"] - c3["total_float"]).abs() < 1e-6).all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".xer", ".pmxml"])
 def test_round_trip_primavera_keeps_network(tmp_path, suffix):
     from pmo_analytics import read_portfolio
@@ -232,6 +236,7 @@ def test_round_trip_primavera_keeps_network(tmp_path, suffix):
     assert set(sched.activities["phase"].dropna()) == set(acts["phase"].dropna())
 
 
+@pytest.mark.slow
 def test_field_map_custom_fields_and_errors(tmp_path):
     acts = pd.DataFrame({
         "project_id": "X-1", "activity_id": ["a1", "a2"], "name": ["one", "two"], "phase": None,
@@ -274,6 +279,7 @@ def test_field_map_custom_fields_and_errors(tmp_path):
     ("plan.txt", b"hello", "not a schedule file"),
     ("plan.xer", b"ERMHDR\t99\nnonsense\n", "cannot read the schedule|not a schedule|no tasks"),
 ])
+@pytest.mark.slow
 def test_unreadable_files_are_domain_errors(tmp_path, name, content, match):
     p = tmp_path / name
     p.write_bytes(content)
@@ -306,6 +312,7 @@ def test_start_jvm_is_idempotent():
     assert not math.isnan(float(msp.java_version()))
 
 
+@pytest.mark.slow
 def test_percent_and_elapsed_lags_inactive_tasks_and_multi_project_files(tmp_path):
     msp.start_jvm()
     from org.mpxj import Duration, ProjectContext, ProjectFile, Relation, RelationType, TimeUnit

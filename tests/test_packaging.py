@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 CONDA_NAMES = {"pandera[pandas]": "pandera"}  # PyPI requirement -> conda-forge package
 
@@ -38,6 +40,7 @@ def test_pulp_is_pinned_below_4():
     assert any(d.replace(" ", "").startswith("pulp>=3.3,<4") for d in deps)
 
 
+@pytest.mark.slow
 def test_core_import_is_light():
     code = ("import sys, pmo_analytics; heavy = [m for m in ('altair', 'pulp', 'papermill', 'nbconvert', "
             "'scipy', 'highspy') if m in sys.modules]; print(heavy)")

@@ -54,6 +54,7 @@ def _total_cost_cdf(s: float) -> float:
                           points=[20000], limit=100, epsabs=1e-9)[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("q", [50, 80, 95])
 def test_two_independent_projects_total_cost_matches_the_convolution(two_independent, q):
     exact = optimize.brentq(lambda s: _total_cost_cdf(s) - q / 100, 20000, 90000, xtol=1e-3)
@@ -110,6 +111,7 @@ def test_profile_project_spends_its_profile_from_its_start(tmp_path):
 
 
 # ------------------------------------------------------------------ coupling between projects
+@pytest.mark.slow
 def test_a_late_predecessor_pushes_its_successor(tmp_path):
     pf = write_portfolio(
         tmp_path,
@@ -164,6 +166,7 @@ def test_single_project_model_takes_its_share_of_a_shared_risk(shared_pf):
     assert set(np.round(res.finish_, 6)) == {20.0, 30.0}
 
 
+@pytest.mark.slow
 def test_validation_of_qualified_activity_references(tmp_path):
     base = dict(projects=[dict(project_id="P1"), dict(project_id="P2")],
                 activities=[act("P1", "A", 1, 2, 3), act("P2", "B", 1, 2, 3)])
@@ -276,6 +279,7 @@ def _same(a, b):
     pd.testing.assert_frame_equal(a.milestones_, b.milestones_)
 
 
+@pytest.mark.slow
 def test_same_seed_same_numbers_whatever_the_threads(mixed):
     one = _run(mixed, threads=1)
     _same(one, _run(mixed, threads=3))
@@ -286,6 +290,7 @@ def test_same_seed_same_numbers_whatever_the_threads(mixed):
     assert one.summary.loc["shared risks", "value"] == 1
 
 
+@pytest.mark.slow
 def test_identical_numbers_on_a_dask_cluster(mixed):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as lc, \
@@ -329,6 +334,7 @@ def test_sampler_can_be_replaced(mixed):
 
 
 # ------------------------------------------------------------------ the sample and the protocol
+@pytest.mark.slow
 def test_sample_portfolio_runs_and_reads_well():
     pf = read_portfolio()
     m = PortfolioRiskModel(seed=20261125, iterations=2000)
@@ -346,6 +352,7 @@ def test_sample_portfolio_runs_and_reads_well():
     assert "4 projects (3 with a schedule)" in repr(m)
 
 
+@pytest.mark.slow
 def test_arguments_are_checked():
     pf = read_portfolio()
     with pytest.raises(ValueError, match="seed is required"):

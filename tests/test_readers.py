@@ -49,12 +49,14 @@ WORK_ITEMS = "item_id,project_id,type,created,started,finished\n"
 
 
 # ---------------------------------------------------------------------------------------------- dates
+@pytest.mark.slow
 def test_iso_dates_are_read_by_default(minimal_dir):
     pf = read_portfolio(minimal_dir)
     a1 = pf.projects.set_index("project_id").loc["A1"]
     assert (a1["start_date"], a1["committed_finish"]) == (pd.Timestamp("2026-01-05"), pd.Timestamp("2026-03-31"))
 
 
+@pytest.mark.slow
 def test_day_first_date_is_never_guessed(minimal_dir):
     # 05/01/2026 used to become 2026-05-01 while 25/01/2026 became 2026-01-25
     _set(minimal_dir, "work_items", WORK_ITEMS + "W1,A1,story,05/01/2026,25/01/2026,\n")
@@ -65,6 +67,7 @@ def test_day_first_date_is_never_guessed(minimal_dir):
     _one(problems, r"row 2, column 'started'.*'25/01/2026'")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt, expected", [("DD/MM/YYYY", "2026-01-05"), ("MM/DD/YYYY", "2026-05-01"),
                                            ("%d/%m/%Y", "2026-01-05")])
 def test_declared_date_format_decides_day_and_month(minimal_dir, fmt, expected):
@@ -73,6 +76,7 @@ def test_declared_date_format_decides_day_and_month(minimal_dir, fmt, expected):
     assert pf.work_items.loc[0, "created"] == pd.Timestamp(expected)
 
 
+@pytest.mark.slow
 def test_declared_format_still_refuses_impossible_dates(minimal_dir):
     _set(minimal_dir, "work_items", WORK_ITEMS + "W1,A1,story,25/01/2026,,\n")
     problems = _problems(minimal_dir, date_format="MM/DD/YYYY")
@@ -80,6 +84,7 @@ def test_declared_format_still_refuses_impossible_dates(minimal_dir):
                                             "MM/DD/YYYY (the declared date format) or YYYY-MM-DD, got '25/01/2026'")
 
 
+@pytest.mark.slow
 def test_review_toml_beside_the_data_declares_the_format(minimal_dir):
     _set(minimal_dir, "work_items", WORK_ITEMS + "W1,A1,story,05/01/2026,,\n")
     (minimal_dir / "review.toml").write_text('[data]\ndate_format = "DD/MM/YYYY"\n\n[policy]\nx = 1\n')
@@ -88,6 +93,7 @@ def test_review_toml_beside_the_data_declares_the_format(minimal_dir):
     assert "review.toml" in pf.hashes  # it changes how the data read: part of the fingerprint
 
 
+@pytest.mark.slow
 def test_explicit_format_overrides_review_toml_with_a_warning(minimal_dir):
     _set(minimal_dir, "work_items", WORK_ITEMS + "W1,A1,story,05/01/2026,,\n")
     (minimal_dir / "review.toml").write_text('[data]\ndate_format = "DD/MM/YYYY"\n')
@@ -96,6 +102,7 @@ def test_explicit_format_overrides_review_toml_with_a_warning(minimal_dir):
     assert pf.work_items.loc[0, "created"] == pd.Timestamp("2026-05-01")
 
 
+@pytest.mark.slow
 def test_a_column_mixing_formats_is_an_error_but_iso_columns_stay_readable(minimal_dir):
     _set(minimal_dir, "work_items", WORK_ITEMS + "W1,A1,story,05/01/2026,2026-01-06,\nW2,A1,story,2026-01-07,,\n")
     problems = _problems(minimal_dir, date_format="DD/MM/YYYY")
@@ -103,6 +110,7 @@ def test_a_column_mixing_formats_is_an_error_but_iso_columns_stay_readable(minim
                         "YYYY-MM-DD while row 2 is DD/MM/YYYY ('05/01/2026'); use one format per column"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("word", ["today", "now", "Today", "tomorrow", "TBD"])
 def test_words_are_not_dates(minimal_dir, word):
     for fmt in (None, "DD/MM/YYYY"):
@@ -115,6 +123,7 @@ def test_invalid_date_format_is_a_value_error(minimal_dir):
         read_portfolio(minimal_dir, date_format="DD/MM/YY")
 
 
+@pytest.mark.slow
 def test_excel_date_cells_are_dates_whatever_the_declared_format(tmp_path):
     from openpyxl import Workbook
 
@@ -144,6 +153,7 @@ def test_excel_date_cells_are_dates_whatever_the_declared_format(tmp_path):
     ('"1,5"', "expected a whole number, got '1,5': use '.' as the decimal point and no thousands separators "
               "(e.g. 1234.5)"),
 ])
+@pytest.mark.slow
 def test_integers_never_overflow_or_wrap(minimal_dir, value, message):
     text = (MINIMAL / "projects.csv").read_text().replace("IT,300,500,3,0.8,1,2,2,", f"IT,300,500,3,0.8,1,2,{value},")
     (minimal_dir / "projects.csv").write_text(text)
@@ -175,6 +185,7 @@ def test_duplicate_column_is_an_error_even_after_normalising_case_and_spaces(min
                                       " keep one"]
 
 
+@pytest.mark.slow
 def test_misspelt_optional_column_warns_with_the_closest_name(minimal_dir):
     text = (MINIMAL / "projects.csv").read_text().replace("committed_finish", "commited_finish")
     (minimal_dir / "projects.csv").write_text(text)
@@ -184,6 +195,7 @@ def test_misspelt_optional_column_warns_with_the_closest_name(minimal_dir):
     assert "committed_finish" not in pf.projects.columns
 
 
+@pytest.mark.slow
 def test_unknown_column_far_from_any_name_warns_without_a_suggestion(minimal_dir):
     text = (MINIMAL / "criteria.csv").read_text().splitlines()
     (minimal_dir / "criteria.csv").write_text("\n".join([text[0] + ",zzz"] + [r + ",1" for r in text[1:]]) + "\n")
@@ -193,6 +205,7 @@ def test_unknown_column_far_from_any_name_warns_without_a_suggestion(minimal_dir
     assert msg == "criteria.csv: column 'zzz' is not part of the criteria table and is not used"
 
 
+@pytest.mark.slow
 def test_unknown_file_suggests_the_table(minimal_dir):
     (minimal_dir / "project.csv").write_text("a\n1\n")
     with pytest.warns(DataWarning, match=r"project.csv: not a pmo_analytics table, ignored — did you mean "
@@ -200,6 +213,7 @@ def test_unknown_file_suggests_the_table(minimal_dir):
         read_portfolio(minimal_dir)
 
 
+@pytest.mark.slow
 def test_file_names_are_exact_and_a_near_miss_says_how_to_rename(minimal_dir):
     (minimal_dir / "budget.csv").rename(minimal_dir / "Budget.CSV")
     with pytest.warns(DataWarning, match=r"Budget.CSV: not a pmo_analytics table, ignored — rename it to budget.csv"):
@@ -208,6 +222,7 @@ def test_file_names_are_exact_and_a_near_miss_says_how_to_rename(minimal_dir):
 
 
 # ---------------------------------------------------------------------------------------------- encodings, locales
+@pytest.mark.slow
 def test_semicolon_csv_with_utf8_bom_and_excel_sep_line(minimal_dir):
     text = (MINIMAL / "budget.csv").read_text().replace(",", ";")
     (minimal_dir / "budget.csv").write_bytes(b"\xef\xbb\xbf" + ("sep=;\n" + text).encode())
@@ -215,6 +230,7 @@ def test_semicolon_csv_with_utf8_bom_and_excel_sep_line(minimal_dir):
     assert pf.budget["budget"].tolist() == [300, 300, 300, 300]
 
 
+@pytest.mark.slow
 def test_row_numbers_count_the_sep_line_and_multi_line_cells(minimal_dir):
     text = (MINIMAL / "criteria.csv").read_text().splitlines()
     rows = [text[0], 'fit,"Strategic fit,\nover two lines",0.6', "value,Financial value,-0.4"]
@@ -223,6 +239,7 @@ def test_row_numbers_count_the_sep_line_and_multi_line_cells(minimal_dir):
     _one(_problems(minimal_dir), r"^criteria.csv, row 5, column 'weight': expected >= 0, got -0.4$")
 
 
+@pytest.mark.slow
 def test_utf16_tab_separated_unicode_text_export(minimal_dir):
     text = (MINIMAL / "criteria.csv").read_text().replace(",", "\t").replace("Strategic", "Stratégique")
     (minimal_dir / "criteria.csv").write_bytes(text.encode("utf-16"))
@@ -236,6 +253,7 @@ def test_utf16_tab_separated_unicode_text_export(minimal_dir):
     ("=100+200", "formulas are not evaluated"),
     ("#VALUE!", "holds the error value #VALUE!"),
 ])
+@pytest.mark.slow
 def test_spreadsheet_habits_get_a_hint(minimal_dir, cell, hint):
     text = (MINIMAL / "costs.csv").read_text().replace("P1,1,200", f"P1,1,{cell}")
     (minimal_dir / "costs.csv").write_text(text)
@@ -243,6 +261,7 @@ def test_spreadsheet_habits_get_a_hint(minimal_dir, cell, hint):
 
 
 # ---------------------------------------------------------------------------------------------- files
+@pytest.mark.slow
 @posix_only
 def test_symlink_out_of_the_folder_is_refused(minimal_dir, tmp_path):
     secret = tmp_path / "secret.csv"
@@ -253,6 +272,7 @@ def test_symlink_out_of_the_folder_is_refused(minimal_dir, tmp_path):
                                       "folder: not read"]
 
 
+@pytest.mark.slow
 @posix_only
 def test_symlink_inside_the_folder_is_read(minimal_dir):
     (minimal_dir / "sub").mkdir()
@@ -310,6 +330,7 @@ def _patch_sheet(xlsx: Path, sheet_index: int, change) -> None:
     xlsx.write_bytes(buf.getvalue())
 
 
+@pytest.mark.slow
 def test_stale_dimension_hides_no_rows_or_columns(tmp_path):
     # written by another tool: <dimension> claims A1:C2 for the risks sheet, the data go further
     xlsx = _workbook(tmp_path)
@@ -323,6 +344,7 @@ def test_stale_dimension_hides_no_rows_or_columns(tmp_path):
     assert pf.projects["committed_finish"].notna().sum() == 1
 
 
+@pytest.mark.slow
 def test_values_beyond_the_header_are_not_dropped_silently(tmp_path):
     def edit(wb):
         wb["budget"]["D3"] = 999
@@ -331,6 +353,7 @@ def test_values_beyond_the_header_are_not_dropped_silently(tmp_path):
         read_portfolio(_workbook(tmp_path, edit))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", ["#DIV/0!", "#N/A", "#REF!", "#VALUE!"])
 def test_cached_error_values_are_reported_by_cell(tmp_path, code):
     def edit(wb):
@@ -341,6 +364,7 @@ def test_cached_error_values_are_reported_by_cell(tmp_path, code):
                         "(a formula that failed), not data"]
 
 
+@pytest.mark.slow
 def test_workbook_duplicate_header_is_an_error(tmp_path):
     def edit(wb):
         ws = wb["budget"]
@@ -352,6 +376,7 @@ def test_workbook_duplicate_header_is_an_error(tmp_path):
                                                     "(column B and column C): keep one"]
 
 
+@pytest.mark.slow
 def test_unknown_sheet_warns(tmp_path):
     def edit(wb):
         wb.create_sheet("projets")
@@ -369,6 +394,7 @@ def test_truncated_workbook_is_refused_with_a_message(tmp_path):
     assert len(problems) == 1 and problems[0].startswith("p.xlsx: ")
 
 
+@pytest.mark.slow
 def test_example_rows_are_ignored_with_a_note(minimal_dir):
     text = (MINIMAL / "budget.csv").read_text().replace("period,budget\n", "period,budget\nEXAMPLE-1,5\n")
     (minimal_dir / "budget.csv").write_text(text)
@@ -378,6 +404,7 @@ def test_example_rows_are_ignored_with_a_note(minimal_dir):
     assert pf.budget["period"].tolist() == [1, 2, 3, 4]
 
 
+@pytest.mark.slow
 def test_input_is_copied_not_modified(minimal_dir):
     before = {f.name: f.read_bytes() for f in minimal_dir.iterdir()}
     shutil.copy(MINIMAL / "projects.csv", minimal_dir / "projects.csv")

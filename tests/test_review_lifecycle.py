@@ -25,6 +25,7 @@ def _quiet():
         yield
 
 
+@pytest.mark.slow
 def test_estimator_protocol():
     r = PortfolioReview(seed=3, iterations=300)
     assert "not fitted" in repr(r) and r.policy.seed == 3
@@ -40,6 +41,7 @@ def test_estimator_protocol():
     assert list(r.summary.columns) == ["measure", "value", "unit"]
 
 
+@pytest.mark.slow
 def test_a_portfolio_with_only_the_required_tables_is_reviewed_and_says_what_it_could_not_assess():
     r = PortfolioReview(seed=1).fit(pmo.read_portfolio(REQUIRED_ONLY))
     assert r.selection_.feasible and r.selection_.numbers_["status"] == "optimal"
@@ -53,6 +55,7 @@ def test_a_portfolio_with_only_the_required_tables_is_reviewed_and_says_what_it_
     assert set(r.governance_.escalations_["project_id"]) <= {"K1", "N1", "N2", "N3"}
 
 
+@pytest.mark.slow
 def test_a_budget_too_small_for_the_commitments_is_a_finding_not_a_failure():
     r = PortfolioReview(seed=1).fit(pmo.read_portfolio(MINIMAL))
     s = r.selection_

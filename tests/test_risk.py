@@ -109,6 +109,7 @@ def test_two_parallel_normal_paths(merge):
     assert crit["X"] + crit["Y"] == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 def test_five_parallel_triangular_paths(merge):
     ans = merge["five parallel triangular paths"]["answer"]
     net = build_network(frame([(f"P{i}", 8, 10, 15, "triangular", None) for i in range(5)]))
@@ -439,6 +440,7 @@ def test_bad_options():
         unfitted.percentiles()
 
 
+@pytest.mark.slow
 def test_from_portfolio_sample():
     pf = read_portfolio()
     pid = pf.projects_in("active")["project_id"].iloc[0]
@@ -471,6 +473,7 @@ def dags(draw, types=("FS", "SS", "FF", "SF")):
     return frame(rows, cost_rate=rates)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(df=dags(types=("FS", "SS")))
 def test_property_finish_between_all_min_and_all_max(df):
@@ -484,6 +487,7 @@ def test_property_finish_between_all_min_and_all_max(df):
     assert (res.criticality_ > 0).any()
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(df=dags(), perm_seed=st.integers(0, 1000))
 def test_property_invariant_to_input_order(df, perm_seed):

@@ -213,6 +213,7 @@ def test_health_check_negative_float_and_cpli():
     assert ok["passed"].all()
 
 
+@pytest.mark.slow
 def test_sample_networks_build_and_check():
     pf = read_portfolio()
     scheduled = sorted(set(pf.projects_in("active")["project_id"]) & set(pf.activities["project_id"]))
@@ -450,6 +451,7 @@ def make_progressed_folder(tmp_path):
     return folder
 
 
+@pytest.mark.slow
 def test_progress_and_calendars_through_the_data_model(progressed_folder):
     pf = read_portfolio(progressed_folder)
     net = build_network(pf, "A-101")
@@ -465,6 +467,7 @@ def test_progress_and_calendars_through_the_data_model(progressed_folder):
     assert other.calendar.work_week == "Mon-Fri" and not other.has_progress
 
 
+@pytest.mark.slow
 def test_bad_progress_and_calendars_are_reported_with_rows(progressed_folder):
     from pmo_analytics.tables import validate_path
 

@@ -93,6 +93,7 @@ def test_files_are_the_published_ones():
         assert hashlib.sha256((DATA / name).read_bytes()).hexdigest() == digest, name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(FILES))
 def test_cpm_agrees_with_the_tool(name):
     n, exact = FILES[name]
@@ -108,6 +109,7 @@ def test_cpm_agrees_with_the_tool(name):
     assert res["gap_start"].max() <= 1.0 + 1e-9 and res["gap_finish"].max() <= 1.0 + 1e-9
 
 
+@pytest.mark.slow
 def test_progress_of_the_p6_percent_complete_file():
     sched = read("mpxj_percent-complete-8.4.xer")
     net = sched.network()
@@ -123,6 +125,7 @@ def test_progress_of_the_p6_percent_complete_file():
     assert plan.at["A1010", "early_finish_date"] == pd.Timestamp("2015-06-08")
 
 
+@pytest.mark.slow
 def test_notes_come_one_line_per_kind():
     sched = read("MPSPLIB_j30_a5_nr1.mpp")
     msgs = [n.message for n in sched.notes]
@@ -133,11 +136,13 @@ def test_notes_come_one_line_per_kind():
     assert not sched.has_costs
 
 
+@pytest.mark.slow
 def test_a_file_of_calendars_only_is_refused_clearly():
     with pytest.raises(DataValidationError, match="has no tasks .*calendars or resources only"):
         msp.read_schedule(DATA / "mpxj_calendar-calendars-project2016-mpp14.mpp", project_id="C-1")
 
 
+@pytest.mark.slow
 def test_reading_an_mpp_prints_no_log4j_line():
     code = ("import warnings; warnings.simplefilter('ignore');"
             "from pmo_analytics.tables.msproject import read_schedule;"

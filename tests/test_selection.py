@@ -215,6 +215,7 @@ def test_milp_matches_brute_force_with_start_windows(inst):
         assert got == pytest.approx(expect, abs=1e-6)
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances(max_n=14, max_window=1))
 def test_milp_matches_brute_force_up_to_14_projects(inst):
@@ -365,6 +366,7 @@ def test_time_limit_is_reported_honestly():
     assert "% of optimal" in repr(s)
 
 
+@pytest.mark.slow
 def test_time_limit_cbc_reports_bound():
     d = _hard_instance()
     with pytest.warns(SolverWarning):
@@ -465,6 +467,7 @@ def sample():
     return pmo_analytics.read_portfolio(None)
 
 
+@pytest.mark.slow
 def test_sample_builds_and_solves_to_optimality(sample):
     d = selection_data(sample)
     assert d.n == int(sample.projects["stage"].isin(["proposal", "active"]).sum())

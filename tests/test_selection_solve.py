@@ -123,6 +123,7 @@ def test_a_gap_target_is_not_called_optimal():
 
 # --- deterministic mode -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("solver", ["auto", "highs", "cbc"])
 def test_deterministic_mode_gives_the_same_portfolio_twice(solver):
     d = _hard_instance(n=80)
@@ -140,6 +141,7 @@ def test_deterministic_mode_gives_the_same_portfolio_twice(solver):
     json.dumps(a.settings_)  # ready for a manifest
 
 
+@pytest.mark.slow
 def test_node_limit_is_reported_when_it_binds():
     with pytest.warns(SolverWarning, match="node limit"):
         s = PortfolioSelector(solver="highs", deterministic=True, node_limit=1).fit(_hard_instance(n=250))
@@ -170,6 +172,7 @@ def test_threads_option_reaches_the_solvers():
     assert "threads was changed from 0 to 2" in s.logs_["cbc"]
 
 
+@pytest.mark.slow
 def test_wall_clock_limit_is_reported_when_it_binds():
     with pytest.warns(SolverWarning, match="time limit"):
         s = PortfolioSelector(solver="auto", time_limit=0.3).fit(_hard_instance(n=400, H=8))
@@ -228,6 +231,7 @@ def test_pick_prefers_first_proof_interactively_and_the_order_deterministically(
     assert _pick([c, d], ("highs", "cbc"), deterministic=False) is d  # the better incumbent
 
 
+@pytest.mark.slow
 def test_race_reports_the_better_incumbent_with_the_tighter_bound(monkeypatch):
     # both stop on their node limits: the portfolio is the better incumbent, the bound the tighter one
     d = _hard_instance(n=120)
@@ -263,6 +267,7 @@ def _lns_setup(n=80, node_limit=6):
     return m, arrays, sc, settings, args
 
 
+@pytest.mark.slow
 def test_time_window_search_improves_and_is_reproducible():
     from pmo_analytics.selection._highs_core import lns
 
@@ -278,6 +283,7 @@ def test_time_window_search_improves_and_is_reproducible():
         assert "round 3:" in a.log
 
 
+@pytest.mark.slow
 def test_race_with_the_search_in_a_child_process_is_deterministic():
     m, arrays, sc, settings, args = _lns_setup()
     out = [race(arrays, settings, order=("highs", "lns"), deterministic=True, lns_args=args) for _ in range(2)]
@@ -291,6 +297,7 @@ def test_race_with_the_search_in_a_child_process_is_deterministic():
     assert a.chosen.objective == pytest.approx(best)
 
 
+@pytest.mark.slow
 def test_race_with_the_search_under_a_wall_clock_limit():
     m, arrays, sc, settings, args = _lns_setup()
     t0 = time.perf_counter()
@@ -301,6 +308,7 @@ def test_race_with_the_search_under_a_wall_clock_limit():
 
 # --- no hidden I/O ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_solving_prints_nothing_and_leaves_no_files(tmp_path):
     code = (
         "import numpy as np\n"
@@ -426,6 +434,7 @@ def _portfolio_with_limits(tmp_path, limits=LIMITS_CSV, use=None, drop=()):
     return folder
 
 
+@pytest.mark.slow
 def test_limits_tables_are_read_and_checked(tmp_path):
     pf = read_portfolio(_portfolio_with_limits(tmp_path))
     d = selection_data(pf, objective="npv")

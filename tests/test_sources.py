@@ -42,6 +42,7 @@ def _schedule(sample, tmp_path, name="A-101.xml"):
     return msp.write_schedule(a101, tmp_path / name, start_date=start)
 
 
+@pytest.mark.slow
 @needs_java
 def test_merge_tables_and_schedule_gives_the_same_portfolio(split, sample):
     core, register, tmp = split
@@ -65,6 +66,7 @@ def test_merge_tables_and_schedule_gives_the_same_portfolio(split, sample):
     assert "merged" not in repr(res) and "problems" in repr(res)
 
 
+@pytest.mark.slow
 @needs_java
 def test_reconciliation_problems_come_as_one_list(split, sample):
     core, register, tmp = split
@@ -94,6 +96,7 @@ def test_reconciliation_problems_come_as_one_list(split, sample):
     assert len(unknown) == 1 and unknown[0].source == "harbour-crm.xml"
 
 
+@pytest.mark.slow
 @needs_java
 def test_conflicting_sources_are_reported(split, sample):
     core, register, tmp = split
@@ -115,6 +118,7 @@ def test_conflicting_sources_are_reported(split, sample):
     assert any("already has a schedule" in p.message for p in res.problems)
 
 
+@pytest.mark.slow
 @needs_java
 def test_import_sources_writes_our_layout(split, sample):
     core, register, tmp = split
@@ -144,6 +148,7 @@ def test_import_sources_writes_our_layout(split, sample):
     assert not [p for p in tmp.iterdir() if p.name.startswith(".bad")]
 
 
+@pytest.mark.slow
 def test_tables_only_sources_need_no_java(split, monkeypatch):
     core, register, _ = split
     monkeypatch.setattr(msp.jvm, "java_unavailable_reason", lambda: "no Java runtime found: install one")
@@ -179,6 +184,7 @@ def test_parse_source_and_needs_import(tmp_path):
         merge_sources([])
 
 
+@pytest.mark.slow
 @needs_java
 def test_register_in_a_workbook_and_schedule_matched_by_name(split, sample):
     core, register, tmp = split
@@ -205,6 +211,7 @@ def test_register_in_a_workbook_and_schedule_matched_by_name(split, sample):
     assert len(pf.activities) == len(sample.activities)
 
 
+@pytest.mark.slow
 @needs_java
 def test_import_a_schedule_without_a_register_makes_a_skeleton_portfolio(tmp_path, capsys):
     from pmo_analytics.cli import main
@@ -227,6 +234,7 @@ def test_import_a_schedule_without_a_register_makes_a_skeleton_portfolio(tmp_pat
     assert main(["import", str(plan), "--out", str(out)]) == 2
 
 
+@pytest.mark.slow
 @needs_java
 def test_import_keeps_progress_and_constraint_times(tmp_path):
     plan = Path(__file__).parent / "data" / "realdata" / "mpxj_percent-complete-8.4.xer"

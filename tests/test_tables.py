@@ -112,6 +112,7 @@ def test_every_bad_case_folder_has_an_expectation():
     assert len(BAD_CASES) >= 20
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
 def test_bad_input_is_rejected_with_a_specific_message(case, tmp_path):
     pattern, source, row, column = BAD_CASES[case]
@@ -250,6 +251,7 @@ def _excel_value(v: str):
         return v
 
 
+@pytest.mark.slow
 def test_workbook_reads_like_the_csv_folder(tmp_path):
     xlsx = _write_workbook(MINIMAL, tmp_path / "portfolio.xlsx")
     a, b = read_portfolio(MINIMAL), read_portfolio(xlsx)
@@ -294,6 +296,7 @@ def test_zip_bomb_guard(tmp_path, monkeypatch):
         read_portfolio(xlsx)
 
 
+@pytest.mark.slow
 def test_template_round_trip(tmp_path):
     from openpyxl import load_workbook
 

@@ -52,6 +52,7 @@ def normal_spend(K, seed):
     return (MU[:, None] + SD[:, None] * rng.standard_normal((len(MU), K)))[:, None, :]   # (n, H=1, K)
 
 
+@pytest.mark.slow
 def test_saa_finds_the_second_order_cone_optimum():
     v_star, x_star = socp_optimum()
     assert v_star == 92.0 and x_star.tolist() == [1, 1, 0, 0, 1, 0, 0]
@@ -64,6 +65,7 @@ def test_saa_finds_the_second_order_cone_optimum():
     assert out.allowed == 50 and out.rows <= 500
 
 
+@pytest.mark.slow
 def test_saa_optimum_converges_as_k_grows():
     """Mean |v_K - v*| over replications shrinks with K (Pagnoncelli, Ahmed & Shapiro 2009, Thm 3)."""
     v_star, _ = socp_optimum()
@@ -90,6 +92,7 @@ def test_quantile_big_m_is_valid_and_tighter():
             assert (over <= M + 1e-9).all()
 
 
+@pytest.mark.slow
 def test_cvar_limit_is_a_conservative_approximation():
     model = knapsack_model()
     spend = normal_spend(1000, 2)
@@ -152,6 +155,7 @@ def small_pf(tmp_path_factory):
                            budget=[500.0, 600.0, 600.0, 500.0])
 
 
+@pytest.mark.slow
 def test_uncertain_selector_fits_validates_and_compares(small_pf):
     u = UncertainSelector(seed=5, alpha=0.2, scenarios=60, validation_scenarios=4000, time_limit=60, gap=0.0)
     assert "unfitted" in repr(u)
@@ -176,6 +180,7 @@ def test_uncertain_selector_fits_validates_and_compares(small_pf):
     assert "P(overrun)" in repr(u)
 
 
+@pytest.mark.slow
 def test_frontier_grows_with_alpha_and_is_executor_independent(small_pf):
     u = UncertainSelector(seed=5, alpha=0.2, scenarios=40, validation_scenarios=1000, time_limit=60,
                           compare=False, gap=0.0).fit(small_pf)
@@ -194,6 +199,7 @@ def test_frontier_grows_with_alpha_and_is_executor_independent(small_pf):
     assert u2.selected_ == u.selected_
 
 
+@pytest.mark.slow
 def test_convergence_table(small_pf):
     u = UncertainSelector(seed=5, alpha=0.2, scenarios=20, validation_scenarios=1000, time_limit=60,
                           compare=False).fit(small_pf)
@@ -205,6 +211,7 @@ def test_convergence_table(small_pf):
     assert len(per) == 6 and set(per["replication"]) == {1, 2, 3}
 
 
+@pytest.mark.slow
 def test_committed_spend_from_the_portfolio_simulation(small_pf):
     mc = PortfolioRiskModel(seed=3, iterations=2000).run(small_pf)
     u = UncertainSelector(seed=5, alpha=0.3, scenarios=40, validation_scenarios=500, compare=False)

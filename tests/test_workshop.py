@@ -30,6 +30,7 @@ def panel(sample):
     return p
 
 
+@pytest.mark.slow
 def test_full_workshop_budget_cut_decide_replay(tmp_path, sample):
     """Load the sample, cut the budget in the room, record the decision, replay it: identical numbers."""
     data = shutil.copytree(sample_path(), tmp_path / "data")
@@ -58,6 +59,7 @@ def test_full_workshop_budget_cut_decide_replay(tmp_path, sample):
     assert list_decisions(tmp_path / "decisions")["decision"].tolist() == [decided]
 
 
+@pytest.mark.slow
 def test_what_if_levers_bind(panel):
     base = panel.history_[0].numbers
     forced = panel.apply(force_out=(base["funded"][-1],))
@@ -72,6 +74,7 @@ def test_what_if_levers_bind(panel):
     assert panel.changes(panel.result_, panel.history_[0])["value_change"] == pytest.approx(more["value"] - base["value"])
 
 
+@pytest.mark.slow
 def test_what_if_redraws_frontier_roadmap_capacity(panel):
     r = panel.apply(budget_scale=0.95)
     assert len(r.frontier) == 3 and {"budget_factor", "value", "status"} <= set(r.frontier.columns)
@@ -86,6 +89,7 @@ def test_unknown_lever_is_an_error(sample):
         what_if(sample, budget=0.9)
 
 
+@pytest.mark.slow
 def test_widget_panel_maps_each_control_to_a_lever(panel):
     ipywidgets = pytest.importorskip("ipywidgets")
     box = panel.widget()
@@ -109,6 +113,7 @@ def small(tmp_path):
     return data
 
 
+@pytest.mark.slow
 def test_describe_and_record_a_what_if_with_who_decided(small, tmp_path):
     pf = pmo.read_portfolio(small)
     panel = WorkshopPanel(pf, base=WhatIf(frontier_levels=0), decisions=tmp_path / "decisions")
