@@ -23,8 +23,10 @@ review: env
 	$(BIN)/pmo review
 
 # Two workers (the 2-core CI machine); --dist loadfile keeps a test file, and a notebook's cells, on one worker.
+# The end-to-end files (whole reviews, the longest chains) are handed out first so no worker ends alone on them.
+E2E := tests/test_end_to_end.py tests/test_end_to_end_own_data.py
 test: env
-	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider --nbval-lax --nbval-current-env tests notebooks
+	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider --nbval-lax --nbval-current-env $(E2E) notebooks tests
 
 unit: env
 	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider tests -m "not slow"

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.slow
 
 #: Lighter than the defaults so the suite stays fast; every page still runs in full.
 FAST = ["--param", "iterations=500", "--param", "frontier_levels=4", "--param", "explain_top=2",
-        "--param", "range_iterations=500", "--param", "forecast_iterations=1000"]
+        "--param", "range_iterations=500", "--param", "forecast_iterations=1000", "--param", "scenarios=50",
+        "--param", "alpha_frontier=[0.2]"]
 
 
 def _review(capsys, data, out, *extra) -> Path:
