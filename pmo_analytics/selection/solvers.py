@@ -131,22 +131,18 @@ _CBC_NODES = re.compile(r"Enumerated nodes:\s*(\d+)")
 _CBC_BEST_POSSIBLE = re.compile(r"best possible\s*(-?[0-9.eE+\-]+)")
 
 
-class CbcProcess:
-    """CBC in a child process: the model is written to a private temporary folder, the log is piped.
+class _ChildSolver:
+    """What the child-process solvers share: the process, its end, stopping it, the context manager.
 
-    Use :meth:`start`, then :meth:`result` (waits) or :meth:`stop` (kills);
-    :meth:`close` removes the temporary folder. Also a context manager.
+    Subclasses set ``self._proc`` in ``start()`` and call :meth:`_finished` from the thread that reads
+    the child's output.
     """
 
-    def __init__(self, m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None):
-        self.m, self.settings, self.warm = m, settings, warm
-        self._dir = None
+    def __init__(self):
         self._proc = None
-        self._t0 = 0.0
+        self._t0 = self._finished_at = 0.0
         self._stopped = False
-        self._out = ""
         self._done = threading.Event()
-        self._finished_at = 0.0
 
     def __enter__(self):
         return self.start()
@@ -154,6 +150,39 @@ class CbcProcess:
     def __exit__(self, *exc):
         self.stop()
         self.close()
+
+    def _finished(self) -> None:
+        self._finished_at = time.perf_counter()
+        self._done.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the child to end; True when it has."""
+        return self._done.wait(timeout)
+
+    def stop(self) -> None:
+        """Kill the child if it is still running (its result is then ``stopped``)."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._stopped = True
+            self._proc.kill()
+        if self._proc is not None:
+            self._done.wait()
+
+    def close(self) -> None:
+        """Release what the run holds (nothing by default)."""
+
+
+class CbcProcess(_ChildSolver):
+    """CBC in a child process: the model is written to a private temporary folder, the log is piped.
+
+    Use :meth:`start`, then :meth:`result` (waits) or :meth:`stop` (kills);
+    :meth:`close` removes the temporary folder. Also a context manager.
+    """
+
+    def __init__(self, m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None):
+        super().__init__()
+        self.m, self.settings, self.warm = m, settings, warm
+        self._dir = None
+        self._out = ""
 
     def command(self) -> list[str]:
         s = self.settings
@@ -188,22 +217,10 @@ class CbcProcess:
     def _read(self):
         out, _ = self._proc.communicate()
         self._out = out or ""
-        self._finished_at = time.perf_counter()
-        self._done.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the child to end; True when it has."""
-        return self._done.wait(timeout)
-
-    def stop(self) -> None:
-        """Kill the child if it is still running (its result is then ``stopped``)."""
-        if self._proc is not None and self._proc.poll() is None:
-            self._stopped = True
-            self._proc.kill()
-        if self._proc is not None:
-            self._done.wait()
+        self._finished()
 
     def close(self) -> None:
+        """Remove the temporary folder of the model."""
         if self._dir is not None:
             self._dir.cleanup()
             self._dir = None
@@ -273,7 +290,7 @@ def solve_cbc(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None =
         return p.result()
 
 
-class LnsProcess:
+class LnsProcess(_ChildSolver):
     """The time-window search of :func:`~pmo_analytics.selection._highs_core.lns` in a child process.
 
     The child runs ``_highs_core.py`` as a script (it imports only numpy,
@@ -287,24 +304,14 @@ class LnsProcess:
                  first_share: float = 0.4, rounds: int = 20):
         from . import _highs_core
 
+        super().__init__()
         self._script = _highs_core.__file__
         # a wall-clock deadline, not a duration: the child may take a moment to start
         deadline = time.time() + settings.time_limit if settings.time_limit is not None else np.nan
         self._payload = _highs_core.pack(m, settings, warm, col_project=col_project, col_time=col_time,
                                          width=width, sub_time=sub_time, sub_nodes=sub_nodes,
                                          first_share=first_share, rounds=rounds, deadline=deadline)
-        self._proc = None
-        self._stopped = False
-        self._done = threading.Event()
         self._out, self._err = b"", b""
-        self._t0 = self._finished_at = 0.0
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        self.close()
 
     def start(self) -> "LnsProcess":
         self._t0 = time.perf_counter()
@@ -318,21 +325,7 @@ class LnsProcess:
             self._out, self._err = self._proc.communicate(self._payload)
         except (BrokenPipeError, OSError):  # killed before it read the model
             self._out, self._err = b"", b""
-        self._finished_at = time.perf_counter()
-        self._done.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._done.wait(timeout)
-
-    def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._stopped = True
-            self._proc.kill()
-        if self._proc is not None:
-            self._done.wait()
-
-    def close(self) -> None:
-        pass
+        self._finished()
 
     def result(self) -> SolverRun:
         from ._highs_core import unpack_run
