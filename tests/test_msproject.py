@@ -312,6 +312,24 @@ def test_start_jvm_is_idempotent():
     assert not math.isnan(float(msp.java_version()))
 
 
+def test_enum_names_and_numbers_read_without_abbreviations():
+    """Enum constants by name() even where toString() abbreviates (TimeUnit.DAYS prints "d"), cached or not."""
+    from pmo_analytics.tables.msproject import jvm
+    from pmo_analytics.tables.msproject.convert import _enum, _num
+
+    time_unit = jvm.jclass("org.mpxj.TimeUnit")
+    assert jvm.jclass("org.mpxj.TimeUnit") is time_unit
+    assert str(time_unit.DAYS) != "DAYS"  # the abbreviation the cache must not return
+    for _ in range(3):  # first call fills the cache, later ones read it
+        assert [_enum(u) for u in (time_unit.DAYS, time_unit.ELAPSED_DAYS, time_unit.HOURS)] == \
+            ["DAYS", "ELAPSED_DAYS", "HOURS"]
+    assert _enum(None) is None
+    double, integer = jvm.jclass("java.lang.Double"), jvm.jclass("java.lang.Integer")
+    assert _num(double(2.5)) == 2.5 and _num(integer(7)) == 7.0 and math.isnan(_num(None))
+    big = jvm.jclass("java.math.BigDecimal")("12.25")
+    assert _num(big) == 12.25
+
+
 @pytest.mark.slow
 def test_percent_and_elapsed_lags_inactive_tasks_and_multi_project_files(tmp_path):
     msp.start_jvm()

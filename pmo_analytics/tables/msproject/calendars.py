@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..calendars import _clock, format_work_week
+from .jvm import jclass
 
 __all__ = ["CalendarInfo", "read_calendars", "calendar_frames", "DayMapper"]
 
@@ -74,7 +75,7 @@ def _clean(name: str) -> str:
 
 def read_calendars(pf, default_minutes_per_day: float | None) -> dict[int, CalendarInfo]:
     """Every calendar of an MPXJ ProjectFile by unique id (ids unique, derived calendars resolved)."""
-    from java.time import DayOfWeek
+    DayOfWeek = jclass("java.time.DayOfWeek")
 
     out: dict[int, CalendarInfo] = {}
     used: set[str] = set()

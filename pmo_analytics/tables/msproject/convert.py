@@ -19,6 +19,7 @@ import pandas as pd
 from ...exceptions import DataValidationError, DataWarning, Problem
 from ..spec import TABLES
 from .calendars import DayMapper, calendar_frames, read_calendars
+from .jvm import jclass
 from .schedule import LINK_TYPES, Schedule
 
 __all__ = ["ReadOptions", "Notes", "Converter", "CONSTRAINTS", "LAG_CALENDARS", "predecessor_text", "field_resolver"]
@@ -80,13 +81,43 @@ def _s(x) -> str | None:
     return None if x is None else str(x)
 
 
+_ENUM_NAMES: dict = {}
+
+
 def _enum(x) -> str | None:
-    """Name of a Java enum constant (its toString() may be an abbreviation)."""
-    return None if x is None else str(x.name() if hasattr(x, "name") else x)
+    """Name of a Java enum constant (its toString() may be an abbreviation).
+
+    ``name()`` is looked up once per (enum class, toString()) and cached:
+    toString() is about 3x cheaper through JPype than name(), and thousands
+    of tasks share a handful of constants. A class whose constants share a
+    toString() is not cached.
+    """
+    if x is None:
+        return None
+    if not hasattr(x, "name"):
+        return str(x)
+    key = (type(x), str(x))
+    name = _ENUM_NAMES.get(key)
+    if name is None:
+        name = str(x.name())
+        if type(x) not in _ENUM_NAMES:  # first constant of this class: is toString() unique among them?
+            try:
+                texts = [str(c) for c in type(x).values()]
+                _ENUM_NAMES[type(x)] = len(set(texts)) == len(texts)
+            except Exception:  # noqa: BLE001 - not a Java enum after all
+                _ENUM_NAMES[type(x)] = False
+        if _ENUM_NAMES[type(x)]:
+            _ENUM_NAMES[key] = name
+    return name
 
 
 def _num(x) -> float:
-    return float("nan") if x is None else float(x.doubleValue() if hasattr(x, "doubleValue") else x)
+    if x is None:
+        return float("nan")
+    try:
+        return float(x)  # java.lang.Double and friends convert without a call into Java
+    except TypeError:
+        return float(x.doubleValue())
 
 
 def _clean_id(raw: str) -> str:
@@ -117,7 +148,7 @@ def predecessor_text(links: pd.DataFrame) -> dict[str, str]:
 
 def field_resolver(pf, spec: str | None, src: str, column: str):
     """MPXJ FieldType for ``spec``: a task field name (``Duration1``) or a custom-field alias; None if absent."""
-    from org.mpxj import FieldTypeClass, TaskField
+    FieldTypeClass, TaskField = jclass("org.mpxj.FieldTypeClass"), jclass("org.mpxj.TaskField")
 
     if spec is None:
         return None
@@ -199,6 +230,7 @@ class Converter:
         self.notes = Notes(src)
         self.errors: list[Problem] = []
         self.hours = _Hours(self.props)
+        self._phase_names: dict[int, str | None] = {}
 
     # ------------------------------------------------------------------ driver
     def run(self) -> Schedule:
@@ -228,7 +260,7 @@ class Converter:
 
     # ----------------------------------------------------------------- fields
     def _fields(self) -> None:
-        from org.mpxj import FieldTypeClass
+        FieldTypeClass = jclass("org.mpxj.FieldTypeClass")
 
         fmap = self.opt.field_map
         self.fields = {k: field_resolver(self.pf, v, self.src, k) for k, v in fmap.items()}
@@ -323,7 +355,10 @@ class Converter:
         chain.reverse()  # top-level summary first
         if not chain:
             return None
-        return _s(self.by_uid[chain[min(self.opt.phase_level, len(chain)) - 1]].getName())
+        top = chain[min(self.opt.phase_level, len(chain)) - 1]
+        if top not in self._phase_names:
+            self._phase_names[top] = _s(self.by_uid[top].getName())
+        return self._phase_names[top]
 
     # ------------------------------------------------------------- activities
     def _activities(self) -> tuple[list, list]:
@@ -354,6 +389,7 @@ class Converter:
         n_default = 0
         for i, (u, t, cal_uid) in enumerate(raw):
             summ = self.is_summary[u]
+            name = _s(t.getName())
             hpd = self._hpd(cal_uid)
             atype = self.atype[u]
             dur_h, el1 = hours(t.getDuration())
@@ -400,7 +436,7 @@ class Converter:
                 mx = round(hi * ml, 6) if math.isnan(mx) else round(mx, 6)
             if not summ and u not in self.left_out and not (mn <= ml <= mx):
                 self.errors.append(Problem("activities", self.src, None, "most_likely",
-                                           f"activity {self.ids[u]} ({_s(t.getName())}): three-point estimate out "
+                                           f"activity {self.ids[u]} ({name}): three-point estimate out "
                                            f"of order: min {mn:g} / most likely {ml:g} / max {mx:g} [working days]"))
             cost = _num(t.getCost())
             fixed = _num(t.getFixedCost())
@@ -434,7 +470,7 @@ class Converter:
                 "activity_id": self.ids[u], "source_id": self.source_ids[u], "unique_id": u, "wbs": _s(t.getWBS()),
                 "outline_level": None if t.getOutlineLevel() is None else int(t.getOutlineLevel()),
                 "parent": self.ids[self.parents[u]] if self.parents[u] is not None else None,
-                "name": _s(t.getName()) or "", "summary": summ, "milestone": milestone and not summ,
+                "name": name or "", "summary": summ, "milestone": milestone and not summ,
                 "activity_type": atype, "estimate_source": None if summ else source, "percent_complete": pct,
                 **{k: dates[k][i] for k in ("start", "finish", "early_start", "early_finish", "late_start",
                                             "late_finish", "remaining_early_start", "remaining_early_finish",
@@ -458,7 +494,7 @@ class Converter:
             if started and not done:
                 remaining = round(rem, 6) if not math.isnan(rem) else math.nan
             rows.append({
-                "project_id": self.project_id, "activity_id": self.ids[u], "name": _s(t.getName()) or self.ids[u],
+                "project_id": self.project_id, "activity_id": self.ids[u], "name": name or self.ids[u],
                 "phase": phase, "min_duration": mn, "most_likely": ml, "max_duration": mx,
                 "distribution": dist or self.opt.distribution, "fixed_cost": fixed, "cost_rate": rate,
                 "correlation_group": group, "actual_start": as_day if started else pd.NaT,

@@ -11,7 +11,7 @@ from ...exceptions import DataValidationError, Problem
 from ..readers import MAX_FILE_BYTES, sha256_file
 from ..spec import ID_PATTERN, TABLES
 from .convert import Converter, ReadOptions, _enum, _s
-from .jvm import start_jvm
+from .jvm import jclass, start_jvm
 from .schedule import Schedule
 
 __all__ = ["read_schedule", "SCHEDULE_SUFFIXES", "DEFAULT_FIELD_MAP", "DEFAULT_RANGE"]
@@ -138,7 +138,7 @@ def read_schedule(path: str | os.PathLike, project_id: str | None = None, field_
     start_jvm()
     src = path.name
 
-    from org.mpxj.reader import UniversalProjectReader
+    UniversalProjectReader = jclass("org.mpxj.reader.UniversalProjectReader")
 
     try:
         files = list(UniversalProjectReader().readAll(str(path.resolve())))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .jvm import start_jvm
+from .jvm import jclass, start_jvm
 
 __all__ = ["write_schedule"]
 
@@ -69,10 +69,14 @@ def write_schedule(activities: pd.DataFrame, path: str | os.PathLike, project_id
     if acts.empty:
         raise ValueError("no activities to write")
     start_jvm()
-    from java.time import DayOfWeek, LocalDate, LocalDateTime
-    from org.mpxj import ConstraintType, Duration, ProjectFile, Relation, RelationType, TaskField, TimeUnit
-    from org.mpxj.cpm import MicrosoftScheduler
-    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+    DayOfWeek, LocalDate, LocalDateTime = (jclass(f"java.time.{c}") for c in ("DayOfWeek", "LocalDate",
+                                                                              "LocalDateTime"))
+    ConstraintType, Duration, ProjectFile, Relation, RelationType, TaskField, TimeUnit = (
+        jclass(f"org.mpxj.{c}") for c in ("ConstraintType", "Duration", "ProjectFile", "Relation", "RelationType",
+                                          "TaskField", "TimeUnit"))
+    MicrosoftScheduler = jclass("org.mpxj.cpm.MicrosoftScheduler")
+    FileFormat, UniversalProjectWriter = jclass("org.mpxj.writer.FileFormat"), jclass(
+        "org.mpxj.writer.UniversalProjectWriter")
 
     pf = ProjectFile()
     props = pf.getProjectProperties()
@@ -159,7 +163,6 @@ def write_schedule(activities: pd.DataFrame, path: str | os.PathLike, project_id
 
 def _work_hours():
     """MS Project's standard working hours (08:00-12:00, 13:00-17:00) for a weekday made working."""
-    from java.time import LocalTime
-    from org.mpxj import LocalTimeRange
+    LocalTime, LocalTimeRange = jclass("java.time.LocalTime"), jclass("org.mpxj.LocalTimeRange")
     return [LocalTimeRange(LocalTime.of(8, 0), LocalTime.of(12, 0)),
             LocalTimeRange(LocalTime.of(13, 0), LocalTime.of(17, 0))]
