@@ -254,6 +254,57 @@ def test_chunk_size_invariance(small):
         pd.testing.assert_frame_equal(r.convergence_, r1.convergence_)
 
 
+def test_thread_split_invariance_with_calendars():
+    """Threads simulate runs of blocks on their own columns: same numbers as one thread, calendars included.
+
+    Two calendars (5 x 8 h and 6 x 10 h), links across them with lags, and ranges long enough for the
+    shared timeline to grow its tables while the threads run.
+    """
+    n = 40
+    df = pd.DataFrame({
+        "activity_id": [f"A{i:02d}" for i in range(n)],
+        "min_duration": 20.0, "most_likely": 30.0, "max_duration": 90.0,
+        "distribution": ["pert", "triangular"] * (n // 2),
+        "predecessors": [None] + [f"A{i - 1:02d}" + (f";A{i - 2:02d}:SS+3" if i > 1 else "") for i in range(1, n)],
+        "calendar_id": ["office", "site"] * (n // 2),
+        "cost_rate": 100.0,
+    })
+    cals = pd.DataFrame({"calendar_id": ["office", "site"], "work_week": ["Mon-Fri=8", "Mon-Sat=10"],
+                         "hours_per_day": [8.0, 10.0]})
+    net = build_network(df, calendars=cals, start_date="2026-01-05")
+    kw = dict(iterations=6000, block_size=500, chunk_size=3000)
+    r1 = ScheduleRiskModel(net, seed=SEED, threads=1, **kw).run()
+    for threads in (2, 4):
+        net2 = build_network(df, calendars=cals, start_date="2026-01-05")  # a fresh timeline to grow
+        r = ScheduleRiskModel(net2, seed=SEED, threads=threads, **kw).run()
+        np.testing.assert_array_equal(r.finish_, r1.finish_)
+        np.testing.assert_array_equal(r.cost_, r1.cost_)
+        pd.testing.assert_series_equal(r.criticality_, r1.criticality_)
+    assert r1.finish_.max() > 366  # the timeline grew past its first year
+
+
+def test_timeline_shared_by_threads_and_pickled():
+    import pickle
+
+    from pmo_analytics.schedule import Timeline, WorkCalendar
+
+    def fresh():
+        return Timeline("2026-01-05", [WorkCalendar(work_week="Mon-Fri=8"),
+                                       WorkCalendar(work_week="Mon-Sat=10", hours_per_day=10)], days=14)
+
+    w = np.linspace(0, 40_000, 5001)  # working hours: years beyond the first tables
+    expected = fresh().convert(0, 1, w, "finish")
+    for _ in range(5):
+        tl = fresh()
+        with ThreadPoolExecutor(4) as pool:
+            outs = list(pool.map(lambda k: tl.convert(k % 2, 1 - k % 2, w, "finish" if k < 4 else "start"),
+                                 range(8)))
+        np.testing.assert_array_equal(outs[0], expected)
+        np.testing.assert_array_equal(outs[2], expected)
+    back = pickle.loads(pickle.dumps(tl))
+    np.testing.assert_array_equal(back.convert(0, 1, w, "finish"), expected)
+
+
 def test_seed_reproducibility(small):
     net, risks = small
     a = simulate(net, risks, seed=7, iterations=1500)

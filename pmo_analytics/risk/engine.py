@@ -27,9 +27,10 @@ Design
   or the number of threads, and two runs that differ only in their risk
   settings (mitigation, a risk switched off for the tornado) see the same
   numbers: common random numbers.
-* Blocks of a chunk are drawn in parallel by ``threads`` threads (numpy
-  releases the GIL while it generates and computes), on a pool made for the
-  run, or on the caller's ``executor``.
+* A chunk is split into ``threads`` runs of consecutive blocks, simulated in
+  parallel (sampling, risks, forward and backward pass on each run's own
+  columns; numpy releases the GIL while it generates and computes), on a
+  pool made for the run, or on the caller's ``executor``.
 * **Remaining work only**: a complete activity is not sampled; an activity in
   progress or not started samples its *remaining* duration, its three-point
   range scaled by remaining / most likely; percent risk impacts act on the
@@ -122,7 +123,8 @@ class ScheduleRiskModel(RiskResults):
     chunk_size : int, optional
         Iterations per vectorised chunk (rounded to a multiple of
         ``block_size``) [count]; default about 8 million
-        activity-iterations (64 MB for each of the four working arrays).
+        activity-iterations per thread (64 MB per thread for each of the
+        four working arrays).
     criticality : bool, default True
         Run the backward pass to count how often each activity is critical.
     track : iterable of str, optional
@@ -222,9 +224,6 @@ class ScheduleRiskModel(RiskResults):
         self.sampling = sampling
         self.pert_lambda = float(pert_lambda)
         self.block_size = int(block_size)
-        if chunk_size is None:
-            chunk_size = max(1, int(8_000_000 // max(network.n, 1)))
-        self.chunk_blocks = max(1, int(round(chunk_size / self.block_size)))
         self.criticality = bool(criticality)
         self.store_samples = int(store_samples)
         self.convergence_tol = convergence_tol
@@ -232,6 +231,9 @@ class ScheduleRiskModel(RiskResults):
         self.stop_when_converged = bool(stop_when_converged)
         self.progress = bool(progress)
         self.threads = int(threads) if threads is not None else default_threads()
+        if chunk_size is None:  # each thread's run of blocks keeps about 8 million activity-iterations
+            chunk_size = max(1, int(8_000_000 * self.threads // max(network.n, 1)))
+        self.chunk_blocks = max(1, int(round(chunk_size / self.block_size)))
         self.executor = executor
         self.deadline = self._deadline_days(deadline)
         self.drivers: RiskDrivers = risk_drivers(risks, network)
@@ -523,30 +525,54 @@ class ScheduleRiskModel(RiskResults):
                       st["store_d"][:, :k], st["store_ef"][:, :k], conv_rows, converged)
 
     def _simulate_chunk(self, b0, b1, buf, st, params, active, response_cost, ex, crit) -> None:
-        """Simulate blocks ``b0 .. b1-1``: sample, apply risks, forward (and backward) pass, record."""
+        """Simulate blocks ``b0 .. b1-1``, split into one run of consecutive blocks per thread.
+
+        Each run samples its blocks, applies the risks and does the forward
+        (and backward) pass on its own columns of the chunk's buffers: every
+        step works column by column (the cost sum block by block), so the
+        numbers do not depend on how the chunk is split.
+        """
+        n = b1 - b0
+        parts = min(n, self.threads if ex is not None else 1)
+        if parts <= 1:
+            self._simulate_blocks(b0, b1, b0, buf, st, params, active, response_cost, crit)
+            return
+        cuts = [b0 + (n * k) // parts for k in range(parts + 1)]
+        list(ex.map(lambda k: self._simulate_blocks(cuts[k], cuts[k + 1], b0, buf, st, params, active,
+                                                    response_cost, crit), range(parts)))
+
+    def _simulate_blocks(self, g0, g1, b0, buf, st, params, active, response_cost, crit) -> None:
+        """Blocks ``g0 .. g1-1`` of the chunk starting at block ``b0``: sample, risks, passes, record."""
         net = self.network
         dr = self.drivers
         n_act, B, N = net.n, self.block_size, self.iterations
-        C = (b1 - b0) * B
-        D = buf["D"][:, :C]
+        c0, c1 = (g0 - b0) * B, (g1 - b0) * B
+        C = c1 - c0
+        D = buf["D"][:, c0:c1]
         U_occ = np.empty((dr.n, C))
         U_imp = np.empty((dr.n, C))
-        if ex is not None and b1 - b0 > 1:
-            list(ex.map(lambda b: self._sample_block(b, b0, D, U_occ, U_imp), range(b0, b1)))
-        else:
-            for b in range(b0, b1):
-                self._sample_block(b, b0, D, U_occ, U_imp)
-        risk_cost = self._apply_risks(D, U_occ, U_imp, params, active) if dr.n else 0.0
-        i0 = b0 * B
+        for b in range(g0, g1):
+            self._sample_block(b, g0, D, U_occ, U_imp)
+        risk_cost = self._apply_risks(D, U_occ, U_imp, params, active) if dr.n else np.zeros(C)
+        i0 = g0 * B
         i1 = min(i0 + C, N)
         m = i1 - i0
-        st["cost"][i0:i1] = (self._fixed + self._done_cost + self._rate @ D + risk_cost + response_cost)[:m]
+        if i1 <= i0:
+            return
+        cost = np.empty(C)
+        for k in range(0, C, B):  # one block at a time: the same sums however the chunk is split;
+            # einsum's own loop, not BLAS: OpenBLAS's threads would compete with the engine's for the cores
+            np.einsum("i,ij->j", self._rate, D[:, k:k + B], out=cost[k:k + B])
+        cost += self._fixed + self._done_cost  # the order of the sums of one iteration's cost, as ever
+        cost += risk_cost
+        cost += response_cost
+        st["cost"][i0:i1] = cost[:m]
         if i0 < st["n_store"]:
             k = min(st["n_store"], i1) - i0
             st["store_d"][:, i0:i0 + k] = D[:, :k]
         if self._scale is not None:
             D *= self._scale[:, None]  # working days -> hours of each activity's calendar
-        EF = forward_pass(net, D, out=buf["EF"][:, :C])
+        EF = forward_pass(net, D, out=buf["EF"][:, c0:c1])
         T = project_finish(net, EF)
         st["finish"][i0:i1] = net.to_days(T[:m]) if net.has_dates else T[:m]
         if len(self._track_rows):  # kernel units: converted when reported (quantiles commute with it)
@@ -555,7 +581,7 @@ class ScheduleRiskModel(RiskResults):
             k = min(st["n_store"], i1) - i0
             st["store_ef"][:, i0:i0 + k] = EF[:, :k]
         if crit:
-            LF = backward_pass(net, D, T, out=buf["LF"][:, :C], work=buf["LS"][:, :C])
+            LF = backward_pass(net, D, T, out=buf["LF"][:, c0:c1], work=buf["LS"][:, c0:c1])
             step = max(1, 65536 // C)
             tol = CRITICAL_TOL * (self._scale[:, None] if self._scale is not None else 1.0)
             incomplete = (net.status != 2)[:, None]
@@ -563,9 +589,9 @@ class ScheduleRiskModel(RiskResults):
                 r1 = min(r0 + step, n_act)
                 tol_r = tol[r0:r1] if np.ndim(tol) else tol
                 c = ((LF[r0:r1] - EF[r0:r1]) <= tol_r) & incomplete[r0:r1]
-                st["crit"][b0:b1, r0:r1] = c.reshape(r1 - r0, b1 - b0, B).sum(axis=2).T
+                st["crit"][g0:g1, r0:r1] = c.reshape(r1 - r0, g1 - g0, B).sum(axis=2).T
                 if m < C:  # last partial block: count only real iterations
-                    st["crit"][b1 - 1, r0:r1] = c[:, (b1 - 1 - b0) * B:m].sum(axis=1)
+                    st["crit"][g1 - 1, r0:r1] = c[:, (g1 - 1 - g0) * B:m].sum(axis=1)
 
     def _apply_risks(self, D, U_occ, U_imp, params, active):
         dr = self.drivers

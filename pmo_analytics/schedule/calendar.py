@@ -35,6 +35,8 @@ and maps working time to times and dates, vectorised with numpy
 
 from __future__ import annotations
 
+import threading
+
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -275,12 +277,23 @@ class Timeline:
         if not self.calendars:
             raise ValueError("a timeline needs at least one calendar")
         self._pairs: dict = {}
+        self._lock = threading.RLock()
         self._build(max(int(days), 14))
+
+    # the tables grow on demand; the simulation engine's threads share one timeline, so growing and
+    # building a pair table happen under a lock and the new tables are swapped in whole
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     def _build(self, days: int) -> None:
         days = int(np.ceil(days / 7.0) * 7)
-        self.days = days
-        self._seg = []
+        seg = []
         for cal in self.calendars:
             st, en = cal.segments(self.origin, days)
             # a zero-length sentinel before everything: every time has a segment at or before it
@@ -288,12 +301,15 @@ class Timeline:
             length = np.concatenate([[0.0], (en - st[1:]) * 24.0])
             cum_end = np.cumsum(length)
             cum_start = cum_end - length
-            self._seg.append((st, length, cum_start, cum_end))
+            seg.append((st, length, cum_start, cum_end))
+        self._seg = seg
+        self.days = days
 
     def _grow(self, days: int) -> None:
-        if days > self.days:
-            self._build(max(days, 2 * self.days))
-            self._pairs = {}
+        with self._lock:
+            if days > self.days:
+                self._build(max(days, 2 * self.days))
+                self._pairs = {}
 
     def __repr__(self) -> str:
         return (f"Timeline(origin {self.origin.date()}, {len(self.calendars)} calendar(s), "
@@ -378,6 +394,13 @@ class Timeline:
         tab = self._pairs.get(key)
         if tab is not None:
             return tab
+        with self._lock:
+            tab = self._pairs.get(key)
+            if tab is None:
+                tab = self._pairs[key] = self._pair_table(src, dst, side)
+            return tab
+
+    def _pair_table(self, src: int, dst: int, side: str):
         t = []
         for c in (src, dst):
             st, ln, _, _ = self._seg[c]
@@ -400,9 +423,7 @@ class Timeline:
             xp = np.column_stack([x - 2 * e, x - e, x]).ravel()
             fp = np.column_stack([run_first_wd, run_last_wd, run_last_wd]).ravel()
         keep = np.concatenate([[True], np.diff(xp) > 0])
-        tab = (xp[keep], fp[keep])
-        self._pairs[key] = tab
-        return tab
+        return xp[keep], fp[keep]
 
     def date(self, t, side: str) -> pd.DatetimeIndex | pd.Timestamp:
         """Calendar dates of times ``t`` [calendar days from the origin]: ``"start"`` the day the time opens, ``"finish"`` the day it closes."""
