@@ -570,3 +570,28 @@ def test_durations_mean_of_each_distribution_and_errors():
         pert(net, variance="beta")
     with pytest.raises(ValueError, match="unit must be"):
         build_network(df, unit="fortnights")
+
+
+def test_plain_activity_fast_path_equals_the_general_loop():
+    """Activities with plain FS links take a shortcut in the kernels: bit-identical to the general loop."""
+    import dataclasses
+
+    from pmo_analytics.schedule.cpm import backward_pass, forward_pass, project_finish
+
+    rng = np.random.default_rng(4)
+    n = 60
+    preds = [None] + ["; ".join(sorted({f"A{int(j):02d}" + (":SS+1" if i % 4 == 0 and k == 0 else "")
+                                        for k, j in enumerate(rng.integers(0, i, size=min(i, 3)))}))
+                      for i in range(1, n)]  # every 4th activity has an SS link (the general loop)
+    df = pd.DataFrame({"activity_id": [f"A{i:02d}" for i in range(n)], "min_duration": 1.0,
+                       "most_likely": 2.0, "max_duration": 4.0, "predecessors": preds})
+    net = build_network(df)
+    plan = net._plan
+    assert sum(p is not None for p in plan.fplain) > 10 and sum(p is None for p in plan.fplain) > 5
+    assert sum(p is not None for p in plan.bplain) > 10
+    general = dataclasses.replace(net, _plan=dataclasses.replace(plan, fplain=[None] * n, bplain=[None] * n))
+    D = rng.uniform(0.5, 5.0, size=(n, 257))
+    EF, EF0 = forward_pass(net, D), forward_pass(general, D)
+    np.testing.assert_array_equal(EF, EF0)
+    T = project_finish(net, EF)
+    np.testing.assert_array_equal(backward_pass(net, D, T), backward_pass(general, D, T))

@@ -524,7 +524,7 @@ class DurationSampler:
         how = "exact" if self.method == "exact" else f"{tables} quantile table(s)"
         return f"DurationSampler({self.n} activities: {counts or 'none'}; {how})"
 
-    def ppf(self, u, out: np.ndarray | None = None) -> np.ndarray:
+    def ppf(self, u, out: np.ndarray | None = None, work: dict | None = None) -> np.ndarray:
         """Durations [days] at uniforms ``u`` (rows = activities, columns = iterations).
 
         Parameters
@@ -533,6 +533,9 @@ class DurationSampler:
             Uniform numbers in [0, 1), one row per activity, in the order given to the constructor.
         out : ndarray, optional
             Where to write the durations (same shape as ``u``; may be a strided view).
+        work : dict, optional
+            Scratch buffers kept between calls of one thread (filled on first use); without it
+            they are allocated per call. Not to be shared between threads.
         """
         u = np.asarray(u, dtype=float)
         if u.shape[:1] != (self.n,) or u.ndim > 2:
@@ -569,9 +572,13 @@ class DurationSampler:
                 else:  # a table: pert, normal, lognormal
                     if scratch is None:
                         shape = (min(max(1, _TABLE_SLICE // iters), self.n), u.shape[1])
-                        scratch = [np.empty(shape) for _ in range(3)] + \
-                                  [np.empty(shape, np.int64) for _ in range(2)] + \
-                                  [np.empty(shape, bool), np.empty(shape + (4,))]
+                        scratch = work.get(("ppf", shape)) if work is not None else None
+                        if scratch is None:
+                            scratch = [np.empty(shape) for _ in range(3)] + \
+                                      [np.empty(shape, np.int64) for _ in range(2)] + \
+                                      [np.empty(shape, bool), np.empty(shape + (4,))]
+                            if work is not None:
+                                work[("ppf", shape)] = scratch
                     k = r1 - r0
                     x, q, v, b, t, side, c = (s[:k] for s in scratch)
                     if isinstance(sel, slice):

@@ -377,7 +377,7 @@ class ScheduleRiskModel(RiskResults):
         return hasattr(self, "finish_")
 
     # -------------------------------------------------------------- sampling
-    def _block_uniforms(self, b: int, out: np.ndarray | None = None) -> np.ndarray:
+    def _block_uniforms(self, b: int, out: np.ndarray | None = None, work: dict | None = None) -> np.ndarray:
         """Uniforms of block ``b``: rows = activities, risk occurrences, risk impacts.
 
         On the fused path (plain Monte Carlo, every duration triangular, no
@@ -388,6 +388,11 @@ class ScheduleRiskModel(RiskResults):
         random permutation of the strata ``0..B-1`` and ``v_i`` uniform. Rows
         in a correlation set are generated in stratum order and ordered by
         Iman-Conover instead of a random permutation.
+
+        ``work``: a dict of buffers reused by the blocks of one thread's run
+        (the uniforms and the permuted strata are written into them, not into
+        fresh arrays: same numbers, no page faults); the result then lives
+        in ``work`` until the next block.
         """
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(b,))))
         B = self.block_size
@@ -398,13 +403,25 @@ class ScheduleRiskModel(RiskResults):
             n = self.network.n
             out[...] = rng.triangular(self._low[:, None], self._mode[:, None], self._high[:, None], size=(n, B))
             return rng.random((n_rows - n, B))
-        u = rng.random((n_rows, B))
+        if work is not None:
+            u = work.get("u")
+            if u is None:
+                u = work["u"] = np.empty((n_rows, B))
+            rng.random(out=u)
+        else:
+            u = rng.random((n_rows, B))
         lhs = self.sampling == "lhs"
         strata = np.arange(B, dtype=np.float64)
         if lhs:
             free = self._uncorrelated_rows
             if len(free) == n_rows:
-                u += rng.permuted(np.broadcast_to(strata, (n_rows, B)), axis=1)
+                if work is not None:
+                    perm = work.get("perm")
+                    if perm is None:
+                        perm = work["perm"] = np.empty((n_rows, B))
+                    u += rng.permuted(np.broadcast_to(strata, (n_rows, B)), axis=1, out=perm)
+                else:
+                    u += rng.permuted(np.broadcast_to(strata, (n_rows, B)), axis=1)
                 u *= 1.0 / B
             elif len(free):
                 u[free] = (u[free] + rng.permuted(np.broadcast_to(strata, (len(free), B)), axis=1)) * (1.0 / B)
@@ -416,11 +433,12 @@ class ScheduleRiskModel(RiskResults):
             u[rows] = iman_conover(x, None, rng, presorted=lhs, factor=factor)
         return u
 
-    def _durations(self, u: np.ndarray, out: np.ndarray) -> None:
+    def _durations(self, u: np.ndarray, out: np.ndarray, work: dict | None = None) -> None:
         """Inverse-CDF remaining durations into ``out`` (quantile tables built once, see DurationSampler)."""
-        self._sampler.ppf(u, out=out)
+        self._sampler.ppf(u, out=out, work=work)
 
-    def _sample_block(self, b: int, b0: int, D: np.ndarray, U_occ: np.ndarray, U_imp: np.ndarray) -> None:
+    def _sample_block(self, b: int, b0: int, D: np.ndarray, U_occ: np.ndarray, U_imp: np.ndarray,
+                      work: dict | None = None) -> None:
         """Draw block ``b`` of a chunk starting at block ``b0``: durations into ``D``, risk uniforms into ``U_*``.
 
         Each block has its own seeded stream and writes disjoint columns, so
@@ -433,8 +451,8 @@ class ScheduleRiskModel(RiskResults):
             u = self._block_uniforms(b, out=D[:, cols])
             k = 0
         else:
-            u = self._block_uniforms(b)
-            self._durations(u[:n_act], D[:, cols])
+            u = self._block_uniforms(b, work=work)
+            self._durations(u[:n_act], D[:, cols], work)
             k = n_act
         if n_risk:
             U_occ[:, cols] = u[k:k + n_risk]
@@ -551,8 +569,9 @@ class ScheduleRiskModel(RiskResults):
         D = buf["D"][:, c0:c1]
         U_occ = np.empty((dr.n, C))
         U_imp = np.empty((dr.n, C))
+        work: dict = {}  # buffers reused by this run's blocks
         for b in range(g0, g1):
-            self._sample_block(b, g0, D, U_occ, U_imp)
+            self._sample_block(b, g0, D, U_occ, U_imp, work)
         risk_cost = self._apply_risks(D, U_occ, U_imp, params, active) if dr.n else np.zeros(C)
         i0 = g0 * B
         i1 = min(i0 + C, N)
@@ -584,14 +603,17 @@ class ScheduleRiskModel(RiskResults):
             LF = backward_pass(net, D, T, out=buf["LF"][:, c0:c1], work=buf["LS"][:, c0:c1])
             step = max(1, 65536 // C)
             tol = CRITICAL_TOL * (self._scale[:, None] if self._scale is not None else 1.0)
-            incomplete = (net.status != 2)[:, None]
+            incomplete = (net.status != 2)[:, None] if (net.status == 2).any() else None
             for r0 in range(0, n_act, step):  # row slices: cache-sized temporaries
                 r1 = min(r0 + step, n_act)
                 tol_r = tol[r0:r1] if np.ndim(tol) else tol
-                c = ((LF[r0:r1] - EF[r0:r1]) <= tol_r) & incomplete[r0:r1]
-                st["crit"][g0:g1, r0:r1] = c.reshape(r1 - r0, g1 - g0, B).sum(axis=2).T
+                c = (LF[r0:r1] - EF[r0:r1]) <= tol_r
+                if incomplete is not None:
+                    c &= incomplete[r0:r1]
+                c8 = c.view(np.uint8)  # counted as bytes: cheaper than summing booleans
+                st["crit"][g0:g1, r0:r1] = c8.reshape(r1 - r0, g1 - g0, B).sum(axis=2, dtype=np.int32).T
                 if m < C:  # last partial block: count only real iterations
-                    st["crit"][g1 - 1, r0:r1] = c[:, (g1 - 1 - g0) * B:m].sum(axis=1)
+                    st["crit"][g1 - 1, r0:r1] = c8[:, (g1 - 1 - g0) * B:m].sum(axis=1, dtype=np.int32)
 
     def _apply_risks(self, D, U_occ, U_imp, params, active):
         dr = self.drivers

@@ -91,8 +91,18 @@ def forward_pass(network: Network, durations: np.ndarray, out: np.ndarray | None
     tl = network.timeline
     lower = network._plan.lower
     cache: dict = {}
-    for r, st, clamp, fs, ss, ff, sf, code, cval in network._plan.forward:
+    plan = network._plan
+    for (r, st, clamp, fs, ss, ff, sf, code, cval), plain in zip(plan.forward, plan.fplain):
         ef = EF[r]
+        if plain is not None:  # FS links only, no lag: EF = max(EF of the predecessors) + D, no copies
+            if len(plain) == 1:
+                np.add(EF[plain[0]], D[r], out=ef)
+                continue
+            np.maximum(EF[plain[0]], EF[plain[1]], out=ef)
+            for p in plain[2:]:
+                np.maximum(ef, EF[p], out=ef)
+            ef += D[r]
+            continue
         first = True
         for p, lag, conv, floor, slot in fs:
             v = _drive(tl, EF[p], lag, conv, floor, tmp, slot, cache)
@@ -195,8 +205,17 @@ def backward_pass(network: Network, durations: np.ndarray, finish, out: np.ndarr
     tmp = np.empty(C)
     st_min = np.empty(C)
     cache: dict = {}
-    for r, status, fs, ss, ff, sf, bound, code, cval in plan.backward:
+    for (r, status, fs, ss, ff, sf, bound, code, cval), plain in zip(plan.backward, plan.bplain):
         lf = LF[r]
+        if plain is not None:  # FS links only, no lag: LF = min(LS of the successors), LS = LF - D
+            if len(plain) == 1:
+                lf[...] = LS[plain[0]]
+            else:
+                np.minimum(LS[plain[0]], LS[plain[1]], out=lf)
+                for s in plain[2:]:
+                    np.minimum(lf, LS[s], out=lf)
+            np.subtract(lf, D[r], out=LS[r])
+            continue
         first = True
         for s, lag, conv, slot in fs:
             v = _drive(tl, LS[s], -lag, conv, None, tmp, slot, cache)

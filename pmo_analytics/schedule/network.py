@@ -123,6 +123,10 @@ class _Plan:
     actual_finish: np.ndarray  # [kernel units, own calendar], NaN when not finished
     status: np.ndarray        # 0 not started, 1 in progress, 2 complete
     n_slots: int = 0          # conversions shared by several links (cached once per pass)
+    # per instruction of ``forward`` (``backward``): the linked rows when the activity is plain (FS links
+    # only, no lag, no calendar change, no floor, bound or constraint), else None: the kernels' fast path
+    fplain: list | None = None
+    bplain: list | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -771,8 +775,14 @@ def _compile(acts, links, order, tl, cal, start, dd, lag_calendar, progress) -> 
             done_finish = 0.0
         else:
             done_finish = max(float(tl.convert(int(cal[i]), 0, np.array([a_finish[i]]), "finish")[0]) for i in done)
+    fplain = [tuple(p for p, *_ in fs) if fs and not (clamp or ss or ff or sf or code)
+              and all(lag == 0 and conv is None and fl is None for _, lag, conv, fl, _ in fs) else None
+              for _, _, clamp, fs, ss, ff, sf, code, _ in forward]
+    bplain = [tuple(x for x, *_ in fs) if fs and not (ss or ff or sf or bound or code)
+              and all(lag == 0 and conv is None for _, lag, conv, _ in fs) else None
+              for _, _, fs, ss, ff, sf, bound, code, _ in backward]
     return _Plan(forward, backward, lower, np.asarray(cal, int), scale, end_rows, done_finish, a_start, a_finish,
-                 status.astype(int), len(slots))
+                 status.astype(int), len(slots), fplain, bplain)
 
 
 def _conv(src: int, lagc: int | None, dst: int, side: str, lag: float):
