@@ -247,7 +247,7 @@ def main(argv=None) -> None:
     for _ in range(5):
         t_eng = min(t_eng, timed(engine)[0])
         t_draw = min(t_draw, timed(lambda: rng.triangular(lo, mo, hi, size=(n, iters)))[0])
-    # the engine draws its sample blocks in parallel threads; the same run on one thread, for comparison
+    # the engine simulates runs of blocks in parallel threads; the same run on one thread, for comparison
     t_eng1 = min(timed(lambda: engine(model1))[0] for _ in range(3))
     t_lhs, _ = timed(lambda: ScheduleRiskModel(net, seed=args.seed, iterations=iters, sampling="lhs",
                                                store_samples=0).run().percentiles(), repeat=3)
@@ -258,7 +258,7 @@ def main(argv=None) -> None:
           f"{ai / t_eng / 1e6:.1f} M activity-iterations/s")
     print(f"numpy rng.triangular of the {ai:,} samples alone: {t_draw:.3f} s "
           f"-> engine / sampling = {t_eng / t_draw:.2f}x (target <= 1.5x)")
-    print(f"  (sampling blocks drawn on {model.threads} thread(s); on one thread: {t_eng1:.3f} s = "
+    print(f"  (blocks simulated on {model.threads} thread(s); on one thread: {t_eng1:.3f} s = "
           f"{t_eng1 / t_draw:.2f}x the sampling alone)")
     print(f"same with Latin hypercube sampling (generic inverse-CDF path): {t_lhs:.3f} s, "
           f"{t_lhs / t_draw:.2f}x the sampling alone")
