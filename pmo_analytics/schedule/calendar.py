@@ -36,7 +36,6 @@ and maps working time to times and dates, vectorised with numpy
 from __future__ import annotations
 
 import threading
-
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np

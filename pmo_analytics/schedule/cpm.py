@@ -89,9 +89,9 @@ def forward_pass(network: Network, durations: np.ndarray, out: np.ndarray | None
     EF = np.empty_like(D) if out is None or one else out
     tmp = np.empty(D.shape[1])
     tl = network.timeline
-    lower = network._plan.lower
-    cache: dict = {}
     plan = network._plan
+    lower = plan.lower
+    cache: dict = {}
     for (r, st, clamp, fs, ss, ff, sf, code, cval), plain in zip(plan.forward, plan.fplain):
         ef = EF[r]
         if plain is not None:  # FS links only, no lag: EF = max(EF of the predecessors) + D, no copies

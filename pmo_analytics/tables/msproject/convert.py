@@ -87,28 +87,24 @@ _ENUM_NAMES: dict = {}
 def _enum(x) -> str | None:
     """Name of a Java enum constant (its toString() may be an abbreviation).
 
-    ``name()`` is looked up once per (enum class, toString()) and cached:
+    Each enum class's constants are tabled once, toString() -> name():
     toString() is about 3x cheaper through JPype than name(), and thousands
     of tasks share a handful of constants. A class whose constants share a
-    toString() is not cached.
+    toString() is not tabled (None) and asks name() every time.
     """
     if x is None:
         return None
     if not hasattr(x, "name"):
         return str(x)
-    key = (type(x), str(x))
-    name = _ENUM_NAMES.get(key)
-    if name is None:
-        name = str(x.name())
-        if type(x) not in _ENUM_NAMES:  # first constant of this class: is toString() unique among them?
-            try:
-                texts = [str(c) for c in type(x).values()]
-                _ENUM_NAMES[type(x)] = len(set(texts)) == len(texts)
-            except Exception:  # noqa: BLE001 - not a Java enum after all
-                _ENUM_NAMES[type(x)] = False
-        if _ENUM_NAMES[type(x)]:
-            _ENUM_NAMES[key] = name
-    return name
+    cls = type(x)
+    if cls not in _ENUM_NAMES:
+        try:
+            table = {str(c): str(c.name()) for c in cls.values()}
+            _ENUM_NAMES[cls] = table if len(table) == len(cls.values()) else None
+        except Exception:  # noqa: BLE001 - not a Java enum after all
+            _ENUM_NAMES[cls] = None
+    table = _ENUM_NAMES[cls]
+    return table[str(x)] if table is not None else str(x.name())
 
 
 def _num(x) -> float:
