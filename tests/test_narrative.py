@@ -147,6 +147,9 @@ def test_selection_page_sentences():
     assert nv.frontier_sentence(step) == ("Below 40% of today's budget no portfolio can carry the commitments. Going "
                                           "from 100% to 110% of budget would add 2.0 M of value by funding P7.")
     assert nv.frontier_sentence({**step, "next": None}).endswith("carry the commitments. ")
+    near = {**step, "at": {"budget_factor": 1.0, "gap": 0.0}, "next": {"budget_factor": 1.1, "entering": "", "gap": 0.0041}}
+    assert nv.frontier_sentence(near).endswith("would add 2.0 M of value. Each of the two levels is proven within "
+                                               "0.41% of its optimum.")
     explain = pd.DataFrame({"selected": [True, False, False], "value": [5e6, 3e6, 4e6],
                             "value_change": [-1e6, -0.5e6, float("nan")], "displaces": ["", "A", ""]},
                            index=["A", "B", "C"])

@@ -11,6 +11,7 @@ import pytest
 import pmo_analytics as pmo
 from pmo_analytics.exceptions import DataWarning
 from pmo_analytics.review import PortfolioReview, ReviewPolicy, clear_cache, load_review, review_as_of
+from pmo_analytics.selection.solve import status_words
 from pmo_analytics.workshop import WorkshopPanel
 
 from .conftest import DATA, MINIMAL
@@ -101,6 +102,14 @@ def test_every_stage_of_the_sample_quotes_one_portfolio_and_one_simulation():
     gov = r.governance_
     late = gov.signals_[gov.signals_["signal"] == "p80_days_late"].set_index("project_id")["value"]
     assert late.to_dict() == pytest.approx(ex["p80_days_late"].dropna().to_dict())
+    # the scenario table quotes the budget cut the summary quotes (one solve, not two)
+    cut = sel.scenarios_.loc[f"budget -{r.policy.budget_cut:.0%}"]
+    assert cut["value"] == sel.budget_cut_.numbers["value"] and cut["status"] == sel.budget_cut_.numbers["status"]
+    assert cut["funded"] == len(sel.budget_cut_.numbers["funded"])
+    # each frontier level stops within the policy's frontier_gap and says so
+    fr = sel.frontier_.dropna(subset=["value"])
+    assert (fr["gap"] <= r.policy.frontier_gap + 1e-12).all()
+    assert (fr["status"] == fr["gap"].map(status_words)).all()
     # a second review of the same data and policy computes the same numbers
     other = PortfolioReview(r.policy).fit(r.portfolio_, lazy=True)
     assert other.selection_.numbers_ == sel.numbers_

@@ -53,6 +53,8 @@ def test_file_then_overrides(tmp_path):
     ({"as_of": "31/10/2026"}, "'as_of' must be a date written YYYY-MM-DD"),
     ({"time_limit": 0}, "'time_limit' must be None or between 0 and 86,400 seconds"),
     ({"frontier_levels": 1}, "'frontier_levels' must be 0"),
+    ({"frontier_gap": -0.01}, r"'frontier_gap' must be a fraction in \[0, 0.1\]"),
+    ({"frontier_gap": 0.5}, r"'frontier_gap' must be a fraction in \[0, 0.1\]"),
     ({"hmt_mapping": {"IT": 3}}, "'hmt_mapping' must map class names"),
 ])
 def test_bad_settings_are_refused_with_what_is_accepted(settings, match):

@@ -425,6 +425,23 @@ def test_scenarios_side_by_side():
     assert sc.loc["all mandatory", "status"].startswith("infeasible")
 
 
+def test_a_solved_scenario_is_quoted_as_it_stands_not_solved_again(monkeypatch):
+    d = make_data([10, 9, 9], [6, 5, 5], budget=10)
+    s = fit(d)
+    cut = s.variant(budget_scale=0.9)
+
+    def no_solve(*a, **k):
+        raise AssertionError("a solved scenario must not be solved again")
+
+    monkeypatch.setattr(PortfolioSelector, "variant", no_solve)
+    sc = compare_scenarios(s, {"budget -10%": cut})
+    assert sc.loc["budget -10%", "value"] == pytest.approx(10.0) == cut.objective_
+    assert sc.loc["budget -10%", "lost"] == "P1; P2" and sc.loc["budget -10%", "status"] == "optimal"
+    other = fit(make_data([10, 9, 9], [6, 5, 5], budget=20))
+    with pytest.raises(ValueError, match="'elsewhere': a solved scenario must be fitted on the base case's data"):
+        compare_scenarios(s, {"elsewhere": other})
+
+
 def test_explanations_match_brute_force():
     d = make_data([10, 9, 9, 1], [6, 5, 5, 5], budget=10)
     s = fit(d)

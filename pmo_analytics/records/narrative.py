@@ -7,6 +7,8 @@ was computed from. Amounts are shown in millions of the portfolio currency.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 __all__ = ["money", "uncertainty_sentences", "intake_sentences", "lessons_sentences", "pipeline_sentences",
@@ -367,6 +369,10 @@ def frontier_sentence(step: dict) -> str:
         msg += (f"Going from {step['at']['budget_factor']:.0%} to {step['next']['budget_factor']:.0%} of budget "
                 f"would add {money(step['value_gain'])} of value"
                 + (f" by funding {step['next']['entering']}" if step["next"]["entering"] else "") + ".")
+        gaps = [float(r.get("gap", 0.0)) for r in (step["at"], step["next"])]
+        worst = max((g for g in gaps if math.isfinite(g)), default=0.0)
+        if worst > 1e-9:  # levels stopped within the policy's frontier_gap: the gain is known to that precision
+            msg += f" Each of the two levels is proven within {worst:.2%} of its optimum."
     return msg
 
 

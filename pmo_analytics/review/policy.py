@@ -48,6 +48,10 @@ _DOC = {
                    "wall-clock limit per solve (None = solve to proven optimality, deterministic: the record's "
                    "default); a limit that binds is stated on the page and in the manifest"),
     "frontier_levels": ("selection", "levels", "budget levels of the efficient frontier"),
+    "frontier_gap": ("selection", "fraction",
+                     "relative gap at which each budget level of the frontier may stop (the recommendation, the "
+                     "scenarios and the explanations are solved as time_limit says; 0 = prove every level); "
+                     "each level's proven gap is shown"),
     "explain_top": ("selection", "projects", "most valuable left-out projects explained by re-solving"),
     "budget_cut": ("selection, summary", "fraction", "the budget-cut scenario shown to the board (0.10 = -10 %)"),
     "extra_fte": ("selection", "FTE", "extra FTE in the capacity scenario"),
@@ -109,6 +113,7 @@ class ReviewPolicy:
     hiring: bool = True
     time_limit: float | None = None
     frontier_levels: int = 20
+    frontier_gap: float = 0.005
     explain_top: int = 8
     budget_cut: float = 0.10
     extra_fte: float = 2.0
@@ -241,6 +246,8 @@ def _check_ranges(p: ReviewPolicy) -> None:
             bad(name, "must be between 0 and 10,000")
     if p.frontier_levels == 1:
         bad("frontier_levels", "must be 0 (no frontier) or at least 2")
+    if not 0 <= p.frontier_gap <= 0.1:
+        bad("frontier_gap", "must be a fraction in [0, 0.1]")
     for name in ("budget_cut", "scope_spread", "tolerance"):
         if not 0 <= getattr(p, name) < 1:
             bad(name, "must be a fraction in [0, 1)")

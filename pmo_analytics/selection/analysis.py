@@ -109,11 +109,13 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
     ----------
     sel : PortfolioSelector
         The fitted base case.
-    scenarios : dict of str to dict
+    scenarios : dict of str to dict or PortfolioSelector
         Scenario name -> option changes, e.g.
         ``{"budget -10%": {"budget_scale": 0.9}, "+2 DEV": {"capacity_delta": {"DEV": 2}},
         "P-007 in": {"force_in": ("P-007",)}}``. ``force_in`` / ``force_out``
-        are added to the base case's.
+        are added to the base case's. A fitted selector of the same data
+        (e.g. a variant solved earlier) is used as it stands, not solved
+        again, so a scenario quoted elsewhere shows the same numbers here.
 
     Returns
     -------
@@ -130,18 +132,24 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
                  spend=float(sel.spend_["project_spend"].sum()), hire_spend=float(sel.spend_["hire_spend"].sum()),
                  funded=len(base), gained="", lost="", status=sel.status_, gap=sel.gap_, solver=sel.solver_)]
     for name, changes in scenarios.items():
-        ch = dict(changes)
-        for key in ("force_in", "force_out"):
-            if key in ch:
-                extra = (ch[key],) if isinstance(ch[key], str) else tuple(ch[key])
-                ch[key] = tuple(getattr(sel.options, key)) + extra
-        try:
-            v = sel.variant(**ch)
-        except InfeasiblePortfolioError as exc:
-            rows.append(dict(scenario=name, value=np.nan, value_change=np.nan, spend=np.nan, hire_spend=np.nan,
-                             funded=0, gained="", lost="",
-                             status="infeasible: " + "; ".join(exc.conflicts), gap=np.nan, solver=""))
-            continue
+        if isinstance(changes, PortfolioSelector):
+            changes._check()
+            if changes.data_ is not sel.data_:
+                raise ValueError(f"scenario {name!r}: a solved scenario must be fitted on the base case's data")
+            v = changes
+        else:
+            ch = dict(changes)
+            for key in ("force_in", "force_out"):
+                if key in ch:
+                    extra = (ch[key],) if isinstance(ch[key], str) else tuple(ch[key])
+                    ch[key] = tuple(getattr(sel.options, key)) + extra
+            try:
+                v = sel.variant(**ch)
+            except InfeasiblePortfolioError as exc:
+                rows.append(dict(scenario=name, value=np.nan, value_change=np.nan, spend=np.nan, hire_spend=np.nan,
+                                 funded=0, gained="", lost="",
+                                 status="infeasible: " + "; ".join(exc.conflicts), gap=np.nan, solver=""))
+                continue
         chosen = set(v.selected_)
         rows.append(dict(scenario=name, value=v.objective_, value_change=v.objective_ - sel.objective_,
                          spend=float(v.spend_["project_spend"].sum()), hire_spend=float(v.spend_["hire_spend"].sum()),
