@@ -115,3 +115,13 @@ def test_every_stage_of_the_sample_quotes_one_portfolio_and_one_simulation():
     assert other.selection_.numbers_ == sel.numbers_
     pd.testing.assert_frame_equal(other.risk_.table_, t)
     clear_cache()
+
+
+def test_the_selection_under_uncertainty_stops_on_the_policys_node_limit_in_a_record():
+    clear_cache()
+    r = load_review(None, iterations=200, scenarios=40, alpha_frontier=[], saa_node_limit=7)
+    u = r.uncertainty_
+    assert u.selector_.deterministic and u.selector_.node_limit == 7  # a record: nodes, not the clock
+    timed = load_review(None, iterations=200, scenarios=40, alpha_frontier=[], time_limit=30.0).uncertainty_
+    assert not timed.selector_.deterministic and timed.selector_.node_limit is None
+    clear_cache()

@@ -71,6 +71,9 @@ _DOC = {
     "overrun_alpha": ("selection", "probability",
                       "allowed chance that any period's spend overruns its budget, for the selection under uncertainty"),
     "scenarios": ("selection", "scenarios", "cost and benefit scenarios of the selection under uncertainty (SAA)"),
+    "saa_node_limit": ("selection", "nodes",
+                       "branch-and-bound nodes per solve of the selection under uncertainty when time_limit is None "
+                       "(a record: reproducible); the portfolio's proven gap is stated"),
     "alpha_frontier": ("selection", "probability",
                        "more levels of alpha for the expected value frontier, besides overrun_alpha ([] = none)"),
     "tolerance": ("benefits", "fraction", "a benefit is at risk when its forecast misses the plan by more than this"),
@@ -135,6 +138,7 @@ class ReviewPolicy:
     uncertainty: bool = True
     overrun_alpha: float = 0.10
     scenarios: int = 100
+    saa_node_limit: int = 200
     alpha_frontier: tuple = (0.05, 0.2)
     # benefits and lessons
     tolerance: float = 0.10
@@ -257,6 +261,8 @@ def _check_ranges(p: ReviewPolicy) -> None:
         bad("group_correlation", "must be in (-1, 1)")
     if not 0 < p.overrun_alpha < 1:
         bad("overrun_alpha", "must be a probability in (0, 1)")
+    if not 1 <= p.saa_node_limit <= 10_000_000:
+        bad("saa_node_limit", "must be between 1 and 10,000,000 nodes")
     if not 20 <= p.scenarios <= 100_000:
         bad("scenarios", "must be between 20 and 100,000")
     if not 0 < p.jcl_level < 1:

@@ -32,7 +32,7 @@ class UncertaintyReview:
     policy : ReviewPolicy
         ``seed``, ``iterations``, ``group_correlation``, ``overrun_alpha``,
         ``scenarios``, ``alpha_frontier``, ``objective``, ``hiring``,
-        ``min_class_size``, ``time_limit``.
+        ``min_class_size``, ``time_limit``, ``saa_node_limit``.
     client : distributed.Client, str or None
         Where the simulation blocks and frontier levels run (None: local
         threads); the numbers do not depend on it.
@@ -73,6 +73,7 @@ class UncertaintyReview:
                 validation_scenarios=max(10 * pol.scenarios, 2000), objective=pol.objective, hiring=pol.hiring,
                 min_class_size=pol.min_class_size, time_limit=pol.time_limit,
                 deterministic=pol.time_limit is None,  # a record is reproducible: nodes, not the clock
+                node_limit=pol.saa_node_limit if pol.time_limit is None else None,
             ).fit(portfolio, committed=self.committed_risk_, scores=scores, client=self.client)
         except InfeasiblePortfolioError as exc:
             self.infeasible_ = exc
