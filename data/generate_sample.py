@@ -695,7 +695,8 @@ def main(argv=None) -> int:
             ap.error(f"--out {out} exists and is not empty")
         with tempfile.TemporaryDirectory() as tmp:
             tables = scale_tables(generate(Path(tmp)), args.scale)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out.parent if out.parent.exists() else None))
+        out.parent.mkdir(parents=True, exist_ok=True)  # the staging folder must sit beside --out to be renamed
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out.parent))
         for name, df in tables.items():
             df.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
         if out.exists():

@@ -25,7 +25,7 @@ def gen():
 
 @pytest.fixture(scope="module")
 def x3(gen, tmp_path_factory):
-    out = tmp_path_factory.mktemp("scaled") / "x3"
+    out = tmp_path_factory.mktemp("scaled") / "not yet" / "x3"  # --out's parent is created too
     assert gen.main(["--scale", "3", "--out", str(out)]) == 0
     return out
 
