@@ -184,6 +184,32 @@ def test_interrupting_a_review_shuts_the_kernel_and_removes_staging(tmp_path, si
     assert not alive, "the kernel was shut down"
 
 
+def test_a_signal_that_lands_in_a_background_task_of_the_event_loop_still_stops_the_review():
+    # papermill waits for a cell in an asyncio loop; the signal handler runs in whichever task holds the main
+    # thread, here a background poll that nobody awaits: the review must stop at once, not when the cell ends
+    import asyncio
+
+    from pmo_analytics.records.review import ReviewInterrupted, _signals_raise
+
+    async def poll():
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # the handler runs here, inside this task
+            await asyncio.sleep(0)
+
+    async def wait_for_cell():
+        task = asyncio.ensure_future(poll())
+        await asyncio.sleep(10)
+        return task
+
+    before = signal.getsignal(signal.SIGTERM)
+    t0 = time.perf_counter()
+    with pytest.raises(ReviewInterrupted, match="interrupted by SIGTERM") as info:
+        with _signals_raise():
+            asyncio.run(wait_for_cell())
+    assert info.value.signum == signal.SIGTERM and time.perf_counter() - t0 < 5
+    assert signal.getsignal(signal.SIGTERM) == before  # the handler is put back
+
+
 def test_publish_dir_never_replaces_an_existing_record(tmp_path):
     final = tmp_path / "run"
     final.mkdir()

@@ -236,9 +236,21 @@ def _staging(out: Path, run_id: str):
             shutil.rmtree(staging, ignore_errors=True)
 
 
+class _Signalled(KeyboardInterrupt):
+    """Raised by the signal handler. Not an ``Exception``: the handler runs wherever the main thread is, and
+    inside papermill's event loop that may be a background task (the kernel-alive poll) whose ``Exception``
+    nobody awaits, so the review went on waiting for the cell. asyncio re-raises ``KeyboardInterrupt`` (and
+    its subclasses) out of the loop from any task."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 @contextlib.contextmanager
 def _signals_raise():
-    """SIGTERM (and SIGINT) raise :class:`ReviewInterrupted` in the main thread, so cleanup runs."""
+    """SIGTERM (and SIGINT) stop the review in the main thread, so cleanup runs; they leave this block as
+    :class:`ReviewInterrupted`."""
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -246,11 +258,13 @@ def _signals_raise():
         return
 
     def handler(signum, frame):
-        raise ReviewInterrupted(signum)
+        raise _Signalled(signum)
 
     old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
+    except _Signalled as sig:
+        raise ReviewInterrupted(sig.signum) from None
     finally:
         for s, h in old.items():
             signal.signal(s, h)

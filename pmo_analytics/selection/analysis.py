@@ -128,9 +128,15 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
     """
     sel._check()
     base = set(sel.selected_)
-    rows = [dict(scenario="base", value=sel.objective_, value_change=0.0,
-                 spend=float(sel.spend_["project_spend"].sum()), hire_spend=float(sel.spend_["hire_spend"].sum()),
-                 funded=len(base), gained="", lost="", status=sel.status_, gap=sel.gap_, solver=sel.solver_)]
+
+    def row(name: str, v: PortfolioSelector) -> dict:
+        chosen = set(v.selected_)
+        return dict(scenario=name, value=v.objective_, value_change=v.objective_ - sel.objective_,
+                    spend=float(v.spend_["project_spend"].sum()), hire_spend=float(v.spend_["hire_spend"].sum()),
+                    funded=len(chosen), gained="; ".join(sorted(chosen - base)),
+                    lost="; ".join(sorted(base - chosen)), status=v.status_, gap=v.gap_, solver=v.solver_)
+
+    rows = [row("base", sel)]
     for name, changes in scenarios.items():
         if isinstance(changes, PortfolioSelector):
             changes._check()
@@ -150,11 +156,7 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
                                  funded=0, gained="", lost="",
                                  status="infeasible: " + "; ".join(exc.conflicts), gap=np.nan, solver=""))
                 continue
-        chosen = set(v.selected_)
-        rows.append(dict(scenario=name, value=v.objective_, value_change=v.objective_ - sel.objective_,
-                         spend=float(v.spend_["project_spend"].sum()), hire_spend=float(v.spend_["hire_spend"].sum()),
-                         funded=len(chosen), gained="; ".join(sorted(chosen - base)),
-                         lost="; ".join(sorted(base - chosen)), status=v.status_, gap=v.gap_, solver=v.solver_))
+        rows.append(row(name, v))
     return pd.DataFrame(rows).set_index("scenario")
 
 

@@ -99,8 +99,9 @@ def _enum(x) -> str | None:
     cls = type(x)
     if cls not in _ENUM_NAMES:
         try:
-            table = {str(c): str(c.name()) for c in cls.values()}
-            _ENUM_NAMES[cls] = table if len(table) == len(cls.values()) else None
+            consts = cls.values()
+            table = {str(c): str(c.name()) for c in consts}
+            _ENUM_NAMES[cls] = table if len(table) == len(consts) else None
         except Exception:  # noqa: BLE001 - not a Java enum after all
             _ENUM_NAMES[cls] = None
     table = _ENUM_NAMES[cls]
