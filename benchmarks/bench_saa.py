@@ -2,6 +2,12 @@
 
     python benchmarks/bench_saa.py             # 100 candidates x 12 periods x 500 scenarios, 120 s, 1 % gap
     python benchmarks/bench_saa.py --quick     # 30 candidates x 12 periods x 100 scenarios
+    python benchmarks/bench_saa.py --data DIR  # the review's SAA on a portfolio folder, each strategy
+
+(``--data``: e.g. ``python data/generate_sample.py --scale 40 --out /tmp/x40``;
+the SAA model the review solves under the default policy, in the record's
+deterministic mode, once per ``solve_saa`` strategy: build, solve seconds,
+value, bound and gap. The whole model's branch and bound is the baseline.)
 
 A seeded synthetic instance (``selection.synthetic_instance``: start windows,
 precedences, exclusions, mandatory projects, capacity) gets lognormal cost
@@ -42,7 +48,11 @@ def main(argv=None) -> int:
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--gap", type=float, default=0.01)
     ap.add_argument("--quick", action="store_true", help="30 candidates, 100 scenarios, 60 s")
+    ap.add_argument("--strategy", default="auto", choices=("auto", "branch_and_bound", "rens"))
+    ap.add_argument("--data", default=None, help="portfolio folder: time the review's SAA with each strategy")
     args = ap.parse_args(argv)
+    if args.data:
+        return review_saa(args.data)
     if args.quick:
         args.candidates, args.scenarios, args.time_limit = 30, 100, 60.0
     data = synthetic_instance(n_projects=args.candidates, n_periods=args.periods, n_skills=4, max_window=3,
@@ -72,10 +82,11 @@ def main(argv=None) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SolverWarning)
         out = solve_saa(model, spend, data.budget, args.alpha, committed=sc.committed, time_limit=args.time_limit,
-                        gap=args.gap)
+                        gap=args.gap, strategy=args.strategy)
     total = time.perf_counter() - t
     print(f"  scenario draw:                     {t_draw:7.1f} s")
     print(f"  SAA build (incl. quantile big-M):  {out.build_seconds:7.1f} s  ({out.rows} scenario rows)")
+    print(f"  SAA strategy:                      {out.strategy} ({out.nonzeros:,} scenario coefficients)")
     print(f"  SAA solve:                         {out.solve_seconds:7.1f} s  {out.status}, gap {out.gap:.2%} "
           f"(objective {out.objective:,.4g}, bound {out.bound:,.4g})")
     print(f"  SAA total / deterministic:         x{total / max(t_base, 1e-9):.1f}")
@@ -85,6 +96,37 @@ def main(argv=None) -> int:
     lo, hi = wilson_interval(int(over.sum()), len(over))
     print(f"  in-sample P(overrun) {out.overrun.mean():.3f}; validated {over.mean():.3f} "
           f"(95 % Wilson {lo:.3f}-{hi:.3f}) on 10,000 scenarios; funded {int(out.x.sum())} start columns")
+    print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    return 0
+
+
+def review_saa(folder) -> int:
+    """The review's SAA (default policy, deterministic mode) on ``folder``, solved with each strategy."""
+    from pmo_analytics.review import ReviewPolicy
+    from pmo_analytics.risk import PortfolioRiskModel
+    from pmo_analytics.selection import UncertainSelector
+    from pmo_analytics.tables import read_portfolio
+
+    pf = read_portfolio(folder)
+    pol = ReviewPolicy()
+    committed = PortfolioRiskModel(seed=pol.seed, iterations=pol.iterations,
+                                   activity_correlation=pol.group_correlation).run(pf)
+    print(f"review SAA of {folder}: alpha {pol.overrun_alpha:g}, {pol.scenarios} scenarios, "
+          f"{pol.saa_node_limit} nodes per solve")
+    base = None
+    for strategy in ("branch_and_bound", "rens"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SolverWarning)
+            sel = UncertainSelector(seed=pol.seed, alpha=pol.overrun_alpha, scenarios=pol.scenarios,
+                                    validation_scenarios=2000, objective=pol.objective, hiring=pol.hiring,
+                                    min_class_size=pol.min_class_size, time_limit=None, deterministic=True,
+                                    node_limit=pol.saa_node_limit, compare=False, strategy=strategy,
+                                    ).fit(pf, committed=committed)
+        o = sel.outcome_
+        base = base or o
+        print(f"  {strategy:17s} {o.nonzeros:>11,} coefficients  build {o.build_seconds:6.1f} s  solve "
+              f"{o.solve_seconds:7.1f} s (x{base.solve_seconds / max(o.solve_seconds, 1e-9):.1f})  value "
+              f"{o.objective:,.0f} ({o.objective / base.objective - 1:+.2%})  bound {o.bound:,.0f}  gap {o.gap:.1%}")
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     return 0
 

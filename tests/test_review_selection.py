@@ -83,3 +83,42 @@ def test_uncertainty_charts_encode_their_frames():
                        "value": [1.0, 2.0, np.nan], "p_overrun": [0.06, 0.3, np.nan]})
     spec = uncertainty_frontier_chart(fr).to_dict()
     assert spec["encoding"]["x"]["field"] == "alpha" and len(spec["datasets"][spec["data"]["name"]]) == 2
+
+
+def _skill_data(mandatory, value, fte, capacity, hire_cost=10.0):
+    """One skill, one period; project i needs fte[i] FTE; budget ample."""
+    n = len(value)
+    return SelectionData(ids=np.array([f"P{i}" for i in range(n)]), value=np.array(value, float),
+                         cost=np.full((n, 1), 1.0), demand=np.array(fte, float).reshape(n, 1, 1),
+                         earliest=np.ones(n, int), latest=np.ones(n, int), duration=np.ones(n, int),
+                         budget=np.array([1e6]), capacity=np.array([[capacity]], float),
+                         hire_cost=np.array([[hire_cost]]), skills=("DEV",), mandatory=np.array(mandatory),
+                         bucket=np.array(["Run"] * n), business_unit=np.array(["U"] * n))
+
+
+@pytest.mark.parametrize("mandatory, value, fte, solves, conflicts", [
+    ([True, False], [5.0, 1.0], [3.0, 1.0], 1, True),     # the mandatory project alone needs a hire
+    ([False, False], [500.0, 1.0], [3.0, 1.0], 1, False),  # the best portfolio hires; P1 alone needs nobody
+    ([False, False], [5.0, 1.0], [1.0, 1.0], 0, False),    # the recommendation hires nobody: nothing to solve
+])
+def test_conflicts_without_hiring_is_a_feasibility_check(monkeypatch, mandatory, value, fte, solves, conflicts):
+    import pmo_analytics.review.selection as mod
+
+    d = _skill_data(mandatory, value, fte, capacity=2.0)
+    monkeypatch.setattr(mod, "selection_data", lambda *a, **k: d)
+    calls = []
+    real = mod.solve_model
+
+    def counted(model, **kw):
+        calls.append(model)
+        assert not model.obj.any() and len(model.hs) == 0  # no objective, no hire columns
+        return real(model, **kw)
+
+    monkeypatch.setattr(mod, "solve_model", counted)
+    sel = SelectionReview(ReviewPolicy(frontier_levels=0, budget_cut=0.0)).fit(object())
+    assert sel.feasible and len(calls) == solves
+    if conflicts:
+        assert sel.conflicts_without_hiring_ and any("DEV" in c for c in sel.conflicts_without_hiring_)
+        assert sel.selector_.hire_.sum() >= 1.0  # the recommendation hires the missing FTE
+    else:
+        assert sel.conflicts_without_hiring_ == []
