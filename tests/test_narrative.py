@@ -119,6 +119,11 @@ def test_uncertainty_sentences():
                     "funds 14 for 34.0 M and overruns with probability 38%.")
     assert nv.uncertainty_sentences(None, None, None, 0.05) == [
         "No portfolio keeps the chance of overrunning any period's budget under 5% while carrying the commitments."]
+    assert len(s) == 2 and nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "optimal", "branch_and_bound")[1:] == [
+        s[1].replace(" (within 1.00 % of optimal)", "")]
+    assert nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 20 % of optimal", "rens")[2] == (
+        "The model under uncertainty is large: it was solved in the neighbourhood of its LP relaxation (RENS), so "
+        "the gap stated is measured against the whole model's LP bound.")
 
 
 # ---------------------------------------------------------------------- detail-page sentences

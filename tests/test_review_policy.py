@@ -56,6 +56,7 @@ def test_file_then_overrides(tmp_path):
     ({"frontier_gap": -0.01}, r"'frontier_gap' must be a fraction in \[0, 0.1\]"),
     ({"frontier_gap": 0.5}, r"'frontier_gap' must be a fraction in \[0, 0.1\]"),
     ({"saa_node_limit": 0}, "'saa_node_limit' must be between 1 and 10,000,000 nodes"),
+    ({"detail_charts": 0}, "'detail_charts' must be between 1 and 10,000 projects"),
     ({"hmt_mapping": {"IT": 3}}, "'hmt_mapping' must map class names"),
 ])
 def test_bad_settings_are_refused_with_what_is_accepted(settings, match):

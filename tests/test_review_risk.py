@@ -41,3 +41,25 @@ def test_without_uncertainty_every_percentile_is_the_plan():
     assert r["pc_finish"] == r["planned_finish"] == pd.Timestamp("2026-01-16")  # 10 working days from Mon 5 Jan
     free = ScheduleRiskModel(_fixed_network(start_date="2026-01-05"), None, seed=3, iterations=200).run()
     assert np.isnan(risk_table({"X": free}, projects.assign(committed_finish=pd.NaT), 80).loc["X", "p_on_committed"])
+
+
+def test_charts_go_to_the_most_exposed_projects_when_there_are_many():
+    from pmo_analytics.records.narrative import chart_scope_sentences
+    from pmo_analytics.review import ReviewPolicy, RiskReview
+
+    def review(n):
+        rv = RiskReview(ReviewPolicy(detail_charts=n))
+        rv.projects_ = ["A", "B", "C", "D"]
+        rv.exposure_ = pd.DataFrame({"project_id": ["A", "B", "C", "D"], "p80_days_late": [5.0, np.nan, 20.0, 5.0],
+                                     "schedule_contingency": [1.0, 50.0, 0.0, 3.0],
+                                     "cost_contingency": [9.0, 0.0, 0.0, 0.0]})
+        return rv
+
+    # latest against the commitment first; a tie goes to the larger schedule contingency; no commitment last
+    assert review(2).chart_projects_ == ["C", "D"]
+    assert review(3).chart_projects_ == ["C", "D", "A"]
+    assert review(4).chart_projects_ == ["A", "B", "C", "D"]  # all of them: in the tables' order
+    assert chart_scope_sentences(["A", "B", "C", "D"], ["A", "B", "C", "D"], "P80") == []
+    assert chart_scope_sentences(["C", "D"], ["A", "B", "C", "D"], "P80") == [
+        "Charts for the 2 most exposed of the 4 projects simulated (latest against their commitment at P80, then the "
+        "largest schedule and cost contingency): C, D. Every project's figures are in the tables."]

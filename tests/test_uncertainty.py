@@ -212,6 +212,7 @@ def test_uncertain_selector_fits_validates_and_compares(small_pf):
     assert saa["ci_low"] <= saa["p_overrun"] <= saa["ci_high"] and saa["ci_low"] < 0.2 + 0.1
     assert "A1" in u.selected_                       # committed
     assert u.summary.loc["funded", "value"] == len(u.selected_)
+    assert u.summary.loc["solved", "value"] == "the whole model (branch and bound)"  # small: not RENS
     assert (u.spend_["p50"] <= u.spend_["p95"]).all() and len(u.spend_) == 4
     # the SAA value is the best among portfolios that meet the chance constraint in sample
     det = c.loc["deterministic P80"]

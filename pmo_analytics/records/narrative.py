@@ -268,7 +268,7 @@ def lessons_sentences(adopt: pd.DataFrame | None, extra: float | None, estimated
 
 
 def uncertainty_sentences(spend: pd.DataFrame | None, p_any: float | None, comparison: pd.DataFrame | None,
-                          alpha: float, saa_status: str | None = None) -> list[str]:
+                          alpha: float, saa_status: str | None = None, strategy: str | None = None) -> list[str]:
     """The portfolio simulated as a whole, and the portfolio chosen under uncertainty.
 
     Parameters
@@ -284,6 +284,10 @@ def uncertainty_sentences(spend: pd.DataFrame | None, p_any: float | None, compa
         ``p_overrun`` with ``ci_low``/``ci_high`` [probability].
     alpha : float
         The allowed chance of overrunning in any period [probability].
+    saa_status : str, optional
+        Status words of the SAA solve.
+    strategy : str, optional
+        ``SAAOutcome.strategy``: ``"rens"`` adds how the large model was solved and what its gap measures.
     """
     out = []
     if spend is not None and p_any is not None:
@@ -308,7 +312,27 @@ def uncertainty_sentences(spend: pd.DataFrame | None, p_any: float | None, compa
         line += (f", where today's deterministic rule ({det.index[0]} costs) funds {int(d['funded'])} for "
                  f"{money(float(d['value']))} and overruns with probability {d['p_overrun']:.0%}")
     out.append(line + ".")
+    if strategy == "rens":
+        out.append("The model under uncertainty is large: it was solved in the neighbourhood of its LP relaxation "
+                   "(RENS), so the gap stated is measured against the whole model's LP bound.")
     return out
+
+
+def chart_scope_sentences(shown, simulated, p_label: str) -> list[str]:
+    """What the risk page's per-project charts cover, when they do not cover every project simulated.
+
+    Parameters
+    ----------
+    shown, simulated : list of str
+        ``RiskReview.chart_projects_`` and ``RiskReview.projects_``.
+    p_label : str
+        ``"P80"`` for a confidence of 80.
+    """
+    if len(shown) >= len(simulated):
+        return []
+    return [f"Charts for the {len(shown)} most exposed of the {len(simulated)} projects simulated (latest against "
+            f"their commitment at {p_label}, then the largest schedule and cost contingency): "
+            f"{', '.join(shown)}. Every project's figures are in the tables."]
 
 
 # ---------------------------------------------------------------------- detail pages (02-06)

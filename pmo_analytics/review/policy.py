@@ -59,6 +59,9 @@ _DOC = {
     "iterations": ("risk, uncertainty", "iterations", "Monte Carlo iterations per project and of the portfolio simulation"),
     "group_correlation": ("risk", "rank correlation", "correlation of durations within a correlation_group"),
     "jcl_level": ("risk", "probability", "joint confidence level of the cost-schedule frontier"),
+    "detail_charts": ("risk", "projects",
+                      "projects given their own distribution, joint-confidence and tornado charts on the risk page: "
+                      "all up to this many, else the most exposed (every project stays in the tables)"),
     "as_of": ("delivery, governance", "date", "data date (None = the latest status period with earned value)"),
     "eac_method": ("delivery", "", "point EAC: cpi | plan | cpi_spi | bottom_up"),
     "trend_periods": ("delivery", "periods", "look-back of the CPI / SPI(t) trend rules"),
@@ -125,6 +128,7 @@ class ReviewPolicy:
     iterations: int = 2000
     group_correlation: float = 0.6
     jcl_level: float = 0.70
+    detail_charts: int = 12
     # delivery
     as_of: str | None = None
     eac_method: str = "cpi"
@@ -265,6 +269,8 @@ def _check_ranges(p: ReviewPolicy) -> None:
         bad("saa_node_limit", "must be between 1 and 10,000,000 nodes")
     if not 20 <= p.scenarios <= 100_000:
         bad("scenarios", "must be between 20 and 100,000")
+    if not 1 <= p.detail_charts <= 10_000:
+        bad("detail_charts", "must be between 1 and 10,000 projects")
     if not 0 < p.jcl_level < 1:
         bad("jcl_level", "must be a probability in (0, 1)")
     if p.time_limit is not None and not 0 < p.time_limit <= 86_400:

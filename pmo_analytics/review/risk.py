@@ -167,6 +167,26 @@ class RiskReview:
         return bool(self.projects_)
 
     @cached_property
+    def chart_projects_(self) -> list[str]:
+        """Projects the risk page draws charts for (distribution, joint confidence, tornado).
+
+        Every simulated project when there are at most the policy's
+        ``detail_charts``; otherwise that many, the most exposed first: latest
+        against the commitment at the confidence level, then the largest
+        schedule and cost contingency (a page of hundreds of charts is read
+        by nobody and took minutes to render at 40x the sample). The tables
+        keep every project.
+        """
+        n = self.policy.detail_charts
+        if len(self.projects_) <= n:
+            return list(self.projects_)
+        ex = self.exposure_.set_index("project_id").reindex(self.projects_)
+        key = pd.DataFrame({"late": ex["p80_days_late"].fillna(-np.inf), "sched": ex["schedule_contingency"].fillna(0.0),
+                            "cost": ex["cost_contingency"].fillna(0.0)}, index=ex.index)
+        key = key.sort_values(["late", "sched", "cost"], ascending=False, kind="stable")
+        return key.index[:n].tolist()
+
+    @cached_property
     def tornado_(self) -> dict:
         """Project id -> risk tornado at the confidence level (each risk removed in turn, common random numbers)."""
         return {pid: res.tornado(self.policy.confidence) for pid, res in self.results_.items()}

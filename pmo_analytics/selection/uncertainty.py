@@ -1374,6 +1374,8 @@ class UncertainSelector:
             ("in-sample scenarios", self.scenarios, "count"),
             ("status", self.status_, "text"),
             ("gap", self.gap_, "fraction"),
+            ("solved", "the whole model (branch and bound)" if self.outcome_.strategy == "branch_and_bound" else
+             "in the LP relaxation's neighbourhood (RENS); the gap is to the whole model's LP bound", "text"),
             ("candidates", self.data_.n, "count"),
             ("funded", int(s["funded"]), "count"),
             ("expected value", float(s["value"]), "currency"),
