@@ -127,9 +127,11 @@ def test_rens_portfolio_is_feasible_and_its_lp_bound_holds(seed, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rens = solve_saa(model, spend, np.array([BUDGET]), ALPHA, strategy="rens")
+        timed = solve_saa(model, spend, np.array([BUDGET]), ALPHA, strategy="rens", time_limit=5.0)
         whole = solve_saa(model, spend, np.array([BUDGET]), ALPHA)          # "auto": small, the whole model
     assert whole.strategy == "branch_and_bound" and whole.objective == pytest.approx(v_star)
     assert rens.strategy == "rens" and rens.nonzeros == whole.nonzeros > 0
+    assert timed.strategy == "rens" and timed.objective == rens.objective  # the LP leaves the rest of the limit
     assert (np.einsum("j,jtk->tk", rens.x, spend)[0] > BUDGET).sum() <= 20 == rens.allowed
     assert rens.objective <= v_star + 1e-9 <= rens.bound + 1e-6
     # the bound is the whole model's LP bound (about 102 here), not the neighbourhood's (which is 92 when the

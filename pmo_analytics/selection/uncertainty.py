@@ -774,10 +774,16 @@ class _WarmHiGHS(pulp.HiGHS):
         restored) when the LP is not optimal or the neighbourhood holds no feasible portfolio."""
         import highspy
 
+        got = h.getOptionValue("time_limit")  # highspy 1.16: (status, value)
+        limit = float(got[1] if isinstance(got, tuple) else got)
+        t0 = time.perf_counter()
         h.setOptionValue("solve_relaxation", True)
         h.run()
         h.setOptionValue("solve_relaxation", False)
+        if np.isfinite(limit):  # the neighbourhood gets what the LP left of the time limit
+            h.setOptionValue("time_limit", max(limit - (time.perf_counter() - t0), 1e-3))
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            h.setOptionValue("time_limit", limit)
             return False
         lp_bound = float(h.getInfo().objective_function_value)
         x_lp = np.asarray(h.getSolution().col_value)
@@ -791,6 +797,7 @@ class _WarmHiGHS(pulp.HiGHS):
         h.run()
         if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible: no portfolio there
             h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), upper[idx])
+            h.setOptionValue("time_limit", limit)
             return False
         self.lp_bound = lp_bound
         return True
