@@ -122,3 +122,26 @@ def test_conflicts_without_hiring_is_a_feasibility_check(monkeypatch, mandatory,
         assert sel.selector_.hire_.sum() >= 1.0  # the recommendation hires the missing FTE
     else:
         assert sel.conflicts_without_hiring_ == []
+
+
+def test_the_forced_in_scenario_quotes_the_explanation_solved_for_it(monkeypatch):
+    from pmo_analytics.review import PortfolioReview
+    from pmo_analytics.selection import PortfolioSelector
+    from pmo_analytics.tables import read_portfolio, sample_path
+
+    review = PortfolioReview(ReviewPolicy(frontier_levels=0, uncertainty=False)).fit(read_portfolio(sample_path()),
+                                                                                      lazy=True)
+    sel = review.selection_
+    ex = sel.explanations_
+    real = PortfolioSelector.variant
+
+    def variant(self, **changes):
+        assert "force_in" not in changes, "the forced-in scenario was solved again"
+        return real(self, **changes)
+
+    monkeypatch.setattr(PortfolioSelector, "variant", variant)
+    sc = sel.scenarios_
+    name = next(k for k in sc.index if k.endswith(" forced in"))
+    pid = name.split(" ")[0]
+    assert sc.loc[name, "value"] == ex.loc[pid, "value_if_flipped"]
+    assert sc.loc[name, "value_change"] == ex.loc[pid, "value_change"]

@@ -456,6 +456,24 @@ def test_explanations_match_brute_force():
     assert ex.loc["P1", "selected"] and "dropping it would lose" in ex.loc["P1", "explanation"]
 
 
+def test_explanations_hand_their_solves_to_a_scenario_that_asks_the_same(monkeypatch):
+    d = make_data([10, 9, 9, 1], [6, 5, 5, 5], budget=10)
+    s = fit(d)
+    solved = {}
+    ex = explain_portfolio(s, solved=solved)
+    assert set(solved) == set(ex.index[ex["value_change"].notna()])
+    p0 = solved["P0"]
+    assert p0.data_ is s.data_ and p0.options.force_in == ("P0",) and p0.objective_ == ex.loc["P0", "value_if_flipped"]
+    assert p0.selected_ == ["P0"] and p0.status_ == "optimal" and p0.greedy_ is not None
+    monkeypatch.setattr(PortfolioSelector, "variant", lambda *a, **k: pytest.fail("solved again"))
+    sc = compare_scenarios(s, {"P0 in": p0})
+    assert sc.loc["P0 in", "value_change"] == pytest.approx(ex.loc["P0", "value_change"])
+    assert sc.loc["P0 in", "gained"] == "P0" and sc.loc["P0 in", "lost"] == ex.loc["P0", "displaces"]
+    other = fit(make_data([10, 9, 9, 1], [6, 5, 5, 5], budget=10))
+    with pytest.raises(ValueError, match="built on the base selector's data"):
+        PortfolioSelector.from_solution(other, p0.model_, p0.outcome_)
+
+
 def test_capacity_view_flags_bottlenecks():
     d = make_data([5, 4], [1, 1], budget=100, demand=[[[2]], [[1]]], capacity=[3])
     s = fit(d)

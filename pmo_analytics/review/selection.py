@@ -234,7 +234,8 @@ class SelectionReview:
     def explanations_(self) -> pd.DataFrame:
         """Why each project is in or out (the most valuable left-out projects re-solved)."""
         self._need()
-        return explain_portfolio(self.selector_, max_resolves=self.policy.explain_top)
+        self._explained = {}
+        return explain_portfolio(self.selector_, max_resolves=self.policy.explain_top, solved=self._explained)
 
     @cached_property
     def scenarios_(self) -> pd.DataFrame:
@@ -258,8 +259,8 @@ class SelectionReview:
                                                      else {"budget_scale": 1 - pol.budget_cut})
         if skill is not None and pol.extra_fte > 0:
             scen[f"+{pol.extra_fte:g} FTE {skill}"] = {"capacity_delta": {skill: pol.extra_fte}}
-        if candidate is not None:
-            scen[f"{candidate} forced in"] = {"force_in": (candidate,)}
+        if candidate is not None:  # the explanation's re-solve of the same question, when it found a portfolio
+            scen[f"{candidate} forced in"] = self._explained.get(candidate) or {"force_in": (candidate,)}
         return compare_scenarios(self.selector_, scen)
 
     @cached_property

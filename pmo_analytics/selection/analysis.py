@@ -211,7 +211,7 @@ def binding_constraints(sel: PortfolioSelector, project_id: str) -> list[str]:
 
 
 def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=None,
-                      max_resolves: int | None = None) -> pd.DataFrame:
+                      max_resolves: int | None = None, solved: dict | None = None) -> pd.DataFrame:
     """Why each project is in or out, in words a portfolio board reads.
 
     For every project left out: the constraints that bind it
@@ -232,6 +232,11 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
     max_resolves : int, optional
         Re-solve at most this many projects (highest base value first);
         the others get the binding-constraint analysis only.
+    solved : dict, optional
+        Filled with project id -> the fitted :class:`PortfolioSelector` of
+        each re-solve that found a portfolio (the project forced in or out),
+        so a scenario that asks the same question quotes the same answer
+        without solving again.
 
     Returns
     -------
@@ -273,6 +278,8 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
             elif out is None:
                 note = "cannot be funded together with the mandatory and forced commitments"
             else:
+                if solved is not None:
+                    solved[pid] = PortfolioSelector.from_solution(sel, model, out)
                 flipped = out.objective
                 change = out.objective - sel.objective_
                 other = set(portfolio_frame(model, out.x).query("selected").index)

@@ -363,6 +363,21 @@ class PortfolioSelector:
         return dict(solver=self.solver, time_limit=self.time_limit, gap=self.gap, threads=self.threads,
                     deterministic=self.deterministic, node_limit=self.node_limit, seed=self.seed)
 
+    @classmethod
+    def from_solution(cls, base: "PortfolioSelector", model, out: SolveOutcome) -> "PortfolioSelector":
+        """A fitted selector of ``base``'s data from a variant of its model already solved (``model`` built
+        from ``base.data_`` with other options, ``out`` its :class:`SolveOutcome`): nothing is solved again."""
+        base._check()
+        if model.data is not base.data_:
+            raise ValueError("the solved model must be built on the base selector's data")
+        new = cls(base.objective, options=model.options, warm_start=base.warm_start, **base.solver_settings())
+        new.data_ = base.data_
+        new._fitted_on = base._fitted_on
+        new.model_ = model
+        new.greedy_ = greedy_portfolio(model)
+        new._set(out)
+        return new
+
     def variant(self, **changes) -> "PortfolioSelector":
         """A new selector on the same data with some options changed, fitted.
 
