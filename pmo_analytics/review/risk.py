@@ -181,7 +181,8 @@ class RiskReview:
         if len(self.projects_) <= n:
             return list(self.projects_)
         ex = self.exposure_.set_index("project_id").reindex(self.projects_)
-        key = pd.DataFrame({"late": ex["p80_days_late"].fillna(-np.inf), "sched": ex["schedule_contingency"].fillna(0.0),
+        key = pd.DataFrame({"late": ex["p80_days_late"].fillna(-np.inf),
+                            "sched": ex["schedule_contingency"].fillna(0.0),
                             "cost": ex["cost_contingency"].fillna(0.0)}, index=ex.index)
         key = key.sort_values(["late", "sched", "cost"], ascending=False, kind="stable")
         return key.index[:n].tolist()

@@ -771,7 +771,8 @@ class _WarmHiGHS(pulp.HiGHS):
 
     def _neighbourhood(self, h) -> bool:
         """RENS: the LP relaxation, then the MILP with the binaries at 0 in the LP fixed at 0. False (bounds
-        restored) when the LP is not optimal or the neighbourhood holds no feasible portfolio."""
+        restored) when the LP is not optimal, or the neighbourhood holds no feasible portfolio or none as good
+        as the warm start (the whole model is then solved from it)."""
         import highspy
 
         got = h.getOptionValue("time_limit")  # highspy 1.16: (status, value)
@@ -795,7 +796,14 @@ class _WarmHiGHS(pulp.HiGHS):
         h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), np.zeros(len(idx)))
         self._set_warm(h)  # refused by HiGHS when it leaves the neighbourhood
         h.run()
-        if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible: no portfolio there
+        info = h.getInfo()
+        found = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        if self._warm and found:  # a start outside the neighbourhood that beats its best: search the whole model
+            col = np.zeros(model.num_col_)
+            for v, val in self._warm.items():
+                col[v.index] = val
+            found = float(np.asarray(model.col_cost_) @ col) >= info.objective_function_value - 1e-9
+        if not found:
             h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), upper[idx])
             h.setOptionValue("time_limit", limit)
             return False
