@@ -37,6 +37,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,6 +237,10 @@ def _staging(out: Path, run_id: str):
             shutil.rmtree(staging, ignore_errors=True)
 
 
+#: Set by the signal handler of :func:`_signals_raise` while a review runs.
+_INTERRUPTED = threading.Event()
+
+
 class _Signalled(KeyboardInterrupt):
     """Raised by the signal handler. Not an ``Exception``: the handler runs wherever the main thread is, and
     inside papermill's event loop that may be a background task (the kernel-alive poll) whose ``Exception``
@@ -251,13 +256,17 @@ class _Signalled(KeyboardInterrupt):
 def _signals_raise():
     """SIGTERM (and SIGINT) stop the review in the main thread, so cleanup runs; they leave this block as
     :class:`ReviewInterrupted`."""
-    import threading
-
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
+    pending: list[int] = []
+    _INTERRUPTED.clear()
+
     def handler(signum, frame):
+        if not pending:
+            pending.append(signum)
+            _INTERRUPTED.set()  # the kernel is then killed, not asked to shut down (see _Kernel.shutdown)
         raise _Signalled(signum)
 
     old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -265,9 +274,16 @@ def _signals_raise():
         yield
     except _Signalled as sig:
         raise ReviewInterrupted(sig.signum) from None
+    except BaseException:
+        if pending:  # whatever ended the block after a signal: the review was interrupted
+            raise ReviewInterrupted(pending[0]) from None
+        raise
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+    if pending:
+        raise ReviewInterrupted(pending[0])
+
 
 
 @contextlib.contextmanager
@@ -322,8 +338,17 @@ class _Kernel:
             kc.stop_channels()
 
     def shutdown(self):
-        with contextlib.suppress(Exception):
-            self.km.shutdown_kernel(now=True)
+        proc = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if _INTERRUPTED.is_set() and proc is not None:
+            # after a signal, nbclient's poll for the interrupted cell's reply is still a task of the shared
+            # event loop, and shutdown_kernel would run that loop again and wait in it for the cell: kill the
+            # kernel process instead, without the loop
+            with contextlib.suppress(Exception):  # its connection file and IPC sockets go with the folder below
+                proc.kill()
+                proc.wait(10)
+        else:
+            with contextlib.suppress(Exception):
+                self.km.shutdown_kernel(now=True)
         with contextlib.suppress(Exception):
             self._log.close()
         shutil.rmtree(self._sockets, ignore_errors=True)
