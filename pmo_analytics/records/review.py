@@ -281,9 +281,9 @@ def _signals_raise():
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+        _INTERRUPTED.clear()  # the kernel was shut down inside the block
     if pending:
         raise ReviewInterrupted(pending[0])
-
 
 
 @contextlib.contextmanager
