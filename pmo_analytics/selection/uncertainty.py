@@ -750,15 +750,18 @@ class _WarmHiGHS(pulp.HiGHS):
         self._rens = rens
         self.lp_bound = None  # set when the RENS neighbourhood was solved: the whole model's LP bound
 
+    def _warm_columns(self, n: int) -> np.ndarray:
+        col = np.zeros(n)
+        for v, val in self._warm.items():
+            col[v.index] = val
+        return col
+
     def _set_warm(self, h):
         if self._warm:
             import highspy
 
-            col = np.zeros(h.getNumCol())
-            for v, val in self._warm.items():
-                col[v.index] = val
             sol = highspy.HighsSolution()
-            sol.col_value = col.tolist()
+            sol.col_value = self._warm_columns(h.getNumCol()).tolist()
             sol.value_valid = True
             h.setSolution(sol)
 
@@ -799,10 +802,8 @@ class _WarmHiGHS(pulp.HiGHS):
         info = h.getInfo()
         found = info.primal_solution_status == 2  # kSolutionStatusFeasible
         if self._warm and found:  # a start outside the neighbourhood that beats its best: search the whole model
-            col = np.zeros(model.num_col_)
-            for v, val in self._warm.items():
-                col[v.index] = val
-            found = float(np.asarray(model.col_cost_) @ col) >= info.objective_function_value - 1e-9
+            start = float(np.asarray(model.col_cost_) @ self._warm_columns(model.num_col_))
+            found = start >= info.objective_function_value - 1e-9
         if not found:
             h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), upper[idx])
             h.setOptionValue("time_limit", limit)
