@@ -14,16 +14,34 @@ import pandas as pd
 
 from ..exceptions import InfeasiblePortfolioError, SolverError, SolverWarning
 from .model import build_model
-from .selector import PortfolioSelector, portfolio_frame
+from .selector import PortfolioSelector, greedy_portfolio, portfolio_frame, variant_start
 from .solve import solve_model
 from .solvers import SolverSettings, solve_highs
 
 __all__ = ["efficient_frontier", "compare_scenarios", "explain_portfolio", "lp_duals", "binding_constraints"]
 
 
-def _solve_variant(sel: PortfolioSelector, warm=None, settings: dict | None = None, **changes):
+def _start(sel: PortfolioSelector, model, source=None, add: str | None = None, drop: str | None = None):
+    """Warm start of a variant: ``source`` (a solved ``(model, z)``, default the base case) changed by the
+    question (``add`` funded, ``drop`` dropped) and repaired, or the greedy portfolio if that is better."""
+    src_model, z = source if source is not None else (sel.model_, np.concatenate([sel.x_, sel.hire_]))
+    best = variant_start(src_model, z, model, add=add, drop=drop)
+    g = greedy_portfolio(model)
+    if g.feasible:
+        zg = np.concatenate([g.x, np.zeros(len(model.hs))])
+        if best is None or model.obj @ zg > model.obj @ best:
+            best = zg
+    return best
+
+
+def _solve_variant(sel: PortfolioSelector, source=None, settings: dict | None = None, add: str | None = None,
+                   drop: str | None = None, **changes):
+    """Build and solve a variant of the fitted model, warm-started from ``source`` or the base case (see
+    :func:`_start`); returns ``(model, outcome)``, ``(model, None)`` when infeasible or ``(model, message)``
+    when a limit left no portfolio."""
     model = build_model(sel.data_, sel.options.but(**changes))
     solver = {**sel.solver_settings(), **(settings or {})}
+    warm = _start(sel, model, source, add=add, drop=drop)
     try:
         out = solve_model(model, warm_start=warm, explain_infeasible=False, **solver)
     except InfeasiblePortfolioError:
@@ -42,7 +60,8 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
     Each level multiplies every period's budget (and the total budget, if
     any) by a factor from ``low`` to ``high``; every other constraint stays.
     Each solve is warm-started from the previous level's portfolio, which
-    stays feasible as the budget grows.
+    stays feasible as the budget grows (the first from the base portfolio,
+    projects dropped until it fits: :func:`~pmo_analytics.selection.selector.variant_start`).
 
     Parameters
     ----------
@@ -73,7 +92,7 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
         raise ValueError("an efficient frontier needs at least 2 budget levels")
     factors = np.linspace(low, high, int(levels))
     rows = []
-    prev, prev_x = None, None
+    prev, source = None, None
     base_total = sel.options.total_budget
     for f in factors:
         ch = {"budget_scale": float(sel.options.budget_scale * f)}
@@ -82,7 +101,7 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
         t0 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SolverWarning)
-            model, out = _solve_variant(sel, warm=prev_x, settings=settings, **ch)
+            model, out = _solve_variant(sel, source=source, settings=settings, **ch)
         dt = time.perf_counter() - t0
         total_budget = float(sel.data_.budget.sum() * ch["budget_scale"])
         if out is None or isinstance(out, str):
@@ -98,7 +117,7 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
                          spend=float(pfm["cost"].sum()), funded=len(chosen), entering="; ".join(entering),
                          leaving="; ".join(leaving), status=out.status, gap=out.gap, solver=out.solver,
                          solve_seconds=dt))
-        prev, prev_x = chosen, out.x
+        prev, source = chosen, (model, np.concatenate([out.x, out.hire]))
     return pd.DataFrame(rows)
 
 
@@ -272,7 +291,7 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
             ch = {key: tuple(getattr(sel.options, key)) + (pid,)}
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SolverWarning)
-                model, out = _solve_variant(sel, **ch)
+                model, out = _solve_variant(sel, drop=pid if chosen else None, add=None if chosen else pid, **ch)
             if isinstance(out, str):
                 note = "re-solve found no portfolio within the time limit"
             elif out is None:

@@ -12,7 +12,7 @@ from .model import SelectionModel, SelectionOptions, build_model
 from .solve import SolveOutcome, _check_args, solve_model
 
 __all__ = ["PortfolioSelector", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame",
-           "capacity_frame", "limit_frame"]
+           "capacity_frame", "limit_frame", "carry_solution", "repair_portfolio", "variant_start"]
 
 
 def portfolio_frame(model: SelectionModel, x: np.ndarray) -> pd.DataFrame:
@@ -206,6 +206,143 @@ def greedy_portfolio(model: SelectionModel, order=None) -> GreedyResult:
     return GreedyResult(model, x, [d.ids[i] for i in pri], skipped, feasible)
 
 
+def carry_solution(src: SelectionModel, z: np.ndarray, dst: SelectionModel) -> np.ndarray:
+    """A solution ``z = (x, hire)`` of ``src`` as column values of ``dst``, a model of the same data with other options.
+
+    Starts are matched by (project, start period) and hires by (skill,
+    period); a start or hire that ``dst`` has no column for is dropped (the
+    result may then violate ``dst``'s rows: see :func:`repair_portfolio`).
+    """
+    H = max(int(src.data.horizon), int(dst.data.horizon)) + 2
+
+    def moved(k_src, k_dst, v):
+        out = np.zeros(len(k_dst))
+        if len(k_src) == 0 or len(k_dst) == 0:
+            return out
+        order = np.argsort(k_dst, kind="stable")
+        pos = np.searchsorted(k_dst[order], k_src)
+        pos = np.minimum(pos, len(k_dst) - 1)
+        hit = k_dst[order][pos] == k_src
+        out[order[pos[hit]]] = v[hit]
+        return out
+
+    z = np.asarray(z, dtype=float)
+    x = moved(src.vp.astype(np.int64) * H + src.vt, dst.vp.astype(np.int64) * H + dst.vt, z[: src.nx])
+    h = moved(src.hs.astype(np.int64) * H + src.ht, dst.hs.astype(np.int64) * H + dst.ht, z[src.nx:])
+    return np.concatenate([x, h])
+
+
+def repair_portfolio(model: SelectionModel, z: np.ndarray, keep=(), tol: float = 1e-6) -> np.ndarray | None:
+    """Make a portfolio feasible by dropping funded projects, least value per unit of violation first.
+
+    A drop-only repair heuristic for warm starts (the what-if re-solves start
+    from the base portfolio changed by the question asked): while a row is
+    violated, the funded start whose removal reduces the total violation
+    most per unit of its objective value is removed; each row's violation is
+    measured in units of its largest coefficient, so budget, capacity and
+    0/1 rows weigh alike. Projects with a mandatory or forced-in row and the
+    projects in ``keep`` are never dropped. The step is vectorised over the
+    funded starts; it is a heuristic, not an optimisation.
+
+    Parameters
+    ----------
+    model : SelectionModel
+    z : ndarray
+        Column values ``(x, hire)`` of ``model``.
+    keep : sequence of str
+        Project ids never dropped.
+
+    Returns
+    -------
+    ndarray or None
+        A feasible ``z`` (a copy), or None when dropping projects cannot make
+        it feasible (e.g. a minimum share or a mandatory project that does
+        not fit).
+    """
+    z = np.array(z, dtype=float)
+    nx = model.nx
+    if model.n_rows == 0:
+        return z
+    A = model.A.tocsc()
+    lo, hi = model.lo, model.hi
+    act = model.A @ z
+    rs = model.scaling().row
+    limit = tol * np.maximum(1.0, np.abs(np.where(np.isfinite(hi), hi, 0)))
+    protected = np.zeros(model.data.n, dtype=bool)
+    guard = np.isin(model.family, ("mandatory", "forced_in"))
+    if guard.any():
+        cols = model.A[guard].tocsc().indices
+        protected[model.vp[cols[cols < nx]]] = True
+    if len(keep):
+        protected[model.data.index_of(list(keep))] = True
+    col_keep = protected[model.vp]
+    obj = model.obj[:nx]
+    floor = 1e-12 * max(float(np.abs(obj).max()) if nx else 1.0, 1.0)
+
+    def violation(a, r):
+        return np.maximum(a - hi[r], 0.0) + np.maximum(lo[r] - a, 0.0)
+
+    every = np.arange(model.n_rows)
+    for _ in range(nx + 1):
+        v = violation(act, every)
+        v[v <= limit] = 0.0
+        if not v.any():
+            return z
+        cand = np.nonzero((z[:nx] > 0.5) & ~col_keep)[0]
+        if len(cand) == 0:
+            return None
+        starts, ends = A.indptr[cand], A.indptr[cand + 1]
+        lens = ends - starts
+        offs = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        idx = np.repeat(starts - offs, lens) + np.arange(int(lens.sum()))
+        r, a = A.indices[idx], A.data[idx]
+        after = violation(act[r] - a * z[cand].repeat(lens), r)
+        after[after <= limit[r]] = 0.0
+        red = np.zeros(len(cand))
+        np.add.at(red, np.repeat(np.arange(len(cand)), lens), (v[r] - after) / rs[r])
+        if not (red > 1e-12).any():
+            return None
+        score = np.where(red > 1e-12, red / np.maximum(obj[cand], floor), -np.inf)
+        k = int(cand[int(np.argmax(score))])
+        act -= A[:, [k]].toarray().ravel() * z[k]
+        z[k] = 0.0
+    return None
+
+
+def variant_start(base_model: SelectionModel, z: np.ndarray, model: SelectionModel, add: str | None = None,
+                  drop: str | None = None) -> np.ndarray | None:
+    """A feasible warm start for a variant of a solved model: its solution, changed, then repaired.
+
+    ``z`` (a solution of ``base_model``) is carried to ``model``
+    (:func:`carry_solution`); project ``drop`` is removed, project ``add``
+    is funded at each of its allowed starts in turn; each is made feasible
+    by :func:`repair_portfolio` and the start of highest objective is
+    returned (None when none can be repaired).
+    """
+    z = carry_solution(base_model, z, model)
+    tries = [z]
+    for pid, funded in ((drop, False), (add, True)):
+        if pid is None:
+            continue
+        cols = np.nonzero(model.vp == int(model.data.index_of([pid])[0]))[0]
+        z = z.copy()
+        z[cols] = 0.0
+        tries = [z]
+        if funded:
+            tries = []
+            for k in cols:
+                t = z.copy()
+                t[k] = 1.0
+                tries.append(t)
+    keep = () if add is None else (add,)
+    best = None
+    for t in tries:
+        r = repair_portfolio(model, t, keep=keep)
+        if r is not None and (best is None or model.obj @ r > model.obj @ best):
+            best = r
+    return best
+
+
 class PortfolioSelector:
     """Choose which projects to fund and when: the multi-period selection MILP.
 
@@ -237,7 +374,9 @@ class PortfolioSelector:
     seed : int, default 0
         Random seed of the solvers (they are deterministic given it).
     warm_start : bool, default True
-        Start the solvers from the greedy portfolio when it is feasible.
+        Start the solvers from the greedy portfolio when it is feasible (a
+        :meth:`variant`: from the better of that and the base portfolio
+        repaired to fit).
     options : SelectionOptions, optional
         Constraint switches; keyword arguments override single fields
         (``hiring=True``, ``force_in=("P-001",)``, ``max_starts=3`` ...).
@@ -322,13 +461,23 @@ class PortfolioSelector:
             self.data_ = selection_data(portfolio, objective=self.objective, scores=scores, costs=costs)
             self._fitted_on = repr(portfolio)
         self.model_ = build_model(self.data_, self.options)
+        self._solve()
+        return self
+
+    def _solve(self, start: np.ndarray | None = None):
+        """Solve ``model_`` from the better of the greedy portfolio and ``start`` (when warm-starting)."""
         self.greedy_ = greedy_portfolio(self.model_)
-        warm = self.greedy_.x if (self.warm_start and self.greedy_.feasible) else None
+        warm = None
+        if self.warm_start:
+            m = self.model_
+            if self.greedy_.feasible:
+                warm = np.concatenate([self.greedy_.x, np.zeros(len(m.hs))])
+            if start is not None and not m.violated(start).any() and (warm is None or m.obj @ start > m.obj @ warm):
+                warm = start
         out = solve_model(self.model_, solver=self.solver, time_limit=self.time_limit, gap=self.gap,
                           threads=self.threads, warm_start=warm, deterministic=self.deterministic,
                           node_limit=self.node_limit, seed=self.seed)
         self._set(out)
-        return self
 
     def _set(self, out: SolveOutcome):
         self.outcome_ = out
@@ -383,7 +532,10 @@ class PortfolioSelector:
 
         ``changes`` may set any :class:`SelectionOptions` field and the solver
         settings ``solver``, ``time_limit``, ``gap``, ``threads``,
-        ``deterministic``, ``node_limit``, ``seed``, ``warm_start``.
+        ``deterministic``, ``node_limit``, ``seed``, ``warm_start``. The
+        solve starts from this selector's portfolio, projects dropped until
+        it fits the variant (:func:`variant_start`), when that beats the
+        greedy portfolio.
         """
         self._check()
         solver_keys = set(self.solver_settings()) | {"warm_start"}
@@ -391,8 +543,13 @@ class PortfolioSelector:
               **{k: v for k, v in changes.items() if k in solver_keys}}
         ok = {k: v for k, v in changes.items() if k not in solver_keys}
         new = PortfolioSelector(self.objective, options=self.options.but(**ok), **sk)
-        new.fit(self.data_)
+        new.data_ = self.data_
         new._fitted_on = self._fitted_on
+        new.model_ = build_model(self.data_, new.options)
+        start = None
+        if new.warm_start:
+            start = variant_start(self.model_, np.concatenate([self.x_, self.hire_]), new.model_)
+        new._solve(start)
         return new
 
     @property

@@ -267,7 +267,10 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
     threads : int, default 1
         Threads per solver (a race uses two solvers).
     warm_start : ndarray, optional
-        0/1 start columns of a feasible portfolio (e.g. the greedy one).
+        0/1 start columns of a feasible portfolio (e.g. the greedy one; no
+        hiring), or every column ``(x, hire)`` of one (e.g. a variant's start
+        from :func:`~pmo_analytics.selection.selector.variant_start`).
+        Ignored when it violates a row.
     deterministic : bool, default False
         Single-threaded solvers, fixed seeds, ``node_limit`` instead of a
         wall-clock limit, a fixed preference between solvers: the same
@@ -309,7 +312,9 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
     nv = arrays.n_cols
     z0 = None
     if warm_start is not None and nv:
-        z0 = np.concatenate([np.asarray(warm_start, dtype=float), np.zeros(nv - nx)])
+        z0 = np.asarray(warm_start, dtype=float)
+        if len(z0) != nv:
+            z0 = np.concatenate([z0[:nx], np.zeros(nv - nx)])
         if model.violated(z0).any():
             z0 = None  # an infeasible start would only be discarded by the solvers
     settings = SolverSettings(time_limit=time_limit, node_limit=node_limit, gap=float(gap), threads=int(threads),
