@@ -9,6 +9,7 @@ small cases for every constraint family.
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 
 import numpy as np
@@ -20,6 +21,8 @@ from pmo_analytics.exceptions import InfeasiblePortfolioError, SolverWarning
 from pmo_analytics.selection import (PortfolioSelector, SelectionData, SelectionOptions, build_model,
                                      compare_scenarios, efficient_frontier, explain_portfolio, find_conflicts,
                                      greedy_portfolio, lp_duals, selection_data, solve_model)
+from pmo_analytics.selection.analysis import _start
+from pmo_analytics.selection.selector import carry_solution, repair_portfolio, variant_start
 from pmo_analytics.selection.solve import OPTIMAL
 
 
@@ -472,6 +475,80 @@ def test_explanations_hand_their_solves_to_a_scenario_that_asks_the_same(monkeyp
     other = fit(make_data([10, 9, 9, 1], [6, 5, 5, 5], budget=10))
     with pytest.raises(ValueError, match="built on the base selector's data"):
         PortfolioSelector.from_solution(other, p0.model_, p0.outcome_)
+
+
+# --- warm starts of the what-if re-solves -----------------------------------------------------------
+
+def test_repair_drops_least_value_per_unit_of_violation():
+    # budget 10, all four funded (cost 17, 7 over; the row's largest coefficient is 6). Drop P3 (4 of the 7
+    # for value 1: 4/6/1), then P2 (2 of 3 over for 3: 2/6/3 beats 3/6/10 and 3/6/9), then P1 (1 over:
+    # 1/6/9 beats P0's 1/6/10). A heuristic: the optimum is P0 + P2 (13), the repair keeps P0 (10).
+    d = make_data([10, 9, 3, 1], [6, 5, 2, 4], budget=10)
+    m = build_model(d)
+    z = repair_portfolio(m, np.ones(m.nx))
+    assert z.tolist() == [1, 0, 0, 0] and not m.violated(z).any()
+    # the input is not changed, a feasible portfolio comes back as it is
+    ones = np.ones(m.nx)
+    repair_portfolio(m, ones)
+    assert ones.tolist() == [1, 1, 1, 1]
+    assert repair_portfolio(m, np.array([1.0, 0, 1, 0])).tolist() == [1, 0, 1, 0]
+    # a mandatory project and a kept one are never dropped: with P3 mandatory, P2 goes (2/6/3), then P1
+    # (5 over: 5/6/9 beats 5/6/10)
+    dm = make_data([10, 9, 3, 1], [6, 5, 2, 4], budget=10, mandatory=[False, False, False, True])
+    mm = build_model(dm)
+    assert repair_portfolio(mm, np.ones(mm.nx)).tolist() == [1, 0, 0, 1]
+    assert repair_portfolio(m, np.ones(m.nx), keep=("P1", "P2")).tolist() == [0, 1, 1, 0]
+    # nothing left to drop: no repair
+    big = build_model(make_data([1, 2], [20, 1], budget=10, mandatory=[True, False]))
+    assert repair_portfolio(big, np.ones(big.nx)) is None
+
+
+def test_carry_matches_starts_by_project_and_period():
+    # two 2-period projects in a 3-period horizon, windows 1-3; requiring the finish in the horizon
+    # removes the period-3 starts
+    d = make_data([5, 4], [[1, 1], [1, 1]], budget=[10] * 3, earliest=[1, 1], latest=[3, 3])
+    src, dst = build_model(d), build_model(d, SelectionOptions(require_finish=True))
+    assert src.nx == 6 and dst.nx == 4
+    z = np.zeros(src.nx)
+    z[(src.vp == 0) & (src.vt == 3)] = 1  # P0 in period 3: no such column in dst, dropped
+    z[(src.vp == 1) & (src.vt == 2)] = 1
+    out = carry_solution(src, z, dst)
+    assert out.tolist() == ((dst.vp == 1) & (dst.vt == 2)).astype(float).tolist()
+    # hires by (skill, period): a model with hiring carried to one without keeps the starts only
+    dh = make_data([5, 4], [1, 1], budget=100, demand=[[[2]], [[2]]], capacity=[3], hire_cost=[0.5])
+    with_h, without = build_model(dh, SelectionOptions(hiring=True)), build_model(dh)
+    assert len(with_h.hs) == 1 and len(without.hs) == 0
+    assert carry_solution(with_h, np.array([1.0, 1.0, 1.0]), without).tolist() == [1.0, 1.0]
+    assert carry_solution(with_h, np.array([1.0, 1.0, 1.0]), with_h).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_variant_start_funds_or_drops_the_project_asked_about():
+    d = make_data([10, 9, 9, 1], [6, 5, 5, 5], budget=10)
+    s = fit(d)
+    assert sorted(s.selected_) == ["P1", "P2"]
+    z = np.concatenate([s.x_, s.hire_])
+    m_in = build_model(d, SelectionOptions(force_in=("P0",)))
+    # P0 funded (cost 16, 6 over): P1 and P2 weigh alike, the first goes; P0 + P2 is still 1 over, P2 goes
+    assert variant_start(s.model_, z, m_in, add="P0").tolist() == [1, 0, 0, 0]
+    m_out = build_model(d, SelectionOptions(force_out=("P1",)))
+    assert variant_start(s.model_, z, m_out, drop="P1").tolist() == [0, 0, 1, 0]
+
+
+def test_what_if_re_solves_start_from_the_base_portfolio():
+    # budget 12: the optimum funds P1, P2, P3 (18); greedy by value funds P0 alone (10)
+    d = make_data([10, 6, 6, 6], [10, 4, 4, 4], budget=12)
+    s = fit(d)
+    assert sorted(s.selected_) == ["P1", "P2", "P3"]
+    solved = {}
+    explain_portfolio(s, solved=solved)
+    # HiGHS's log of the re-solve without P1: its start was the base portfolio less P1 (P2 + P3, 12),
+    # better than the greedy one (P0, 10)
+    p1 = solved["P1"]
+    assert re.search(r"Assessing feasibility of MIP solution .*: feasible", p1.logs_["highs"])
+    assert _start(s, p1.model_, drop="P1").tolist() == [0, 0, 1, 1]
+    assert p1.objective_ == pytest.approx(12.0) and sorted(p1.selected_) == ["P2", "P3"]  # P0 + P2 costs 14
+    cut = s.variant(budget_scale=0.9)
+    assert "MIP start solution is feasible" in cut.logs_["highs"]
 
 
 def test_capacity_view_flags_bottlenecks():
