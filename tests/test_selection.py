@@ -547,8 +547,11 @@ def test_what_if_re_solves_start_from_the_base_portfolio():
     assert re.search(r"Assessing feasibility of MIP solution .*: feasible", p1.logs_["highs"])
     assert _start(s, p1.model_, drop="P1").tolist() == [0, 0, 1, 1]
     assert p1.objective_ == pytest.approx(12.0) and sorted(p1.selected_) == ["P2", "P3"]  # P0 + P2 costs 14
+    # budget 10.8: the base less its first project (12) beats greedy's P0 (10) as the scenario's start
     cut = s.variant(budget_scale=0.9)
-    assert "MIP start solution is feasible" in cut.logs_["highs"]
+    assert re.search(r"Assessing feasibility of MIP solution .*: feasible", cut.logs_["highs"])
+    assert variant_start(s.model_, np.concatenate([s.x_, s.hire_]), cut.model_).tolist() == [0, 0, 1, 1]
+    assert cut.objective_ == pytest.approx(12.0)
 
 
 def test_capacity_view_flags_bottlenecks():
