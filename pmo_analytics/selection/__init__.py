@@ -7,7 +7,8 @@ child process, raced on two cores, or one of them; a deterministic mode for
 records -- wrapped by the :class:`PortfolioSelector` estimator, with the
 analyses a portfolio board uses: :func:`efficient_frontier`,
 :func:`compare_scenarios`, :func:`explain_portfolio`, :func:`lp_duals`
-(indicative) and the :func:`greedy_portfolio` baseline. :class:`UncertainSelector`
+(indicative) and the :func:`greedy_portfolio` baseline; what-if re-solves start
+from the solved portfolio changed and repaired (:func:`variant_start`). :class:`UncertainSelector`
 selects on sampled cost and benefit scenarios with a bounded chance of
 overrunning the budget.
 """
@@ -15,8 +16,8 @@ overrunning the budget.
 from .analysis import binding_constraints, compare_scenarios, efficient_frontier, explain_portfolio, lp_duals
 from .data import OBJECTIVES, SelectionData, knapsack_instance, selection_data, synthetic_instance
 from .model import FAMILIES, Scaling, SelectionModel, SelectionOptions, build_model
-from .selector import (GreedyResult, PortfolioSelector, capacity_frame, greedy_portfolio, limit_frame,
-                       portfolio_frame, spend_frame)
+from .selector import (GreedyResult, PortfolioSelector, capacity_frame, carry_solution, greedy_portfolio,
+                       limit_frame, portfolio_frame, repair_portfolio, spend_frame, variant_start)
 from .solve import (DEFAULT_NODE_LIMIT, PROVEN_GAP, SOLVERS, SolveOutcome, choose_solver, find_conflicts,
                     solve_model, status_words)
 from .uncertainty import UncertainSelector, solve_saa, wilson_interval
@@ -29,5 +30,5 @@ __all__ = [
     "DEFAULT_NODE_LIMIT", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame", "capacity_frame",
     "limit_frame", "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints",
     "lp_duals", "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
-    "UncertainSelector", "solve_saa", "wilson_interval",
+    "UncertainSelector", "solve_saa", "wilson_interval", "carry_solution", "repair_portfolio", "variant_start",
 ]
