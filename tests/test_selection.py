@@ -520,6 +520,10 @@ def test_carry_matches_starts_by_project_and_period():
     assert len(with_h.hs) == 1 and len(without.hs) == 0
     assert carry_solution(with_h, np.array([1.0, 1.0, 1.0]), without).tolist() == [1.0, 1.0]
     assert carry_solution(with_h, np.array([1.0, 1.0, 1.0]), with_h).tolist() == [1.0, 1.0, 1.0]
+    capped = build_model(dh, SelectionOptions(hiring=True, max_hire=0.5))
+    z = carry_solution(with_h, np.array([1.0, 1.0, 1.0]), capped)
+    assert z.tolist() == [1.0, 1.0, 0.5]  # hires cut to the cap; 4 FTE on 3.5 then needs the repair
+    assert repair_portfolio(capped, z).tolist() == [1.0, 0.0, 0.5]
 
 
 def test_variant_start_funds_or_drops_the_project_asked_about():

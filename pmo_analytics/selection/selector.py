@@ -210,8 +210,9 @@ def carry_solution(src: SelectionModel, z: np.ndarray, dst: SelectionModel) -> n
     """A solution ``z = (x, hire)`` of ``src`` as column values of ``dst``, a model of the same data with other options.
 
     Starts are matched by (project, start period) and hires by (skill,
-    period); a start or hire that ``dst`` has no column for is dropped (the
-    result may then violate ``dst``'s rows: see :func:`repair_portfolio`).
+    period), hires cut to ``dst``'s cap; a start or hire that ``dst`` has no
+    column for is dropped (the result may then violate ``dst``'s rows: see
+    :func:`repair_portfolio`).
     """
     H = max(int(src.data.horizon), int(dst.data.horizon)) + 2
 
@@ -229,6 +230,8 @@ def carry_solution(src: SelectionModel, z: np.ndarray, dst: SelectionModel) -> n
     z = np.asarray(z, dtype=float)
     x = moved(src.vp.astype(np.int64) * H + src.vt, dst.vp.astype(np.int64) * H + dst.vt, z[: src.nx])
     h = moved(src.hs.astype(np.int64) * H + src.ht, dst.hs.astype(np.int64) * H + dst.ht, z[src.nx:])
+    if dst.hire_ub is not None:
+        h = np.minimum(h, dst.hire_ub)  # a lower hiring cap: the repair then drops what no longer fits
     return np.concatenate([x, h])
 
 
