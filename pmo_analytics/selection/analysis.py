@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..exceptions import InfeasiblePortfolioError, SolverError, SolverWarning
 from .model import build_model
-from .selector import PortfolioSelector, greedy_portfolio, portfolio_frame, variant_start
+from .selector import PortfolioSelector, better_start, greedy_portfolio, portfolio_frame, variant_start
 from .solve import solve_model
 from .solvers import SolverSettings, solve_highs
 
@@ -25,13 +25,7 @@ def _start(sel: PortfolioSelector, model, source=None, add: str | None = None, d
     """Warm start of a variant: ``source`` (a solved ``(model, z)``, default the base case) changed by the
     question (``add`` funded, ``drop`` dropped) and repaired, or the greedy portfolio if that is better."""
     src_model, z = source if source is not None else (sel.model_, np.concatenate([sel.x_, sel.hire_]))
-    best = variant_start(src_model, z, model, add=add, drop=drop)
-    g = greedy_portfolio(model)
-    if g.feasible:
-        zg = np.concatenate([g.x, np.zeros(len(model.hs))])
-        if best is None or model.obj @ zg > model.obj @ best:
-            best = zg
-    return best
+    return better_start(model, greedy_portfolio(model), variant_start(src_model, z, model, add=add, drop=drop))
 
 
 def _solve_variant(sel: PortfolioSelector, source=None, settings: dict | None = None, add: str | None = None,

@@ -307,7 +307,8 @@ def repair_portfolio(model: SelectionModel, z: np.ndarray, keep=(), tol: float =
             return None
         score = np.where(red > 1e-12, red / np.maximum(obj[cand], floor), -np.inf)
         k = int(cand[int(np.argmax(score))])
-        act -= A[:, [k]].toarray().ravel() * z[k]
+        a, b = A.indptr[k], A.indptr[k + 1]
+        act[A.indices[a:b]] -= A.data[a:b] * z[k]
         z[k] = 0.0
     return None
 
@@ -323,20 +324,16 @@ def variant_start(base_model: SelectionModel, z: np.ndarray, model: SelectionMod
     returned (None when none can be repaired).
     """
     z = carry_solution(base_model, z, model)
+    for pid in (drop, add):
+        if pid is not None:
+            z[: model.nx][model.vp == int(model.data.index_of([pid])[0])] = 0.0
     tries = [z]
-    for pid, funded in ((drop, False), (add, True)):
-        if pid is None:
-            continue
-        cols = np.nonzero(model.vp == int(model.data.index_of([pid])[0]))[0]
-        z = z.copy()
-        z[cols] = 0.0
-        tries = [z]
-        if funded:
-            tries = []
-            for k in cols:
-                t = z.copy()
-                t[k] = 1.0
-                tries.append(t)
+    if add is not None:
+        tries = []
+        for k in np.nonzero(model.vp == int(model.data.index_of([add])[0]))[0]:
+            t = z.copy()
+            t[k] = 1.0
+            tries.append(t)
     keep = () if add is None else (add,)
     best = None
     for t in tries:
@@ -344,6 +341,15 @@ def variant_start(base_model: SelectionModel, z: np.ndarray, model: SelectionMod
         if r is not None and (best is None or model.obj @ r > model.obj @ best):
             best = r
     return best
+
+
+def better_start(model: SelectionModel, greedy: GreedyResult, start: np.ndarray | None) -> np.ndarray | None:
+    """The warm start of a solve: ``start`` (column values ``(x, hire)``, e.g. from :func:`variant_start`) when it
+    is feasible and worth at least the greedy portfolio, otherwise the greedy one when feasible (None: neither)."""
+    warm = np.concatenate([greedy.x, np.zeros(len(model.hs))]) if greedy.feasible else None
+    if start is not None and not model.violated(start).any() and (warm is None or model.obj @ start >= model.obj @ warm):
+        warm = start
+    return warm
 
 
 class PortfolioSelector:
@@ -470,13 +476,7 @@ class PortfolioSelector:
     def _solve(self, start: np.ndarray | None = None):
         """Solve ``model_`` from the better of the greedy portfolio and ``start`` (when warm-starting)."""
         self.greedy_ = greedy_portfolio(self.model_)
-        warm = None
-        if self.warm_start:
-            m = self.model_
-            if self.greedy_.feasible:
-                warm = np.concatenate([self.greedy_.x, np.zeros(len(m.hs))])
-            if start is not None and not m.violated(start).any() and (warm is None or m.obj @ start > m.obj @ warm):
-                warm = start
+        warm = better_start(self.model_, self.greedy_, start) if self.warm_start else None
         out = solve_model(self.model_, solver=self.solver, time_limit=self.time_limit, gap=self.gap,
                           threads=self.threads, warm_start=warm, deterministic=self.deterministic,
                           node_limit=self.node_limit, seed=self.seed)
