@@ -13,6 +13,7 @@ import re
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -475,6 +476,46 @@ def test_explanations_hand_their_solves_to_a_scenario_that_asks_the_same(monkeyp
     other = fit(make_data([10, 9, 9, 1], [6, 5, 5, 5], budget=10))
     with pytest.raises(ValueError, match="built on the base selector's data"):
         PortfolioSelector.from_solution(other, p0.model_, p0.outcome_)
+
+
+def test_explanations_and_scenarios_of_a_large_model_run_side_by_side_with_the_same_numbers(monkeypatch):
+    import threading
+    import time
+
+    from pmo_analytics import parallel
+    from pmo_analytics.selection import solve as solve_mod
+
+    monkeypatch.setattr(solve_mod, "LNS_MIN_COLUMNS", 60)  # this small model is treated as a large one
+    monkeypatch.setattr(parallel, "default_threads", lambda: 2)
+    spans, real = [], solve_mod.solve_lns
+
+    def timed(*a, **k):
+        t0 = time.perf_counter()
+        out = real(*a, **k)
+        spans.append((t0, time.perf_counter(), threading.current_thread().name))
+        return out
+
+    monkeypatch.setattr(solve_mod, "solve_lns", timed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolverWarning)
+        s = PortfolioSelector(deterministic=True, node_limit=4).fit(_hard_instance(n=30, H=6))
+        assert s.model_.nx >= 60 and list(s.runs_["solver"]) == ["highs", "lns"]  # the base case: the race
+        assert solve_mod.batch_solver(s.model_, **s.solver_settings()) == "lns"
+        solved = {}
+        ex = explain_portfolio(s, max_resolves=2, solved=solved)
+        assert len(solved) == 2 and all(v.solver_ == "lns" and list(v.runs_["solver"]) == ["lns"]
+                                        for v in solved.values())
+        (a0, a1, ta), (b0, b1, tb) = spans
+        assert ta != tb and a0 < b1 and b0 < a1  # two threads, at the same time
+        # one after another: the same numbers
+        monkeypatch.setattr(parallel, "default_threads", lambda: 1)
+        pd.testing.assert_frame_equal(explain_portfolio(s, max_resolves=2), ex)
+        monkeypatch.setattr(parallel, "default_threads", lambda: 2)
+        spans.clear()
+        top = s.portfolio_.query("selected").sort_values("base_value").index[-1]
+        sc = compare_scenarios(s, {"cut": {"budget_scale": 0.9}, "out": {"force_out": top}})
+    assert list(sc.loc[["cut", "out"], "solver"]) == ["lns", "lns"] and len(spans) == 2
+    assert sc.loc["out", "value"] <= s.bound_ + 1e-9 and top in sc.loc["out", "lost"]
 
 
 # --- warm starts of the what-if re-solves -----------------------------------------------------------

@@ -26,6 +26,7 @@ from pmo_analytics.exceptions import SolverWarning
 from pmo_analytics.selection import (PortfolioSelector, SelectionData, build_model, choose_solver, knapsack_instance,
                                      lp_duals, selection_data, status_words)
 from pmo_analytics.selection import solvers
+from pmo_analytics.selection.solve import batch_solver, solve_model
 from pmo_analytics.selection.solvers import SolverRun, SolverSettings, _pick, race
 
 from .conftest import MINIMAL
@@ -304,6 +305,51 @@ def test_race_with_the_search_under_a_wall_clock_limit():
     res = race(arrays, SolverSettings(time_limit=2.0), order=("highs", "lns"), lns_args=dict(args, sub_time=0.5))
     assert time.perf_counter() - t0 < 30
     assert res.chosen.has_solution and {r.solver for r in res.runs} <= {"highs", "lns"}
+
+
+def test_the_search_alone_proves_a_small_knapsack_in_its_phase_1():
+    p, w, b = random_knapsack(7)
+    best, _ = brute_force_knapsack(p, w, b)
+    s = PortfolioSelector(solver="lns").fit(knapsack_instance(p, w, b))
+    assert s.solver_ == "lns" and list(s.runs_["solver"]) == ["lns"]
+    assert s.objective_ == pytest.approx(best) and s.proven_optimal_ and s.status_ == "optimal"
+    assert "phase 1: HiGHS optimal" in s.logs_["lns"]
+
+
+def test_batch_solver_only_side_by_side_for_deterministic_races_of_the_search():
+    from pmo_analytics.selection import synthetic_instance
+
+    big = build_model(synthetic_instance(300, seed=1))
+    assert batch_solver(big, solver="auto", deterministic=True, node_limit=100) == "lns"
+    assert batch_solver(big, solver="auto", deterministic=True, node_limit=100, gap=0.0, seed=3) == "lns"
+    assert batch_solver(big, solver="auto", time_limit=10.0) is None  # interactive: the race, first proof wins
+    assert batch_solver(big, solver="auto") is None
+    assert batch_solver(big, solver="highs", deterministic=True) is None  # the analyst's choice stands
+    assert batch_solver(build_model(_hard_instance()), solver="auto", deterministic=True) is None  # HiGHS v CBC
+    p, w, b = random_knapsack(1)
+    assert batch_solver(build_model(knapsack_instance(p, w, b)), solver="auto", deterministic=True) is None
+
+
+def test_the_search_alone_returns_the_portfolio_of_the_search_in_the_race(monkeypatch):
+    from pmo_analytics.selection import greedy_portfolio
+    from pmo_analytics.selection import solve as solve_mod
+
+    monkeypatch.setattr(solve_mod, "LNS_MIN_COLUMNS", 60)  # a small model races the search, as a large one does
+    m = build_model(_hard_instance(n=30))
+    assert m.nx >= 60 and choose_solver(m, limited=True) == ("highs", "lns")
+    kw = dict(deterministic=True, node_limit=4, warm_start=greedy_portfolio(m).x, explain_infeasible=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolverWarning)
+        raced = solve_model(m, **kw)
+        alone = solve_model(m, solver="lns", **kw)
+    r = raced.runs.set_index("solver")
+    assert set(r.index) == {"highs", "lns"} and list(alone.runs["solver"]) == ["lns"]
+    assert alone.solver == "lns" and alone.strategy == "lns"
+    assert alone.objective == pytest.approx(r.loc["lns", "objective"], rel=1e-12)
+    # its bound is its phase 1's, never tighter than the race's (which also has HiGHS's whole node limit)
+    assert alone.bound == pytest.approx(max(r.loc["lns", "bound"], alone.objective), rel=1e-12)
+    assert alone.bound >= raced.bound * (1 - 1e-12)
+    assert "phase 1: HiGHS" in alone.logs["lns"]
 
 
 # --- no hidden I/O ----------------------------------------------------------------------------------

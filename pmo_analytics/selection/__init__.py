@@ -18,8 +18,8 @@ from .data import OBJECTIVES, SelectionData, knapsack_instance, selection_data, 
 from .model import FAMILIES, Scaling, SelectionModel, SelectionOptions, build_model
 from .selector import (GreedyResult, PortfolioSelector, capacity_frame, carry_solution, greedy_portfolio,
                        limit_frame, portfolio_frame, repair_portfolio, spend_frame, variant_start)
-from .solve import (DEFAULT_NODE_LIMIT, PROVEN_GAP, SOLVERS, SolveOutcome, choose_solver, find_conflicts,
-                    solve_model, status_words)
+from .solve import (DEFAULT_NODE_LIMIT, PROVEN_GAP, SOLVERS, SolveOutcome, batch_solver, choose_solver,
+                    find_conflicts, solve_model, status_words)
 from .uncertainty import UncertainSelector, solve_saa, wilson_interval
 from .whatif import WhatIf, WhatIfResult, scenario_numbers, what_if, what_if_numbers
 
@@ -30,5 +30,5 @@ __all__ = [
     "DEFAULT_NODE_LIMIT", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame", "capacity_frame",
     "limit_frame", "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints",
     "lp_duals", "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
-    "UncertainSelector", "solve_saa", "wilson_interval", "carry_solution", "repair_portfolio", "variant_start",
+    "UncertainSelector", "solve_saa", "wilson_interval", "carry_solution", "repair_portfolio", "variant_start", "batch_solver",
 ]

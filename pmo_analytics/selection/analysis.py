@@ -2,6 +2,10 @@
 
 Every function takes a fitted :class:`~pmo_analytics.selection.PortfolioSelector`
 and re-solves variants of its model; the fitted selector is never mutated.
+Independent re-solves (the explanations, the scenarios) of a large model in
+the deterministic mode run side by side, one per core
+(:func:`~pmo_analytics.selection.solve.batch_solver`); the numbers do not
+depend on how many run at once.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import pandas as pd
 from ..exceptions import InfeasiblePortfolioError, SolverError, SolverWarning
 from .model import build_model
 from .selector import PortfolioSelector, better_start, greedy_portfolio, portfolio_frame, variant_start
-from .solve import solve_model
+from ..parallel import LocalExecutor
+from .solve import batch_solver, solve_model
 from .solvers import SolverSettings, solve_highs
 
 __all__ = ["efficient_frontier", "compare_scenarios", "explain_portfolio", "lp_duals", "binding_constraints"]
@@ -45,6 +50,17 @@ def _solve_variant(sel: PortfolioSelector, source=None, settings: dict | None = 
             raise
         return model, str(exc)
     return model, out
+
+
+def _solve_variants(sel: PortfolioSelector, jobs: list[dict]) -> list:
+    """Independent variants of the fitted model, each ``jobs`` entry the keyword arguments of
+    :func:`_solve_variant`; returns its results in job order. Side by side, one per core, with the solver of
+    :func:`~pmo_analytics.selection.solve.batch_solver` when it names one; otherwise one after another."""
+    fast = batch_solver(sel.model_, **sel.solver_settings())
+    if fast is None or len(jobs) < 2:
+        return [_solve_variant(sel, **job) for job in jobs]
+    with LocalExecutor() as ex:
+        return ex.map(lambda job: _solve_variant(sel, settings={"solver": fast}, **job), jobs)
 
 
 def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.2, high: float = 1.5,
@@ -129,6 +145,8 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
         are added to the base case's. A fitted selector of the same data
         (e.g. a variant solved earlier) is used as it stands, not solved
         again, so a scenario quoted elsewhere shows the same numbers here.
+        Scenarios that set no solver option are solved side by side when
+        :func:`~pmo_analytics.selection.solve.batch_solver` allows it.
 
     Returns
     -------
@@ -149,26 +167,39 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
                     funded=len(chosen), gained="; ".join(sorted(chosen - base)),
                     lost="; ".join(sorted(base - chosen)), status=v.status_, gap=v.gap_, solver=v.solver_)
 
-    rows = [row("base", sel)]
+    todo = {}
     for name, changes in scenarios.items():
         if isinstance(changes, PortfolioSelector):
             changes._check()
             if changes.data_ is not sel.data_:
                 raise ValueError(f"scenario {name!r}: a solved scenario must be fitted on the base case's data")
-            v = changes
-        else:
-            ch = dict(changes)
-            for key in ("force_in", "force_out"):
-                if key in ch:
-                    extra = (ch[key],) if isinstance(ch[key], str) else tuple(ch[key])
-                    ch[key] = tuple(getattr(sel.options, key)) + extra
-            try:
-                v = sel.variant(**ch)
-            except InfeasiblePortfolioError as exc:
-                rows.append(dict(scenario=name, value=np.nan, value_change=np.nan, spend=np.nan, hire_spend=np.nan,
-                                 funded=0, gained="", lost="",
-                                 status="infeasible: " + "; ".join(exc.conflicts), gap=np.nan, solver=""))
-                continue
+            continue
+        ch = dict(changes)
+        for key in ("force_in", "force_out"):
+            if key in ch:
+                extra = (ch[key],) if isinstance(ch[key], str) else tuple(ch[key])
+                ch[key] = tuple(getattr(sel.options, key)) + extra
+        todo[name] = ch
+    fast = batch_solver(sel.model_, **sel.solver_settings())
+    side_by_side = fast is not None and len(todo) > 1 and not any(
+        k in ch for ch in todo.values() for k in sel.solver_settings())
+
+    def solve(ch: dict):
+        try:
+            return sel.variant(**ch, **({"solver": fast} if side_by_side else {}))
+        except InfeasiblePortfolioError as exc:
+            return exc
+
+    with LocalExecutor(None if side_by_side else 1) as ex:
+        solved = dict(zip(todo, ex.map(solve, list(todo.values()))))
+    rows = [row("base", sel)]
+    for name, changes in scenarios.items():
+        v = solved.get(name, changes)
+        if isinstance(v, InfeasiblePortfolioError):
+            rows.append(dict(scenario=name, value=np.nan, value_change=np.nan, spend=np.nan, hire_spend=np.nan,
+                             funded=0, gained="", lost="",
+                             status="infeasible: " + "; ".join(v.conflicts), gap=np.nan, solver=""))
+            continue
         rows.append(row(name, v))
     return pd.DataFrame(rows).set_index("scenario")
 
@@ -271,6 +302,19 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
     to_resolve = set(order[:budget]) if resolve else set()
     base = set(sel.selected_)
     label = sel.data_.value_label
+    forced_ids = set(sel.options.force_in)
+    if sel.options.mandatory:
+        forced_ids |= set(pf.index[pf["mandatory"].astype(bool)])
+    jobs = {}
+    for pid in ids:
+        chosen = bool(pf.at[pid, "selected"])
+        if pid in to_resolve and not (chosen and pid in forced_ids):
+            key = "force_out" if chosen else "force_in"
+            jobs[pid] = {"drop": pid if chosen else None, "add": None if chosen else pid,
+                         key: tuple(getattr(sel.options, key)) + (pid,)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolverWarning)
+        results = dict(zip(jobs, _solve_variants(sel, list(jobs.values()))))
     rows = []
     for pid in ids:
         r = pf.loc[pid]
@@ -279,13 +323,9 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
         head, binding = (binding[0], binding[1:]) if len(binding) > 1 else ("", binding)
         flipped, change, displaced = np.nan, np.nan, []
         note = ""
-        forced = pid in set(sel.options.force_in) or (bool(r["mandatory"]) and sel.options.mandatory)
-        if pid in to_resolve and not (chosen and forced):
-            key = "force_out" if chosen else "force_in"
-            ch = {key: tuple(getattr(sel.options, key)) + (pid,)}
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SolverWarning)
-                model, out = _solve_variant(sel, drop=pid if chosen else None, add=None if chosen else pid, **ch)
+        forced = pid in forced_ids
+        if pid in results:
+            model, out = results[pid]
             if isinstance(out, str):
                 note = "re-solve found no portfolio within the time limit"
             elif out is None:

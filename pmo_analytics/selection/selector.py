@@ -362,8 +362,9 @@ class PortfolioSelector:
         risk-adjusted benefit or benefit NPV [currency] need neither
         ``criteria`` nor ``scores``; ``"score"`` needs the weighted scores
         [points] passed to :meth:`fit`.
-    solver : {"auto", "highs", "cbc"}, default "auto"
-        ``auto`` races HiGHS and CBC (first proven optimum wins); see
+    solver : {"auto", "highs", "cbc", "lns"}, default "auto"
+        ``auto`` races two solvers chosen by the model's structure (first
+        proven optimum wins); ``lns`` is the time-window search alone; see
         :mod:`pmo_analytics.selection.solve`.
     time_limit : float, optional
         Wall-clock limit [s] for interactive use; whether it stopped the

@@ -13,7 +13,10 @@ time-indexed scheduling models HiGHS closes the gap much further than CBC,
 so under a limit HiGHS races a time-window large-neighbourhood search
 (HiGHS sub-MIPs in a child process) that improves the portfolio while
 HiGHS's tree lowers the bound. ``solver="highs"`` or ``"cbc"`` runs one
-solver only.
+solver only; ``solver="lns"`` runs the time-window search alone in a child
+process (its phase 1, HiGHS on the whole model, gives the bound), which is
+how independent what-if re-solves of a large model share the cores
+(:func:`batch_solver`).
 
 **Modes.** The interactive mode stops on a wall-clock ``time_limit`` (when
 given); whether it bound is reported (``time_limit_reached``), since a
@@ -45,12 +48,12 @@ import pandas as pd
 
 from ..exceptions import InfeasiblePortfolioError, SolverError, SolverWarning
 from .model import FAMILIES, SelectionModel
-from .solvers import SolverRun, SolverSettings, race, solve_cbc, solve_highs
+from .solvers import SolverRun, SolverSettings, race, solve_cbc, solve_highs, solve_lns
 
-__all__ = ["SolveOutcome", "solve_model", "find_conflicts", "SOLVERS", "choose_solver", "status_words",
-           "PROVEN_GAP", "DEFAULT_NODE_LIMIT", "LNS_MIN_COLUMNS", "OPTIMAL"]
+__all__ = ["SolveOutcome", "solve_model", "find_conflicts", "SOLVERS", "choose_solver", "batch_solver",
+           "status_words", "PROVEN_GAP", "DEFAULT_NODE_LIMIT", "LNS_MIN_COLUMNS", "OPTIMAL"]
 
-SOLVERS = ("highs", "cbc")
+SOLVERS = ("highs", "cbc", "lns")
 OPTIMAL = "optimal"
 #: Largest relative gap [fraction] at which a portfolio is called optimal.
 PROVEN_GAP = 1e-9
@@ -209,6 +212,42 @@ def choose_solver(model: SelectionModel, limited: bool = False) -> tuple[str, st
     return ("highs", "cbc")
 
 
+def batch_solver(model: SelectionModel, solver: str = "auto", deterministic: bool = False,
+                 time_limit: float | None = None, node_limit: int | None = None, **_) -> str | None:
+    """The solver with which independent re-solves of variants of ``model`` run side by side, or None.
+
+    In the deterministic mode a large scheduling model races HiGHS against
+    the time-window search (:func:`choose_solver`), one solver per core, and
+    the search's portfolio is the one taken: at 40 times the sample it won
+    each of the 8 explanation re-solves and the 3 scenarios of the review
+    (README). The search alone, in its own child process, returns the same
+    portfolio (same start, same seeds, same node limits), with the bound of
+    its phase 1 (HiGHS on the whole model for half the node limit) instead of
+    the better of that and HiGHS's full node limit. Several variants then run
+    at once, one search per core, instead of one variant on two cores.
+
+    Parameters
+    ----------
+    model : SelectionModel
+        The base model (its variants share its structure).
+    solver, deterministic, time_limit, node_limit
+        The solver settings of the re-solves (extra keys are ignored, so a
+        selector's ``solver_settings()`` can be passed whole).
+
+    Returns
+    -------
+    str or None
+        ``"lns"`` when the re-solves of a deterministic race of HiGHS against
+        the search can run side by side; None otherwise (each re-solve as it
+        is set, one after another: a race already uses two cores).
+    """
+    if solver != "auto" or not deterministic or time_limit is not None:
+        return None
+    if choose_solver(model, limited=True) != ("highs", "lns"):
+        return None
+    return "lns"
+
+
 def _lns_args(model: SelectionModel, settings: SolverSettings) -> dict:
     nh = len(model.hs)
     H = model.data.horizon
@@ -257,8 +296,9 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
     Parameters
     ----------
     model : SelectionModel
-    solver : {"auto", "highs", "cbc"}, default "auto"
-        ``auto`` races both (see the module docstring).
+    solver : {"auto", "highs", "cbc", "lns"}, default "auto"
+        ``auto`` races two (see the module docstring); ``lns`` is the
+        time-window search alone (its bound is its phase 1's).
     time_limit : float, optional
         Wall-clock limit [s]; not allowed in the deterministic mode.
     gap : float, default 0.0
@@ -329,6 +369,10 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
         res = race(arrays, settings, z0, order=order, deterministic=deterministic,
                    lns_args=_lns_args(model, settings) if "lns" in order else None)
         runs, chosen, bound_min = res.runs, res.chosen, res.bound
+    elif strategy == "lns":
+        run = solve_lns(arrays, settings, z0, **_lns_args(model, settings))
+        runs, chosen = [run], run
+        bound_min = run.bound if run.status in ("optimal", "limit") else np.nan
     else:
         run = (solve_highs if strategy == "highs" else solve_cbc)(arrays, settings, z0)
         runs, chosen = [run], run

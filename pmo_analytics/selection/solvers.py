@@ -43,7 +43,7 @@ from ..exceptions import SolverError
 from ._highs_core import RUN_STATUSES, MilpArrays, SolverRun, SolverSettings, lns, solve_highs
 
 __all__ = ["MilpArrays", "SolverSettings", "SolverRun", "solve_highs", "lns", "CbcProcess", "LnsProcess", "race",
-           "cbc_path", "write_mps", "RUN_STATUSES"]
+           "cbc_path", "write_mps", "solve_cbc", "solve_lns", "RUN_STATUSES"]
 
 # ------------------------------------------------------------------------------------------------ CBC
 
@@ -340,6 +340,17 @@ class LnsProcess(_ChildSolver):
             return SolverRun("lns", "error", seconds=seconds, finished_at=self._finished_at, log=log,
                              message=f"the search process exited with code {self._proc.returncode}")
         return unpack_run(self._out, log, seconds, self._finished_at)
+
+
+def solve_lns(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None, **lns_args) -> SolverRun:
+    """The time-window search alone, in a child process (see :class:`LnsProcess`; ``lns_args`` as there).
+
+    The child holds no lock of this process, so several can run at once from
+    threads, one per core.
+    """
+    with LnsProcess(m, settings, warm, **lns_args) as p:
+        p.wait()
+        return p.result()
 
 
 # ----------------------------------------------------------------------------------------------- race
