@@ -267,3 +267,43 @@ def test_committed_spend_from_the_portfolio_simulation(small_pf):
     # every scenario's committed spend is one simulated iteration of A1
     sims = {tuple(np.round(col, 6)) for col in mc.spend_samples_[:4].T}
     assert all(tuple(np.round(col, 6)) in sims for col in u.scenarios_.committed.T[:20])
+
+
+@pytest.mark.slow
+def test_todays_rule_of_a_large_record_is_solved_beside_the_saa(tmp_path, monkeypatch):
+    import threading
+
+    from pmo_analytics.selection import solve as solve_mod
+    from pmo_analytics.selection.uncertainty import deterministic_portfolio
+
+    # six periods and a lowered threshold: this model is treated as a large scheduling model
+    monkeypatch.setattr(solve_mod, "LNS_MIN_COLUMNS", 10)
+    props = [dict(project_id=f"P{i}", stage="proposal", mandatory=False, category=c, estimated_cost=e,
+                  benefit_npv=b, probability_of_success=0.9, earliest_start=1, latest_start=4, duration_periods=2)
+             for i, (c, e, b) in enumerate([("IT", 400, 900), ("IT", 300, 500), ("Process", 300, 450),
+                                            ("Process", 500, 800), ("IT", 200, 260), ("Process", 250, 330)])]
+    pf = write_portfolio(tmp_path, projects=props, history=_history(), budget=[300.0, 400, 400, 400, 300, 300])
+    where = []
+    real = solve_mod.solve_lns
+
+    def noted(*a, **k):
+        where.append(threading.current_thread().name)
+        return real(*a, **k)
+
+    monkeypatch.setattr(solve_mod, "solve_lns", noted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        u = UncertainSelector(seed=5, alpha=0.2, scenarios=40, validation_scenarios=500, deterministic=True,
+                              node_limit=50).fit(pf)
+        assert u.deterministic_.solver_ == "lns" and len(where) == 1 and where[0].startswith("pmo-det")
+        # the same portfolio as today's rule solved on its own with the same solver
+        x, hire, alone = deterministic_portfolio(pf, u.model_, 0.2, objective=u._objective, deterministic=True,
+                                                 seed=5, solver="lns")
+        assert alone.selected_ == u.deterministic_.selected_ and alone.objective_ == u.deterministic_.objective_
+        # the interactive mode keeps the race, solved in the caller's thread when asked
+        where.clear()
+        v = UncertainSelector(seed=5, alpha=0.2, scenarios=40, validation_scenarios=500, time_limit=30).fit(pf)
+        assert v.deterministic_ is not None and where == []
+        f = u.frontier([0.1, 0.3])
+    assert list(f["method"]) == ["SAA", "deterministic", "SAA", "deterministic"]
+    assert len(where) == 2 and all(w.startswith("pmo-det") for w in where)

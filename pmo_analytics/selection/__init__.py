@@ -30,5 +30,6 @@ __all__ = [
     "DEFAULT_NODE_LIMIT", "greedy_portfolio", "GreedyResult", "portfolio_frame", "spend_frame", "capacity_frame",
     "limit_frame", "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints",
     "lp_duals", "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
-    "UncertainSelector", "solve_saa", "wilson_interval", "carry_solution", "repair_portfolio", "variant_start", "batch_solver",
+    "UncertainSelector", "solve_saa", "wilson_interval", "carry_solution", "repair_portfolio", "variant_start",
+    "batch_solver",
 ]

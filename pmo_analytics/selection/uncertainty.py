@@ -73,6 +73,8 @@ import math
 import time
 import warnings
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -954,7 +956,7 @@ def overrun_indicators(spend_x: np.ndarray, budget: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- today's method, for comparison
 def deterministic_portfolio(portfolio, model, alpha: float, *, objective="risk_adjusted", scores=None,
                             options: SelectionOptions | None = None, time_limit: float | None = None,
-                            deterministic: bool = False, seed: int = 0):
+                            deterministic: bool = False, seed: int = 0, solver: str = "auto"):
     """Today's portfolio at the same alpha: the deterministic MILP on reference-class P(1 - alpha) costs.
 
     Proposals' costs are uplifted to the ``1 - alpha`` quantile of their
@@ -962,6 +964,10 @@ def deterministic_portfolio(portfolio, model, alpha: float, *, objective="risk_a
     as the intake screening does), then the
     :class:`~pmo_analytics.selection.selector.PortfolioSelector` keeps every
     period within budget for those costs.
+
+    ``solver`` is the selector's (``"lns"``: the time-window search alone,
+    as :class:`UncertainSelector` runs it beside the SAA solves of a large
+    model; see :func:`~pmo_analytics.selection.solve.batch_solver`).
 
     Returns
     -------
@@ -980,8 +986,8 @@ def deterministic_portfolio(portfolio, model, alpha: float, *, objective="risk_a
         up = apply_uplift(props, reference_class_uplifts(pf.history, acceptable_overrun=float(alpha)))
         costs = pd.Series(up["uplifted_estimated_cost"].to_numpy(), index=up["project_id"].to_numpy())
     opts = (options or SelectionOptions()).but(budget=True)
-    sel = PortfolioSelector(objective, time_limit=None if deterministic else time_limit, deterministic=deterministic,
-                            seed=seed, options=opts).fit(pf, scores=scores, costs=costs)
+    sel = PortfolioSelector(objective, solver=solver, time_limit=None if deterministic else time_limit,
+                            deterministic=deterministic, seed=seed, options=opts).fit(pf, scores=scores, costs=costs)
     m = sel.model_
     on = {(p, int(t)) for p, t, v in zip(m.data.ids[m.vp], m.vt, sel.x_[: m.nx]) if v > 0.5}
     x = np.array([(p, int(t)) in on for p, t in zip(model.data.ids[model.vp], model.vt)], dtype=float)
@@ -1212,24 +1218,23 @@ class UncertainSelector:
             self.scenarios_ = draw_scenarios(self.spec_, self.scenarios, self.seed, block_size=self.block_size,
                                              executor=ex)
             self._spend = self.scenarios_.column_spend(self.model_.vp, self.model_.vt)
-            self.outcome_ = solve_saa(self.model_, self._spend, self.budget_, self.alpha,
-                                      committed=self.scenarios_.committed, **self._solve_kw())
-            X = [self.outcome_.x]
-            E = [self._hire_spend(self.outcome_.hire)]
-            labels = ["SAA"]
-            self.deterministic_ = None
-            det_note = None
-            if self.compare:
-                try:
-                    xd, hd, self.deterministic_ = deterministic_portfolio(
-                        pf, self.model_, self.alpha if self.alpha > 0 else 0.01, objective=objective, scores=scores,
-                        options=self.options, time_limit=self.time_limit, deterministic=self.deterministic,
-                        seed=self.seed)
-                    X.append(xd)
-                    E.append(hd)
-                    labels.append(_det_label(self.alpha))
-                except InfeasiblePortfolioError as exc:
-                    det_note = str(exc).splitlines()[0]
+            with self._deterministic_rule([self.alpha] if self.compare else []) as rule:
+                self.outcome_ = solve_saa(self.model_, self._spend, self.budget_, self.alpha,
+                                          committed=self.scenarios_.committed, **self._solve_kw())
+                X = [self.outcome_.x]
+                E = [self._hire_spend(self.outcome_.hire)]
+                labels = ["SAA"]
+                self.deterministic_ = None
+                det_note = None
+                if self.compare:
+                    det = rule(self.alpha)
+                    if isinstance(det, InfeasiblePortfolioError):
+                        det_note = str(det).splitlines()[0]
+                    else:
+                        xd, hd, self.deterministic_ = det
+                        X.append(xd)
+                        E.append(hd)
+                        labels.append(_det_label(self.alpha))
             sp = evaluate_portfolios(self.spec_, self.model_, np.array(X), self.validation_scenarios, self.seed,
                                      extra=np.array(E), block_size=self.block_size, executor=ex)
         o = self.outcome_
@@ -1251,6 +1256,42 @@ class UncertainSelector:
             rows.append({"method": _det_label(self.alpha), "note": det_note})
         self.comparison_ = pd.DataFrame(rows).set_index("method")
         return self
+
+    def _deterministic(self, alpha: float, solver: str = "auto"):
+        """Today's rule at ``alpha`` (:func:`deterministic_portfolio`): ``(x, hire, selector)``, or the
+        :class:`InfeasiblePortfolioError` when no portfolio fits the uplifted costs."""
+        try:
+            return deterministic_portfolio(self.portfolio, self.model_, alpha if alpha > 0 else 0.01,
+                                           objective=self._objective, scores=self._scores, options=self.options,
+                                           time_limit=self.time_limit, deterministic=self.deterministic,
+                                           seed=self.seed, solver=solver)
+        except InfeasiblePortfolioError as exc:
+            return exc
+
+    @contextmanager
+    def _deterministic_rule(self, alphas):
+        """Today's rule at each of ``alphas``, solved beside the caller's SAA solves when it can be.
+
+        Yields ``rule(alpha)``, which returns :meth:`_deterministic`'s result. When
+        :func:`~pmo_analytics.selection.solve.batch_solver` names a solver for the model (a deterministic
+        record of a large model), each alpha's MILP starts at once in a background thread with that solver
+        (the time-window search in a child process, one core each) while the SAA solves run; otherwise
+        each is solved when asked, one after another, as a race on two cores. The portfolios do not depend
+        on which: node limits, not the clock, end every solve.
+        """
+        from .solve import batch_solver
+
+        fast = batch_solver(self.model_, solver="auto", deterministic=self.deterministic,
+                            time_limit=self.time_limit) if alphas else None
+        if fast is None:
+            yield self._deterministic
+            return
+        pool = ThreadPoolExecutor(max_workers=len(alphas), thread_name_prefix="pmo-det")
+        try:
+            futures = {a: pool.submit(self._deterministic, a, fast) for a in alphas}
+            yield lambda a: futures[a].result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _hire_spend(self, hire) -> np.ndarray:
         """Hiring spend per period of a solution's hire columns [currency]."""
@@ -1299,7 +1340,7 @@ class UncertainSelector:
         if not alphas or not all(0 <= a < 1 for a in alphas):
             raise ValueError(f"alphas must be in [0, 1), got {alphas}")
         shared = (self.model_, self._spend, self.budget_, self.scenarios_.committed, self._solve_kw())
-        with executor_for(client, self.threads) as ex:
+        with executor_for(client, self.threads) as ex, self._deterministic_rule(alphas if compare else []) as rule:
             solved = ex.map(_solve_task, alphas, shared=shared)
             X, E, meta = [], [], []
             for a, (out, note) in zip(alphas, solved):
@@ -1308,17 +1349,14 @@ class UncertainSelector:
                     X.append(out.x)
                     E.append(self._hire_spend(out.hire))
                 if compare:
-                    try:
-                        xd, hd, sel = deterministic_portfolio(self.portfolio, self.model_, a if a > 0 else 0.01,
-                                                              objective=self._objective,
-                                                              scores=self._scores, options=self.options,
-                                                              time_limit=self.time_limit,
-                                                              deterministic=self.deterministic, seed=self.seed)
+                    det = rule(a)
+                    if isinstance(det, InfeasiblePortfolioError):
+                        meta.append((a, _det_label(a), "infeasible", str(det).splitlines()[0], None))
+                    else:
+                        xd, hd, sel = det
                         meta.append((a, _det_label(a), sel.status_, None, len(X)))
                         X.append(xd)
                         E.append(hd)
-                    except InfeasiblePortfolioError as exc:
-                        meta.append((a, _det_label(a), "infeasible", str(exc).splitlines()[0], None))
             sp = evaluate_portfolios(self.spec_, self.model_, np.array(X), self.validation_scenarios, self.seed,
                                      extra=np.array(E), block_size=self.block_size, executor=ex) if X else None
         rows = []
