@@ -478,7 +478,7 @@ def test_explanations_hand_their_solves_to_a_scenario_that_asks_the_same(monkeyp
         PortfolioSelector.from_solution(other, p0.model_, p0.outcome_)
 
 
-def test_explanations_and_scenarios_of_a_large_model_run_side_by_side_with_the_same_numbers(monkeypatch):
+def test_what_if_re_solves_of_a_large_model_run_side_by_side(monkeypatch):
     import threading
     import time
 
@@ -516,6 +516,19 @@ def test_explanations_and_scenarios_of_a_large_model_run_side_by_side_with_the_s
         sc = compare_scenarios(s, {"cut": {"budget_scale": 0.9}, "out": {"force_out": top}})
     assert list(sc.loc[["cut", "out"], "solver"]) == ["lns", "lns"] and len(spans) == 2
     assert sc.loc["out", "value"] <= s.bound_ + 1e-9 and top in sc.loc["out", "lost"]
+    # the frontier: the levels up to the base budget and those above it, as two chains at once
+    spans.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolverWarning)
+        fr = efficient_frontier(s, levels=4, low=0.8, high=1.4)
+    assert list(fr["budget_factor"]) == pytest.approx([0.8, 1.0, 1.2, 1.4]) and (fr["solver"] == "lns").all()
+    assert len(spans) == 4 and len({t for _, _, t in spans}) == 2
+    first = {t: min(a for a, _, u in spans if u == t) for _, _, t in spans}
+    last = {t: max(b for _, b, u in spans if u == t) for _, _, t in spans}
+    (ta, tb) = first
+    assert first[ta] < last[tb] and first[tb] < last[ta]  # the chains overlap in time
+    assert fr.loc[1, "value"] <= s.bound_ * (1 + 1e-9)  # the base budget again: never above the proven bound
+    assert fr["funded"].iloc[-1] >= 1 and fr["entering"].iloc[0] != ""
 
 
 # --- warm starts of the what-if re-solves -----------------------------------------------------------

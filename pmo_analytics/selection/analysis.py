@@ -72,6 +72,11 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
     Each solve is warm-started from the previous level's portfolio, which
     stays feasible as the budget grows (the first from the base portfolio,
     projects dropped until it fits: :func:`~pmo_analytics.selection.selector.variant_start`).
+    When :func:`~pmo_analytics.selection.solve.batch_solver` names a solver
+    (a deterministic record of a large model), the levels up to the base
+    budget and those above it are solved as two such chains side by side,
+    the upper one starting from the base portfolio (which fits every level
+    above it), each level with that solver.
 
     Parameters
     ----------
@@ -101,18 +106,35 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
     if levels < 2:
         raise ValueError("an efficient frontier needs at least 2 budget levels")
     factors = np.linspace(low, high, int(levels))
-    rows = []
-    prev, source = None, None
     base_total = sel.options.total_budget
-    for f in factors:
-        ch = {"budget_scale": float(sel.options.budget_scale * f)}
-        if base_total is not None:
-            ch["total_budget"] = float(base_total * f)
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SolverWarning)
-            model, out = _solve_variant(sel, source=source, settings=settings, **ch)
-        dt = time.perf_counter() - t0
+    fast = batch_solver(sel.model_, **{**sel.solver_settings(), **(settings or {})})
+
+    def chain(fs, solver_settings):
+        """Solve the levels ``fs`` in order, each from the previous feasible level's portfolio."""
+        done, source = [], None
+        for f in fs:
+            ch = {"budget_scale": float(sel.options.budget_scale * f)}
+            if base_total is not None:
+                ch["total_budget"] = float(base_total * f)
+            t0 = time.perf_counter()
+            model, out = _solve_variant(sel, source=source, settings=solver_settings, **ch)
+            done.append((f, ch, model, out, time.perf_counter() - t0))
+            if out is not None and not isinstance(out, str):
+                source = (model, np.concatenate([out.x, out.hire]))
+        return done
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolverWarning)
+        lower, upper = factors[factors <= 1 + 1e-12], factors[factors > 1 + 1e-12]
+        if fast is None or not len(lower) or not len(upper):
+            solved = chain(factors, settings)
+        else:  # two chains side by side: up to the base budget, and above it from the base portfolio
+            fs = {**(settings or {}), "solver": fast}
+            with LocalExecutor(2) as ex:
+                solved = [lvl for part in ex.map(lambda c: chain(c, fs), [lower, upper]) for lvl in part]
+    rows = []
+    prev = None
+    for f, ch, model, out, dt in solved:
         total_budget = float(sel.data_.budget.sum() * ch["budget_scale"])
         if out is None or isinstance(out, str):
             rows.append(dict(budget_factor=f, budget=total_budget, value=np.nan, spend=np.nan, funded=0,
@@ -127,7 +149,7 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
                          spend=float(pfm["cost"].sum()), funded=len(chosen), entering="; ".join(entering),
                          leaving="; ".join(leaving), status=out.status, gap=out.gap, solver=out.solver,
                          solve_seconds=dt))
-        prev, source = chosen, (model, np.concatenate([out.x, out.hire]))
+        prev = chosen
     return pd.DataFrame(rows)
 
 
