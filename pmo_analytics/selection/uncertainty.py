@@ -1276,8 +1276,9 @@ class UncertainSelector:
         :func:`~pmo_analytics.selection.solve.batch_solver` names a solver for the model (a deterministic
         record of a large model), each alpha's MILP starts at once in a background thread with that solver
         (the time-window search in a child process, one core each) while the SAA solves run; otherwise
-        each is solved when asked, one after another, as a race on two cores. The portfolios do not depend
-        on which: node limits, not the clock, end every solve.
+        each is solved when asked, one after another, as a race on two cores. Either way node limits, not
+        the clock, end every solve, so a record replays to the same numbers (the search alone may return
+        another portfolio than the race would have: see ``batch_solver``).
         """
         from .solve import batch_solver
 
