@@ -293,7 +293,8 @@ class WorkshopPanel:
             uncertain_out.value = "<span style='color:#0072B2'>⏳ simulating scenarios and re-optimising…</span>"
             try:
                 us = self.under_uncertainty(alpha=alpha.value)
-                lines = uncertainty_sentences(None, None, us.comparison_, alpha.value, us.status_)
+                lines = uncertainty_sentences(None, None, us.comparison_, alpha.value, us.status_,
+                                              scenarios=us.scenarios)
             except Exception as exc:  # e.g. no portfolio meets the chance constraint: say so in the room
                 lines = [f"{type(exc).__name__}: {exc}"]
             uncertain_out.value = "<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in lines) + "</ul>"

@@ -117,11 +117,19 @@ def test_uncertainty_sentences():
                     "expected value (within 1.00 % of optimal); on independent scenarios it overruns with probability "
                     "11.9% (95 % interval 10.6%–13.4%), where today's deterministic rule (deterministic P90 costs) "
                     "funds 14 for 34.0 M and overruns with probability 38%.")
+    assert s[2] == ("Out of sample that portfolio overruns more often than the 10% allowed (the whole 95 % interval "
+                    "lies above it): the chance constraint holds in the scenarios it was solved on, not for the cost "
+                    "distributions they were drawn from. More scenarios (policy scenarios) narrow the difference; "
+                    "a smaller alpha leaves a margin.")
+    assert "the 100 scenarios it was solved on" in nv.uncertainty_sentences(spend, 0.587, comp, 0.1, scenarios=100)[2]
+    assert "(--param scenarios=500)" in nv.uncertainty_sentences(spend, 0.587, comp, 0.1, scenarios=100)[2]
+    within = comp.assign(ci_low=[0.094, 0.3545])  # the interval reaches alpha: no such sentence
+    assert len(nv.uncertainty_sentences(spend, 0.587, within, 0.1)) == 2
     assert nv.uncertainty_sentences(None, None, None, 0.05) == [
         "No portfolio keeps the chance of overrunning any period's budget under 5% while carrying the commitments."]
-    assert len(s) == 2 and nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "optimal", "branch_and_bound")[1:] == [
-        s[1].replace(" (within 1.00 % of optimal)", "")]
-    assert nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 20 % of optimal", "rens")[2] == (
+    assert len(s) == 3 and nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "optimal", "branch_and_bound")[1:] == [
+        s[1].replace(" (within 1.00 % of optimal)", ""), s[2]]
+    assert nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 20 % of optimal", "rens")[3] == (
         "The model under uncertainty is large: it was solved in the neighbourhood of its LP relaxation (RENS), so "
         "the gap stated is measured against the whole model's LP bound.")
 
