@@ -92,6 +92,23 @@ def test_quantile_big_m_is_valid_and_tighter():
             assert (over <= M + 1e-9).all()
 
 
+def test_quantile_big_m_against_its_formula_with_idle_periods():
+    """Several start columns per project, periods in which some columns (or all) spend nothing: each M_kt is the
+    (allowed + 1)-th smallest over k' of sum_p max_(j in p) (a_ktj - a_k'tj)^+ + c_kt - c_k't, written out."""
+    rng = np.random.default_rng(7)
+    vp = np.array([2, 0, 1, 0, 2, 1, 0, 3])                       # columns of 4 projects, not grouped
+    nx, H, K, allowed = len(vp), 4, 9, 2
+    spend = rng.uniform(1, 10, (nx, H, K)) * (rng.uniform(size=(nx, H, 1)) < 0.5)
+    spend[:, 0, :] = 0.0                                          # nobody spends in period 1
+    committed = rng.uniform(0, 5, (H, K))
+    M = _quantile_big_m(spend, committed, vp, 4, allowed, chunk=4)
+    for t in range(H):
+        for k in range(K):
+            beta = [sum(max(max(spend[j, t, k] - spend[j, t, k2], 0.0) for j in np.flatnonzero(vp == p))
+                        for p in range(4)) + committed[t, k] - committed[t, k2] for k2 in range(K)]
+            assert M[t, k] == pytest.approx(sorted(beta)[allowed], abs=1e-12)
+
+
 @pytest.mark.slow
 def test_cvar_limit_is_a_conservative_approximation():
     model = knapsack_model()

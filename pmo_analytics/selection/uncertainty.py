@@ -924,21 +924,27 @@ def _quantile_big_m(spend: np.ndarray, committed: np.ndarray, vp: np.ndarray, n:
     algorithm for solving chance-constrained mathematical programs with finite
     support", *Math. Program.* 146, 2014, sect. 3.1; Song, Luedtke &
     Kucukyavuz, *INFORMS J. Comput.* 26(4), 2014), usually far below the
-    naive ``max spend - B_t``. Cost: ``O(H K^2 nx)``, in chunks of rows.
+    naive ``max spend - B_t``. Cost: ``O(H K^2 nx)``, in chunks of rows;
+    columns with no spend in period t in any scenario add nothing to the
+    maxima (each is at least 0) and are left out of that period's.
     """
     nx, H, K = spend.shape
     order = np.argsort(vp, kind="stable")
     vps = vp[order]
-    starts = np.flatnonzero(np.r_[True, vps[1:] != vps[:-1]])
     out = np.empty((H, K))
     for t in range(H):
-        A = spend[order, t, :].T                                   # (K, nx), columns grouped by project
+        cols = order[(spend[order, t, :] != 0).any(axis=1)]       # columns grouped by project, spending in t
+        A = spend[cols, t, :].T                                    # (K, columns)
+        vpt = vp[cols]
+        starts = np.flatnonzero(np.r_[True, vpt[1:] != vpt[:-1]])
         ct = committed[t]
         for k0 in range(0, K, chunk):
             k1 = min(k0 + chunk, K)
-            diff = A[k0:k1, None, :] - A[None, :, :]               # (chunk, K, nx)
-            np.maximum(diff, 0.0, out=diff)
-            beta = np.maximum.reduceat(diff, starts, axis=2).sum(axis=2) + (ct[k0:k1, None] - ct[None, :])
+            beta = ct[k0:k1, None] - ct[None, :]
+            if len(cols):
+                diff = A[k0:k1, None, :] - A[None, :, :]           # (chunk, K, columns)
+                np.maximum(diff, 0.0, out=diff)
+                beta = np.maximum.reduceat(diff, starts, axis=2).sum(axis=2) + beta
             out[t, k0:k1] = np.partition(beta, allowed, axis=1)[:, allowed]
     return out
 
