@@ -23,11 +23,14 @@ address of a running Dask scheduler (``"tcp://host:8786"``, the CLI's
 from __future__ import annotations
 
 import os
+import threading
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-__all__ = ["Executor", "LocalExecutor", "DaskExecutor", "get_executor", "executor_for", "default_threads"]
+__all__ = ["Executor", "LocalExecutor", "DaskExecutor", "get_executor", "executor_for", "default_threads",
+           "hold_warnings", "warn", "reissue_warnings"]
 
 
 def default_threads() -> int:
@@ -206,3 +209,43 @@ def executor_for(client=None, threads: int | None = None):
     finally:
         if ex is not client:
             ex.close()
+
+
+# ------------------------------------------------------------------------------------------- warnings
+_held = threading.local()
+
+
+@contextmanager
+def hold_warnings():
+    """Hold the warnings that this thread issues through :func:`warn` instead of showing them.
+
+    Yields the list they are appended to, as ``(message, category)`` pairs.
+    A task that runs in a worker thread (or on a Dask worker) returns them
+    with its result, and the caller re-issues them with
+    :func:`reissue_warnings` in its own thread, in task order, when it uses
+    the result: a notebook then shows each warning in the cell that uses
+    the result, whichever thread computed it and whenever. (Python's
+    ``warnings.catch_warnings`` changes process-wide state and cannot do
+    this from several threads at once.)
+    """
+    prev = getattr(_held, "items", None)
+    _held.items = items = []
+    try:
+        yield items
+    finally:
+        _held.items = prev
+
+
+def warn(message: str, category: type[Warning] = UserWarning, stacklevel: int = 1) -> None:
+    """``warnings.warn``, or held when the calling thread is inside :func:`hold_warnings`."""
+    items = getattr(_held, "items", None)
+    if items is not None:
+        items.append((str(message), category))
+        return
+    warnings.warn(message, category, stacklevel=stacklevel + 1)
+
+
+def reissue_warnings(held, stacklevel: int = 1) -> None:
+    """Issue warnings held by :func:`hold_warnings` (in order) from the calling thread."""
+    for message, category in held or ():
+        warn(message, category, stacklevel=stacklevel + 1)

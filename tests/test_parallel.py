@@ -82,3 +82,28 @@ def test_dask_executor_same_numbers_as_threads():
         assert owned.status in ("closed", "closing")
     for a, b in zip(local, on_cluster):
         assert np.array_equal(a, b)
+
+
+def test_warnings_held_in_a_thread_are_reissued_where_the_result_is_used():
+    import warnings
+
+    from pmo_analytics.parallel import hold_warnings, reissue_warnings, warn
+
+    def task(i):
+        with hold_warnings() as held:
+            warn(f"task {i}", RuntimeWarning)
+            with hold_warnings() as inner:     # nested: the inner block keeps its own
+                warn("inner", RuntimeWarning)
+            return i, held, inner
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with LocalExecutor(2) as ex:
+            res = ex.map(task, [3, 1, 2])
+        assert seen == []                      # nothing shown by the worker threads
+        for _i, held, _inner in res:
+            reissue_warnings(held)
+        warn("direct", UserWarning)            # outside any hold: an ordinary warning
+    assert [str(w.message) for w in seen] == ["task 3", "task 1", "task 2", "direct"]
+    assert all(inner == [("inner", RuntimeWarning)] for *_, inner in res)
+    assert seen[0].filename == __file__         # located at the caller that reissues

@@ -324,3 +324,54 @@ def test_todays_rule_of_a_large_record_is_solved_beside_the_saa(tmp_path, monkey
         f = u.frontier([0.1, 0.3])
     assert list(f["method"]) == ["SAA", "deterministic", "SAA", "deterministic"]
     assert len(where) == 2 and all(w.startswith("pmo-det") for w in where)
+
+
+def test_frontier_levels_solved_with_the_fit_are_those_frontier_would_solve(tmp_path, monkeypatch):
+    import threading
+
+    from pmo_analytics.exceptions import SolverWarning
+    from pmo_analytics.parallel import warn
+    from pmo_analytics.selection import solve as solve_mod
+    from pmo_analytics.selection import uncertainty as unc
+
+    monkeypatch.setattr(solve_mod, "LNS_MIN_COLUMNS", 10)   # a large model: today's rule beside the SAA
+    props = [dict(project_id=f"P{i}", stage="proposal", mandatory=False, category=c, estimated_cost=e,
+                  benefit_npv=b, probability_of_success=0.9, earliest_start=1, latest_start=4, duration_periods=2)
+             for i, (c, e, b) in enumerate([("IT", 400, 900), ("IT", 300, 500), ("Process", 300, 450),
+                                            ("Process", 500, 800), ("IT", 200, 260), ("Process", 250, 330)])]
+    pf = write_portfolio(tmp_path, projects=props, history=_history(), budget=[300.0, 400, 400, 400, 300, 300])
+    real = unc.solve_saa
+    threads = []
+
+    def noisy(model, spend, budget, alpha, **kw):   # each level says which it is, from whichever thread solves it
+        threads.append(threading.current_thread().name)
+        warn(f"level {alpha:g}", SolverWarning)
+        return real(model, spend, budget, alpha, **kw)
+
+    monkeypatch.setattr(unc, "solve_saa", noisy)
+    kw = dict(seed=5, alpha=0.2, scenarios=40, validation_scenarios=500, deterministic=True, node_limit=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        alone = UncertainSelector(**kw).fit(pf)
+        expected = alone.frontier([0.1, 0.3])
+    threads.clear()
+    with warnings.catch_warnings(record=True) as during_fit:
+        warnings.simplefilter("always")
+        both = UncertainSelector(**kw, frontier_alphas=[0.1, 0.2, 0.3]).fit(pf)
+    assert len(threads) == 3 and sum(t.startswith("pmo") for t in threads) >= 2   # side by side, in the executor
+    assert [str(w.message) for w in during_fit if w.category is SolverWarning and "level" in str(w.message)] == [
+        "level 0.2"]   # the frontier levels' warnings wait for the frontier
+    pd.testing.assert_frame_equal(both.comparison_, alone.comparison_)
+
+    def no_more(*a, **k):
+        raise AssertionError("solved again")
+
+    monkeypatch.setattr(unc, "solve_saa", no_more)
+    monkeypatch.setattr(unc, "deterministic_portfolio", no_more)
+    with warnings.catch_warnings(record=True) as during_frontier:
+        warnings.simplefilter("always")
+        got = both.frontier([0.1, 0.3])
+    pd.testing.assert_frame_equal(got, expected)
+    assert [str(w.message) for w in during_frontier if "level" in str(w.message)] == ["level 0.1", "level 0.3"]
+    with pytest.raises(ValueError, match="frontier_alphas must be in"):
+        UncertainSelector(seed=1, frontier_alphas=[1.2])

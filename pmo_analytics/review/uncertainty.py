@@ -67,6 +67,7 @@ class UncertaintyReview:
                                                                   client=self.client)
         self.selector_, self.infeasible_ = None, None
         self._scores = scores
+        a0 = pol.overrun_alpha
         try:
             self.selector_ = UncertainSelector(
                 seed=pol.seed, alpha=pol.overrun_alpha, scenarios=pol.scenarios,
@@ -74,6 +75,7 @@ class UncertaintyReview:
                 min_class_size=pol.min_class_size, time_limit=pol.time_limit,
                 deterministic=pol.time_limit is None,  # a record is reproducible: nodes, not the clock
                 node_limit=pol.saa_node_limit if pol.time_limit is None else None,
+                frontier_alphas=[a for a in pol.alpha_frontier or () if abs(a - a0) > 1e-12],  # solved side by side
             ).fit(portfolio, committed=self.committed_risk_, scores=scores, client=self.client)
         except InfeasiblePortfolioError as exc:
             self.infeasible_ = exc
@@ -87,8 +89,8 @@ class UncertaintyReview:
     @cached_property
     def frontier_(self) -> pd.DataFrame | None:
         """Expected value against alpha (the policy's ``alpha_frontier`` levels and its ``overrun_alpha``),
-        the SAA portfolio beside the deterministic rule at each level; the policy's own level is the fitted
-        selector's, not solved again."""
+        the SAA portfolio beside the deterministic rule at each level; the levels were solved in :meth:`fit`
+        beside the policy's own (``UncertainSelector(frontier_alphas=...)``), which is the fitted selector's."""
         if self.selector_ is None or not self.policy.alpha_frontier:
             return None
         sel, a0 = self.selector_, self.policy.overrun_alpha

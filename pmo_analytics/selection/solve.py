@@ -40,13 +40,13 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import InfeasiblePortfolioError, SolverError, SolverWarning
+from ..parallel import warn
 from .model import FAMILIES, SelectionModel
 from .solvers import SolverRun, SolverSettings, race, solve_cbc, solve_highs, solve_lns
 
@@ -409,8 +409,8 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
                        node_hit, _runs_frame(runs, chosen, osc), logs)
     if time_hit or node_hit:
         what = f"time limit ({time_limit:g} s)" if time_hit else f"node limit ({node_limit} nodes per solver)"
-        warnings.warn(f"the {what} stopped the solve before proving optimality: {out.status} "
-                      f"(incumbent {objective:,.6g}, bound {bound:,.6g})", SolverWarning, stacklevel=2)
+        warn(f"the {what} stopped the solve before proving optimality: {out.status} "
+             f"(incumbent {objective:,.6g}, bound {bound:,.6g})", SolverWarning, stacklevel=2)
     return out
 
 

@@ -71,7 +71,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -83,6 +82,7 @@ import pulp
 from scipy import special
 
 from ..exceptions import InfeasiblePortfolioError, PMOError, SolverError, SolverWarning
+from ..parallel import hold_warnings, reissue_warnings, warn
 from ..risk.distributions import ppf
 from ..risk.portfolio import accrue, reference_class_distributions, spearman_to_pearson, stable_key, stream
 from .data import SelectionData, selection_data
@@ -723,13 +723,13 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
                      chance, allowed, rows, build, solve_s, "rens" if s.lp_bound is not None else "branch_and_bound",
                      coefs)
     if s.lp_bound is not None and g > gap + 1e-9:
-        warnings.warn(f"the SAA was solved in the LP relaxation's neighbourhood (RENS): incumbent {objective:,.6g}, "
-                      f"the whole model's LP bound {bound:,.6g}, gap {g:.2%}", SolverWarning, stacklevel=2)
+        warn(f"the SAA was solved in the LP relaxation's neighbourhood (RENS): incumbent {objective:,.6g}, "
+             f"the whole model's LP bound {bound:,.6g}, gap {g:.2%}", SolverWarning, stacklevel=2)
     elif stopped:
         why = f"the node limit ({params['mip_max_nodes']})" if "mip_max_nodes" in params else \
             f"the time limit ({time_limit} s)"
-        warnings.warn(f"HiGHS stopped at {why} before reaching the gap asked for: incumbent {objective:,.6g}, "
-                      f"bound {bound:,.6g}, gap {g:.2%}", SolverWarning, stacklevel=2)
+        warn(f"HiGHS stopped at {why} before reaching the gap asked for: incumbent {objective:,.6g}, "
+             f"bound {bound:,.6g}, gap {g:.2%}", SolverWarning, stacklevel=2)
     return out
 
 
@@ -930,21 +930,23 @@ def _quantile_big_m(spend: np.ndarray, committed: np.ndarray, vp: np.ndarray, n:
     """
     nx, H, K = spend.shape
     order = np.argsort(vp, kind="stable")
-    vps = vp[order]
+    projects = np.unique(vp)
     out = np.empty((H, K))
     for t in range(H):
         cols = order[(spend[order, t, :] != 0).any(axis=1)]       # columns grouped by project, spending in t
         A = spend[cols, t, :].T                                    # (K, columns)
         vpt = vp[cols]
         starts = np.flatnonzero(np.r_[True, vpt[1:] != vpt[:-1]])
+        where = np.searchsorted(projects, vpt[starts])             # their places among all projects
         ct = committed[t]
         for k0 in range(0, K, chunk):
             k1 = min(k0 + chunk, K)
-            beta = ct[k0:k1, None] - ct[None, :]
-            if len(cols):
+            per = np.zeros((k1 - k0, K, len(projects)))            # every project, so the sums add the same terms
+            if len(cols):                                          # in the same order whichever columns spend
                 diff = A[k0:k1, None, :] - A[None, :, :]           # (chunk, K, columns)
                 np.maximum(diff, 0.0, out=diff)
-                beta = np.maximum.reduceat(diff, starts, axis=2).sum(axis=2) + beta
+                per[:, :, where] = np.maximum.reduceat(diff, starts, axis=2)
+            beta = per.sum(axis=2) + (ct[k0:k1, None] - ct[None, :])
             out[t, k0:k1] = np.partition(beta, allowed, axis=1)[:, allowed]
     return out
 
@@ -1029,12 +1031,19 @@ def evaluate_portfolios(spec: ScenarioSpec, model, X: np.ndarray, K: int, seed: 
 
 
 def _solve_task(shared, alpha):
+    """One SAA level: ``(outcome, None, warnings)`` or ``(None, InfeasiblePortfolioError, warnings)``, the
+    solve's warnings held (:func:`~pmo_analytics.parallel.hold_warnings`) for whoever uses the result."""
     model, spend, budget, committed, kw = shared
-    try:
-        out = solve_saa(model, spend, budget, alpha, committed=committed, **kw)
-        return out, None
-    except InfeasiblePortfolioError as exc:
-        return None, str(exc).splitlines()[0]
+    with hold_warnings() as held:
+        try:
+            return solve_saa(model, spend, budget, alpha, committed=committed, **kw), None, held
+        except InfeasiblePortfolioError as exc:
+            return None, exc, held
+
+
+def _levels(alphas) -> list[float]:
+    """Distinct alpha levels, in order, as the keys of solved levels (rounded to 12 decimals)."""
+    return list(dict.fromkeys(round(float(a), 12) for a in alphas))
 
 
 def _replication_task(shared, item):
@@ -1082,6 +1091,12 @@ class UncertainSelector:
     compare : bool, default True
         Also fit today's deterministic portfolio at the same alpha
         (:func:`deterministic_portfolio`) and validate both on the same scenarios.
+    frontier_alphas : sequence of float, default ()
+        Levels of :meth:`frontier` solved during :meth:`fit`, side by side
+        with the SAA at ``alpha`` (and today's rule at each level, when
+        ``compare``), so that the cores are never idle while one long solve
+        finishes; :meth:`frontier` then uses them as solved. The numbers are
+        those of solving them in :meth:`frontier`.
     time_limit : float, optional, default 120
         Per MILP solve [s] (interactive use; a record uses ``deterministic``).
     deterministic : bool, default False
@@ -1137,7 +1152,8 @@ class UncertainSelector:
                  cost_duration_correlation="history", min_class_size: int = 3, compare: bool = True,
                  time_limit: float | None = 120.0, gap: float = 0.01, block_size: int = 500,
                  deterministic: bool = False, node_limit: int | None = None, strategy: str = "auto",
-                 threads: int | None = None, options: SelectionOptions | None = None, **option_kwargs):
+                 threads: int | None = None, frontier_alphas=(), options: SelectionOptions | None = None,
+                 **option_kwargs):
         if seed is None:
             raise ValueError("seed is required: pass an int so the scenarios can be reproduced")
         if not 0 <= float(alpha) < 1:
@@ -1174,6 +1190,9 @@ class UncertainSelector:
         self.gap = float(gap)
         self.block_size = int(block_size)
         self.threads = threads
+        self.frontier_alphas = tuple(float(a) for a in frontier_alphas)
+        if not all(0 <= a < 1 for a in self.frontier_alphas):
+            raise ValueError(f"frontier_alphas must be in [0, 1), got {frontier_alphas}")
         base = options or SelectionOptions()
         self.options = base.but(**option_kwargs) if option_kwargs else base
         self.data_ = None
@@ -1224,9 +1243,15 @@ class UncertainSelector:
             self.scenarios_ = draw_scenarios(self.spec_, self.scenarios, self.seed, block_size=self.block_size,
                                              executor=ex)
             self._spend = self.scenarios_.column_spend(self.model_.vp, self.model_.vt)
-            with self._deterministic_rule([self.alpha] if self.compare else []) as rule:
-                self.outcome_ = solve_saa(self.model_, self._spend, self.budget_, self.alpha,
-                                          committed=self.scenarios_.committed, **self._solve_kw())
+            self._saa, self._det = {}, {}   # solved levels: alpha -> _solve_task's / _deterministic's result
+            levels = _levels([self.alpha, *self.frontier_alphas])
+            with self._deterministic_rule(levels if self.compare else []) as rule:
+                self._solve_levels(levels, ex)
+                out, exc, held = self._saa[levels[0]]
+                reissue_warnings(held)
+                if exc is not None:
+                    raise exc
+                self.outcome_ = out
                 X = [self.outcome_.x]
                 E = [self._hire_spend(self.outcome_.hire)]
                 labels = ["SAA"]
@@ -1263,42 +1288,66 @@ class UncertainSelector:
         self.comparison_ = pd.DataFrame(rows).set_index("method")
         return self
 
+    def _solve_levels(self, alphas, ex) -> None:
+        """Solve the SAA at each of ``alphas`` not solved yet (in ``ex``, side by side, when more than one)."""
+        todo = [a for a in _levels(alphas) if a not in self._saa]
+        if not todo:
+            return
+        shared = (self.model_, self._spend, self.budget_, self.scenarios_.committed, self._solve_kw())
+        solved = [_solve_task(shared, todo[0])] if len(todo) == 1 else ex.map(_solve_task, todo, shared=shared)
+        self._saa.update(zip(todo, solved))
+
     def _deterministic(self, alpha: float, solver: str = "auto"):
         """Today's rule at ``alpha`` (:func:`deterministic_portfolio`): ``(x, hire, selector)``, or the
-        :class:`InfeasiblePortfolioError` when no portfolio fits the uplifted costs."""
-        try:
-            return deterministic_portfolio(self.portfolio, self.model_, alpha if alpha > 0 else 0.01,
-                                           objective=self._objective, scores=self._scores, options=self.options,
-                                           time_limit=self.time_limit, deterministic=self.deterministic,
-                                           seed=self.seed, solver=solver)
-        except InfeasiblePortfolioError as exc:
-            return exc
+        :class:`InfeasiblePortfolioError` when no portfolio fits the uplifted costs; with the warnings of
+        the solve held (:func:`~pmo_analytics.parallel.hold_warnings`)."""
+        with hold_warnings() as held:
+            try:
+                res = deterministic_portfolio(self.portfolio, self.model_, alpha if alpha > 0 else 0.01,
+                                              objective=self._objective, scores=self._scores, options=self.options,
+                                              time_limit=self.time_limit, deterministic=self.deterministic,
+                                              seed=self.seed, solver=solver)
+            except InfeasiblePortfolioError as exc:
+                res = exc
+        return res, held
 
     @contextmanager
     def _deterministic_rule(self, alphas):
         """Today's rule at each of ``alphas``, solved beside the caller's SAA solves when it can be.
 
-        Yields ``rule(alpha)``, which returns :meth:`_deterministic`'s result. When
+        Yields ``rule(alpha)``, which returns :meth:`_deterministic`'s result, solved once per fit (kept
+        for :meth:`frontier`) and its warnings issued in the caller's thread. When
         :func:`~pmo_analytics.selection.solve.batch_solver` names a solver for the model (a deterministic
-        record of a large model), each alpha's MILP starts at once in a background thread with that solver
-        (the time-window search in a child process, one core each) while the SAA solves run; otherwise
-        each is solved when asked, one after another, as a race on two cores. Either way node limits, not
-        the clock, end every solve, so a record replays to the same numbers (the search alone may return
-        another portfolio than the race would have: see ``batch_solver``).
+        record of a large model), the alphas' MILPs are solved one after another in a background thread
+        with that solver (the time-window search in a child process, one core) while the SAA solves run,
+        and all of them before the block ends; otherwise each is solved when asked, as a race on two cores.
+        Either way node limits, not the clock, end every solve, so a record replays to the same numbers
+        (the search alone may return another portfolio than the race would have: see ``batch_solver``).
         """
         from .solve import batch_solver
 
+        todo = [a for a in _levels(alphas) if a not in self._det]
         fast = batch_solver(self.model_, solver="auto", deterministic=self.deterministic,
-                            time_limit=self.time_limit) if alphas else None
-        if fast is None:
-            yield self._deterministic
-            return
-        pool = ThreadPoolExecutor(max_workers=len(alphas), thread_name_prefix="pmo-det")
+                            time_limit=self.time_limit) if todo else None
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pmo-det") if fast else None
+        futures = {a: pool.submit(self._deterministic, a, fast) for a in todo} if fast else {}
+
+        def rule(alpha):
+            key = round(float(alpha), 12)
+            if key not in self._det:
+                self._det[key] = futures[key].result() if key in futures else self._deterministic(alpha)
+            res, held = self._det[key]
+            reissue_warnings(held)
+            return res
+
         try:
-            futures = {a: pool.submit(self._deterministic, a, fast) for a in alphas}
-            yield lambda a: futures[a].result()
+            yield rule
+            for a in futures:   # all of them solved before the block ends, kept for frontier()
+                if a not in self._det:
+                    self._det[a] = futures[a].result()
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     def _hire_spend(self, hire) -> np.ndarray:
         """Hiring spend per period of a solution's hire columns [currency]."""
@@ -1346,11 +1395,13 @@ class UncertainSelector:
         alphas = [float(a) for a in alphas]
         if not alphas or not all(0 <= a < 1 for a in alphas):
             raise ValueError(f"alphas must be in [0, 1), got {alphas}")
-        shared = (self.model_, self._spend, self.budget_, self.scenarios_.committed, self._solve_kw())
         with executor_for(client, self.threads) as ex, self._deterministic_rule(alphas if compare else []) as rule:
-            solved = ex.map(_solve_task, alphas, shared=shared)
+            self._solve_levels(alphas, ex)
             X, E, meta = [], [], []
-            for a, (out, note) in zip(alphas, solved):
+            for a in alphas:
+                out, exc, held = self._saa[round(a, 12)]
+                reissue_warnings(held)
+                note = None if exc is None else str(exc).splitlines()[0]
                 meta.append((a, "SAA", out.status if out else "infeasible", note, len(X) if out else None))
                 if out:
                     X.append(out.x)
