@@ -936,7 +936,7 @@ def _quantile_big_m(spend: np.ndarray, committed: np.ndarray, vp: np.ndarray, n:
         cols = order[(spend[order, t, :] != 0).any(axis=1)]       # columns grouped by project, spending in t
         A = spend[cols, t, :].T                                    # (K, columns)
         vpt = vp[cols]
-        starts = np.flatnonzero(np.r_[True, vpt[1:] != vpt[:-1]])
+        starts = np.flatnonzero(np.r_[True, vpt[1:] != vpt[:-1]]) if len(cols) else np.zeros(0, int)
         where = np.searchsorted(projects, vpt[starts])             # their places among all projects
         ct = committed[t]
         for k0 in range(0, K, chunk):
