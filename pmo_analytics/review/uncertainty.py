@@ -67,7 +67,6 @@ class UncertaintyReview:
                                                                   client=self.client)
         self.selector_, self.infeasible_ = None, None
         self._scores = scores
-        a0 = pol.overrun_alpha
         try:
             self.selector_ = UncertainSelector(
                 seed=pol.seed, alpha=pol.overrun_alpha, scenarios=pol.scenarios,
@@ -75,7 +74,7 @@ class UncertaintyReview:
                 min_class_size=pol.min_class_size, time_limit=pol.time_limit,
                 deterministic=pol.time_limit is None,  # a record is reproducible: nodes, not the clock
                 node_limit=pol.saa_node_limit if pol.time_limit is None else None,
-                frontier_alphas=[a for a in pol.alpha_frontier or () if abs(a - a0) > 1e-12],  # solved side by side
+                frontier_alphas=pol.alpha_frontier or (),  # solved side by side (its own alpha once)
             ).fit(portfolio, committed=self.committed_risk_, scores=scores, client=self.client)
         except InfeasiblePortfolioError as exc:
             self.infeasible_ = exc
