@@ -31,6 +31,7 @@ Usage::
     .venv/bin/python benchmarks/bench_selection.py                 # everything (about 40 minutes)
     .venv/bin/python benchmarks/bench_selection.py --quick         # small sizes, short limits (a smoke run)
     .venv/bin/python benchmarks/bench_selection.py --only knapsack --strategies race,cbc
+    .venv/bin/python benchmarks/bench_selection.py --only knapsack --sizes 30x100 --instances 4 --strategies race
 """
 
 from __future__ import annotations
@@ -125,6 +126,9 @@ def main(argv=None):
     ap.add_argument("--node-limit", type=int, default=None, help="nodes per solver in the deterministic strategy")
     ap.add_argument("--projects", type=int, default=None, help="candidates of the scheduling model (1000)")
     ap.add_argument("--seed", type=int, default=20261125)
+    ap.add_argument("--instances", type=int, default=1,
+                    help="generated knapsacks per size (seeds seed+100m+n, then +1, +2 ...): how many each strategy proves")
+    ap.add_argument("--sizes", default=None, help="knapsack sizes to run, e.g. 30x100,5x250 (default: all five)")
     a = ap.parse_args(argv)
     strategies = [s for s in a.strategies.split(",") if s]
     unknown = sorted(set(strategies) - set(STRATEGIES))
@@ -140,18 +144,33 @@ def main(argv=None):
               f"deterministic: {nl} nodes per solver")
         print(head)
         sizes = SIZES[:2] if a.quick else SIZES
+        if a.sizes:
+            want = {tuple(int(v) for v in sz.split("x")) for sz in a.sizes.split(",") if sz}
+            sizes = [sz for sz in sizes if sz[:2] in want]
+        proven = {}
         for m, n, fname in sizes:
             got = read_orlib(DATA / fname, m, n)
             if got is not None:
                 p, w, b, known = got
-                name = f"{fname.split('.')[0]} {m}x{n}"
+                runs = [(p, w, b, known, f"{fname.split('.')[0]} {m}x{n}")]
             else:
-                p, w, b = chu_beasley(m, n, 0.25, seed=a.seed + 100 * m + n)
-                known, name = None, f"CB {m}x{n}"
-            data = knapsack_instance(p, w, b)
-            for strat in strategies:
-                s, secs, note = run(data, strat, kl, nl)
-                line(name, strat, s, secs, note, known)
+                runs = []
+                for i in range(max(a.instances, 1)):
+                    p, w, b = chu_beasley(m, n, 0.25, seed=a.seed + 100 * m + n + i)
+                    runs.append((p, w, b, None, f"CB {m}x{n}" + (f" #{i}" if a.instances > 1 else "")))
+            for p, w, b, known, name in runs:
+                data = knapsack_instance(p, w, b)
+                for strat in strategies:
+                    s, secs, note = run(data, strat, kl, nl)
+                    line(name, strat, s, secs, note, known)
+                    ok = s is not None and s.proven_optimal_
+                    tally = proven.setdefault((m, n, strat), [0, 0])
+                    tally[0] += ok
+                    tally[1] += 1
+        if any(t[1] > 1 for t in proven.values()):
+            print("  proven optimal within the limit:")
+            for (m, n, strat), (ok, tot) in proven.items():
+                print(f"    {m}x{n} {strat:6} {ok} of {tot}")
 
     if a.only in (None, "schedule"):
         n = a.projects or (150 if a.quick else 1000)
