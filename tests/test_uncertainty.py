@@ -133,6 +133,27 @@ def saa_brute_force(spend, allowed):
     return best
 
 
+@pytest.mark.parametrize("chance", ["joint", "period"])
+@pytest.mark.parametrize("alpha, allowed", [(0.0, 0), (0.04, 0), (0.05, 1), (0.1, 2)])
+def test_saa_with_few_or_no_overruns_allowed_matches_enumeration(alpha, allowed, chance):
+    """With alpha K < 1 every strengthened big-M is 0: the rows must stay (as hard rows), or any portfolio passes."""
+    spend = normal_spend(20, 11)
+    out = solve_saa(knapsack_model(), spend, np.array([BUDGET]), alpha, chance=chance)
+    assert out.allowed == allowed
+    assert out.objective == pytest.approx(saa_brute_force(spend, allowed))
+    assert int(out.overrun.sum()) <= allowed
+
+
+def test_saa_with_identical_scenarios_is_the_deterministic_knapsack():
+    """Every scenario alike (costs known): each M is 0 as well, and the SAA is the knapsack on those costs:
+    by hand, K0 + K1 + K2 cost 26 + 26 + 20 = 72 <= 74 for 39 + 38 + 22 = 99, and no other subset fits more."""
+    spend = np.repeat(MU[:, None, None], 10, axis=2)
+    out = solve_saa(knapsack_model(), spend, np.array([BUDGET]), 0.1)
+    assert saa_brute_force(spend, 0) == 99.0
+    assert out.objective == pytest.approx(99.0) and out.x.tolist() == [1, 1, 1, 0, 0, 0, 0]
+    assert not out.overrun.any()
+
+
 @pytest.mark.parametrize("seed", [4, 5, 6])
 def test_rens_portfolio_is_feasible_and_its_lp_bound_holds(seed, monkeypatch):
     """RENS (Berthold 2014) solves the LP's neighbourhood: its portfolio meets the sampled chance constraint,

@@ -572,9 +572,14 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
         max_spend = max_spend + hire_spend[:, None]
         M = max_spend - budget[:, None]
 
+    live = M > 1e-9 * scale                          # rows some portfolio can overrun (the others are redundant)
     if method == "chance" and strengthen and allowed < K - 1:
         M = np.minimum(M, _quantile_big_m(spend, c, vp, n, allowed))
-    live = M > 1e-9 * scale                                            # rows that can bind
+    # A strengthened M <= 0 says no portfolio that meets the chance constraint overruns (t, k): the row stays, as a
+    # hard row without its indicator. Dropping it would be wrong: the bound leans on the other scenarios' rows (with
+    # alpha K < 1 every M is 0, and so with identical scenarios), and without them any portfolio would pass.
+    hard = live & (M <= 1e-9 * scale)
+    M = np.maximum(M, 0.0)
     _silence_banner()
     prob, var, scaling = model.to_pulp(name="saa")
     xs = var[:nx]
@@ -606,7 +611,7 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
                         f"the mandatory and committed projects alone overrun the budget of period {t + 1} in "
                         f"{int(forced[t].sum())} of {K} scenarios, more than alpha = {alpha:g} allows",
                         [f"P(period {t + 1} over budget) <= {alpha:g}", "mandatory projects funded"])
-                ks = np.flatnonzero(live[t])
+                ks = np.flatnonzero(live[t] & ~hard[t])
                 for k in ks:
                     zt[t, k] = prob.add_variable(f"z{t:02d}_{k:05d}", lowBound=1 if forced[t, k] else 0, upBound=1,
                                                  cat=pulp.LpBinary)
@@ -619,7 +624,7 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
                 a = spend[:, t, k]
                 nz = np.flatnonzero(a)
                 expr = pulp.LpAffineExpression([(xs[j], float(a[j]) / scale) for j in nz] + hire_terms[t]
-                                               + [(zz(t, k), -float(M[t, k]) / scale)])
+                                               + ([] if hard[t, k] else [(zz(t, k), -float(M[t, k]) / scale)]))
                 prob.addConstraint(pulp.LpConstraint(expr, pulp.LpConstraintLE, f"s{t:02d}_{k:05d}",
                                                      float(budget[t] - c[t, k]) / scale))
                 rows += 1
