@@ -144,6 +144,50 @@ def test_saa_with_few_or_no_overruns_allowed_matches_enumeration(alpha, allowed,
     assert int(out.overrun.sum()) <= allowed
 
 
+def enumerate_saa(model, spend, budget, committed, allowed, chance):
+    """The SAA optimum of a tiny model by enumerating every 0/1 vector of start columns (-inf: none feasible)."""
+    nx = model.nx
+    X = np.array(list(itertools.product([0.0, 1.0], repeat=nx)))
+    Z = np.hstack([X, np.zeros((len(X), model.A.shape[1] - nx))])
+    rows = Z @ model.A.toarray().T
+    ok = ((rows >= model.lo - 1e-9) & (rows <= model.hi + 1e-9)).all(axis=1)
+    over = np.einsum("cj,jtk->ctk", X, spend) + committed > budget[:, None] + 1e-9
+    ok &= (over.any(axis=1).sum(axis=1) <= allowed) if chance == "joint" else (over.sum(axis=2) <= allowed).all(axis=1)
+    return float((X[ok] @ model.obj[:nx]).max()) if ok.any() else -np.inf
+
+
+@pytest.mark.parametrize("case", range(60))
+def test_saa_matches_enumeration_on_random_tiny_models(case):
+    """Random tiny models (start windows, precedences, exclusions, mandatory projects, committed spend, projects with
+    known costs, rounded ties, alpha K below 1): the SAA optimum, strengthened or not, is the enumerated one."""
+    from pmo_analytics.selection import synthetic_instance
+
+    rng = np.random.default_rng(1000 + case)
+    data = synthetic_instance(n_projects=int(rng.integers(3, 6)), n_periods=4, n_skills=1, max_window=2,
+                              n_precedences=int(rng.integers(0, 2)), n_exclusions=int(rng.integers(0, 2)),
+                              n_mandatory=int(rng.integers(0, 2)), tightness=float(rng.uniform(0.2, 0.6)),
+                              seed=int(rng.integers(1e9)))
+    model = build_model(data, SelectionOptions(budget=False, capacity=False))
+    K = int(rng.choice([5, 12, 30]))
+    ratio = np.exp(0.3 * rng.standard_normal((data.n, K)))
+    ratio[rng.random(data.n) < 0.3] = 1.0
+    spend = model.spend[:, :, None] * ratio[model.vp][:, None, :]
+    if rng.random() < 0.3:
+        spend = np.round(spend, 1)
+    committed = rng.uniform(0, 0.5, (data.horizon, K)) * (rng.random() < 0.5)
+    alpha = float(rng.choice([0.0, 0.5 / K, 1.0 / K, 2.0 / K, 0.1, 0.2, 0.3]))
+    chance = str(rng.choice(["joint", "period"]))
+    allowed = int(np.floor(alpha * K + 1e-9))
+    want = enumerate_saa(model, spend, data.budget, committed, allowed, chance)
+    for strengthen in (True, False):
+        if want == -np.inf:
+            with pytest.raises(InfeasiblePortfolioError, match="no portfolio|overrun the budget"):
+                solve_saa(model, spend, data.budget, alpha, committed=committed, chance=chance, strengthen=strengthen)
+            continue
+        out = solve_saa(model, spend, data.budget, alpha, committed=committed, chance=chance, strengthen=strengthen)
+        assert out.objective == pytest.approx(want, rel=1e-7, abs=1e-7)
+
+
 def test_saa_with_identical_scenarios_is_the_deterministic_knapsack():
     """Every scenario alike (costs known): each M is 0 as well, and the SAA is the knapsack on those costs:
     by hand, K0 + K1 + K2 cost 26 + 26 + 20 = 72 <= 74 for 39 + 38 + 22 = 99, and no other subset fits more."""
