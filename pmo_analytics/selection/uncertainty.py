@@ -482,7 +482,9 @@ def solve_saa(model, spend: np.ndarray, budget: np.ndarray, alpha: float, *, com
     seed : int
         HiGHS's random seed (deterministic mode).
     strengthen : bool, default True
-        Tighten each big-M by the scenario-pair quantile bound (:func:`_quantile_big_m`).
+        Tighten each big-M by the scenario-pair quantile bound (:func:`_quantile_big_m`);
+        a row whose bound is <= 0 (no portfolio within the chance constraint
+        overruns it) is kept as a hard row without its indicator.
     warm_start : bool, default True
         Start the solver from a greedy portfolio that satisfies the chance
         (or CVaR) constraint on the scenarios (:func:`_greedy_start`).
