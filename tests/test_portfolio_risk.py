@@ -80,6 +80,21 @@ def test_accrue_splits_intervals_across_periods_exactly():
         accrue(np.zeros((4, 4))[:, ::2], lo, hi, amt, 10.0)
 
 
+@pytest.mark.parametrize("P", [20.8, 250 / 12, 365.25 / 12, 41.7, 65.2, 21.0, 63.0])
+def test_accrue_puts_an_amount_at_a_period_start_in_that_period(P):
+    """A project starting in period k + 1 starts on day k * P (as computed in floating point): an amount at that
+    instant (a response cost, a costed milestone) belongs to period k + 1, whether or not P is a whole number
+    (104.0 // 20.8 is 4.0 in binary floating point)."""
+    H = 12
+    starts = np.arange(H, dtype=float) * P
+    acc = np.zeros((H + 1, H))
+    accrue(acc, starts[None, :], starts[None, :], np.ones((1, H)), P)
+    assert (acc[:H] == np.eye(H)).all() and not acc[H].any()
+    acc = np.zeros((H + 1, H))  # an interval from that start: its first day is spent in the same period
+    accrue(acc, starts[None, :], starts[None, :] + P / 2, np.ones((1, H)), P)
+    assert (acc[:H] == np.eye(H)).all()
+
+
 def test_spend_per_period_follows_the_schedule(tmp_path):
     """Fixed durations: A 30 days at 100/day, then B 60 days at 10/day, 63-day periods."""
     pf = write_portfolio(tmp_path, projects=[dict(project_id="D1", duration_periods=2)],
@@ -157,6 +172,18 @@ def test_shared_risk_occurs_once_for_every_project_it_hits(shared_pf):
     assert np.allclose(m.cost_samples_["P2"][late2], 20 + 10 + 500)
     assert m.cost_samples_.sum(axis=1).mean() == pytest.approx(10 + 20 + 0.4 * (1000 + 20), rel=1e-9)
     assert m.summary.loc["shared risks", "value"] == 1
+
+
+def test_a_shared_risk_naming_an_activity_twice_splits_its_cost_by_distinct_activities(tmp_path):
+    """"A; P2/B; P1/A" in P1's register names two activities (A twice): 1,200 splits 600 / 600, not 800 / 400."""
+    pf = write_portfolio(tmp_path, projects=[dict(project_id="P1"), dict(project_id="P2")],
+                         activities=[act("P1", "A", 10, 10, 10, "fixed", rate=1.0),
+                                     act("P2", "B", 10, 10, 10, "fixed", rate=1.0)],
+                         risks=[dict(risk_id="R", project_id="P1", probability=1.0, cost_min=1200,
+                                     cost_most_likely=1200, cost_max=1200, affected_activities="A; P2/B; P1/A")])
+    m = PortfolioRiskModel(seed=1, iterations=10, block_size=5, class_correlation=0.0).run(pf)
+    assert m.cost_samples_["P1"].to_numpy() == pytest.approx(np.full(10, 10 + 600.0))
+    assert m.cost_samples_["P2"].to_numpy() == pytest.approx(np.full(10, 10 + 600.0))
 
 
 def test_single_project_model_takes_its_share_of_a_shared_risk(shared_pf):

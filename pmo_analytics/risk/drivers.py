@@ -174,6 +174,8 @@ def _rows_of_project(risks: pd.DataFrame, pid: str) -> tuple[pd.DataFrame, np.nd
                 refs.append((split_activity_ref(a, owner), a))
             except ValueError:
                 refs.append(((owner, a), a))  # reported as an unknown activity below, as before
+        seen = set()  # "A; P1/A" in P1's row name one activity: count it once in the split
+        refs = [r for r in refs if not (r[0] in seen or seen.add(r[0]))]
         mine = [ref[1] for (ref, _a) in refs if ref[0] == pid]
         if not mine and not (own[k] and not items):
             continue

@@ -417,9 +417,14 @@ def accrue(acc: np.ndarray, lo: np.ndarray, hi: np.ndarray, amount: np.ndarray, 
     B = acc.shape[1]
     P = float(period_days)
     flat = acc.reshape(-1)
+    # period k holds [k P, (k + 1) P) with the boundaries computed as the rest of this function (and the
+    # callers' start days) compute them, k * P in floating point: floor_divide alone puts 5 * 20.8 in period 4,
+    # as 104.0 / 20.8 is a hair below 5 in binary, and a zero-length amount at that start in the wrong period
     k0 = np.floor_divide(lo, P)
+    k0 += (k0 + 1.0) * P <= lo
     np.minimum(k0, H, out=k0)
     k1 = np.floor_divide(hi, P)
+    k1 += (k1 + 1.0) * P <= hi
     np.minimum(k1, H, out=k1)
     # every amount first goes to the period of its start (one weighted count over all intervals) ...
     idx = k0 * B
