@@ -257,6 +257,19 @@ def test_class_correlation_reorders_iterations_and_keeps_marginals(same_class):
     assert got == pytest.approx(target, abs=0.03)
 
 
+def test_variance_shares_stay_exact_when_spend_is_large_against_its_spread(tmp_path):
+    """A fixed project spending about 1e9 beside a small uncertain one (standard deviation about 30): the small one
+    drives all the variance. Raw sums of products lost every digit here (BIG -0.033, a total of 0.967)."""
+    pf = write_portfolio(tmp_path, projects=[dict(project_id="BIG"), dict(project_id="SMALL")],
+                         activities=[act("BIG", "A", 63, 63, 63, "fixed", rate=1.6e7),
+                                     act("SMALL", "B", 5, 10, 20, rate=10.0)])
+    m = PortfolioRiskModel(seed=2, iterations=3000, block_size=1000, class_correlation=0.0).run(pf)
+    d = m.drivers_.dropna().set_index(["project_id", "period"])["variance_share"]
+    assert d.loc[("BIG", 1)] == pytest.approx(0.0, abs=1e-9) and d.loc[("SMALL", 1)] == pytest.approx(1.0, abs=1e-9)
+    assert m.projects_.loc["BIG", "variance_share"] == pytest.approx(0.0, abs=1e-9)
+    assert m.projects_["variance_share"].sum() == pytest.approx(1.0, abs=1e-9)
+
+
 def test_variance_shares_add_up_and_follow_the_variances(same_class):
     m = PortfolioRiskModel(seed=4, iterations=20_000, class_correlation=0.0).run(same_class)
     assert m.projects_["variance_share"].sum() == pytest.approx(1.0)

@@ -559,15 +559,21 @@ def simulate_block(m: CompiledPortfolio, item: tuple[int, int]) -> dict:
     spend, finish, cost, track = spend[:, :, :k], finish[:, :k], cost[:, :k], track[:, :k]
     total = spend.sum(axis=0)                       # (H+1, k)
     horizon = spend[:, :H].sum(axis=1)              # (n_proj, k): each project's spend within the horizon
+    psum = spend.sum(axis=2)                        # (n_proj, H+1)
+    n = max(k, 1)
     return {
         "spend": total,
         "horizon": horizon,
         "cost": cost,
         "finish": finish,
         "track": track,
-        # sums for the covariance (Euler) allocation of each period's variance to projects
-        "cross": np.einsum("ptk,tk->pt", spend, total),
-        "psum": spend.sum(axis=2),
+        # for the covariance (Euler) allocation of each period's variance to projects: co-moments about the
+        # block's means, combined across blocks in _collect (Chan, Golub & LeVeque 1983); raw sums of products
+        # lose every digit when spend is large against its spread
+        "cross": np.einsum("ptk,tk->pt", spend - (psum / n)[:, :, None], total - total.mean(axis=1, keepdims=True)
+                           if k else total),
+        "psum": psum,
+        "n": k,
     }
 
 
@@ -908,8 +914,10 @@ class PortfolioRiskModel:
         cost = np.concatenate([r["cost"] for r in parts], axis=1)
         finish = np.concatenate([r["finish"] for r in parts], axis=1)
         track = np.concatenate([r["track"] for r in parts], axis=1)
-        cross = sum(r["cross"] for r in parts)
         psum = sum(r["psum"] for r in parts)
+        mean_p, mean_t = psum / N, spend.mean(axis=1)
+        cross = sum(r["cross"] + r["n"] * (r["psum"] / max(r["n"], 1) - mean_p)
+                    * (r["spend"].mean(axis=1) - mean_t if r["n"] else 0.0)[None, :] for r in parts)
         qs = np.array(self.percentiles)
         budget = portfolio.budget.sort_values("period")["budget"].to_numpy(float)
         plan = self._plan(m)
@@ -926,8 +934,7 @@ class PortfolioRiskModel:
         # variance allocation: Cov(X_p,t, S_t) / Var(S_t)
         S = spend[:H]
         var = S.var(axis=1)
-        mean_S = S.mean(axis=1)
-        cov = cross[:, :H] / N - (psum[:, :H] / N) * mean_S[None, :]
+        cov = cross[:, :H] / N
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(var[None, :] > 0, cov / np.where(var > 0, var, 1.0)[None, :], np.nan)
         pp, tt = np.meshgrid(np.arange(len(ids)), np.arange(H), indexing="ij")
@@ -935,7 +942,7 @@ class PortfolioRiskModel:
                                       "period": tt.ravel() + 1, "variance_share": share.ravel()})
         tot = horizon.sum(axis=0)
         vt = tot.var()
-        hshare = ((horizon * tot[None, :]).mean(axis=1) - horizon.mean(axis=1) * tot.mean()) / vt if vt > 0 \
+        hshare = ((horizon - horizon.mean(axis=1, keepdims=True)) @ (tot - tot.mean())) / len(tot) / vt if vt > 0 \
             else np.full(len(ids), np.nan)
         rows = []
         for i, pr in enumerate(m.projects):
