@@ -44,7 +44,11 @@ Iman-Conover scores from ``(b, 2, key(class))``, with ``key`` a stable hash
 of the id. So a project sees the same numbers whatever else is simulated
 (common random numbers between a run with and without a proposal, with and
 without mitigation), and a block gives the same numbers whichever thread,
-process or cluster worker runs it (:mod:`pmo_analytics.parallel`).
+process or cluster worker runs it (:mod:`pmo_analytics.parallel`). One
+exception: with ``class_correlation > 0``, the Iman-Conover reordering pairs
+a class's members by their order, so adding a member (a proposal in that
+class) can re-pair the others' iterations; each project's distribution, and
+the class's correlation, stay as stated.
 
 Switching the sampler
 ---------------------
