@@ -158,6 +158,18 @@ def test_iman_conover_target_and_marginals():
     np.testing.assert_allclose(rho, target, atol=0.04)
 
 
+@pytest.mark.parametrize("n", [2, 3])
+def test_iman_conover_with_as_few_samples_as_variables_still_reorders(n):
+    """Two or three samples of two to four variables (a tiny block): the scores' sample correlation is often
+    singular; each row must still come back a permutation of itself (it raised LinAlgError before)."""
+    target = np.full((4, 4), 0.3) + 0.7 * np.eye(4)
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        x = rng.lognormal(size=(4, n))
+        y = iman_conover(x, target, rng)
+        np.testing.assert_array_equal(np.sort(y, axis=1), np.sort(x, axis=1))
+
+
 def test_nearest_correlation_repair_and_reject():
     bad = np.array([[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]])
     with pytest.warns(DataWarning, match="not positive definite"):

@@ -156,7 +156,12 @@ def iman_conover(x: np.ndarray, target: np.ndarray | None, rng: np.random.Genera
     # every row is a permutation of the same zero-mean scores: corr(S) = S S' / sum(scores^2)
     # (contiguous operands keep numpy's stacked matmul on BLAS)
     e = (s @ np.ascontiguousarray(np.swapaxes(s, -1, -2))) / float(scores @ scores)
-    q = np.linalg.cholesky(e)
+    try:
+        q = np.linalg.cholesky(e)
+    except np.linalg.LinAlgError:
+        # too few samples for the variables (a block of 2 or 3 iterations): two score rows can be the same
+        # permutation, their correlation singular; a small ridge keeps the result a reordering of each row
+        q = np.linalg.cholesky(e + 1e-6 * np.eye(k))
     # M = P Q^-1, from Q' M' = P'
     m = np.swapaxes(np.linalg.solve(np.swapaxes(q, -1, -2), np.swapaxes(p, -1, -2)), -1, -2)
     order = np.argsort(np.ascontiguousarray(m) @ s, axis=-1)
