@@ -149,6 +149,18 @@ def test_a_late_predecessor_pushes_its_successor(tmp_path):
     assert np.allclose(m2.finish_samples_["P2"], 73.0)
 
 
+def test_a_project_in_progress_is_refused_by_name_not_simulated_from_scratch(tmp_path):
+    """The portfolio engine does not simulate remaining work from a data date: a project with progress must say so
+    (it raised a misleading 'need a start_date', and percent complete alone was silently ignored)."""
+    a = act("G", "A", 20, 20, 20, "fixed", rate=1.0)
+    a.update(actual_start="2025-01-06", percent_complete=50.0)
+    pf = write_portfolio(tmp_path, projects=[dict(project_id="G", data_date="2025-02-03", start_date="2025-01-06")],
+                         activities=[a, act("G", "B", 10, 10, 10, "fixed", preds="A", rate=1.0)], periods=2)
+    with pytest.raises(PMOError, match=r"project G: .*progress.*actual_start, percent_complete.*ScheduleRiskModel"):
+        PortfolioRiskModel(seed=1, iterations=10, block_size=5).run(pf)
+    assert ScheduleRiskModel.from_portfolio(pf, "G", seed=1, iterations=20, criticality=False).run().finish_.size == 20
+
+
 @pytest.fixture(scope="module")
 def shared_pf(tmp_path_factory):
     """One supplier risk hits P1/A and P2/B at once (40 %, +10 days, cost 1000 split over the two activities)."""

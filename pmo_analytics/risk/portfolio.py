@@ -837,6 +837,15 @@ class PortfolioRiskModel:
                                  self.sampler, self.cache_mb)
 
     def _schedule_project(self, p, acts, links, risks, shared_ids, start, cls, duration_periods):
+        progress = [c for c in ("actual_start", "actual_finish", "constraint_date", "remaining_duration")
+                    if c in acts.columns and acts[c].notna().any()]
+        if "percent_complete" in acts.columns and (pd.to_numeric(acts["percent_complete"], errors="coerce") > 0).any():
+            progress.append("percent_complete")
+        if progress:
+            raise PMOError(f"project {p}: its activities carry progress or constraint dates ({', '.join(progress)}); "
+                           "the portfolio Monte Carlo schedules every project in working days from its planned start "
+                           "period and does not simulate remaining work from a data date yet. Simulate this project "
+                           "with ScheduleRiskModel.from_portfolio (which does), or leave it out of the portfolio run")
         net = build_network(acts, p, links=links)
         a = net.activities
         unknown = set(a["distribution"]) - set(DISTRIBUTIONS)
