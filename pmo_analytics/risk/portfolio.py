@@ -421,9 +421,9 @@ def accrue(acc: np.ndarray, lo: np.ndarray, hi: np.ndarray, amount: np.ndarray, 
     B = acc.shape[1]
     P = float(period_days)
     flat = acc.reshape(-1)
-    # period k holds [k P, (k + 1) P) with the boundaries computed as the rest of this function (and the
-    # callers' start days) compute them, k * P in floating point: floor_divide alone puts 5 * 20.8 in period 4,
-    # as 104.0 / 20.8 is a hair below 5 in binary, and a zero-length amount at that start in the wrong period
+    # row k (period k + 1) holds [k P, (k + 1) P) with the boundaries computed as the rest of this function (and
+    # the callers' start days) compute them, k * P in floating point: floor_divide alone puts day 5 * 20.8, the
+    # first of period 6, in row 4 (period 5), as 104.0 / 20.8 is a hair below 5 in binary
     k0 = np.floor_divide(lo, P)
     k0 += (k0 + 1.0) * P <= lo
     np.minimum(k0, H, out=k0)
