@@ -127,7 +127,7 @@ def safety_factor(data, model, spend, committed, alpha, steps, saa_value) -> Non
             warnings.simplefilter("ignore", SolverWarning)
             o = solve_model(det, solver="highs", time_limit=15, gap=0.002)
         x = o.x.astype(float)
-        over = int(((np.einsum("j,jtk->tk", x, spend) + c) > data.budget[:, None] * (1 + 1e-9)).any(axis=0).sum())
+        over = int(overrun_indicators(np.einsum("j,jtk->tk", x, spend) + c, data.budget).sum())
         value = float(model.obj[:model.nx] @ x)
         print(f"    f {f:.4f}: value {value:,.3f}, {over} scenarios overrun")
         if over <= allowed:
