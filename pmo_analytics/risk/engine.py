@@ -70,9 +70,38 @@ from .distributions import DISTRIBUTIONS, DurationSampler, _tri_ppf
 from .drivers import RiskDrivers, risk_drivers
 from .results import RiskResults
 
-__all__ = ["ScheduleRiskModel", "simulate"]
+__all__ = ["ScheduleRiskModel", "simulate", "remaining_ranges"]
 
 _SAMPLING = ("lhs", "mc")
+
+
+def remaining_ranges(network: Network):
+    """Three-point ranges of the *remaining* durations at the data date, and the distribution of each row.
+
+    An activity in progress or not started keeps its distribution over its
+    range scaled by remaining / most likely [unit]; a complete one, or one
+    whose scaled range is a point (except a normal), is ``"fixed"`` at its
+    remaining duration (0 when complete). Without progress the ranges are the
+    planned ones. Used by :class:`ScheduleRiskModel` and the portfolio
+    Monte Carlo alike, so both simulate the same remaining work.
+
+    Returns
+    -------
+    low, mode, high : ndarray
+        [unit], network row order.
+    dist : ndarray of str
+    """
+    acts = network.activities
+    ml = acts["most_likely"].to_numpy(float)
+    rem = network.remaining
+    ratio = np.where(ml > 0, rem / np.where(ml > 0, ml, 1.0), 0.0)
+    low = acts["min_duration"].to_numpy(float) * ratio
+    mode = np.where(ml > 0, ml * ratio, rem)
+    high = np.where(ml > 0, acts["max_duration"].to_numpy(float) * ratio, rem)
+    dist = np.where((high > low) | (acts["distribution"] == "normal").to_numpy(), acts["distribution"].to_numpy(),
+                    "fixed")
+    dist = np.where(rem > 0, dist, "fixed")
+    return low, mode, high, dist
 
 
 @dataclass
@@ -247,13 +276,7 @@ class ScheduleRiskModel(RiskResults):
         # remaining work: ranges scaled to the remaining duration; complete activities are fixed at 0
         ml = acts["most_likely"].to_numpy(float)
         rem = network.remaining
-        ratio = np.where(ml > 0, rem / np.where(ml > 0, ml, 1.0), 0.0)
-        self._low = acts["min_duration"].to_numpy(float) * ratio
-        self._mode = np.where(ml > 0, ml * ratio, rem)
-        self._high = np.where(ml > 0, acts["max_duration"].to_numpy(float) * ratio, rem)
-        dist = np.where((self._high > self._low) | (acts["distribution"] == "normal").to_numpy(),
-                        acts["distribution"].to_numpy(), "fixed")
-        dist = np.where(rem > 0, dist, "fixed")
+        self._low, self._mode, self._high, dist = remaining_ranges(network)
         self._groups = [(kind, np.flatnonzero(dist == kind)) for kind in DISTRIBUTIONS if (dist == kind).any()]
         # inverse CDFs of the remaining durations, prepared once (BetaPERT quantile tables, closed forms)
         self._sampler = DurationSampler(dist, self._low, self._mode, self._high, self.pert_lambda)
