@@ -330,7 +330,7 @@ def _problem(msg: str, column: str | None = "predecessors") -> DataValidationErr
     return DataValidationError([Problem("activities", "", None, column, msg)], header="invalid activity network")
 
 
-def _from_portfolio(pf, project_id):
+def _from_portfolio(pf, project_id, need_links: bool = True):
     if project_id is None:
         raise ValueError("build_network(portfolio, project_id): project_id is required")
     proj = pf.projects.set_index("project_id")
@@ -343,7 +343,8 @@ def _from_portfolio(pf, project_id):
         return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
     acts = pf.activities if pf.activities is not None else pd.DataFrame(columns=["project_id", "activity_id"])
-    return acts, pf.links, dict(calendars=pf.tables.get("calendars"),
+    # the links of the whole portfolio are parsed from its predecessor cells on every access: skipped when given
+    return acts, pf.links if need_links else None, dict(calendars=pf.tables.get("calendars"),
                                 calendar_exceptions=pf.tables.get("calendar_exceptions"),
                                 start_date=get("start_date"), data_date=get("data_date"),
                                 calendar=get("calendar_id"), lag_calendar=get("lag_calendar") or "predecessor")
@@ -416,7 +417,7 @@ def build_network(activities, project_id: str | None = None, links: pd.DataFrame
         when the logic has a cycle; ``cycle`` lists the ids along it.
     """
     if hasattr(activities, "tables") and hasattr(activities, "projects"):
-        acts, pf_links, opts = _from_portfolio(activities, project_id)
+        acts, pf_links, opts = _from_portfolio(activities, project_id, need_links=links is None)
         links = pf_links if links is None else links
         calendars = opts["calendars"] if calendars is None else calendars
         calendar_exceptions = opts["calendar_exceptions"] if calendar_exceptions is None else calendar_exceptions
