@@ -149,16 +149,133 @@ def test_a_late_predecessor_pushes_its_successor(tmp_path):
     assert np.allclose(m2.finish_samples_["P2"], 73.0)
 
 
-def test_a_project_in_progress_is_refused_by_name_not_simulated_from_scratch(tmp_path):
-    """The portfolio engine does not simulate remaining work from a data date: a project with progress must say so
-    (it raised a misleading 'need a start_date', and percent complete alone was silently ignored)."""
-    a = act("G", "A", 20, 20, 20, "fixed", rate=1.0)
+# ------------------------------------------------------------------ projects under way
+def _in_progress(tmp_path, **project):
+    """G started Mon 2025-01-06; data date Mon 2025-02-03 (20 working days later), periods of 21 days.
+
+    C 5 d (rate 2) complete 01-06..01-10; A 30 d (fixed 600, rate 10) started 01-06, 50 % complete (15 d left);
+    B 10 d (rate 100) after A. Risk RC hits C only: probability 1, +5 days, cost 100.
+    """
+    c = act("G", "C", 5, 5, 5, "fixed", rate=2.0)
+    c.update(actual_start="2025-01-06", actual_finish="2025-01-10")
+    a = act("G", "A", 30, 30, 30, "fixed", fixed=600.0, rate=10.0)
     a.update(actual_start="2025-01-06", percent_complete=50.0)
-    pf = write_portfolio(tmp_path, projects=[dict(project_id="G", data_date="2025-02-03", start_date="2025-01-06")],
-                         activities=[a, act("G", "B", 10, 10, 10, "fixed", preds="A", rate=1.0)], periods=2)
-    with pytest.raises(PMOError, match=r"project G: .*progress.*actual_start, percent_complete.*ScheduleRiskModel"):
+    return write_portfolio(
+        tmp_path, projects=[dict(project_id="G", data_date="2025-02-03", start_date="2025-01-06", **project)],
+        activities=[c, a, act("G", "B", 10, 10, 10, "fixed", preds="A", rate=100.0)],
+        risks=[dict(risk_id="RC", project_id="G", probability=1.0, schedule_min=5, schedule_most_likely=5,
+                    schedule_max=5, cost_min=100.0, cost_most_likely=100.0, cost_max=100.0, affected_activities="C")],
+        periods=3)
+
+
+def test_a_project_in_progress_simulates_its_remaining_work_from_the_data_date(tmp_path):
+    """Worked by hand (see _in_progress): the data date is the start of G's start period; remaining work A
+    [0, 15] spends 150 + 300 (half the fixed cost), B [15, 25] spends 1000 at 100/day, 600 of it in period 1
+    (days 15..21); RC's cost (its activity is complete, so no delay) is paid at the data date. Work done (C 10,
+    A 150 + 300) is in G's cost, in no period's spend."""
+    pf = _in_progress(tmp_path)
+    with pytest.warns(DataWarning, match="RC affect only complete activities"):
+        m = PortfolioRiskModel(seed=1, iterations=10, block_size=5, period_days=21.0).run(pf)
+    assert m.spend_["mean"].tolist() == pytest.approx([450.0 + 600.0 + 100.0, 400.0, 0.0])
+    assert m.spend_["plan"].tolist() == pytest.approx([1050.0, 400.0, 0.0])  # the deterministic model: no risk
+    assert m.cost_samples_["G"].tolist() == pytest.approx([10.0 + 900.0 + 1000.0 + 100.0] * 10)
+    assert m.finish_samples_["G"].tolist() == pytest.approx([25.0] * 10)
+    g = m.projects_.loc["G"]
+    assert g["plan_cost"] == pytest.approx(1910.0) and g["plan_finish"] == pytest.approx(25 / 21)
+    # the schedule engine simulates the same remaining work: 20 working days to the data date + 25, same cost
+    with pytest.warns(DataWarning, match="RC affect only complete activities"):
+        e = ScheduleRiskModel.from_portfolio(pf, "G", seed=1, iterations=20, criticality=False).run()
+    assert np.allclose(e.finish_, 45.0) and np.allclose(e.cost_, 2010.0)
+
+
+def test_a_progressed_project_reports_a_complete_milestone_at_its_actual_finish(tmp_path):
+    pf = _in_progress(tmp_path)
+    with pytest.warns(DataWarning):
+        m = PortfolioRiskModel(seed=1, iterations=10, block_size=5, period_days=21.0, milestones=["G/C", "G/B"]
+                               ).run(pf)
+    ms = m.milestones_.set_index("milestone")
+    # C finished at the end of its 5th working day, 15 working days before the data date
+    assert ms.loc["C", "p50"] == pytest.approx(-15.0) and ms.loc["C", "p50_period"] == 1
+    assert ms.loc["B", "p95"] == pytest.approx(25.0) and ms.loc["B", "p95_period"] == 2
+
+
+def test_a_late_predecessor_delays_the_remaining_work_of_a_project_under_way(tmp_path):
+    """F (30 fixed days from period 1) precedes G: G's remaining work waits for it, as a whole."""
+    c = act("G", "C", 5, 5, 5, "fixed", rate=2.0)
+    c.update(actual_start="2025-01-06", actual_finish="2025-01-10")
+    pf = write_portfolio(
+        tmp_path, projects=[dict(project_id="F"), dict(project_id="G", data_date="2025-02-03",
+                                                        start_date="2025-01-06")],
+        activities=[act("F", "X", 30, 30, 30, "fixed"), c, act("G", "B", 10, 10, 10, "fixed", rate=100.0)],
+        dependencies=[("F", "G", "precedes")], periods=3)
+    m = PortfolioRiskModel(seed=1, iterations=10, block_size=5, period_days=21.0).run(pf)
+    assert m.finish_samples_["G"].tolist() == pytest.approx([40.0] * 10)
+    assert m.spend_["mean"].tolist() == pytest.approx([0.0, 1000.0, 0.0])  # B over days 30..40: period 2
+
+
+def test_a_schedule_with_a_data_date_and_no_progress_is_the_undated_schedule(tmp_path):
+    """The dated path (calendars, kernel units) and the plain one give the same numbers for a project that has
+    not started: the data date at its start, the default calendar."""
+    acts = [act("H", "S", 0, 0, 0, "fixed"), act("H", "A", 5, 8, 14, "pert", "S", 100, 50, "g"),
+            act("H", "B", 3, 6, 12, "triangular", "S", 0, 80, "g"), act("H", "C", 4, 5, 9, "trigen", "A; B:FF+2", 0, 60)]
+    risks = [dict(risk_id="L1", project_id="H", probability=0.5, impact_type="percent", schedule_min=10,
+                  schedule_most_likely=20, schedule_max=40, cost_min=10, cost_most_likely=20, cost_max=50,
+                  affected_activities="A; C")]
+    plain = write_portfolio(tmp_path / "plain", projects=[dict(project_id="H", start_date="2025-01-06")],
+                            activities=acts, risks=risks)
+    dated = write_portfolio(tmp_path / "dated", projects=[dict(project_id="H", start_date="2025-01-06",
+                                                               data_date="2025-01-06")], activities=acts, risks=risks)
+    kw = dict(seed=5, iterations=400, block_size=100, activity_correlation=0.5, milestones=["H/B"], period_days=10.0)
+    a, b = PortfolioRiskModel(**kw).run(plain), PortfolioRiskModel(**kw).run(dated)
+    assert not a.compiled_.projects[0].dated and b.compiled_.projects[0].dated
+    np.testing.assert_allclose(b.finish_samples_, a.finish_samples_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(b.spend_samples_, a.spend_samples_, rtol=1e-12, atol=1e-8)
+    pd.testing.assert_frame_equal(b.cost_samples_, a.cost_samples_)
+    np.testing.assert_allclose(b.milestones_[["p50", "p95"]], a.milestones_[["p50", "p95"]], atol=1e-8)
+
+
+@pytest.mark.slow
+def test_progressed_sample_project_agrees_with_the_schedule_engine(tmp_path):
+    """The sample's A-101 with 2 activities complete and one under way: the portfolio engine and
+    ScheduleRiskModel simulate the same remaining work (same distributions; different random streams)."""
+    import shutil
+
+    from pmo_analytics.bundled import bundled_path
+    shutil.copytree(bundled_path("sample"), tmp_path / "d")
+    a = pd.read_csv(tmp_path / "d" / "activities.csv", dtype=str, keep_default_na=False)
+    p = pd.read_csv(tmp_path / "d" / "projects.csv", dtype=str, keep_default_na=False)
+    rows = a.index[a["project_id"] == "A-101"]
+    a["actual_start"], a["actual_finish"], a["remaining_duration"] = "", "", ""
+    a.loc[rows[0], ["actual_start", "actual_finish"]] = ["2026-01-05", "2026-01-05"]
+    a.loc[rows[1], ["actual_start", "actual_finish"]] = ["2026-01-05", "2026-01-30"]
+    a.loc[rows[2], ["actual_start", "remaining_duration"]] = ["2026-02-02", "2"]
+    p["data_date"] = np.where(p["project_id"] == "A-101", "2026-03-02", "")
+    a.to_csv(tmp_path / "d" / "activities.csv", index=False)
+    p.to_csv(tmp_path / "d" / "projects.csv", index=False)
+    pf = read_portfolio(tmp_path / "d")
+    m = PortfolioRiskModel(seed=1, iterations=6000, class_correlation=0.0).run(pf)
+    e = ScheduleRiskModel.from_portfolio(pf, "A-101", seed=1, iterations=6000, criticality=False).run()
+    pr = m.compiled_.projects[m.project_ids_.index("A-101")]
+    assert pr.dated and pr.floor_days == 40.0 and pr.sunk == pytest.approx(137300.0)
+    for q in (10, 50, 80, 95):
+        assert np.percentile(m.cost_samples_["A-101"], q) == pytest.approx(np.percentile(e.cost_, q), rel=0.01)
+        assert np.percentile(m.finish_samples_["A-101"], q) + 40.0 == pytest.approx(np.percentile(e.finish_, q),
+                                                                                    rel=0.01)
+    # the other projects are untouched by A-101's progress (common random numbers)
+    base = PortfolioRiskModel(seed=1, iterations=6000, class_correlation=0.0).run(read_portfolio())
+    pd.testing.assert_series_equal(base.cost_samples_["A-102"], m.cost_samples_["A-102"])
+    # the work done is in no period: the horizon's spend falls by about the cost to date
+    assert base.spend_["plan"].sum() - m.spend_["plan"].sum() == pytest.approx(
+        pr.sunk + (base.projects_.loc["A-101", "plan_cost"] - pr.plan_cost), rel=1e-9)
+
+
+def test_progress_without_a_start_or_data_date_names_the_project(tmp_path):
+    c = act("G", "C", 5, 5, 5, "fixed")
+    c.update(actual_start="2025-01-06")
+    pf = write_portfolio(tmp_path, projects=[dict(project_id="G")], activities=[c], periods=2)
+    with pytest.raises(PMOError, match=r"project G: its activities carry actual_start, which need the project's "
+                                       r"start_date"):
         PortfolioRiskModel(seed=1, iterations=10, block_size=5).run(pf)
-    assert ScheduleRiskModel.from_portfolio(pf, "G", seed=1, iterations=20, criticality=False).run().finish_.size == 20
 
 
 @pytest.fixture(scope="module")
@@ -295,19 +412,23 @@ def test_variance_shares_add_up_and_follow_the_variances(same_class):
 # ------------------------------------------------------------------ reproducibility and executors
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
-    """Schedules with PERT and correlation groups, a shared risk, a link and class correlation."""
+    """Schedules with PERT and correlation groups, a shared risk, a link and class correlation; M5 is under way
+    (dated: S done, A in progress, the shared risk on A and C)."""
     acts = []
-    for p in ("M1", "M2", "M3"):
+    for p in ("M1", "M2", "M3", "M5"):
         acts += [act(p, "S", 0, 0, 0, "fixed"), act(p, "A", 5, 8, 14, "pert", "S", 100, 50, "g"),
                  act(p, "B", 3, 6, 12, "triangular", "S", 0, 80, "g"), act(p, "C", 4, 5, 9, "trigen", "A; B:FF+2", 0, 60)]
+    acts[-4].update(actual_start="2025-01-06", actual_finish="2025-01-06")
+    acts[-3].update(actual_start="2025-01-06", remaining_duration=3.0)
     return write_portfolio(
         tmp_path_factory.mktemp("mixed"),
         projects=[dict(project_id="M1"), dict(project_id="M2"), dict(project_id="M3", category="Process"),
-                  dict(project_id="M4", stage="proposal", mandatory=False, earliest_start=1, latest_start=3)],
+                  dict(project_id="M4", stage="proposal", mandatory=False, earliest_start=1, latest_start=3),
+                  dict(project_id="M5", start_date="2025-01-06", data_date="2025-01-09")],
         activities=acts,
         risks=[dict(risk_id="S1", project_id="M1", probability=0.3, impact_type="percent", schedule_min=10,
                     schedule_most_likely=20, schedule_max=40, cost_min=100, cost_most_likely=200, cost_max=500,
-                    affected_activities="A; M2/A; M3/C"),
+                    affected_activities="A; M2/A; M3/C; M5/A; M5/C"),
                dict(risk_id="L1", project_id="M2", probability=0.5, schedule_min=1, schedule_most_likely=2,
                     schedule_max=6, affected_activities="B", mitigation="m", mitigation_cost=50,
                     post_probability=0.1)],
@@ -340,6 +461,7 @@ def test_same_seed_same_numbers_whatever_the_threads(mixed):
     assert not np.array_equal(one.spend_samples_, other.spend_samples_)
     assert "M2/C" in set(one.milestones_["project_id"] + "/" + one.milestones_["milestone"])
     assert one.summary.loc["shared risks", "value"] == 1
+    assert one.compiled_.projects[one.project_ids_.index("M5")].dated
 
 
 @pytest.mark.slow

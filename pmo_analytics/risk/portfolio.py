@@ -35,6 +35,26 @@ project without a schedule spends each period of its cost profile uniformly
 over that period stretched by its sampled duration ratio. Spend after period
 H is reported as "after the horizon".
 
+Projects under way
+------------------
+A schedule with progress (actual dates, a ``data_date``), constraint dates or
+calendars is built with its dates (:func:`~pmo_analytics.schedule.build_network`
+from the portfolio) and simulated as
+:class:`~pmo_analytics.risk.engine.ScheduleRiskModel` simulates it: complete
+activities keep their actuals, the others sample their *remaining* duration
+(the three-point range scaled by remaining / most likely,
+:func:`~pmo_analytics.risk.engine.remaining_ranges`), on their calendars, no
+remaining work before the data date (P6's retained logic, or progress
+override with ``progress_mode``). Its data date (or its start, when later)
+is placed at the start of its start period, and times are working days of
+the project calendar from there. The work done before the data date (its
+planned share ``most_likely - remaining`` at the cost rate, and the fixed
+cost in proportion) is in the project's cost, as in the schedule engine, but
+in no period's spend; a risk whose activities are all complete delays
+nothing, and its cost, when it occurs, is spent at the data date. A late
+predecessor project delays the remaining work as a whole. Without progress,
+the dated and the plain schedule give the same numbers.
+
 Random numbers
 --------------
 Iterations come in blocks of ``block_size``. Each project draws block ``b``
@@ -69,20 +89,21 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from ..exceptions import DataWarning, PMOError
-from ..schedule.cpm import forward_pass
+from ..schedule.cpm import forward_pass, project_finish
 from ..schedule.network import Network, build_network
 from ..tables.graph import split_list, topological_order
 from ..tables.spec import split_activity_ref
 from .correlation import check_correlation, group_matrix, iman_conover
 from .distributions import DISTRIBUTIONS, DurationSampler, ppf
 from .drivers import risk_drivers
+from .engine import remaining_ranges
 
 __all__ = ["PortfolioRiskModel", "reference_class_distributions", "sample_schedule_block", "simulate_block",
            "stream", "stable_key", "accrue", "spearman_to_pearson", "CompiledPortfolio", "ScheduleProject",
@@ -213,9 +234,23 @@ def spearman_to_pearson(rho_s):
 class ScheduleProject:
     """One project simulated on its activity network (built by :class:`PortfolioRiskModel`).
 
-    Arrays are in the network's row order. ``risks_local`` are risk indices
-    (into ``params``/``rows``) drawn from the project's own stream,
-    ``risks_shared`` the risk ids drawn from the shared streams.
+    Arrays are in the network's row order. ``local`` are risk indices (into
+    ``params``/``risk_rows``) drawn from the project's own stream, ``shared``
+    those drawn from the shared streams. ``low``/``mode``/``high`` are the
+    ranges of the *remaining* durations (the planned ones without progress,
+    :func:`~pmo_analytics.risk.engine.remaining_ranges`), ``fixed`` the fixed
+    cost still to spend per activity and ``sunk`` the cost of the work done
+    before the data date [currency]. ``risk_rows`` share a risk's cost impact,
+    ``risk_sched_rows`` (the incomplete ones) take its schedule impact.
+
+    A *dated* project (progress, constraints, a data date or calendars) runs
+    on its calendars from its data date: ``scale`` converts working days to
+    each activity's kernel units, ``floor_days`` is the data date (or the
+    start, when later) in working days of the project calendar after the
+    start, ``cal_rows`` groups the incomplete rows on other calendars than
+    the project's by calendar and ``done`` lists the complete rows, whose
+    ``actual_days`` (finish, relative to the floor; NaN for the others) are
+    reported for tracked milestones.
     """
 
     project_id: str
@@ -243,6 +278,14 @@ class ScheduleProject:
     plan_days: float
     plan_cost: float
     duration_periods: int
+    risk_sched_rows: tuple = ()
+    sunk: float = 0.0
+    dated: bool = False
+    scale: np.ndarray | None = None
+    floor_days: float = 0.0
+    cal_rows: tuple = ()
+    done: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))
+    actual_days: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -355,10 +398,12 @@ def _project_risks(pr: ScheduleProject, which: np.ndarray, sched: np.ndarray, co
     pos = {int(r): i for i, r in enumerate(pr.touched)}
     for j, k in enumerate(which):
         rows = [pos[int(r)] for r in pr.risk_rows[k]]
+        # work that is complete takes no schedule impact (the risk has passed there); its cost still counts
+        srows = rows if pr.risk_sched_rows[k] is pr.risk_rows[k] else [pos[int(r)] for r in pr.risk_sched_rows[k]]
         if pr.risk_percent[k]:
-            pct[rows] += sched[j] / 100.0
+            pct[srows] += sched[j] / 100.0
         else:
-            add[rows] += sched[j]
+            add[srows] += sched[j]
         rcost[rows] += cost[j] / len(rows)
 
 
@@ -378,7 +423,7 @@ def _schedule_draws(m: CompiledPortfolio, pr: ScheduleProject, b: int):
 
 def _schedule_base_cost(pr: ScheduleProject, D0, pct, add, rcost) -> np.ndarray:
     """Cost with local risks only [currency]: the quantity ranked for the reference-class correlation."""
-    c = float(pr.fixed.sum()) + _wsum(pr.rate, D0) + pr.response_cost
+    c = float(pr.fixed.sum()) + pr.sunk + _wsum(pr.rate, D0) + pr.response_cost
     if len(pr.touched):
         D0t = D0[pr.touched]
         c = c + _wsum(pr.rate[pr.touched], D0t * pct + add) + rcost.sum(axis=0)
@@ -395,6 +440,40 @@ def _profile_draws(m: CompiledPortfolio, pr: ProfileProject, b: int):
     r = pr.copula_rho
     zd = r * z[0] + math.sqrt(max(1.0 - r * r, 0.0)) * z[1]
     return np.exp(pr.cost_mu + pr.cost_sigma * z[0]), np.exp(pr.duration_mu + pr.duration_sigma * zd)
+
+
+def _schedule_times(pr: ScheduleProject, D: np.ndarray):
+    """Remaining work of one project on its own time line, for durations ``D`` (n, B) [working days].
+
+    Returns ``lo``, ``hi`` (start and finish of each activity's remaining
+    work; 0 for complete activities) and ``T`` (the project finish)
+    [working days of the project calendar after the floor: the project's
+    start, or its data date when it has progress]. A tracked complete
+    activity is reported at ``pr.actual_days`` instead.
+    """
+    net = pr.network
+    if not pr.dated:
+        EF = forward_pass(net, D)
+        T = EF[pr.end_rows].max(axis=0) if len(pr.end_rows) else np.zeros(D.shape[1])
+        return EF - D, EF, T
+    K = D * pr.scale[:, None]  # working days -> kernel units (hours of each activity's calendar)
+    hi = forward_pass(net, K)
+    T = net.to_days(project_finish(net, hi)) - pr.floor_days
+    lo = hi - K
+    tl = net.timeline
+    for c, rows in pr.cal_rows:  # incomplete rows on another calendar than the project's: into the project's
+        lo[rows] = tl.convert(c, 0, lo[rows], "finish")
+        hi[rows] = tl.convert(c, 0, hi[rows], "finish")
+    hpd = net._hours_per_day()
+    off = net._w_start() + pr.floor_days * hpd
+    for x in (lo, hi):
+        x -= off
+        x *= 1.0 / hpd
+        np.maximum(x, 0.0, out=x)  # no remaining work before the data date (rounding of the conversions)
+    if len(pr.done):  # complete work: only a risk's cost can still fall on it, paid at the data date
+        lo[pr.done] = 0.0
+        hi[pr.done] = 0.0
+    return lo, hi, T
 
 
 # ---------------------------------------------------------------- spend over periods
@@ -528,23 +607,24 @@ def simulate_block(m: CompiledPortfolio, item: tuple[int, int]) -> dict:
             if len(pr.touched):
                 D = D0.copy()
                 D[pr.touched] = D0[pr.touched] * (1.0 + pct) + add
-            EF = forward_pass(pr.network, D)
-            T = EF[pr.end_rows].max(axis=0)
+            lo, hi, T = _schedule_times(pr, D)
             finish[i] = start + T
-            lo = EF - D
             lo += start
-            hi = EF + start
+            hi += start
             amt = pr.rate[:, None] * D
             amt += pr.fixed[:, None]
             if len(pr.touched):
                 amt[pr.touched] += rcost
             accrue(spend[i], lo, hi, amt, P)
             cost[i] = amt.sum(axis=0)
+            if pr.sunk:  # work done before the data date: in the project's cost, in no period's spend
+                cost[i] += pr.sunk
             if pr.response_cost:  # responses are paid when the project starts
                 accrue(spend[i], start[None, :], start[None, :], np.full((1, B), pr.response_cost), P)
                 cost[i] += pr.response_cost
-            for t, row in track_of.get(i, ()):
-                track[t] = start + EF[row]
+            for t, row in track_of.get(i, ()):  # hi already counts from start
+                track[t] = hi[row] if pr.actual_days is None or np.isnan(pr.actual_days[row]) \
+                    else start + pr.actual_days[row]
         else:
             rc, rd = _profile_draws(m, pr, b)
             if perm is not None:
@@ -662,6 +742,9 @@ class PortfolioRiskModel:
         Memory per block [MB] for keeping the draws that rank a correlated
         reference class until they are used (beyond it they are drawn
         again from their stream: the same numbers, more time).
+    progress_mode : {"retained", "override"}, default "retained"
+        Out-of-sequence progress of projects under way (P6's retained logic
+        or progress override, see :func:`~pmo_analytics.schedule.build_network`).
 
     Attributes
     ----------
@@ -702,7 +785,7 @@ class PortfolioRiskModel:
                  stages=("active",), class_correlation=0.3, cost_duration_correlation="history",
                  activity_correlation=None, sampling: str = "lhs", pert_lambda: float = 4.0, mitigated: bool = False,
                  milestones=None, percentiles=(50, 80, 95), threads: int | None = None, min_class_size: int = 3,
-                 sampler: Callable | None = None, cache_mb: float = 256.0):
+                 sampler: Callable | None = None, cache_mb: float = 256.0, progress_mode: str = "retained"):
         if seed is None:
             raise ValueError("seed is required: pass an int so runs can be reproduced")
         if int(iterations) < 2:
@@ -743,6 +826,9 @@ class PortfolioRiskModel:
         self.threads = threads
         self.min_class_size = int(min_class_size)
         self.sampler = sampler or sample_schedule_block
+        if progress_mode not in ("retained", "override"):
+            raise ValueError(f"progress_mode must be 'retained' or 'override', got {progress_mode!r}")
+        self.progress_mode = progress_mode
         if not float(cache_mb) >= 0:
             raise ValueError(f"cache_mb must be >= 0, got {cache_mb}")
         self.cache_mb = float(cache_mb)
@@ -795,7 +881,7 @@ class PortfolioRiskModel:
             start = (starts[p] - 1) * P
             cls = str(row["category"])
             if p in with_schedule:
-                pr = self._schedule_project(p, acts, links, risks, shared_ids, start, cls,
+                pr = self._schedule_project(pf, p, acts, links, risks, shared_ids, start, cls,
                                             int(row["duration_periods"]))
                 shared_used.update(pr.risk_ids[k] for k in pr.shared)
             else:
@@ -836,23 +922,27 @@ class PortfolioRiskModel:
                                  self.block_size, self.iterations, self.seed, self.sampling, self.pert_lambda,
                                  self.sampler, self.cache_mb)
 
-    def _schedule_project(self, p, acts, links, risks, shared_ids, start, cls, duration_periods):
-        progress = [c for c in ("actual_start", "actual_finish", "constraint_date", "remaining_duration")
-                    if c in acts.columns and acts[c].notna().any()]
-        if "percent_complete" in acts.columns and (pd.to_numeric(acts["percent_complete"], errors="coerce") > 0).any():
-            progress.append("percent_complete")
-        if progress:
-            raise PMOError(f"project {p}: its activities carry progress or constraint dates ({', '.join(progress)}); "
-                           "the portfolio Monte Carlo schedules every project in working days from its planned start "
-                           "period and does not simulate remaining work from a data date yet. Simulate this project "
-                           "with ScheduleRiskModel.from_portfolio (which does), or leave it out of the portfolio run")
-        net = build_network(acts, p, links=links)
+    def _schedule_project(self, pf, p, acts, links, risks, shared_ids, start, cls, duration_periods):
+        own = acts[acts["project_id"].astype(str) == p]
+        row = pf.projects.set_index(pf.projects["project_id"].astype(str)).loc[p]
+        dated = _needs_dates(own, row)
+        if dated:
+            try:
+                net = build_network(pf, p, links=links, progress=self.progress_mode)
+            except ValueError as exc:
+                if "need a start_date" not in str(exc):
+                    raise
+                raise PMOError(f"project {p}: its activities carry {dated}, which need the project's start_date "
+                               "(or data_date) in the projects table") from None
+        else:
+            net = build_network(acts, p, links=links)
         a = net.activities
         unknown = set(a["distribution"]) - set(DISTRIBUTIONS)
         if unknown:
             raise PMOError(f"project {p}: unknown distribution(s) {sorted(unknown)}")
-        low, mode, high = (a[c].to_numpy(float) for c in ("min_duration", "most_likely", "max_duration"))
-        durations = DurationSampler(a["distribution"].to_numpy(), low, mode, high, pert_lambda=self.pert_lambda)
+        # remaining work, as the schedule engine simulates it: ranges scaled by remaining / most likely
+        low, mode, high, dist = remaining_ranges(net)
+        durations = DurationSampler(dist, low, mode, high, pert_lambda=self.pert_lambda)
         sets = _correlation_sets(net, self.activity_correlation, low, high)
         by_size: dict = {}
         for rows, c in sets:
@@ -872,6 +962,13 @@ class PortfolioRiskModel:
             touched = np.array(sorted({int(r) for rows in dr.rows for r in rows}), dtype=int)
         else:
             params, response, touched = np.zeros((0, 7)), 0.0, np.zeros(0, int)
+        status = net.status
+        incomplete = status != 2
+        sched_rows = tuple(rows if incomplete[rows].all() else rows[incomplete[rows]] for rows in dr.rows)
+        gone = [rid for rid, rows in zip(dr.ids, sched_rows) if not len(rows)]
+        if gone:
+            warnings.warn(f"project {p}: risk(s) {', '.join(gone)} affect only complete activities: their schedule "
+                          "impact is left out (cost impacts still count)", DataWarning, stacklevel=4)
         lk = net.links
         drives = np.zeros(net.n, bool)
         drives[lk["pred_row"].to_numpy()[lk["type"].isin(["FS", "FF"]).to_numpy()]] = True
@@ -880,13 +977,35 @@ class PortfolioRiskModel:
             end_rows = np.arange(net.n)
         fixed = a["fixed_cost"].to_numpy(float)
         rate = a["cost_rate"].to_numpy(float)
-        EF = forward_pass(net, mode)
-        pr = ScheduleProject(p, stable_key(p), cls, start, net, low, mode, high, durations, ic, free, fixed, rate,
-                             tuple(dr.ids), tuple(dr.rows), np.asarray(dr.percent, bool), params, local,
-                             np.flatnonzero(is_shared), touched, response, end_rows,
-                             float(EF[end_rows].max()) if net.n else 0.0,
-                             float(fixed.sum() + rate @ mode), duration_periods)
-        return pr
+        ml, rem = a["most_likely"].to_numpy(float), net.remaining
+        # fixed cost still to spend: all of it before the start, the remaining share in progress, none when
+        # complete; work done costs its planned share (most_likely - remaining), as in ScheduleRiskModel
+        left = np.where(status == 0, 1.0, np.where(status == 1, np.where(ml > 0, rem / np.where(ml > 0, ml, 1.0),
+                                                                         1.0), 0.0))
+        fixed_left = fixed * left
+        sunk = float((fixed - fixed_left).sum() + rate @ (ml - rem))
+        extra = {}
+        if net.has_dates:
+            plan = net._plan
+            done = status == 2
+            cal = plan.cal
+            floor = max(net.start_date, net.data_date)
+            tl = net.timeline
+            floor_days = float(net.to_days(tl.work(0, tl.day(floor))))
+            actual = np.full(net.n, np.nan)
+            if done.any():
+                actual[done] = net.row_days(np.flatnonzero(done), plan.actual_finish[done]) - floor_days
+            groups = tuple((int(c), np.flatnonzero(incomplete & (cal == c))) for c in np.unique(cal[incomplete])
+                           if c)
+            extra = dict(dated=True, scale=plan.scale.copy(), floor_days=floor_days, cal_rows=groups,
+                         done=np.flatnonzero(done), actual_days=actual)
+        pr = ScheduleProject(p, stable_key(p), cls, start, net, low, mode, high, durations, ic, free, fixed_left,
+                             rate, tuple(dr.ids), tuple(dr.rows), np.asarray(dr.percent, bool), params, local,
+                             np.flatnonzero(is_shared), touched, response, end_rows, 0.0,
+                             float(fixed.sum() + rate @ ml), duration_periods, risk_sched_rows=sched_rows,
+                             sunk=sunk, **extra)
+        _, _, T = _schedule_times(pr, mode[:, None])
+        return replace(pr, plan_days=float(T[0]))  # the deterministic remaining schedule
 
     # ------------------------------------------------------------ run
     def run(self, portfolio, selection=None, client=None) -> PortfolioRiskModel:
@@ -996,9 +1115,9 @@ class PortfolioRiskModel:
             start = max([pr.start] + [finish[q] for q in m.preds[i]])
             if isinstance(pr, ScheduleProject):
                 D = pr.mode[:, None]
-                EF = forward_pass(pr.network, D)
-                finish[i] = start + float(EF[pr.end_rows].max())
-                accrue(acc, EF - D + start, EF + start, pr.rate[:, None] * D + pr.fixed[:, None], m.period_days)
+                lo, hi, T = _schedule_times(pr, D)
+                finish[i] = start + float(T[0])
+                accrue(acc, lo + start, hi + start, pr.rate[:, None] * D + pr.fixed[:, None], m.period_days)
             else:
                 o = np.arange(len(pr.profile), dtype=float)[:, None]
                 accrue(acc, start + o * m.period_days, start + (o + 1) * m.period_days, pr.profile[:, None],
@@ -1065,6 +1184,15 @@ class PortfolioRiskModel:
 
 
 # ---------------------------------------------------------------- helpers
+def _needs_dates(acts: pd.DataFrame, project: pd.Series) -> str:
+    """What makes a project's schedule need dates (progress, constraints, a data date, calendars), or ""."""
+    why = [c for c in ("actual_start", "actual_finish", "constraint_date", "calendar_id")
+           if c in acts.columns and acts[c].notna().any()]
+    why += [c for c in ("data_date", "calendar_id") if c in project.index and not pd.isna(project[c])
+            and c not in why]
+    return ", ".join(why)
+
+
 def _shared_risk_ids(risks: pd.DataFrame | None) -> set:
     """Ids of the register rows whose affected activities lie in more than one project."""
     out = set()
