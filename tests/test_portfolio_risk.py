@@ -182,6 +182,8 @@ def test_a_project_in_progress_simulates_its_remaining_work_from_the_data_date(t
     assert m.finish_samples_["G"].tolist() == pytest.approx([25.0] * 10)
     g = m.projects_.loc["G"]
     assert g["plan_cost"] == pytest.approx(1910.0) and g["plan_finish"] == pytest.approx(25 / 21)
+    # planned for 2 periods (42 days) from its start, 20 of them before the data date: 25 more days is late
+    assert g["p_late"] == 1.0
     # the schedule engine simulates the same remaining work: 20 working days to the data date + 25, same cost
     with pytest.warns(DataWarning, match="RC affect only complete activities"):
         e = ScheduleRiskModel.from_portfolio(pf, "G", seed=1, iterations=20, criticality=False).run()
@@ -544,3 +546,36 @@ def test_arguments_are_checked():
 def test_stream_keys_are_stable():
     assert stable_key("A-101") == stable_key("A-101") != stable_key("A-102")
     assert stable_key("A-101") == 0x7d94f702b90c5737  # SHA-256 based: the same on every machine and Python version
+
+
+@pytest.mark.slow
+def test_a_real_p6_schedule_under_way_agrees_with_the_schedule_engine(tmp_path):
+    """SP10_COST_LOADED.xer (3,991 activities, 523 complete and 170 in progress at its data date 2017-09-16, bank
+    holiday calendar) merged into the sample as A-101: the portfolio engine simulates its remaining work as
+    ScheduleRiskModel does, and every iteration's cost is its spend plus the cost of the work done."""
+    import shutil
+    from pathlib import Path
+
+    from pmo_analytics.bundled import bundled_path
+    from pmo_analytics.tables.sources import read_sources
+    base = Path(shutil.copytree(bundled_path("sample"), tmp_path / "d"))
+    for name in ("activities", "risks"):
+        t = pd.read_csv(base / f"{name}.csv", dtype=str, keep_default_na=False)
+        t[t["project_id"] != "A-101"].to_csv(base / f"{name}.csv", index=False)
+    p = pd.read_csv(base / "projects.csv", dtype=str, keep_default_na=False)
+    p.loc[p["project_id"] == "A-101", ["start_date", "committed_finish"]] = ""  # the file's start
+    p.to_csv(base / "projects.csv", index=False)
+    xer = Path(__file__).parent / "data" / "realdata" / "SP10_COST_LOADED.xer"
+    pf = read_sources([str(base), f"A-101={xer}"])
+    m = PortfolioRiskModel(seed=2, iterations=2000, stages=()).run(pf, selection=["A-101"])
+    e = ScheduleRiskModel.from_portfolio(pf, "A-101", seed=2, iterations=2000, criticality=False).run()
+    pr = m.compiled_.projects[0]
+    assert pr.dated and pr.floor_days == pytest.approx(e.network.working_days(pd.Timestamp("2017-09-15")))
+    assert len(pr.done) == 523 and pr.sunk > 0
+    for q in (10, 50, 90):
+        assert np.percentile(m.finish_samples_["A-101"], q) + pr.floor_days == pytest.approx(
+            np.percentile(e.finish_, q), rel=2e-3)
+        assert np.percentile(m.cost_samples_["A-101"], q) == pytest.approx(np.percentile(e.cost_, q), rel=2e-3)
+    np.testing.assert_allclose(m.spend_samples_.sum(axis=0) + pr.sunk, m.cost_samples_["A-101"], rtol=1e-10)
+    # the deterministic model (most likely remaining durations) spends the plan less the work done
+    assert m._plan(m.compiled_).sum() + pr.sunk == pytest.approx(pr.plan_cost, rel=1e-12)

@@ -759,7 +759,9 @@ class PortfolioRiskModel:
         ``p50_cost``, ``p80_cost``, ``p95_cost`` [currency],
         ``plan_finish``, ``p50_finish``, ``p80_finish``, ``p95_finish``
         [periods from the start of period 1, fractional],
-        ``p_late`` [probability] (finishing after its planned last period)
+        ``p_late`` [probability] (finishing after its planned last period:
+        ``duration_periods`` from its start; for a project under way, the
+        days from its start to its data date count)
         and ``variance_share`` [fraction] (its part of the variance of
         portfolio spend within the horizon).
     milestones_ : DataFrame
@@ -1082,7 +1084,8 @@ class PortfolioRiskModel:
             cq = np.percentile(cost[i], qs)
             fq = np.percentile(finish[i], qs) / P
             plan_finish = (pr.start + (pr.plan_days if sched else pr.duration_periods * P)) / P
-            planned_end = pr.start / P + pr.duration_periods
+            # a project under way has used up the working days from its start to its data date already
+            planned_end = pr.start / P + pr.duration_periods - (pr.floor_days / P if sched else 0.0)
             r = {"project_id": pr.project_id, "model": "schedule" if sched else "reference class",
                  "reference_class": pr.reference_class, "start_period": int(round(pr.start / P)) + 1,
                  "plan_cost": pr.plan_cost, "mean_cost": float(cost[i].mean())}
