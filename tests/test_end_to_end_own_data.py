@@ -24,7 +24,7 @@ from pmo_analytics.records import list_notebooks
 from pmo_analytics.tables import sample_path
 
 from .conftest import DATA, MINIMAL
-from .test_end_to_end import _numbers, _review
+from .test_end_to_end import FAST, _numbers, _review
 
 pytestmark = pytest.mark.slow
 
@@ -120,3 +120,33 @@ def test_a_review_on_a_dask_cluster_publishes_the_same_numbers(tmp_path, capsys)
                          "--scheduler", c.scheduler_address)
     assert _numbers(local) == _numbers(remote)
     assert json.loads((remote / "manifest.json").read_text())["scheduler"].startswith("tcp://")
+
+
+def test_a_review_of_a_portfolio_under_way_simulates_it_from_the_data_date(tmp_path, capsys):
+    """A-101 with two activities complete and one in progress at its data date: the portfolio simulation of the
+    record (page 02) runs from the data date (it refused such data before) and publishes the numbers the review
+    object holds, to the digit."""
+    import numpy as np
+
+    from pmo_analytics.review import load_review
+
+    d = Path(shutil.copytree(sample_path(), tmp_path / "under_way"))
+    a = pd.read_csv(d / "activities.csv", dtype=str, keep_default_na=False)
+    p = pd.read_csv(d / "projects.csv", dtype=str, keep_default_na=False)
+    rows = a.index[a["project_id"] == "A-101"]
+    a["actual_start"], a["actual_finish"], a["remaining_duration"] = "", "", ""
+    a.loc[rows[0], ["actual_start", "actual_finish"]] = ["2026-01-05", "2026-01-05"]
+    a.loc[rows[1], ["actual_start", "actual_finish"]] = ["2026-01-05", "2026-01-30"]
+    a.loc[rows[2], ["actual_start", "remaining_duration"]] = ["2026-02-02", "2"]
+    p["data_date"] = np.where(p["project_id"] == "A-101", "2026-03-02", "")
+    a.to_csv(d / "activities.csv", index=False)
+    p.to_csv(d / "projects.csv", index=False)
+    record = _review(capsys, d, tmp_path / "reports", "--notebook", "02")
+    assert json.loads((record / "manifest.json").read_text())["status"] == "complete"
+    spend = _numbers(record)["02_portfolio_selection"]["uncertainty.spend"]
+    settings = {k: json.loads(v) for k, v in (s.split("=", 1) for s in FAST[1::2])}
+    risk = load_review(d, **settings).uncertainty_.portfolio_risk_
+    pr = risk.compiled_.projects[risk.project_ids_.index("A-101")]
+    assert pr.dated and pr.floor_days == 40.0 and pr.sunk > 0
+    assert spend["columns"] == list(risk.spend_.columns)
+    assert spend["data"] == [[round(v, 10) for v in row] for row in risk.spend_.to_numpy().tolist()]  # as published
