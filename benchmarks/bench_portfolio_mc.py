@@ -167,7 +167,8 @@ def main(argv=None) -> int:
         base2 = runs["2 threads"][1]
         n_done = int(pg.activities["actual_finish"].notna().sum())
         print(f"  {'under way, 2 threads':24s} {sec:8.1f} s   x{sec / base2:4.2f} the time of the not-started "
-              f"portfolio on 2 threads ({n_done:,} activities complete; tables built in {built:.1f} s)")
+              f"portfolio on 2 threads ({n_done:,} activities complete; tables built in {built:.1f} s); "
+              f"peak memory of this process after it {_peak_mb(resource.RUSAGE_SELF):,.0f} MB")
         m0 = runs["2 threads"][0]
         print(f"    mean spend in the horizon {mp.spend_['mean'].sum():,.0f} and after it {mp.spend_after_horizon_:,.0f} "
               f"under way; {m0.spend_['mean'].sum():,.0f} and {m0.spend_after_horizon_:,.0f} not started")
