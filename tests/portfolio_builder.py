@@ -59,3 +59,26 @@ def act(pid, aid, lo, ml, hi, dist="triangular", preds="", fixed=0.0, rate=0.0, 
     """One activity row."""
     return dict(project_id=pid, activity_id=aid, min_duration=lo, most_likely=ml, max_duration=hi, distribution=dist,
                 predecessors=preds, fixed_cost=fixed, cost_rate=rate, correlation_group=group)
+
+
+def sample_under_way(folder: Path) -> Path:
+    """A copy of the bundled sample with A-101 under way: data date 2026-03-02 (40 working days after its start
+    2026-01-05), its first two activities complete, the third started 2026-02-02 with 2 days left."""
+    import shutil
+
+    import numpy as np
+
+    from pmo_analytics.bundled import bundled_path
+
+    d = Path(shutil.copytree(bundled_path("sample"), folder))
+    a = pd.read_csv(d / "activities.csv", dtype=str, keep_default_na=False)
+    p = pd.read_csv(d / "projects.csv", dtype=str, keep_default_na=False)
+    rows = a.index[a["project_id"] == "A-101"]
+    a["actual_start"], a["actual_finish"], a["remaining_duration"] = "", "", ""
+    a.loc[rows[0], ["actual_start", "actual_finish"]] = ["2026-01-05", "2026-01-05"]
+    a.loc[rows[1], ["actual_start", "actual_finish"]] = ["2026-01-05", "2026-01-30"]
+    a.loc[rows[2], ["actual_start", "remaining_duration"]] = ["2026-02-02", "2"]
+    p["data_date"] = np.where(p["project_id"] == "A-101", "2026-03-02", "")
+    a.to_csv(d / "activities.csv", index=False)
+    p.to_csv(d / "projects.csv", index=False)
+    return d

@@ -126,21 +126,11 @@ def test_a_review_of_a_portfolio_under_way_simulates_it_from_the_data_date(tmp_p
     """A-101 with two activities complete and one in progress at its data date: the portfolio simulation of the
     record (page 02) runs from the data date (it refused such data before) and publishes the numbers the review
     object holds, to the digit."""
-    import numpy as np
-
     from pmo_analytics.review import load_review
 
-    d = Path(shutil.copytree(sample_path(), tmp_path / "under_way"))
-    a = pd.read_csv(d / "activities.csv", dtype=str, keep_default_na=False)
-    p = pd.read_csv(d / "projects.csv", dtype=str, keep_default_na=False)
-    rows = a.index[a["project_id"] == "A-101"]
-    a["actual_start"], a["actual_finish"], a["remaining_duration"] = "", "", ""
-    a.loc[rows[0], ["actual_start", "actual_finish"]] = ["2026-01-05", "2026-01-05"]
-    a.loc[rows[1], ["actual_start", "actual_finish"]] = ["2026-01-05", "2026-01-30"]
-    a.loc[rows[2], ["actual_start", "remaining_duration"]] = ["2026-02-02", "2"]
-    p["data_date"] = np.where(p["project_id"] == "A-101", "2026-03-02", "")
-    a.to_csv(d / "activities.csv", index=False)
-    p.to_csv(d / "projects.csv", index=False)
+    from .portfolio_builder import sample_under_way
+
+    d = sample_under_way(tmp_path / "under_way")
     record = _review(capsys, d, tmp_path / "reports", "--notebook", "02")
     assert json.loads((record / "manifest.json").read_text())["status"] == "complete"
     spend = _numbers(record)["02_portfolio_selection"]["uncertainty.spend"]

@@ -13,7 +13,7 @@ from pmo_analytics.risk import ScheduleRiskModel
 from pmo_analytics.risk.portfolio import (PortfolioRiskModel, accrue, reference_class_distributions,
                                           sample_schedule_block, stable_key)
 
-from .portfolio_builder import act, write_portfolio
+from .portfolio_builder import act, sample_under_way, write_portfolio
 
 
 # ------------------------------------------------------------------ closed forms
@@ -240,21 +240,7 @@ def test_a_schedule_with_a_data_date_and_no_progress_is_the_undated_schedule(tmp
 def test_progressed_sample_project_agrees_with_the_schedule_engine(tmp_path):
     """The sample's A-101 with 2 activities complete and one under way: the portfolio engine and
     ScheduleRiskModel simulate the same remaining work (same distributions; different random streams)."""
-    import shutil
-
-    from pmo_analytics.bundled import bundled_path
-    shutil.copytree(bundled_path("sample"), tmp_path / "d")
-    a = pd.read_csv(tmp_path / "d" / "activities.csv", dtype=str, keep_default_na=False)
-    p = pd.read_csv(tmp_path / "d" / "projects.csv", dtype=str, keep_default_na=False)
-    rows = a.index[a["project_id"] == "A-101"]
-    a["actual_start"], a["actual_finish"], a["remaining_duration"] = "", "", ""
-    a.loc[rows[0], ["actual_start", "actual_finish"]] = ["2026-01-05", "2026-01-05"]
-    a.loc[rows[1], ["actual_start", "actual_finish"]] = ["2026-01-05", "2026-01-30"]
-    a.loc[rows[2], ["actual_start", "remaining_duration"]] = ["2026-02-02", "2"]
-    p["data_date"] = np.where(p["project_id"] == "A-101", "2026-03-02", "")
-    a.to_csv(tmp_path / "d" / "activities.csv", index=False)
-    p.to_csv(tmp_path / "d" / "projects.csv", index=False)
-    pf = read_portfolio(tmp_path / "d")
+    pf = read_portfolio(sample_under_way(tmp_path / "d"))
     m = PortfolioRiskModel(seed=1, iterations=6000, class_correlation=0.0).run(pf)
     e = ScheduleRiskModel.from_portfolio(pf, "A-101", seed=1, iterations=6000, criticality=False).run()
     pr = m.compiled_.projects[m.project_ids_.index("A-101")]
