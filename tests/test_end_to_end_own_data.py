@@ -140,3 +140,6 @@ def test_a_review_of_a_portfolio_under_way_simulates_it_from_the_data_date(tmp_p
     assert pr.dated and pr.floor_days == 40.0 and pr.sunk > 0
     assert spend["columns"] == list(risk.spend_.columns)
     assert spend["data"] == [[round(v, 10) for v in row] for row in risk.spend_.to_numpy().tolist()]  # as published
+    html = (record / "02_portfolio_selection.html").read_text(encoding="utf-8")
+    assert ("Projects under way are simulated from their data date on: A-101 from 2026-03-02 (2 activities complete, "
+            "1 in progress, 0.1 M of work done)") in html

@@ -132,6 +132,15 @@ def test_uncertainty_sentences():
     assert nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 20 % of optimal", "rens")[3] == (
         "The model under uncertainty is large: it was solved in the neighbourhood of its LP relaxation (RENS), so "
         "the gap stated is measured against the whole model's LP bound.")
+    uw = pd.DataFrame({"data_date": [pd.Timestamp("2026-03-02"), pd.Timestamp("2026-04-06")], "complete": [2, 1],
+                       "in_progress": [1, 0], "cost_to_date": [137300.0, 2.5e6]}, index=pd.Index(["A-101", "A-102"]))
+    with_uw = nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 1.00 % of optimal", under_way=uw)
+    assert with_uw[1] == ("Projects under way are simulated from their data date on: A-101 from 2026-03-02 "
+                          "(2 activities complete, 1 in progress, 0.1 M of work done); A-102 from 2026-04-06 "
+                          "(1 activity complete, 0 in progress, 2.5 M of work done). The work done is in their cost, "
+                          "not in any period's spend.")
+    assert with_uw[:1] + with_uw[2:] == s
+    assert nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 1.00 % of optimal", under_way=uw.iloc[:0]) == s
 
 
 # ---------------------------------------------------------------------- detail-page sentences

@@ -184,6 +184,10 @@ def test_a_project_in_progress_simulates_its_remaining_work_from_the_data_date(t
     assert g["plan_cost"] == pytest.approx(1910.0) and g["plan_finish"] == pytest.approx(25 / 21)
     # planned for 2 periods (42 days) from its start, 20 of them before the data date: 25 more days is late
     assert g["p_late"] == 1.0
+    assert m.summary.loc["projects under way (from their data date)", "value"] == 1
+    uw = m.under_way_.loc["G"]
+    assert (uw["data_date"], uw["complete"], uw["in_progress"]) == (pd.Timestamp("2025-02-03"), 1, 1)
+    assert uw["cost_to_date"] == pytest.approx(460.0)
     # the schedule engine simulates the same remaining work: 20 working days to the data date + 25, same cost
     with pytest.warns(DataWarning, match="RC affect only complete activities"):
         e = ScheduleRiskModel.from_portfolio(pf, "G", seed=1, iterations=20, criticality=False).run()
@@ -219,7 +223,8 @@ def test_a_schedule_with_a_data_date_and_no_progress_is_the_undated_schedule(tmp
     """The dated path (calendars, kernel units) and the plain one give the same numbers for a project that has
     not started: the data date at its start, the default calendar."""
     acts = [act("H", "S", 0, 0, 0, "fixed"), act("H", "A", 5, 8, 14, "pert", "S", 100, 50, "g"),
-            act("H", "B", 3, 6, 12, "triangular", "S", 0, 80, "g"), act("H", "C", 4, 5, 9, "trigen", "A; B:FF+2", 0, 60)]
+            act("H", "B", 3, 6, 12, "triangular", "S", 0, 80, "g"),
+            act("H", "C", 4, 5, 9, "trigen", "A; B:FF+2", 0, 60)]
     risks = [dict(risk_id="L1", project_id="H", probability=0.5, impact_type="percent", schedule_min=10,
                   schedule_most_likely=20, schedule_max=40, cost_min=10, cost_most_likely=20, cost_max=50,
                   affected_activities="A; C")]
@@ -230,6 +235,7 @@ def test_a_schedule_with_a_data_date_and_no_progress_is_the_undated_schedule(tmp
     kw = dict(seed=5, iterations=400, block_size=100, activity_correlation=0.5, milestones=["H/B"], period_days=10.0)
     a, b = PortfolioRiskModel(**kw).run(plain), PortfolioRiskModel(**kw).run(dated)
     assert not a.compiled_.projects[0].dated and b.compiled_.projects[0].dated
+    assert a.under_way_.empty and b.under_way_.empty  # a data date at the start: nothing under way
     np.testing.assert_allclose(b.finish_samples_, a.finish_samples_, rtol=0, atol=1e-8)
     np.testing.assert_allclose(b.spend_samples_, a.spend_samples_, rtol=1e-12, atol=1e-8)
     pd.testing.assert_frame_equal(b.cost_samples_, a.cost_samples_)

@@ -269,7 +269,7 @@ def lessons_sentences(adopt: pd.DataFrame | None, extra: float | None, estimated
 
 def uncertainty_sentences(spend: pd.DataFrame | None, p_any: float | None, comparison: pd.DataFrame | None,
                           alpha: float, saa_status: str | None = None, strategy: str | None = None,
-                          scenarios: int | None = None) -> list[str]:
+                          scenarios: int | None = None, under_way: pd.DataFrame | None = None) -> list[str]:
     """The portfolio simulated as a whole, and the portfolio chosen under uncertainty.
 
     When the SAA portfolio's validated chance of overrunning lies above
@@ -300,6 +300,10 @@ def uncertainty_sentences(spend: pd.DataFrame | None, p_any: float | None, compa
         ``SAAOutcome.strategy``: ``"rens"`` adds how the large model was solved and what its gap measures.
     scenarios : int, optional
         Number of scenarios the SAA was solved on (named in the out-of-sample sentence).
+    under_way : DataFrame, optional
+        ``PortfolioRiskModel.under_way_``: the projects simulated from their
+        data date (``data_date``, ``complete``, ``in_progress``,
+        ``cost_to_date`` [currency]), named after the first sentence.
     """
     out = []
     if spend is not None and p_any is not None:
@@ -309,6 +313,14 @@ def uncertainty_sentences(spend: pd.DataFrame | None, p_any: float | None, compa
                    f"{p_any:.0%}; its P80 spend over the horizon is {money(float(spend['p80'].sum()))} against "
                    f"{money(float(spend['budget'].sum()))} of budget, and period {worst} is the most exposed "
                    f"({spend.loc[worst, 'p_overrun']:.0%}).")
+        if under_way is not None and len(under_way):
+            each = "; ".join(
+                f"{pid} from {pd.Timestamp(r.data_date):%Y-%m-%d} ({int(r.complete)} "
+                f"{'activity' if int(r.complete) == 1 else 'activities'} complete, {int(r.in_progress)} in progress, "
+                f"{money(float(r.cost_to_date))} of work done)"
+                for pid, r in zip(under_way.index, under_way.itertuples()))
+            out.append(f"Projects under way are simulated from their data date on: {each}. The work done is in their "
+                       "cost, not in any period's spend.")
     if comparison is None or "SAA" not in comparison.index:
         out.append(f"No portfolio keeps the chance of overrunning any period's budget under {alpha:.0%} while "
                    "carrying the commitments.")

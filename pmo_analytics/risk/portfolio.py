@@ -772,6 +772,11 @@ class PortfolioRiskModel:
         Tidy: ``project_id``, ``period``, ``variance_share`` [fraction]:
         ``Cov(X_p,t, S_t) / Var(S_t)``, which adds up to 1 over projects in
         each period (Euler allocation of the variance).
+    under_way_ : DataFrame
+        Projects simulated from their data date, indexed by ``project_id``:
+        ``data_date``, ``complete`` and ``in_progress`` [activities],
+        ``cost_to_date`` [currency] (the work done, in their cost and in no
+        period's spend); empty when none is under way.
     spend_samples_ : ndarray, shape (H + 1, iterations)
         Portfolio spend per period and iteration [currency]; row H is spend
         after the horizon.
@@ -1107,6 +1112,7 @@ class PortfolioRiskModel:
             ms.append(r)
         self.milestones_ = pd.DataFrame(ms)
         self.project_ids_ = ids
+        self.under_way_ = _under_way(m)
         self.cost_samples_ = pd.DataFrame(cost.T, columns=pd.Index(ids, name="project_id"))
         self.finish_samples_ = pd.DataFrame(finish.T, columns=pd.Index(ids, name="project_id"))
 
@@ -1158,6 +1164,7 @@ class PortfolioRiskModel:
             ("iterations", m.iterations, "count"),
             ("projects simulated", len(m.projects), "count"),
             ("projects with a schedule", n_sched, "count"),
+            ("projects under way (from their data date)", len(self.under_way_), "count"),
             ("shared risks", len(m.shared), "count"),
             ("cross-project links", sum(len(p) for p in m.preds), "count"),
             ("budget in horizon", float(s["budget"].sum()), "currency"),
@@ -1187,6 +1194,21 @@ class PortfolioRiskModel:
 
 
 # ---------------------------------------------------------------- helpers
+def _under_way(m: CompiledPortfolio) -> pd.DataFrame:
+    """The projects simulated from a data date (progress, or a data date after the start), one row each."""
+    rows = []
+    for pr in m.projects:
+        if not isinstance(pr, ScheduleProject) or not pr.dated:
+            continue
+        st = pr.network.status
+        if not ((st > 0).any() or pr.floor_days > 0):
+            continue
+        rows.append({"project_id": pr.project_id, "data_date": max(pr.network.start_date, pr.network.data_date),
+                     "complete": int((st == 2).sum()), "in_progress": int((st == 1).sum()), "cost_to_date": pr.sunk})
+    cols = ["project_id", "data_date", "complete", "in_progress", "cost_to_date"]
+    return pd.DataFrame(rows, columns=cols).set_index("project_id")
+
+
 def _needs_dates(acts: pd.DataFrame, project: pd.Series) -> str:
     """What makes a project's schedule need dates (progress, constraints, a data date, calendars), or ""."""
     why = [c for c in ("actual_start", "actual_finish", "constraint_date", "calendar_id")
