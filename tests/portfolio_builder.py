@@ -82,3 +82,20 @@ def sample_under_way(folder: Path) -> Path:
     a.to_csv(d / "activities.csv", index=False)
     p.to_csv(d / "projects.csv", index=False)
     return d
+
+
+def sample_without_schedule(folder: Path, project_id: str = "A-101") -> Path:
+    """A copy of the bundled sample whose ``project_id`` has no activities, risks, start date or commitment: the
+    core tables a schedule file (``PROJECT=FILE``) is merged into, with the file's own dates."""
+    import shutil
+
+    from pmo_analytics.bundled import bundled_path
+
+    d = Path(shutil.copytree(bundled_path("sample"), folder))
+    for name in ("activities", "risks"):
+        t = pd.read_csv(d / f"{name}.csv", dtype=str, keep_default_na=False)
+        t[t["project_id"] != project_id].to_csv(d / f"{name}.csv", index=False)
+    p = pd.read_csv(d / "projects.csv", dtype=str, keep_default_na=False)
+    p.loc[p["project_id"] == project_id, ["start_date", "committed_finish"]] = ""
+    p.to_csv(d / "projects.csv", index=False)
+    return d

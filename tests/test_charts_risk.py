@@ -58,6 +58,21 @@ def test_gantt_and_bars(res):
         rc.activity_bars(res.ranking("criticality")[["activity_id", "name", "criticality"]], "sensitivity")
 
 
+def test_gantt_of_a_large_schedule_shows_its_most_critical_activities_in_schedule_order(res):
+    """A real schedule of thousands of activities made a chart Vega could not draw (stack overflow in the SVG
+    conversion): beyond ``top`` rows the Gantt keeps the most critical ones and says so."""
+    g = res.gantt()
+    top = len(g) - 1
+    assert top >= 2
+    chart = rc.gantt_chart(g, title="X", top=top)
+    values = next(iter(chart.to_dict()["datasets"].values()))
+    want = g.sort_values(["criticality", "p80_finish"], ascending=False, kind="stable").head(top)
+    assert [v["activity_id"] for v in values] == list(g.loc[sorted(want.index), "activity_id"])
+    assert chart.to_dict()["title"] == f"X (the {top} most critical of {len(g)} activities)"
+    assert len(next(iter(rc.gantt_chart(g, top=None).to_dict()["datasets"].values()))) == len(g)
+    assert "most critical" not in json.dumps(rc.gantt_chart(g).to_dict()["title"])  # within the default 60
+
+
 def test_tornado_and_jcl(res):
     t = rc.tornado_chart(res.tornado(), "cost_reduction").to_dict()
     assert t["encoding"]["x"]["field"] == "cost_reduction"

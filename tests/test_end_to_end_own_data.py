@@ -143,3 +143,23 @@ def test_a_review_of_a_portfolio_under_way_simulates_it_from_the_data_date(tmp_p
     html = (record / "02_portfolio_selection.html").read_text(encoding="utf-8")
     assert ("Projects under way are simulated from their data date on: A-101 from 2026-03-02 (2 activities complete, "
             "1 in progress, 0.1 M of work done)") in html
+
+
+def test_a_review_with_a_real_p6_schedule_under_way_runs_every_page(tmp_path, capsys):
+    """The sample with A-101's schedule taken from SP10_COST_LOADED.xer (3,991 activities, 523 complete, open-ended
+    logic, no committed finish): every page runs and says what the data imply. Before, page 03 stopped on its own
+    DCMA logic checks (its text says failed checks do not stop the analysis), its probabilistic Gantt of 3,991
+    rows overflowed Vega's stack, and page 04 refused an amber whose metric cannot be evaluated."""
+    from .portfolio_builder import sample_without_schedule
+
+    base = sample_without_schedule(tmp_path / "core")
+    xer = Path(__file__).parent / "data" / "realdata" / "SP10_COST_LOADED.xer"
+    record = _review(capsys, [base, f"A-101={xer}"], tmp_path / "reports")
+    assert json.loads((record / "manifest.json").read_text())["status"] == "complete"
+    page = {p.stem: (record / f"{p.stem}.html").read_text(encoding="utf-8") for p in list_notebooks()}
+    assert "Unsound schedule logic: A-101 (Logic, Dangling logic, Critical path test)" in page["03_schedule_risk"]
+    assert "A-101&#x27;s schedule fails Logic 35.1 %" in page["03_schedule_risk"] or \
+        "A-101's schedule fails Logic 35.1 %" in page["03_schedule_risk"]
+    assert "most critical of 3,991 activities" in page["03_schedule_risk"]
+    assert ("A-101 from 2017-09-16 (523 activities complete, 170 in progress") in page["02_portfolio_selection"]
+    assert "committed date: P50 finish - committed finish [days] cannot be evaluated" in page["04_delivery_monitoring"]

@@ -276,3 +276,21 @@ def test_governance_and_intake_page_sentences():
     projects = pd.DataFrame({"project_id": ["P1", "P2", "P3"], "name": ["One", "Two", "Three"]})
     assert nv.leader_sentence(scores, projects) == ("The highest-scoring proposal is P2 (Two) with 0.900; the median "
                                                     "score is 0.500.")
+
+
+def test_logic_sentences_name_the_unsound_networks_and_their_values():
+    h = pd.DataFrame({"project_id": ["A", "A", "A", "A", "B", "B"],
+                      "check": ["Logic", "Dangling logic", "Critical path test", "High float", "Logic",
+                                "Critical path test"],
+                      "passed": [False, True, False, False, True, True],
+                      "value": [35.104, 0.0, 7.0, 70.0, 1.0, 10.0], "unit": ["%", "%", "days", "%", "%", "days"],
+                      "threshold": ["<= 5%", "0", "= 10 days", "<= 5%", "<= 5%", "= 10 days"]})
+    assert nv.logic_sentences(h) == [
+        "A's schedule fails Logic 35.1 % (DCMA <= 5%), Critical path test 7 days (DCMA = 10 days): a simulation of "
+        "open or dangling logic understates the spread of the finish, so its dates below are what this network "
+        "implies, not a forecast to commit to; have the scheduler repair the logic first."]
+    assert nv.logic_sentences(h, short=True) == [
+        "Unsound schedule logic: A (Logic, Critical path test); their simulated dates are what their networks imply, "
+        "not forecasts to commit to."]
+    # high float alone, or every logic check passed: nothing to say
+    assert nv.logic_sentences(h[h["project_id"] == "B"]) == [] == nv.logic_sentences(h.iloc[3:4])

@@ -13,7 +13,7 @@ from pmo_analytics.risk import ScheduleRiskModel
 from pmo_analytics.risk.portfolio import (PortfolioRiskModel, accrue, reference_class_distributions,
                                           sample_schedule_block, stable_key)
 
-from .portfolio_builder import act, sample_under_way, write_portfolio
+from .portfolio_builder import act, sample_under_way, sample_without_schedule, write_portfolio
 
 
 # ------------------------------------------------------------------ closed forms
@@ -545,18 +545,10 @@ def test_a_real_p6_schedule_under_way_agrees_with_the_schedule_engine(tmp_path):
     """SP10_COST_LOADED.xer (3,991 activities, 523 complete and 170 in progress at its data date 2017-09-16, bank
     holiday calendar) merged into the sample as A-101: the portfolio engine simulates its remaining work as
     ScheduleRiskModel does, and every iteration's cost is its spend plus the cost of the work done."""
-    import shutil
     from pathlib import Path
 
-    from pmo_analytics.bundled import bundled_path
     from pmo_analytics.tables.sources import read_sources
-    base = Path(shutil.copytree(bundled_path("sample"), tmp_path / "d"))
-    for name in ("activities", "risks"):
-        t = pd.read_csv(base / f"{name}.csv", dtype=str, keep_default_na=False)
-        t[t["project_id"] != "A-101"].to_csv(base / f"{name}.csv", index=False)
-    p = pd.read_csv(base / "projects.csv", dtype=str, keep_default_na=False)
-    p.loc[p["project_id"] == "A-101", ["start_date", "committed_finish"]] = ""  # the file's start
-    p.to_csv(base / "projects.csv", index=False)
+    base = sample_without_schedule(tmp_path / "d")
     xer = Path(__file__).parent / "data" / "realdata" / "SP10_COST_LOADED.xer"
     pf = read_sources([str(base), f"A-101={xer}"])
     m = PortfolioRiskModel(seed=2, iterations=2000, stages=()).run(pf, selection=["A-101"])

@@ -97,14 +97,23 @@ def distribution_chart(histogram: pd.DataFrame, s_curve: pd.DataFrame, percentil
     return alt.layer(*layers).properties(title=title or f"{what.title()} distribution and S-curve")
 
 
-def gantt_chart(gantt: pd.DataFrame, title: str | None = None) -> alt.LayerChart:
+def gantt_chart(gantt: pd.DataFrame, title: str | None = None, top: int | None = 60) -> alt.LayerChart:
     """Probabilistic Gantt: deterministic bars with P50 and P80 finish ticks per activity.
 
     ``gantt`` is ``ScheduleRiskModel.gantt()`` (``activity_id``, ``name``,
     ``early_start``, ``early_finish``, ``p50_finish``, ``p80_finish``,
     ``criticality``, and the ``*_date`` columns when the model has a start
     date: then the axis is in dates). Drag to pan, wheel to zoom the time axis.
+    A schedule of more than ``top`` activities shows its ``top`` most
+    critical ones (ties: the later P80 finish first), in schedule order, and
+    says so in the title (a real schedule of thousands of rows is no chart a
+    board reads, nor one a browser draws); ``top=None`` shows every row.
     """
+    n_all, shown = len(gantt), ""
+    if top is not None and n_all > top:
+        keep = gantt.sort_values(["criticality", "p80_finish"], ascending=False, kind="stable").index[:top]
+        gantt = gantt.loc[sorted(keep)]
+        shown = f" (the {top} most critical of {n_all:,} activities)"
     dates = has_dates(gantt, "early_start_date", "early_finish_date", "p50_finish_date", "p80_finish_date")
     df = gantt.assign(label=gantt["activity_id"] + " " + gantt["name"].astype(str).str.slice(0, 32))
     order = list(df["label"])
@@ -131,7 +140,7 @@ def gantt_chart(gantt: pd.DataFrame, title: str | None = None) -> alt.LayerChart
     p50m = alt.Chart(df).mark_tick(color=PALETTE[0], thickness=3, size=14).encode(x=f"{p50}:{t}", y=y, tooltip=tips)
     p80m = alt.Chart(df).mark_tick(color=PALETTE[3], thickness=3, size=14).encode(x=f"{p80}:{t}", y=y, tooltip=tips)
     return alt.layer(bars, p50m, p80m).properties(
-        title=title or "Probabilistic Gantt: plan (bars), P50 (blue) and P80 (vermilion) finishes",
+        title=(title or "Probabilistic Gantt: plan (bars), P50 (blue) and P80 (vermilion) finishes") + shown,
         height=max(200, 14 * len(df)))
 
 

@@ -132,7 +132,8 @@ def risk_box(review) -> dict:
             f"Cost contingency at {P}": (float(t["cost_contingency"].sum()), "money"),
             "Schedule contingency, largest": (float(t["schedule_contingency"].max()), "days"),
             "Worst lateness vs commitment": (float(late.max()), "days") if len(late) else ("not assessed", "text")}
-    return _box(lines[1] + " " + lines[0], keys, rests, "Schedule and cost risk",
+    unsound = narrative.logic_sentences(rk.health_, short=True)  # a board signs this box: it must say so
+    return _box(" ".join([lines[1], lines[0], *unsound]), keys, rests, "Schedule and cost risk",
                 {"Health": "1. Schedule health check",
                  "P50 / P80": "2. Simulation: P50 and confidence-level dates and costs, contingency",
                  "Drivers": "3. What drives the risk", "Mitigations": "4. Which mitigations pay for themselves"})

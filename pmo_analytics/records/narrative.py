@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["money", "uncertainty_sentences", "intake_sentences", "lessons_sentences", "pipeline_sentences",
+__all__ = ["money", "LOGIC_CHECKS", "logic_sentences", "uncertainty_sentences", "intake_sentences", "lessons_sentences", "pipeline_sentences",
            "portfolio_sentences", "infeasible_sentences", "risk_sentences", "delivery_sentences", "benefits_sentences",
            "governance_sentences", "not_assessed_sentences", "selection_scope_sentence", "funded_sentence",
            "approval_sentence", "capacity_sentence", "frontier_sentence", "left_out_sentences", "scenario_sentences",
@@ -76,6 +76,48 @@ def portfolio_sentences(numbers: dict, portfolio: pd.DataFrame) -> list[str]:
         third if not funded["mandatory"].any() else
         f"All {int(funded['mandatory'].sum())} mandatory projects are in. " + third,
     ]
+
+
+#: Health checks the simulation rests on: open ends and dangling logic let a late activity delay nothing, and a
+#: critical path that does not pass a delay on means the finish does not follow the work (DCMA-EA PAM 200.1).
+LOGIC_CHECKS = ("Logic", "Dangling logic", "Critical path test")
+
+
+def _check_value(value, unit) -> str:
+    return f"{float(value):.1f} %" if unit == "%" else f"{float(value):g} {unit}".rstrip()
+
+
+def logic_sentences(health: pd.DataFrame, short: bool = False) -> list[str]:
+    """What the page says about projects whose network fails a check the simulation rests on.
+
+    Parameters
+    ----------
+    health : DataFrame
+        ``RiskReview.health_``: ``project_id``, ``check``, ``passed``,
+        ``value``, ``unit``, ``threshold`` (:func:`~pmo_analytics.schedule.health_check`).
+    short : bool
+        One sentence naming every such project and its failed checks (the
+        decision box), instead of one sentence per project with the values.
+
+    A Monte Carlo run on open-ended or dangling logic understates the spread
+    of the finish (a late activity with no successor delays nothing), so the
+    simulated dates of such a network are what that network implies, not a
+    forecast to commit to (DCMA-EA PAM 200.1, 2012; GAO-16-89G, best practice 2).
+    """
+    bad = health[health["check"].isin(LOGIC_CHECKS) & ~health["passed"].astype(bool)]
+    if bad.empty:
+        return []
+    if short:
+        each = "; ".join(f"{pid} ({', '.join(g['check'])})" for pid, g in bad.groupby("project_id", sort=True))
+        return [f"Unsound schedule logic: {each}; their simulated dates are what their networks imply, not "
+                "forecasts to commit to."]
+    out = []
+    for pid, g in bad.groupby("project_id", sort=True):
+        fails = ", ".join(f"{r.check} {_check_value(r.value, r.unit)} (DCMA {r.threshold})" for r in g.itertuples())
+        out.append(f"{pid}'s schedule fails {fails}: a simulation of open or dangling logic understates the spread "
+                   "of the finish, so its dates below are what this network implies, not a forecast to commit to; "
+                   "have the scheduler repair the logic first.")
+    return out
 
 
 def risk_sentences(table: pd.DataFrame, exposure: pd.DataFrame, p_label: str = "P80") -> list[str]:
