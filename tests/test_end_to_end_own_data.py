@@ -163,3 +163,17 @@ def test_a_review_with_a_real_p6_schedule_under_way_runs_every_page(tmp_path, ca
     assert "most critical of 3,991 activities" in page["03_schedule_risk"]
     assert ("A-101 from 2017-09-16 (523 activities complete, 170 in progress") in page["02_portfolio_selection"]
     assert "committed date: P50 finish - committed finish [days] cannot be evaluated" in page["04_delivery_monitoring"]
+
+
+def test_a_review_with_a_real_schedule_that_carries_no_cost_states_what_is_not_assessed(tmp_path, capsys):
+    """XERNative_sample.xer (25 activities, no cost) as A-101: page 03 compared NaN costs in its assertions and
+    asked the cost-less result for a joint-confidence frontier; it now says the joint confidence is not assessed."""
+    from .portfolio_builder import sample_without_schedule
+
+    base = sample_without_schedule(tmp_path / "core")
+    xer = Path(__file__).parent / "data" / "realdata" / "XERNative_sample.xer"
+    record = _review(capsys, [base, f"A-101={xer}"], tmp_path / "reports", "--notebook", "03")
+    assert json.loads((record / "manifest.json").read_text())["status"] == "complete"
+    html = (record / "03_schedule_risk.html").read_text(encoding="utf-8")
+    assert "A-101: its schedule and risks carry no cost, so its joint confidence in date and cost is not assessed." \
+        in html
