@@ -61,7 +61,9 @@ def test_risk_box_sums_cost_contingency_and_takes_the_worst_lateness():
     table = pd.DataFrame({"cost_contingency": [1e6, 5e5], "schedule_contingency": [12.0, 30.0],
                           "pc_cost": [11e6, 6e6], "estimated_cost": [10e6, 6e6]}, index=["A", "B"])
     exposure = pd.DataFrame({"project_id": ["A", "B"], "p80_days_late": [4.0, float("nan")], "jcl": [0.5, None]})
-    rk = NS(table_=table, exposure_=exposure, projects_=["A", "B"], has_risks_=False, assessed=True)
+    health = pd.DataFrame({"project_id": ["A", "B"], "check": ["Logic", "Logic"], "passed": [True, True],
+                           "value": [0.0, 1.0], "unit": ["%", "%"], "threshold": ["<= 5%", "<= 5%"]})
+    rk = NS(table_=table, exposure_=exposure, projects_=["A", "B"], has_risks_=False, assessed=True, health_=health)
     box = boxes.risk_box(NS(policy=POLICY, risk_=rk, fingerprint_="1" * 64))
     assert box["headline"].startswith("Holding every simulated project at P80 needs 1.5 M of cost contingency")
     assert box["headline"].endswith("the worst is A, 4 working days late (1 project without a committed date is "
@@ -73,6 +75,11 @@ def test_risk_box_sums_cost_contingency_and_takes_the_worst_lateness():
     no_commit = boxes.risk_box(NS(policy=POLICY, fingerprint_="1" * 64, risk_=NS(
         **(rk.__dict__ | {"exposure_": exposure.assign(p80_days_late=float("nan"))}))))
     assert _keys(no_commit)["Worst lateness vs commitment"] == ("not assessed", "text")
+    # a network whose logic fails a check the simulation rests on: the box a board signs says so
+    unsound = boxes.risk_box(NS(policy=POLICY, fingerprint_="1" * 64, risk_=NS(
+        **(rk.__dict__ | {"health_": health.assign(passed=[True, False], value=[0.0, 35.1])}))))
+    assert unsound["headline"] == box["headline"] + (" Unsound schedule logic: B (Logic); their simulated dates are "
+                                                     "what their networks imply, not forecasts to commit to.")
 
 
 def test_intake_box_without_proposals():
