@@ -11,7 +11,8 @@ import math
 
 import pandas as pd
 
-__all__ = ["money", "LOGIC_CHECKS", "logic_sentences", "uncertainty_sentences", "intake_sentences", "lessons_sentences", "pipeline_sentences",
+__all__ = ["money", "LOGIC_CHECKS", "logic_sentences", "uncertainty_sentences", "intake_sentences",
+           "lessons_sentences", "pipeline_sentences",
            "portfolio_sentences", "infeasible_sentences", "risk_sentences", "delivery_sentences", "benefits_sentences",
            "governance_sentences", "not_assessed_sentences", "selection_scope_sentence", "funded_sentence",
            "approval_sentence", "capacity_sentence", "frontier_sentence", "left_out_sentences", "scenario_sentences",
