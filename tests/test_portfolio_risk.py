@@ -194,6 +194,23 @@ def test_a_project_in_progress_simulates_its_remaining_work_from_the_data_date(t
     assert np.allclose(e.finish_, 45.0) and np.allclose(e.cost_, 2010.0)
 
 
+def test_a_remaining_duration_revised_before_the_start_is_no_work_done_in_the_portfolio(tmp_path):
+    """As in the schedule engine: D (not started, 10 planned days at 100/day, re-estimated at 6) spends 600, all
+    of it after the data date, and G's cost counts no work done on it."""
+    d = act("G", "D", 10, 10, 10, "fixed", preds="A", rate=100.0)
+    d.update(remaining_duration=6.0)
+    pf = _in_progress(tmp_path)
+    acts = pd.concat([pf.activities, pd.DataFrame([{**pf.activities.iloc[-1].to_dict(), **d}])], ignore_index=True)
+    pf2 = write_portfolio(tmp_path / "revised", projects=[dict(project_id="G", data_date="2025-02-03",
+                                                                start_date="2025-01-06")],
+                          activities=acts.to_dict("records"), periods=3)
+    m = PortfolioRiskModel(seed=1, iterations=10, block_size=5, period_days=21.0).run(pf2)
+    e = ScheduleRiskModel.from_portfolio(pf2, "G", seed=1, iterations=20, criticality=False).run()
+    assert m.under_way_.loc["G", "cost_to_date"] == pytest.approx(460.0)
+    assert m.cost_samples_["G"].tolist() == pytest.approx([460.0 + 450.0 + 1000.0 + 600.0] * 10)
+    assert np.allclose(e.cost_, 2510.0)
+
+
 def test_a_progressed_project_reports_a_complete_milestone_at_its_actual_finish(tmp_path):
     pf = _in_progress(tmp_path)
     with pytest.warns(DataWarning):

@@ -605,6 +605,18 @@ def test_monte_carlo_samples_remaining_work_only():
     assert res.criticality_["A"] == 0 and res.criticality_["B"] == 1
 
 
+def test_a_remaining_duration_revised_before_the_start_is_no_work_done():
+    """C, not started, re-estimated at 3 of its 5 planned days (rate 50): it costs 3 days, not 5 (the 2 days
+    dropped were counted as done work before)."""
+    df = frame([("A", 3, 3, 3, "fixed", None), ("C", 5, 5, 5, "fixed", "A")], fixed_cost=[0.0, 0.0],
+               cost_rate=[10.0, 50.0], actual_start=[pd.Timestamp("2026-02-25"), pd.NaT],
+               actual_finish=[pd.Timestamp("2026-02-27"), pd.NaT], remaining_duration=[np.nan, 3.0])
+    net = build_network(df, start_date="2026-02-25", data_date="2026-03-04")
+    res = simulate(net, seed=SEED, iterations=50)
+    np.testing.assert_allclose(res.cost_, 10 * 3 + 50 * 3)
+    assert res.deterministic_cost_ == pytest.approx(180.0)
+
+
 def test_risks_act_on_remaining_work():
     net = progressed()
     pct = one_risk(impact_type="percent", schedule_min=50, schedule_most_likely=50, schedule_max=50,

@@ -44,8 +44,9 @@ Design
 
 Cost model: ``cost = sum(fixed_cost) + sum(cost_rate * duration) + risk cost
 impacts`` [currency] (+ response costs in a mitigated run), following AACE RP
-57R-09; the duration of work done is its planned share
-(``most_likely - remaining``). A schedule without any cost has its cost
+57R-09; the duration of work done on a started activity is its planned
+share (``most_likely - remaining``); an activity not started has done none,
+whatever its remaining duration. A schedule without any cost has its cost
 results "not assessed" (NaN), not 0.
 """
 
@@ -283,7 +284,9 @@ class ScheduleRiskModel(RiskResults):
         self._scale = network._plan.scale if network.has_dates else None
         self._fixed = float(acts["fixed_cost"].sum())
         self._rate = acts["cost_rate"].to_numpy(float)
-        self._done_cost = float(self._rate @ (ml - rem))  # work done, at its planned duration
+        # work done, at its planned duration: started activities only (a remaining duration revised before the
+        # start is a new estimate of the work, none of which is done)
+        self._done_cost = float(self._rate @ np.where(network.status >= 1, ml - rem, 0.0))
         self._correlation = self._correlation_sets(correlation, repair_correlation)
         corr_rows = np.concatenate([r for r, _ in self._correlation]) if self._correlation else np.zeros(0, int)
         if len(np.unique(corr_rows)) != len(corr_rows):

@@ -986,11 +986,12 @@ class PortfolioRiskModel:
         rate = a["cost_rate"].to_numpy(float)
         ml, rem = a["most_likely"].to_numpy(float), net.remaining
         # fixed cost still to spend: all of it before the start, the remaining share in progress, none when
-        # complete; work done costs its planned share (most_likely - remaining), as in ScheduleRiskModel
+        # complete; work done on a started activity costs its planned share (most_likely - remaining), as in
+        # ScheduleRiskModel
         left = np.where(status == 0, 1.0, np.where(status == 1, np.where(ml > 0, rem / np.where(ml > 0, ml, 1.0),
                                                                          1.0), 0.0))
         fixed_left = fixed * left
-        sunk = float((fixed - fixed_left).sum() + rate @ (ml - rem))
+        sunk = float((fixed - fixed_left).sum() + rate @ np.where(status >= 1, ml - rem, 0.0))
         extra = {}
         if net.has_dates:
             plan = net._plan
