@@ -71,7 +71,7 @@ from .distributions import DISTRIBUTIONS, DurationSampler, _tri_ppf
 from .drivers import RiskDrivers, risk_drivers
 from .results import RiskResults
 
-__all__ = ["ScheduleRiskModel", "simulate", "remaining_ranges"]
+__all__ = ["ScheduleRiskModel", "simulate", "remaining_ranges", "done_durations"]
 
 _SAMPLING = ("lhs", "mc")
 
@@ -103,6 +103,18 @@ def remaining_ranges(network: Network):
                     "fixed")
     dist = np.where(rem > 0, dist, "fixed")
     return low, mode, high, dist
+
+
+def done_durations(network: Network) -> np.ndarray:
+    """Planned duration of the work done at the data date, per activity [unit], network row order.
+
+    ``most_likely - remaining`` for a started activity (complete or in
+    progress); 0 for one not started, whatever its remaining duration (a
+    remaining duration revised before the start is a new estimate of the
+    work, none of which is done). Both engines cost work done with it.
+    """
+    ml = network.activities["most_likely"].to_numpy(float)
+    return np.where(network.status >= 1, ml - network.remaining, 0.0)
 
 
 @dataclass
@@ -275,8 +287,6 @@ class ScheduleRiskModel(RiskResults):
             raise DataValidationError([Problem("activities", "", None, "distribution",
                                                f"unknown distribution(s) {sorted(unknown)}")])
         # remaining work: ranges scaled to the remaining duration; complete activities are fixed at 0
-        ml = acts["most_likely"].to_numpy(float)
-        rem = network.remaining
         self._low, self._mode, self._high, dist = remaining_ranges(network)
         self._groups = [(kind, np.flatnonzero(dist == kind)) for kind in DISTRIBUTIONS if (dist == kind).any()]
         # inverse CDFs of the remaining durations, prepared once (BetaPERT quantile tables, closed forms)
@@ -284,9 +294,7 @@ class ScheduleRiskModel(RiskResults):
         self._scale = network._plan.scale if network.has_dates else None
         self._fixed = float(acts["fixed_cost"].sum())
         self._rate = acts["cost_rate"].to_numpy(float)
-        # work done, at its planned duration: started activities only (a remaining duration revised before the
-        # start is a new estimate of the work, none of which is done)
-        self._done_cost = float(self._rate @ np.where(network.status >= 1, ml - rem, 0.0))
+        self._done_cost = float(self._rate @ done_durations(network))  # work done, at its planned duration
         self._correlation = self._correlation_sets(correlation, repair_correlation)
         corr_rows = np.concatenate([r for r, _ in self._correlation]) if self._correlation else np.zeros(0, int)
         if len(np.unique(corr_rows)) != len(corr_rows):

@@ -103,7 +103,7 @@ from ..tables.spec import split_activity_ref
 from .correlation import check_correlation, group_matrix, iman_conover
 from .distributions import DISTRIBUTIONS, DurationSampler, ppf
 from .drivers import risk_drivers
-from .engine import remaining_ranges
+from .engine import done_durations, remaining_ranges
 
 __all__ = ["PortfolioRiskModel", "reference_class_distributions", "sample_schedule_block", "simulate_block",
            "stream", "stable_key", "accrue", "spearman_to_pearson", "CompiledPortfolio", "ScheduleProject",
@@ -991,7 +991,7 @@ class PortfolioRiskModel:
         left = np.where(status == 0, 1.0, np.where(status == 1, np.where(ml > 0, rem / np.where(ml > 0, ml, 1.0),
                                                                          1.0), 0.0))
         fixed_left = fixed * left
-        sunk = float((fixed - fixed_left).sum() + rate @ np.where(status >= 1, ml - rem, 0.0))
+        sunk = float((fixed - fixed_left).sum() + rate @ done_durations(net))
         extra = {}
         if net.has_dates:
             plan = net._plan
