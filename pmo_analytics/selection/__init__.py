@@ -20,6 +20,7 @@ from .selector import (GreedyResult, PortfolioSelector, capacity_frame, carry_so
                        limit_frame, portfolio_frame, repair_portfolio, spend_frame, variant_start)
 from .solve import (DEFAULT_NODE_LIMIT, PROVEN_GAP, SOLVERS, SolveOutcome, batch_solver, choose_solver,
                     find_conflicts, solve_model, status_words)
+from .solvers import SolverSettings
 from .uncertainty import UncertainSelector, solve_saa, wilson_interval
 from .whatif import WhatIf, WhatIfResult, scenario_numbers, what_if, what_if_numbers
 
@@ -31,5 +32,5 @@ __all__ = [
     "limit_frame", "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints",
     "lp_duals", "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
     "UncertainSelector", "solve_saa", "wilson_interval", "carry_solution", "repair_portfolio", "variant_start",
-    "batch_solver",
+    "batch_solver", "SolverSettings",
 ]

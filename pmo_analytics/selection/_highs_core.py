@@ -68,6 +68,10 @@ class SolverSettings:
         Threads the solver may use.
     seed : int, default 0
         Random seed handed to the solver.
+    deterministic : bool, default False
+        Reproducible solve (decision records): the solver stops on
+        ``node_limit``, never on the clock (a ``time_limit`` is refused),
+        single-threaded with ``seed``, so a replay gives the same portfolio.
     """
 
     time_limit: float | None = None
@@ -75,6 +79,7 @@ class SolverSettings:
     gap: float = 0.0
     threads: int = 1
     seed: int = 0
+    deterministic: bool = False
 
 
 @dataclass
