@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from pmo_analytics.exceptions import SolverWarning
-from pmo_analytics.selection import SelectionOptions, build_model, solve_model, synthetic_instance
+from pmo_analytics.selection import SelectionOptions, SolverSettings, build_model, solve_model, synthetic_instance
 from pmo_analytics.selection.uncertainty import (draw_scenarios, evaluate_portfolios, overrun_indicators,
                                                  scenario_spec, solve_saa, wilson_interval)
 
@@ -89,8 +89,8 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SolverWarning)
-        out = solve_saa(model, spend, data.budget, args.alpha, committed=sc.committed, time_limit=args.time_limit,
-                        gap=args.gap, strategy=args.strategy, method=args.method)
+        out = solve_saa(model, spend, data.budget, args.alpha, committed=sc.committed, strategy=args.strategy,
+                        method=args.method, settings=SolverSettings(time_limit=args.time_limit, gap=args.gap))
     total = time.perf_counter() - t
     print(f"  scenario draw:                     {t_draw:7.1f} s")
     print(f"  SAA build (incl. quantile big-M):  {out.build_seconds:7.1f} s  ({out.rows} scenario rows)")

@@ -12,8 +12,9 @@ from scipy import stats
 
 from pmo_analytics import InfeasiblePortfolioError, PMOError
 from pmo_analytics.risk.portfolio import PortfolioRiskModel
-from pmo_analytics.selection import SelectionData, SelectionOptions, build_model
-from pmo_analytics.selection.uncertainty import (UncertainSelector, _quantile_big_m, solve_saa, wilson_interval)
+from pmo_analytics.selection import SelectionData, SelectionOptions, SolverSettings, build_model
+from pmo_analytics.selection.uncertainty import UncertainSelector, solve_saa, wilson_interval
+from pmo_analytics.selection.uncertainty.strengthen import _quantile_big_m
 
 from .portfolio_builder import write_portfolio
 
@@ -202,14 +203,14 @@ def test_saa_with_identical_scenarios_is_the_deterministic_knapsack():
 def test_rens_portfolio_is_feasible_and_its_lp_bound_holds(seed, monkeypatch):
     """RENS (Berthold 2014) solves the LP's neighbourhood: its portfolio meets the sampled chance constraint,
     its value is at most the SAA optimum (enumerated), and the bound it states is at least that optimum."""
-    from pmo_analytics.selection import uncertainty as unc
+    from pmo_analytics.selection.uncertainty import saa
 
     model, spend = knapsack_model(), normal_spend(200, seed)
     v_star = saa_brute_force(spend, allowed=20)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rens = solve_saa(model, spend, np.array([BUDGET]), ALPHA, strategy="rens")
-        timed = solve_saa(model, spend, np.array([BUDGET]), ALPHA, strategy="rens", time_limit=5.0)
+        timed = solve_saa(model, spend, np.array([BUDGET]), ALPHA, strategy="rens", settings=SolverSettings(time_limit=5.0))
         whole = solve_saa(model, spend, np.array([BUDGET]), ALPHA)          # "auto": small, the whole model
     assert whole.strategy == "branch_and_bound" and whole.objective == pytest.approx(v_star)
     assert rens.strategy == "rens" and rens.nonzeros == whole.nonzeros > 0
@@ -221,7 +222,7 @@ def test_rens_portfolio_is_feasible_and_its_lp_bound_holds(seed, monkeypatch):
     assert rens.bound > v_star + 5 and rens.status != "optimal"
     assert rens.gap == pytest.approx((rens.bound - rens.objective) / rens.objective)
     # "auto" turns to RENS from RENS_MIN_NONZEROS scenario coefficients on
-    monkeypatch.setattr(unc, "RENS_MIN_NONZEROS", whole.nonzeros)
+    monkeypatch.setattr(saa, "RENS_MIN_NONZEROS", whole.nonzeros)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert solve_saa(model, spend, np.array([BUDGET]), ALPHA).strategy == "rens"
@@ -397,7 +398,7 @@ def test_frontier_levels_solved_with_the_fit_are_those_frontier_would_solve(tmp_
     from pmo_analytics.exceptions import SolverWarning
     from pmo_analytics.parallel import warn
     from pmo_analytics.selection import solve as solve_mod
-    from pmo_analytics.selection import uncertainty as unc
+    from pmo_analytics.selection.uncertainty import selector as unc
 
     monkeypatch.setattr(solve_mod, "LNS_MIN_COLUMNS", 10)   # a large model: today's rule beside the SAA
     props = [dict(project_id=f"P{i}", stage="proposal", mandatory=False, category=c, estimated_cost=e,
