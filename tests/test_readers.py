@@ -81,13 +81,15 @@ def test_declared_format_still_refuses_impossible_dates(minimal_dir):
     _set(minimal_dir, "work_items", WORK_ITEMS + "W1,A1,story,25/01/2026,,\n")
     problems = _problems(minimal_dir, date_format="MM/DD/YYYY")
     assert _one(problems, "25/01/2026") == ("work_items.csv, row 2, column 'created': expected a date written "
-                                            "MM/DD/YYYY (the declared date format) or YYYY-MM-DD, got '25/01/2026'")
+                                            "MM/DD/YYYY (the declared date format) or YYYY-MM-DD, got '25/01/2026': "
+                                            "25/01/2026 is not a date in the declared format MM/DD/YYYY (there is "
+                                            "no month 25)")
 
 
 @pytest.mark.slow
 def test_review_toml_beside_the_data_declares_the_format(minimal_dir):
     _set(minimal_dir, "work_items", WORK_ITEMS + "W1,A1,story,05/01/2026,,\n")
-    (minimal_dir / "review.toml").write_text('[data]\ndate_format = "DD/MM/YYYY"\n\n[policy]\nx = 1\n')
+    (minimal_dir / "review.toml").write_text('[data]\ndate_format = "DD/MM/YYYY"\n\n[review]\nconfidence = 90\n')
     pf = read_portfolio(minimal_dir)
     assert pf.work_items.loc[0, "created"] == pd.Timestamp("2026-01-05")
     assert "review.toml" in pf.hashes  # it changes how the data read: part of the fingerprint

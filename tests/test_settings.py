@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import pytest
@@ -46,13 +47,33 @@ def test_settings_of_a_workbook_live_beside_it(tmp_path):
     assert read_settings(tmp_path / "p.xlsx").date_format.label == "MM/DD/YYYY"
 
 
-def test_other_sections_are_returned_raw(tmp_path):
-    (tmp_path / "review.toml").write_text('seed = 7\n[data]\ndate_format = "DD/MM/YYYY"\n\n[escalation]\n'
-                                          'level = "PMO"\nlimits = [1, 2]\n')
+def test_the_review_and_register_sections_are_returned(tmp_path):
+    (tmp_path / "review.toml").write_text('[data]\ndate_format = "DD/MM/YYYY"\n\n[review]\nconfidence = 90\n'
+                                          '[register]\nkey_file = " ~/.pmo/key "\n')
     s = read_settings(tmp_path / "review.toml")
-    assert s.sections == {"seed": 7, "escalation": {"level": "PMO", "limits": [1, 2]}}
+    assert s.sections == {"review": {"confidence": 90}, "register": {"key_file": " ~/.pmo/key "}}
+    assert s.register == {"key_file": "~/.pmo/key"}
     assert s.data == {"date_format": DateFormat("DD/MM/YYYY", "%d/%m/%Y")}
     assert s.path == tmp_path / "review.toml"
+
+
+@pytest.mark.parametrize("text, row, column, match", [
+    # issue 32: a misspelt [reveiw] was ignored and the review ran at P80 although P90 was asked
+    ("[reveiw]\nconfidence = 90\n", 1, "reveiw", r"unknown section \[reveiw\] — did you mean \[review\]\?"),
+    ('[data]\ndate_format = "DD/MM/YYYY"\n\n[escalation]\nlevel = "PMO"\n', 4, "escalation",
+     r"unknown section \[escalation\]; a review.toml holds \[data\] .*\[review\] .*\[register\]"),
+    ("seed = 7\n[data]\n", 1, "seed", r"setting 'seed' is outside any section: put it under \[review\]"),
+    ("[register]\nkey-file = 'k'\n", 2, "register.key-file", "unknown setting — did you mean 'key_file'"),
+    ("[register]\nkey_file = 3\n", 2, "register.key_file", "must be the path of the key file as text"),
+    ("[review.extra]\nx = 1\n[revue]\n", 3, "revue", r"did you mean \[review\]"),
+])
+def test_unknown_sections_and_keys_are_refused_with_the_closest_name(tmp_path, text, row, column, match):
+    (tmp_path / "review.toml").write_text(text)
+    with pytest.raises(DataValidationError) as info:
+        read_settings(tmp_path)
+    [p] = info.value.problems
+    assert (p.source, p.row, p.column) == ("review.toml", row, column)
+    assert re.search(match, p.message), p.message
 
 
 def test_unknown_key_is_an_error_with_the_closest_name(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import warnings
 from pathlib import Path
 
@@ -37,7 +38,9 @@ BAD_CASES = {
     "unknown_stage": (r"expected one of \['proposal', 'active', 'closed'\], got 'approved'", "projects.csv", 3,
                       "stage"),
     "not_a_number": (r"expected a number, got '12k'", "projects.csv", 4, "estimated_cost"),
-    "impossible_date": (r"expected a date \(YYYY-MM-DD\), got '2026-02-30'", "work_items.csv", 3, "started"),
+    # issue 32: no such day is "not a date", never "ambiguous"
+    "impossible_date": (r"expected a date \(YYYY-MM-DD\), got '2026-02-30': 2026-02-30 is not a date "
+                        r"\(February 2026 has 28 days\)", "work_items.csv", 3, "started"),
     "not_a_boolean": (r"expected true or false, got 'maybe'", "projects.csv", 2, "mandatory"),
     "dependency_cycle": (r"cycle of 'precedes' dependencies: P1 precedes P2 precedes P3 precedes P1",
                          "dependencies.csv", None, "type"),
@@ -94,6 +97,13 @@ BAD_CASES = {
     "formula_without_value": (r"formula =100\+200 has no calculated value", "portfolio.xlsx[projects]", 2,
                               "estimated_cost"),
     "cached_error_value": (r"the cell holds the error value #DIV/0!", "portfolio.xlsx[projects]", 3, "business_unit"),
+    # issue 32: one sentence for an empty file (not one per missing column), a link loop without "[Errno 40]",
+    # a misspelt section refused
+    "empty_table_file": (r"the file is empty \(not even a header row\)", "risks.csv", None, None),
+    "symlink_loop": (r"is a link that leads back to itself \(a loop of symbolic links\): not read", "risks.csv",
+                     None, None),
+    "misspelt_review_section": (r"unknown section \[reveiw\] — did you mean \[review\]\?", "review.toml", 2,
+                                "reveiw"),
     "template_only": (r"required table has no rows \(only an example row, which is ignored\)",
                       "portfolio.xlsx[projects]", None, None),
 }
@@ -125,6 +135,31 @@ def test_bad_input_is_rejected_with_a_specific_message(case, tmp_path):
     p = matching[0]
     assert (p.source, p.row, p.column) == (source, row, column)
     assert _tree_hash(folder) == before  # input never modified
+
+
+@pytest.mark.parametrize("case", ["empty_table_file", "symlink_loop", "impossible_date", "misspelt_review_section"])
+def test_issue_32_wording_cases_say_one_thing_once(case, tmp_path):
+    """An empty risks.csv gave 22 "required column is missing" lines, a link loop a raw [Errno 40], 2026-02-30
+    "day and month ambiguous": each is now one problem, in words, naming the file."""
+    folder = assemble_bad(case, tmp_path / case)
+    problems = validate_path(folder)
+    assert len(problems) == 1, problems
+    text = str(problems[0])
+    assert "Errno" not in text and "ambiguous" not in text and "required column" not in text
+
+
+def test_all_zero_duration_schedule_is_accepted_with_a_note(tmp_path):
+    """Issue 32: a schedule whose every duration is 0 was accepted without a word."""
+    folder = Path(shutil.copytree(MINIMAL, tmp_path / "zero"))
+    acts = pd.read_csv(folder / "activities.csv", dtype=str, keep_default_na=False)
+    acts.loc[acts["project_id"] == "A1", ["min_duration", "most_likely", "max_duration"]] = "0"
+    acts.to_csv(folder / "activities.csv", index=False)
+    with pytest.warns(DataWarning, match=r"activities.csv: every activity of A1 \(5 activities\) has zero duration"):
+        pf = read_portfolio(folder)
+    assert (pf.activities["most_likely"] == 0).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        read_portfolio(MINIMAL)  # a schedule with durations: no note
 
 
 def test_minimal_portfolio_reads_with_typed_columns():

@@ -296,6 +296,8 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
         if len(dd):
             problems += [p for p in progress_problems(acts, dd.to_dict(), sources["activities"])
                          if "data date" in p.message]
+    if acts is not None:
+        _zero_duration_note(acts, sources.get("activities", "activities"))
     if acts is not None and {"project_id", "activity_id", "predecessors"} <= set(acts.columns):
         problems += _activity_problems(acts, sources["activities"])
         risks = frames.get("risks")
@@ -365,6 +367,29 @@ def _limit_problems(frames, sources, horizon) -> list[Problem]:
         known = set(limits["limit_id"].dropna()) if limits is not None and "limit_id" in limits.columns else set()
         problems += _unknown_ids(frames, sources, "limit_use", "limit_id", known, "limit (not in limits)")
     return problems
+
+
+def _zero_duration_note(acts: pd.DataFrame, source: str) -> None:
+    """A note (:class:`DataWarning`) for each project whose activities all last zero days.
+
+    Legal (a schedule of milestones), but more often durations lost in an
+    export: the project then finishes the day it starts and carries no
+    schedule risk, which the pages would state as if it were true.
+    """
+    cols = ["min_duration", "most_likely", "max_duration"]
+    if "project_id" not in acts.columns or not set(cols) <= set(acts.columns) or not len(acts):
+        return
+    zero = acts[cols].fillna(0).eq(0).all(axis=1)
+    per = zero.groupby(acts["project_id"]).agg(["all", "size"])
+    flat = per[per["all"]]
+    if not len(flat):
+        return
+    names = [f"{pid} ({int(n)} activit{'y' if n == 1 else 'ies'})" for pid, n in flat["size"].items()]
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    warnings.warn(f"{source}: every activity of {', '.join(names[:10])}{more} has zero duration (min_duration, "
+                  "most_likely and max_duration all 0): the schedule finishes the day it starts and carries no "
+                  "duration risk. A schedule of milestones only, or durations lost in an export?",
+                  DataWarning, stacklevel=3)
 
 
 def _activity_problems(acts: pd.DataFrame, source: str) -> list[Problem]:

@@ -128,6 +128,8 @@ def read_input_file(path: str | Path, root: str | Path | None = None, limit: int
         st = os.stat(target)
     except FileNotFoundError:
         raise InputRefused("is a broken link (its target does not exist): not read") from None
+    except OSError as exc:  # ELOOP, EACCES, ENAMETOOLONG ...: one sentence, never a raw "[Errno 40]"
+        raise InputRefused(_os_reason(exc)) from None
     if not stat.S_ISREG(st.st_mode):
         kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
         raise InputRefused(f"is {kind}, not a regular file: not read")
@@ -136,7 +138,10 @@ def read_input_file(path: str | Path, root: str | Path | None = None, limit: int
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     if root is not None:
         flags |= getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(target, flags)
+    try:
+        fd = os.open(target, flags)
+    except OSError as exc:
+        raise InputRefused(_os_reason(exc)) from None
     try:
         st = os.fstat(fd)  # the file opened is the file inspected (no swap in between)
         if not stat.S_ISREG(st.st_mode):
@@ -154,6 +159,18 @@ def read_input_file(path: str | Path, root: str | Path | None = None, limit: int
     if len(data) > limit:
         raise InputRefused(_size_text(len(data), limit))
     return data
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file could not be opened, as a sentence (the user never sees ``[Errno 40]``)."""
+    import errno
+
+    reasons = {errno.ELOOP: "is a link that leads back to itself (a loop of symbolic links): not read",
+               errno.EACCES: "cannot be read: permission denied",
+               errno.EPERM: "cannot be read: operation not permitted",
+               errno.ENAMETOOLONG: "has a name or link target that is too long: not read",
+               errno.ENOTDIR: "is reached through something that is not a folder: not read"}
+    return reasons.get(exc.errno, f"cannot be read: {exc.strerror or exc}")
 
 
 # ---------------------------------------------------------------------------------------------- raw tables
@@ -439,11 +456,35 @@ def _number_hint(text: str) -> str:
     return ""
 
 
+def _no_such_day(year: int, month: int, day: int) -> str | None:
+    """Why year-month-day is no date (``"February 2026 has 28 days"``), or None when it is one."""
+    import calendar
+
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    last = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 31
+    if not 1 <= day <= last:
+        return f"{calendar.month_name[month]} {year} has {last} days"
+    return None
+
+
 def _date_hint(text: str, date_format: DateFormat | None) -> str:
-    low = text.strip().lower()
+    t = text.strip()
+    low = t.lower()
     if low in _DATE_WORDS:
         return ": write the date itself, not a word"
-    if date_format is None and re.match(_NUMERIC_DATE, text.strip()):
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
+    if m:  # written the ISO way: then it is no date at all, not an ambiguous one
+        why = _no_such_day(*(int(g) for g in m.groups()))
+        return f": {t} is not a date ({why})" if why else ""
+    if date_format is not None and re.fullmatch(_format_regex(date_format), t):
+        parts = dict(zip(re.findall(r"YYYY|MM|DD", date_format.label), (int(x) for x in re.findall(r"\d+", t))))
+        why = _no_such_day(parts["YYYY"], parts["MM"], parts["DD"])
+        return f": {t} is not a date in the declared format {date_format.label} ({why})" if why else ""
+    if date_format is None and re.match(_NUMERIC_DATE, t):
+        a, b, c = (int(x) for x in re.findall(r"\d+", t))
+        if c >= 1000 and _no_such_day(c, b, a) and _no_such_day(c, a, b):
+            return f": {t} is not a date, whether read day-first or month-first"
         return (": the order of day and month is ambiguous; write YYYY-MM-DD, or declare the format "
                 "(pmo ... --date-format DD/MM/YYYY, or date_format = \"DD/MM/YYYY\" under [data] in review.toml)")
     return ""
@@ -674,6 +715,17 @@ def _frame(raw: _Raw, spec: TableSpec, source: str, problems: list[Problem]) -> 
     return df, reported
 
 
+def _empty_table(raw: _Raw, required: bool) -> str | None:
+    """Why a table has nothing to read (an empty file, a blank header row), or None."""
+    if any(_cell_text(h) is not None for h in raw.header):
+        return None
+    what = "sheet" if raw.excel else "file"
+    if not any(_cell_text(v) is not None for row in raw.rows for v in row):
+        return (f"the {what} is empty (not even a header row): write the header row of the table"
+                + ("" if required else f" (the table is optional: or delete the {what})"))
+    return f"the header row (row 1) of the {what} is blank: the first row must name the columns"
+
+
 def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None, *,
                     date_format: str | DateFormat | None = None
                     ) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, str], list[Problem]]:
@@ -782,6 +834,10 @@ def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None
     for name, raw in raws.items():
         spec = tables[name]
         source = sources[name]
+        empty = _empty_table(raw, spec.required)
+        if empty:  # one sentence, not one "required column is missing" per column
+            problems.append(Problem(name, source, None, None, empty))
+            continue
         if len(raw.rows) > MAX_ROWS:
             problems.append(Problem(name, source, None, None, f"more than {MAX_ROWS} rows"))
             continue

@@ -1,17 +1,22 @@
 """Settings kept beside the data: ``review.toml``.
 
 A data folder may hold a ``review.toml`` (for a workbook: in the workbook's
-folder). Its ``[data]`` section says how to read the tables and is validated
-here; every other section (the review policy) is returned raw, for the code
-that owns it to validate::
+folder). Its ``[data]`` section says how to read the tables and its
+``[register]`` section where the decision register's signing key lives; both
+are validated here. The ``[review]`` section (the review policy) is returned
+raw, for :mod:`pmo_analytics.review.policy` to validate::
 
     [data]
     date_format = "DD/MM/YYYY"   # dates in the CSV files are day-first
 
+    [register]
+    key_file = "~/.config/pmo/register.key"   # HMAC key of the decision register (see records.integrity)
+
 The file is data, never code: it is parsed with :mod:`tomllib`, only when it is
-a regular file of at most :data:`MAX_SETTINGS_BYTES` inside the data folder,
-and unknown keys of ``[data]`` are errors (a misspelt key must not be ignored
-silently).
+a regular file of at most :data:`MAX_SETTINGS_BYTES` inside the data folder.
+Unknown sections (``[reveiw]``) and unknown keys of ``[data]`` and
+``[register]`` are errors naming the closest known name: a misspelt setting
+must not be ignored silently.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pathlib import Path
 from ..exceptions import DataValidationError, Problem
 
 __all__ = ["Settings", "DateFormat", "read_settings", "settings_path", "parse_date_format", "SETTINGS_NAME",
-           "DATA_KEYS", "MAX_SETTINGS_BYTES"]
+           "DATA_KEYS", "REGISTER_KEYS", "SECTIONS", "MAX_SETTINGS_BYTES"]
 
 #: File name of the settings beside the data.
 SETTINGS_NAME = "review.toml"
@@ -34,6 +39,18 @@ MAX_SETTINGS_BYTES = 1 << 20
 #: Keys of the ``[data]`` section and what each means.
 DATA_KEYS = {
     "date_format": "how dates written as text are read, e.g. \"DD/MM/YYYY\" (default: ISO 8601, YYYY-MM-DD)",
+}
+
+#: Keys of the ``[register]`` section and what each means.
+REGISTER_KEYS = {
+    "key_file": "file holding the decision register's HMAC key (at least 16 characters; relative to this file's "
+                "folder, ~ allowed); keep it outside the data, decisions and reports folders",
+}
+#: The sections a ``review.toml`` may hold and what each is for.
+SECTIONS = {
+    "data": "how the tables are read (date_format)",
+    "review": "the review policy (pmo review --policy lists its settings)",
+    "register": "the decision register (key_file)",
 }
 
 _TOKENS = {"DD": "%d", "MM": "%m", "YYYY": "%Y"}
@@ -100,7 +117,9 @@ class Settings:
     data : dict
         The validated ``[data]`` section (``date_format``: a :class:`DateFormat` or None for ISO).
     sections : dict
-        Every other top-level key of the file, as parsed (not validated here).
+        The other sections of the file (``review``, ``register``), as parsed.
+    register : dict
+        The validated ``[register]`` section (``key_file``: text, when given).
     path : Path or None
         The file read, None when there is none.
     """
@@ -108,6 +127,7 @@ class Settings:
     data: dict = field(default_factory=dict)
     sections: dict = field(default_factory=dict)
     path: Path | None = None
+    register: dict = field(default_factory=dict)
 
     @property
     def date_format(self) -> DateFormat | None:
@@ -142,9 +162,10 @@ def read_settings(path: str | Path) -> Settings:
     Raises
     ------
     DataValidationError
-        naming the file, line and key of every problem (invalid TOML, unknown
-        key of ``[data]`` with the closest known one, invalid date format, a
-        link out of the data folder, a FIFO or device instead of a file).
+        naming the file, line and key of every problem (invalid TOML, an
+        unknown section or an unknown key of ``[data]``/``[register]`` with the
+        closest known one, invalid date format, a link out of the data folder,
+        a FIFO or device instead of a file).
     """
     from .readers import InputRefused, read_input_file
 
@@ -175,6 +196,18 @@ def read_settings(path: str | Path) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         fail(f"not valid TOML: {exc}", _toml_line(str(exc)))
     problems: list[Problem] = []
+    for section in doc:
+        if section in SECTIONS:
+            continue
+        line = _line_of_section(text, section)
+        if not isinstance(doc[section], dict):
+            where = _section_of(section)
+            problems.append(Problem("settings", name, line, section,
+                                    f"setting '{section}' is outside any section: put it under "
+                                    + (f"[{where}]" if where else "[review] (the review policy) or [data]")))
+        else:
+            problems.append(Problem("settings", name, line, section,
+                                    f"unknown section [{section}]{_hint(section, SECTIONS)}"))
     data_in = doc.get("data", {})
     data: dict = {"date_format": None}
     if not isinstance(data_in, dict):
@@ -182,19 +215,58 @@ def read_settings(path: str | Path) -> Settings:
         data_in = {}
     for key, value in data_in.items():
         if key not in DATA_KEYS:
-            close = difflib.get_close_matches(key, list(DATA_KEYS), n=1, cutoff=0.6)
-            hint = f" — did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(DATA_KEYS)}"
             problems.append(Problem("settings", name, _line_of(text, key), f"data.{key}",
-                                    f"unknown setting{hint}"))
+                                    f"unknown setting{_hint(key, DATA_KEYS)}"))
             continue
         try:
             data["date_format"] = parse_date_format(value)
         except ValueError as exc:
             problems.append(Problem("settings", name, _line_of(text, key), f"data.{key}", str(exc)))
+    register_in = doc.get("register", {})
+    register: dict = {}
+    if not isinstance(register_in, dict):
+        problems.append(Problem("settings", name, None, "register", "[register] must be a table of settings"))
+        register_in = {}
+    for key, value in register_in.items():
+        if key not in REGISTER_KEYS:
+            problems.append(Problem("settings", name, _line_of(text, key), f"register.{key}",
+                                    f"unknown setting{_hint(key, REGISTER_KEYS)}"))
+        elif not isinstance(value, str) or not value.strip():
+            problems.append(Problem("settings", name, _line_of(text, key), f"register.{key}",
+                                    f"must be the path of the key file as text, got {value!r}"))
+        else:
+            register[key] = value.strip()
     if problems:
         raise DataValidationError(problems, header=f"invalid settings in {name}")
     sections = {k: v for k, v in doc.items() if k != "data"}
-    return Settings(data, sections, file)
+    return Settings(data, sections, file, register)
+
+
+def _hint(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    if known is SECTIONS:
+        return f" — did you mean [{close[0]}]?" if close else \
+            "; a review.toml holds " + ", ".join(f"[{k}] ({v})" for k, v in SECTIONS.items())
+    return f" — did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+
+
+def _section_of(key: str) -> str | None:
+    """The section a setting written outside any section belongs to (None: no section knows it)."""
+    from ..review.policy import ReviewPolicy  # imported late: the review room imports tables
+
+    for section, names in (("data", DATA_KEYS), ("register", REGISTER_KEYS),
+                           ("review", ReviewPolicy.__dataclass_fields__)):
+        if key in names:
+            return section
+    return None
+
+
+def _line_of_section(text: str, section: str) -> int | None:
+    for i, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"\s*\[{{1,2}}\s*[\"']?{re.escape(section)}[\"']?\s*[\].]", line) or \
+                re.match(rf"\s*[\"']?{re.escape(section)}[\"']?\s*[.=]", line):
+            return i
+    return None
 
 
 def _line_of(text: str, key: str) -> int | None:
