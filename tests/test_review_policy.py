@@ -25,7 +25,7 @@ def test_digest_identifies_the_choices():
     a, b = ReviewPolicy(), ReviewPolicy(iterations=2000)
     assert a.digest == b.digest and a == b
     assert ReviewPolicy(iterations=2001).digest != a.digest
-    assert ReviewPolicy(hmt_mapping={"IT": "x"}).digest != a.digest
+    assert ReviewPolicy(hmt_mapping={"IT": "Outsourcing (opex)"}).digest != a.digest
     assert repr(ReviewPolicy(confidence=90)).startswith("ReviewPolicy(confidence=90.0;")
 
 
@@ -58,6 +58,9 @@ def test_file_then_overrides(tmp_path):
     ({"saa_node_limit": 0}, "'saa_node_limit' must be between 1 and 10,000,000 nodes"),
     ({"detail_charts": 0}, "'detail_charts' must be between 1 and 10,000 projects"),
     ({"hmt_mapping": {"IT": 3}}, "'hmt_mapping' must map class names"),
+    # issue 32: a misspelt HMT type failed page 05 after 49 s; now refused before anything runs
+    ({"hmt_mapping": {"IT": "Equipment/developmnt"}},
+     r"unknown HM Treasury project type\(s\) 'Equipment/developmnt' \(did you mean 'Equipment/development'\?\)"),
 ])
 def test_bad_settings_are_refused_with_what_is_accepted(settings, match):
     with pytest.raises(PolicyError, match=match):
@@ -76,6 +79,24 @@ def test_bad_settings_file_names_the_file(tmp_path):
     (tmp_path / "review.toml").symlink_to("/etc/hostname")
     with pytest.raises(PolicyError, match="review.toml"):  # a link out of the data folder is refused, never read
         resolve_policy(tmp_path)
+
+
+def test_a_misspelt_section_of_the_settings_file_is_refused(tmp_path):
+    """Issue 32: [reveiw] was ignored and the review ran at P80 although P90 was asked."""
+    (tmp_path / "review.toml").write_text("[reveiw]\nconfidence = 90\n")
+    with pytest.raises(PolicyError, match=r"unknown section \[reveiw\] — did you mean \[review\]\?"):
+        resolve_policy(tmp_path)
+
+
+def test_settings_that_name_what_the_data_lack_are_found_before_any_page(minimal_dir):
+    from pmo_analytics.review.policy import policy_data_problems
+    from pmo_analytics.tables import read_portfolio
+
+    pf = read_portfolio(minimal_dir)
+    assert policy_data_problems(ReviewPolicy(), pf) == []
+    assert policy_data_problems(ReviewPolicy(extra_fte_skill="DEVV"), pf) == [
+        "policy setting 'extra_fte_skill' 'DEVV' is not a skill of the capacity table (did you mean 'DEV'?); "
+        "its skills: BA, DEV"]
 
 
 def test_replace_validates():

@@ -29,7 +29,7 @@ from types import MappingProxyType
 
 from ..exceptions import PMOError
 
-__all__ = ["ReviewPolicy", "PolicyError", "resolve_policy", "policy_table", "settings_file"]
+__all__ = ["ReviewPolicy", "PolicyError", "resolve_policy", "policy_table", "settings_file", "policy_data_problems"]
 
 #: Where each policy field is used, its unit and meaning (the README and ``policy_table`` show this).
 _DOC = {
@@ -208,6 +208,7 @@ def _coerce(name: str, value):
                 isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             raise PolicyError(f"policy setting 'hmt_mapping' must map class names to HMT project types (text), "
                               f"got {value!r}")
+        _check_hmt_types(value)
         return MappingProxyType(dict(sorted(value.items())))
     if ann.startswith("tuple"):
         if not isinstance(value, (list, tuple)) or not all(
@@ -236,6 +237,47 @@ def _coerce(name: str, value):
             raise PolicyError(f"policy setting {name!r} must be one of {list(_CHOICES[name])}, got {value!r}")
         return value
     return value  # pragma: no cover - every field is typed above
+
+
+def _check_hmt_types(mapping) -> None:
+    """Every HMT project type named in ``hmt_mapping`` exists in HM Treasury's table (issue 32: a misspelt type
+    failed page 05's lessons after the other pages had run, 49 s into the review)."""
+    import difflib
+
+    from ..benefits import HMT_OPTIMISM_BIAS
+
+    known = HMT_OPTIMISM_BIAS["project_type"].tolist()
+    bad = sorted({v for v in mapping.values() if v not in known})
+    if bad:
+        hints = [f"{b!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(b, known, n=1)) else "")
+                 for b in bad]
+        raise PolicyError(f"policy setting 'hmt_mapping' names unknown HM Treasury project type(s) "
+                          f"{', '.join(hints)}; the Green Book's types are: {', '.join(known)}")
+
+
+def policy_data_problems(policy: ReviewPolicy, portfolio) -> list[str]:
+    """Settings that name something the data lack, each as a sentence (empty list = none).
+
+    Checked once the data are read, before any page runs (``pmo review``'s
+    preflight), so a review never stops on them halfway:
+
+    * ``extra_fte_skill`` must be a skill of the ``capacity`` table (page 02
+      refused it after pages 00 and 01 had run).
+
+    Every other setting is checked on its own when the policy is built.
+    """
+    out = []
+    if policy.extra_fte_skill is not None:
+        cap = portfolio.tables.get("capacity")
+        skills = sorted(set(cap["skill"].dropna())) if cap is not None and "skill" in cap else []
+        if policy.extra_fte_skill not in skills:
+            import difflib
+
+            close = difflib.get_close_matches(policy.extra_fte_skill, skills, n=1)
+            out.append(f"policy setting 'extra_fte_skill' {policy.extra_fte_skill!r} is not a skill of the capacity "
+                       f"table" + (f" (did you mean {close[0]!r}?)" if close else "")
+                       + f"; its skills: {', '.join(skills) or 'none'}")
+    return out
 
 
 def _check_ranges(p: ReviewPolicy) -> None:
