@@ -4,8 +4,8 @@
     pmo validate [PATH] [--date-format DD/MM/YYYY] [--json]
     pmo template OUT.xlsx
     pmo decide "fund P-017, P-023; defer P-031" --by "Portfolio board" --record reports/<run-id>
-    pmo replay D-0001
-    pmo decisions [--json]
+    pmo replay D-0001 [--expect HEAD]
+    pmo decisions [--json] [--verify [--expect HEAD]]
     pmo import schedule.mpp register.xlsx --out my_portfolio/
 
 Global options (before or after the command): ``-q/--quiet`` (only the result
@@ -285,14 +285,22 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--supersedes", default=None, help="id of the decision this one corrects")
     d.add_argument("--notes", default="", help="free text")
     d.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder (default: decisions)")
+    d.add_argument("--force", action="store_true",
+                   help="append even when the register fails verification (pmo decisions --verify); the entry "
+                   "records the problems it was appended over")
 
     rp = sub.add_parser("replay", help="re-run a recorded decision and check its numbers reproduce",
                         description="Re-run the decision's scenario from its stored parameters, compare the "
                         "numbers with those recorded, and list input files whose SHA-256 changed since. "
-                        "Exit status 0 when the numbers reproduce, 1 otherwise.")
+                        "The register is verified first (as pmo decisions --verify). Exit status 0 when the "
+                        "numbers reproduce and the register passes verification, 1 otherwise.")
     rp.add_argument("decision_id", help="e.g. D-0001")
     rp.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder")
     rp.add_argument("--data", type=Path, default=None, help="replay on other data (default: the recorded path)")
+    rp.add_argument("--reports", type=Path, default=Path("reports"),
+                    help="reports folder whose records anchor the register (default: reports)")
+    rp.add_argument("--expect", default=None, metavar="HEAD",
+                    help="a register head noted earlier (D-0007:<sha256>, as pmo decide prints it)")
 
     im = sub.add_parser("import", help="merge schedules (MS Project, Primavera) and tables into our CSV layout",
                         description="Read MS Project (.mpp, MSPDI .xml) and Primavera (.xer, P6 .xml) schedules "
@@ -305,10 +313,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("decisions", help="list the decision register, newest first",
                         description="List the register, newest first. Entry files that cannot be read are named "
-                        "(exit status 1) while the others are listed. --verify checks the hash chain: it names every "
-                        "entry edited, deleted, reordered or added by hand since it was recorded.")
+                        "(exit status 1) while the others are listed. --verify checks the hash chain against every "
+                        "anchor found (the records under --reports, reports/index.html, --expect) and, with a key "
+                        "(PMO_REGISTER_KEY, or key_file under [register] in review.toml), every signature: it names "
+                        "each entry edited, deleted, reordered or added by hand, and what showed it.")
     ls.add_argument("--folder", type=Path, default=Path("decisions"), help="register folder")
-    ls.add_argument("--verify", action="store_true", help="check the register's hash chain")
+    ls.add_argument("--verify", action="store_true", help="check the register's hash chain, anchors and signatures")
+    ls.add_argument("--reports", type=Path, default=Path("reports"),
+                    help="reports folder whose records anchor the register (default: reports)")
+    ls.add_argument("--expect", default=None, metavar="HEAD",
+                    help="with --verify: a register head noted earlier (D-0007:<sha256>, as pmo decide prints it)")
     ls.add_argument("--json", action="store_true", help="print the register as JSON (a list of entries)")
     return p
 
@@ -409,24 +423,41 @@ def _cmd_import(args) -> int:
 def _cmd_decide(args) -> int:
     from .records.replay import decision_from_record
 
+    con: Console = args.console
     entry = decision_from_record(args.record, args.decision, args.by, folder=args.folder, options=args.option,
-                                 supersedes=args.supersedes, notes=args.notes)
-    print(f"{entry.decision_id} recorded in {args.folder}: {entry.decision}")
-    return 0
+                                 supersedes=args.supersedes, notes=args.notes, force=args.force)
+    if not entry.recorded_now:
+        con.result(f"{entry.decision_id} already holds this decision (same text, who, options, record, numbers and "
+                   f"date): not recorded twice")
+    else:
+        con.result(f"{entry.decision_id} recorded in {args.folder}: {entry.decision}")
+    if entry.forced:
+        con.warn(f"{entry.decision_id} was appended to a register that fails verification (--force): "
+                 f"{entry.forced['count']} problem(s), listed in the entry")
+    from .records.integrity import register_head
+
+    head = register_head(args.folder) or {}
+    con.info(f"register head: {head.get('decision_id')}:{head.get('sha256')} (note it: pmo decisions --verify "
+             f"--expect <head> shows whether the register still holds it)")
+    return EXIT_OK
 
 
 def _cmd_replay(args) -> int:
     from .records import replay
 
-    result = replay(args.decision_id, folder=args.folder, data_path=args.data, progress=not args.quiet)
+    result = replay(args.decision_id, folder=args.folder, data_path=args.data, progress=not args.quiet,
+                    reports=args.reports, expect=args.expect)
     print(result)
-    return 0 if result.reproduced else 1
+    return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def _cmd_decisions(args) -> int:
-    from .records.decisions import list_decisions, verify_register
+    from .records.decisions import list_decisions
+    from .records.integrity import check_register
 
     con: Console = args.console
+    if args.expect and not args.verify:
+        raise ValueError("--expect needs --verify")
     df = list_decisions(args.folder, on_error="skip")
     if args.json:
         con.json(json.loads(df.to_json(orient="records", force_ascii=False)))
@@ -439,14 +470,17 @@ def _cmd_decisions(args) -> int:
         con.error(f"unreadable entry in {args.folder}: {problem}")
         rc = EXIT_FAILED
     if args.verify:
-        problems = verify_register(args.folder)
-        if problems:
-            con.error(f"the register {args.folder} is NOT intact: {len(problems)} problem(s)")
-            for p in problems:
+        ver = check_register(args.folder, reports=args.reports, expect=args.expect)
+        if ver.problems:
+            con.error(f"the register {args.folder} is NOT intact: {len(ver.problems)} problem(s)")
+            for p in ver.problems:
                 print(f"  - {p}", file=con.err)
             rc = EXIT_FAILED
         else:
-            con.result(f"the register {args.folder} is intact: {len(df)} entries, hash chain verified")
+            con.result(f"the register {args.folder} is intact: {ver.entries} entries, hash chain verified; "
+                       f"head {ver.head_text}")
+        for note in ver.notes:
+            con.info(f"  ({note})")
     return rc
 
 

@@ -10,8 +10,8 @@ import shutil
 import pytest
 
 from pmo_analytics.exceptions import RecordError
-from pmo_analytics.records.decisions import (SCENARIOS, list_decisions, load_decision, record_decision,
-                                             register_scenario, verify_register)
+from pmo_analytics.records.decisions import (SCENARIOS, RegisterNotIntact, list_decisions, load_decision,
+                                             record_decision, register_scenario, verify_register)
 from pmo_analytics.records.replay import decision_from_record, replay
 
 from .conftest import MINIMAL
@@ -20,6 +20,11 @@ from .conftest import MINIMAL
 @register_scenario("test.budget_total")
 def _budget_total(pf, factor=1.0):
     return {"budget": float(pf.budget["budget"].sum()) * factor, "projects": len(pf.projects)}
+
+
+@pytest.fixture(autouse=True)
+def _no_key(monkeypatch):
+    monkeypatch.delenv("PMO_REGISTER_KEY", raising=False)
 
 
 def _three(folder):
@@ -88,8 +93,13 @@ def test_a_deleted_entry_is_named_and_its_id_never_reused(tmp_path):
     _three(tmp_path)
     (tmp_path / "D-0003.json").unlink()
     assert [str(p) for p in verify_register(tmp_path)] == ["D-0003: missing: deleted from the register"]
-    nxt = record_decision("after the deletion", "Board", folder=tmp_path, data_path=MINIMAL)
+    with pytest.raises(RegisterNotIntact, match=r"fails verification \(1 problem\(s\)\); nothing was recorded"):
+        record_decision("after the deletion", "Board", folder=tmp_path, data_path=MINIMAL)
+    assert not (tmp_path / "D-0004.json").exists()
+    nxt = record_decision("after the deletion", "Board", folder=tmp_path, data_path=MINIMAL, force=True)
     assert nxt.decision_id == "D-0004"  # the deleted id is not handed out again
+    assert nxt.forced["count"] == 1 and nxt.forced["problems"] == ["D-0003: missing: deleted from the register"]
+    assert load_decision("D-0004", tmp_path).forced == nxt.forced  # stored in the entry
     (tmp_path / "D-0002.json").unlink()
     assert {p.entry for p in verify_register(tmp_path)} == {"D-0002", "D-0003"}
 
@@ -116,7 +126,8 @@ def test_a_corrupt_file_is_named_while_the_others_still_list(tmp_path):
     assert df.attrs["problems"] and "D-0002.json" in df.attrs["problems"][0]
     with pytest.raises(RecordError, match=r"1 unreadable file\(s\).*D-0002.json.*not valid JSON"):
         list_decisions(tmp_path)
-    assert record_decision("still possible", "Board", folder=tmp_path, data_path=MINIMAL).decision_id == "D-0004"
+    assert record_decision("still possible", "Board", folder=tmp_path, data_path=MINIMAL,
+                           force=True).decision_id == "D-0004"
     with pytest.raises(RecordError, match="D-0002.json is not valid JSON"):
         load_decision("D-0002", tmp_path)
 

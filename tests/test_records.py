@@ -275,3 +275,37 @@ def test_review_merges_a_schedule_file_into_the_record(tmp_path):
     assert m["path"] == str(r.path_.resolve() / "data")  # where the imported data live with the record
     src = json.loads((r.path_ / "data" / "import" / "sources.json").read_text())
     assert "a1.xml" in src["sha256"]  # the original schedule file's hash is part of the data's identity
+
+
+@pytest.mark.slow
+def test_a_record_anchors_the_decision_register(tmp_path):
+    """Issue 32: every record's manifest.json and reports/index.html carry the register's head."""
+    from pmo_analytics.records.decisions import record_decision
+    from pmo_analytics.records.integrity import check_register, register_head
+
+    reg = tmp_path / "decisions"
+    for text in ("fund P1", "defer P2"):
+        record_decision(text, "Board", folder=reg, data_path=MINIMAL, numbers={})
+    nb = _notebook(tmp_path, "01_probe.ipynb", HEAD)
+    r = Review(data=MINIMAL, out=tmp_path / "reports", notebooks=[nb], progress=False, decisions=reg).run()
+    head = register_head(reg)
+    assert r.manifest_["register"] == head and head["decision_id"] == "D-0002"
+    index = (tmp_path / "reports" / "index.html").read_text()
+    assert f'<meta name="pmo-register-head" content="D-0002 2 {head["sha256"]}">' in index
+    assert f"Decision register head: <b>D-0002</b>, SHA-256 <code>{head['sha256']}</code>" in \
+        (r.path_ / "index.html").read_text()
+    assert check_register(reg, key=None, reports=tmp_path / "reports").anchors == 2
+    (reg / "D-0002.json").write_text((reg / "D-0002.json").read_text().replace("defer P2", "fund P2"))
+    (reg / "head.json").unlink()  # and hide the edit from the chain: the anchors still show it
+    problems = [str(p) for p in check_register(reg, key=None, reports=tmp_path / "reports").problems]
+    assert f"D-0002: rewritten: its SHA-256 is not the one reports/{r.run_id_}/manifest.json recorded" in \
+        " ".join(problems)
+
+
+@pytest.mark.slow
+def test_policy_settings_that_name_what_the_data_lack_stop_the_review_before_any_page(tmp_path):
+    nb = _notebook(tmp_path, "01_probe.ipynb", HEAD + "raise AssertionError('the page ran')")
+    with pytest.raises(PolicyError, match=r"'extra_fte_skill' 'QA' is not a skill of the capacity table.*nothing ran"):
+        Review(data=MINIMAL, out=tmp_path / "reports", parameters={"extra_fte_skill": "QA"}, notebooks=[nb],
+               progress=False).run()
+    assert [p.name for p in (tmp_path / "reports").iterdir()] == []

@@ -18,44 +18,63 @@ Integrity
 ---------
 Each entry stores ``sequence`` and ``previous_sha256``, the SHA-256 of the
 previous entry's file as it was when this one was written; ``head.json``
-stores the newest entry's SHA-256. :func:`verify_register` walks the chain and
-names every entry that was edited, deleted, reordered or added by hand, and
-every file that cannot be read. Ids come from the head, never from the files
-present, so a deleted entry's id is never reused. One corrupt file never
-hides the others: :func:`list_decisions` lists what it can and reports the
-rest.
+stores the newest entry's SHA-256; with a key, entries and head carry an
+HMAC-SHA256 signature. :mod:`pmo_analytics.records.integrity` walks the files
+that exist (never a count read from a file) and checks the chain against the
+anchors kept outside the register (records' manifests, ``reports/index.html``,
+a head the user noted); see its docstring for what is detected with and
+without a key.
 
-Ids are allocated under an exclusive lock and each file is created with
-``O_EXCL`` semantics (hard link of a fully written temporary file), so two
-processes deciding at the same time never lose or corrupt an entry.
+Appending
+---------
+:func:`record_decision` appends under an exclusive lock and
+
+* refuses a register that fails verification unless ``force=True`` (the new
+  entry then lists the problems it was appended over, in ``forced``);
+* checks that ``head.json`` and ``index.json`` can be replaced *before*
+  writing anything (a folder in their place is refused with nothing written);
+* commits by one atomic step: the fully written, fsynced entry file is
+  hard-linked to its id (``O_EXCL`` semantics: never replaces a file). Before
+  it, ``.pending`` names the entry being committed; after it, the head and
+  the index are replaced by write-then-rename and ``.pending`` is removed. A
+  crash before the link leaves the old register; after it, the new one with a
+  head one entry behind, which verification recognises (the entry chains onto
+  the head and is the one ``.pending`` names) and the next append completes;
+* is idempotent: a retry of the same decision (same text, who, options,
+  scenario, numbers, data, record, supersedes, notes and date) returns the
+  newest entry instead of recording it twice.
+
+Ids are allocated from the larger of the head and the newest entry file, so a
+deleted entry's id is never reused.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import RecordError
-from .manifest import utc_now, write_json_atomic
+from .integrity import (DECISION_ID, MAX_SEQUENCE, RegisterKey, RegisterProblem, Verification, check_register,
+                        read_entry, register_key, sha256)
+from .manifest import _UMASK, utc_now, write_json_atomic
 from .publish import to_jsonable
 
 __all__ = ["Decision", "record_decision", "list_decisions", "load_decision", "verify_register",
-           "register_scenario", "run_scenario", "SCENARIOS", "DECISION_ID", "RegisterProblem", "data_identity"]
-
-DECISION_ID = re.compile(r"^D-(\d{4,9})$")
-#: Largest entry file read [bytes]: a decision is a few kilobytes; anything far larger is not ours.
-MAX_ENTRY_BYTES = 16 << 20
+           "register_scenario", "run_scenario", "SCENARIOS", "DECISION_ID", "RegisterProblem", "data_identity",
+           "RegisterNotIntact"]
 
 #: Registered scenario kinds: name -> function(portfolio, **parameters) -> dict of numbers.
 SCENARIOS: dict[str, Callable] = {}
+#: Problems listed in a refusal (and stored in a forced entry) before a count.
+_LISTED = 20
+#: Fields that make two entries the same decision (a retry must not record it twice).
+_SAME = ("date", "decision", "decided_by", "options", "scenario", "numbers", "data", "record", "supersedes", "notes")
 
 
 def register_scenario(kind: str):
@@ -68,9 +87,28 @@ def register_scenario(kind: str):
     return deco
 
 
+class RegisterNotIntact(RecordError):
+    """The register fails verification; ``problems`` lists why (``force=True`` appends anyway)."""
+
+    def __init__(self, folder, problems: list):
+        self.problems = list(problems)
+        listed = "\n".join(f"  - {p}" for p in self.problems[:_LISTED])
+        more = f"\n  ... and {len(self.problems) - _LISTED} more" if len(self.problems) > _LISTED else ""
+        super().__init__(f"the register {folder} fails verification ({len(self.problems)} problem(s)); nothing was "
+                         f"recorded. Find out what happened first (pmo decisions --verify); to append anyway, pass "
+                         f"--force (force=True): the entry then records the problems it was appended over.\n"
+                         f"{listed}{more}")
+
+
 @dataclass(frozen=True)
 class Decision:
-    """One entry of the register (immutable)."""
+    """One entry of the register (immutable).
+
+    ``signature`` is the entry's HMAC-SHA256 when the register has a key;
+    ``forced`` lists the verification problems the entry was appended over
+    (``pmo decide --force``). ``recorded_now`` is not stored: False when
+    :func:`record_decision` found this very decision already recorded (a retry).
+    """
 
     decision_id: str
     date: str
@@ -86,20 +124,20 @@ class Decision:
     created: str = field(default_factory=utc_now)
     sequence: int | None = None
     previous_sha256: str | None = None
+    forced: dict | None = None
+    signature: str | None = None
+    recorded_now: bool = field(default=True, compare=False, repr=False, metadata={"stored": False})
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out = {k: getattr(self, k) for k, f in self.__dataclass_fields__.items() if f.metadata.get("stored", True)}
+        if out["forced"] is None:
+            del out["forced"]  # entries look as they did before forcing existed
+        if out["signature"] is None:
+            del out["signature"]
+        return out
 
 
-@dataclass(frozen=True)
-class RegisterProblem:
-    """Something wrong with the register: which entry (or file) and what."""
-
-    entry: str
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.entry}: {self.problem}"
+_STORED = {k for k, f in Decision.__dataclass_fields__.items() if f.metadata.get("stored", True)}
 
 
 @contextlib.contextmanager
@@ -115,70 +153,44 @@ def _locked(folder: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _read_entry(path: Path) -> tuple[dict, bytes]:
-    """One entry's JSON and its bytes; RecordError naming the file when it cannot be read."""
-    if path.is_symlink() or not path.is_file():
-        raise RecordError(f"{path.name} is not a regular file")
-    if path.stat().st_size > MAX_ENTRY_BYTES:
-        raise RecordError(f"{path.name} is larger than {MAX_ENTRY_BYTES >> 20} MiB: not a decision entry")
-    raw = path.read_bytes()
-    try:
-        entry = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RecordError(f"{path.name} is not valid JSON ({exc})") from exc
-    missing = [k for k in ("decision_id", "date", "decision", "decided_by") if not isinstance(entry, dict)
-               or k not in entry]
-    if missing:
-        raise RecordError(f"{path.name} lacks {', '.join(missing)}: not a decision entry")
-    if entry["decision_id"] != path.stem:
-        raise RecordError(f"{path.name} holds decision {entry['decision_id']!r}: renamed by hand?")
-    return entry, raw
-
-
-def _files(folder: Path) -> list[Path]:
-    out = [f for f in folder.glob("D-*.json") if DECISION_ID.match(f.stem)]
-    return sorted(out, key=lambda f: int(DECISION_ID.match(f.stem).group(1)))
-
-
-def _read_all(folder: Path) -> tuple[list[tuple[dict, bytes]], list[RegisterProblem]]:
-    entries, problems = [], []
-    for f in _files(folder) if folder.is_dir() else []:
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
         try:
-            entries.append(_read_entry(f))
-        except (RecordError, OSError) as exc:
-            problems.append(RegisterProblem(f.name, str(exc).removeprefix(f"{f.name} ")))
-    return entries, problems
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
-def _head(folder: Path) -> dict | None:
-    f = folder / "head.json"
-    if not f.is_file():
-        return None
-    try:
-        head = json.loads(f.read_text(encoding="utf-8"))
-        if not (isinstance(head, dict) and isinstance(head.get("sequence"), int)):
-            raise ValueError("no sequence")
-        return head
-    except (ValueError, OSError) as exc:
-        raise RecordError(f"{folder / 'head.json'} is unreadable ({exc}); the register's chain cannot be "
-                          "extended until it is restored") from exc
+def _replaceable(folder: Path) -> None:
+    """Refuse, before anything is written, when head.json or index.json could not be replaced afterwards."""
+    for name in ("head.json", "index.json"):
+        f = folder / name
+        if os.path.lexists(f) and (f.is_symlink() or not f.is_file()):
+            kind = "a link" if f.is_symlink() else "a folder" if f.is_dir() else "not a regular file"
+            raise RecordError(f"cannot record a decision: {f} is {kind}, not a file; nothing was written. Move it "
+                              f"away ({name} is {'rebuilt from the entries' if name == 'index.json' else 'the chain head: keep a copy to compare'}) and retry")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise RecordError(f"cannot record a decision: the register folder {folder} is not writable; nothing was written")
 
 
-def _write_index(folder: Path, entries: list[dict]) -> None:
-    superseded = {e["supersedes"]: e["decision_id"] for e in entries if e.get("supersedes")}
-    index = [{"decision_id": e["decision_id"], "date": e["date"], "decision": e["decision"],
-              "decided_by": e["decided_by"], "record": e.get("record"), "supersedes": e.get("supersedes"),
-              "superseded_by": superseded.get(e["decision_id"]),
-              "scenario": (e.get("scenario") or {}).get("kind")}
-             for e in sorted(entries, key=lambda e: (e.get("created", ""), e["decision_id"]), reverse=True)]
-    write_json_atomic(folder / "index.json", index)
+def _index(summaries: list[dict]) -> list[dict]:
+    superseded = {e["supersedes"]: e["decision_id"] for e in summaries if e.get("supersedes")}
+    return [{"decision_id": e["decision_id"], "date": e["date"], "decision": e["decision"],
+             "decided_by": e["decided_by"], "record": e.get("record"), "supersedes": e.get("supersedes"),
+             "superseded_by": superseded.get(e["decision_id"]), "scenario": e.get("scenario")}
+            for e in sorted(summaries, key=lambda e: (e.get("created", ""), e["decision_id"]), reverse=True)]
+
+
+def _head_doc(decision_id: str | None, seq: int, digest: str | None, key: RegisterKey | None) -> dict:
+    head = {"decision_id": decision_id, "sequence": seq, "sha256": digest}
+    if key is not None:
+        head["signature"] = key.sign("head", head)
+    return head
 
 
 def _create_exclusive(path: Path, text: str) -> bytes:
+    """Write ``text`` to a temporary file, fsync it, and hard-link it to ``path`` (fails if ``path`` exists)."""
     data = text.encode("utf-8")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
@@ -186,10 +198,11 @@ def _create_exclusive(path: Path, text: str) -> bytes:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)  # fails if the file exists: an entry is never replaced
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; the register is meant to be shared
+        os.link(tmp, path)  # the commit: atomic, and never replaces an entry
     finally:
         os.unlink(tmp)
+    _fsync_dir(path.parent)
     return data
 
 
@@ -219,7 +232,8 @@ def run_scenario(scenario: dict, data_path) -> dict:
 
 def record_decision(decision: str, decided_by: str, *, folder="decisions", options=None, scenario=None,
                     numbers=None, data_path=None, record=None, supersedes=None, notes="",
-                    date: str | None = None, data: dict | None = None) -> Decision:
+                    date: str | None = None, data: dict | None = None, force: bool = False, reports=None,
+                    key="auto") -> Decision:
     """Append a decision to the register and return it.
 
     Parameters
@@ -246,6 +260,24 @@ def record_decision(decision: str, decided_by: str, *, folder="decisions", optio
     data : dict, optional
         The data identity to store (``path``, ``fingerprint``, ``files``) when
         already known (a record's manifest); default: computed from ``data_path``.
+    force : bool
+        Append even when the register fails verification; the entry's
+        ``forced`` then lists the problems (at most 20, and their count).
+    reports : path, optional
+        A reports folder whose anchors the register is checked against first.
+    key : "auto", str or None
+        The register's HMAC key (``"auto"``: ``PMO_REGISTER_KEY`` or the key
+        file named in ``review.toml``; see :mod:`~pmo_analytics.records.integrity`).
+
+    Raises
+    ------
+    RegisterNotIntact
+        when the register fails verification and ``force`` is False (nothing written).
+    RecordError
+        for an incomplete decision, an unknown ``supersedes``, a register signed
+        with a key that is not configured now, or ``head.json``/``index.json`` that
+        could not be replaced (checked before anything is written). A failure
+        after the entry was committed says so: a retry then returns that entry.
     """
     folder = Path(folder)
     if not isinstance(decision, str) or not decision.strip():
@@ -256,83 +288,115 @@ def record_decision(decision: str, decided_by: str, *, folder="decisions", optio
     scenario.setdefault("parameters", {})
     if scenario.get("kind") is not None and scenario["kind"] not in SCENARIOS:
         raise RecordError(f"unknown scenario kind {scenario['kind']!r}; known: {sorted(SCENARIOS)}")
+    if supersedes is not None and not DECISION_ID.match(str(supersedes)):
+        raise RecordError(f"invalid decision id {supersedes!r} (expected D-0001 style)")
+    key = register_key(folder) if key == "auto" else (RegisterKey(key, "the key given") if isinstance(key, str)
+                                                       else key)
     data = dict(data) if data is not None else data_identity(data_path)
     if numbers is None and scenario.get("kind"):
         numbers = run_scenario(scenario, data["path"])
     numbers = to_jsonable(numbers or {})
     date = date or dt.date.today().isoformat()
-    if supersedes is not None and not DECISION_ID.match(str(supersedes)):
-        raise RecordError(f"invalid decision id {supersedes!r} (expected D-0001 style)")
+    options = [str(o) for o in (options or [])]
     with _locked(folder):
-        head = _head(folder)
-        entries, _ = _read_all(folder)
-        ids = {e["decision_id"] for e, _ in entries}
-        if supersedes is not None and supersedes not in ids:
+        _replaceable(folder)
+        ver = check_register(folder, key=key, reports=reports)
+        if ver.lagging_head:  # an append interrupted after its commit: complete it first
+            _finish(folder, ver, key)
+        if ver.signed and key is None:
+            raise RecordError(f"the register {folder} is signed (its entries carry an HMAC) but no key is "
+                              f"configured: set PMO_REGISTER_KEY, or key_file under [register] in review.toml; an "
+                              "unsigned entry would break the chain of signatures. Nothing was recorded")
+        problems = [p for p in ver.problems if not (p.kind == "unsigned" and not ver.signed)]
+        if problems and not force:
+            raise RegisterNotIntact(folder, problems)
+        if supersedes is not None and supersedes not in ver.ids:
             raise RecordError(f"cannot supersede {supersedes!r}: no such decision in {folder}")
-        if head is None:  # a new register, or one written before the chain existed
-            last = max((int(DECISION_ID.match(i).group(1)) for i in ids), default=0)
-            prev = entries[-1][1] if entries else None
-            head = {"sequence": last, "sha256": _sha256(prev) if prev is not None else None}
-        seq = int(head["sequence"]) + 1
-        entry = Decision(decision_id=f"D-{seq:04d}", date=date, decision=decision.strip(),
-                         decided_by=decided_by.strip(), options=[str(o) for o in (options or [])], scenario=scenario,
-                         numbers=numbers, data=data, record=str(record) if record else None,
-                         supersedes=supersedes, notes=str(notes or ""), sequence=seq,
-                         previous_sha256=head.get("sha256"))
-        raw = _create_exclusive(folder / f"{entry.decision_id}.json",
-                                json.dumps(entry.to_dict(), indent=2, sort_keys=True) + "\n")
-        write_json_atomic(folder / "head.json", {"decision_id": entry.decision_id, "sequence": seq,
-                                                 "sha256": _sha256(raw)})
-        _write_index(folder, [e for e, _ in entries] + [entry.to_dict()])
+        candidate = {"date": date, "decision": decision.strip(), "decided_by": decided_by.strip(),
+                     "options": options, "scenario": scenario, "numbers": numbers, "data": data,
+                     "record": str(record) if record else None, "supersedes": supersedes, "notes": str(notes or "")}
+        newest = ver.newest
+        if newest is not None and not problems and _same(newest, candidate):
+            _finish(folder, ver, key)  # the retry of an append whose head or index failed: complete it
+            return Decision(**{k: v for k, v in newest.items() if k in _STORED}, recorded_now=False)
+        seq = max(ver.head_sequence or 0, ver.last_sequence) + 1
+        if seq > MAX_SEQUENCE:
+            raise RecordError(f"the register {folder} cannot take more entries: the next id would be beyond "
+                              f"D-{MAX_SEQUENCE} (a hand-made entry with a huge id? pmo decisions --verify)")
+        forced = None
+        if problems:
+            forced = {"count": len(problems), "problems": [str(p) for p in problems[:_LISTED]], "at": utc_now()}
+        entry = Decision(decision_id=f"D-{seq:04d}", sequence=seq, previous_sha256=ver.head.get("sha256")
+                         if ver.last_sequence else None, forced=forced, **candidate)
+        body = entry.to_dict()
+        if key is not None:
+            body["signature"] = key.sign("entry", body)
+            entry = Decision(**body)
+        text = json.dumps(body, indent=2, sort_keys=True) + "\n"
+        # says which entry is being committed: tells an interrupted append from an entry added by hand
+        write_json_atomic(folder / ".pending", {"decision_id": entry.decision_id,
+                                                "sha256": sha256(text.encode("utf-8"))})
+        raw = _create_exclusive(folder / f"{entry.decision_id}.json", text)
+        ver.summaries.append({**{k: body.get(k) for k in ("decision_id", "date", "decision", "decided_by", "record",
+                                                          "supersedes", "created")},
+                              "scenario": (body.get("scenario") or {}).get("kind")})
+        try:  # the entry is committed: from here on a failure must say so (and a retry returns this entry)
+            write_json_atomic(folder / "head.json", _head_doc(entry.decision_id, seq, sha256(raw), key))
+            write_json_atomic(folder / "index.json", _index(ver.summaries))
+            (folder / ".pending").unlink()
+        except OSError as exc:
+            raise RecordError(f"{entry.decision_id} was recorded (its entry file is written), but head.json or "
+                              f"index.json could not be updated ({exc}); fix that, then retry: the retry completes "
+                              f"them and returns {entry.decision_id} instead of recording the decision twice") from exc
     return entry
 
 
-def verify_register(folder="decisions") -> list[RegisterProblem]:
+def _same(entry: dict, candidate: dict) -> bool:
+    """Whether ``entry`` records exactly ``candidate`` (compared as canonical JSON: NaN equals NaN)."""
+    def canon(x):
+        return json.dumps(to_jsonable(x), sort_keys=True, default=str)
+
+    return all(canon(entry.get(k)) == canon(candidate.get(k)) for k in _SAME)
+
+
+def _finish(folder: Path, ver: Verification, key: RegisterKey | None) -> None:
+    """Bring head.json and index.json up to date with the newest entry (an interrupted append)."""
+    if ver.head and ver.head.get("sha256"):
+        write_json_atomic(folder / "head.json", _head_doc(ver.head["decision_id"], ver.head["sequence"],
+                                                          ver.head["sha256"], key))
+    write_json_atomic(folder / "index.json", _index(ver.summaries))
+    with contextlib.suppress(FileNotFoundError):
+        (folder / ".pending").unlink()
+
+
+def verify_register(folder="decisions", *, key="auto", reports=None, expect=None) -> list[RegisterProblem]:
     """Every integrity problem of the register (empty list = intact).
 
     Names entries that are missing (deleted), edited (their SHA-256 no longer
-    matches what the next entry or the head recorded), out of order, not in
-    the chain (added by hand, or written before the chain existed), and files
-    that cannot be read.
+    matches what the next entry, the head or an anchor recorded), out of
+    order, not in the chain (added by hand, or written before the chain
+    existed), unsigned or badly signed (with a key), and files that cannot be
+    read. Bounded: walks the files present (see
+    :func:`~pmo_analytics.records.integrity.check_register`, which also says
+    what was checked).
     """
-    folder = Path(folder)
+    return check_register(folder, key=key, reports=reports, expect=expect).problems
+
+
+def _read_all(folder: Path) -> tuple[list[dict], list[RegisterProblem]]:
+    """Every readable entry (listed from the folder) and the files that cannot be read."""
+    from .integrity import entry_files
+
+    entries, problems = [], []
     if not folder.is_dir():
-        return []
-    entries, problems = _read_all(folder)
-    try:
-        head = _head(folder)
-    except RecordError as exc:
-        return problems + [RegisterProblem("head.json", str(exc))]
-    by_seq, reported = {}, set()
-    for e, raw in entries:
-        seq = e.get("sequence")
-        if not isinstance(seq, int):
-            problems.append(RegisterProblem(e["decision_id"], "not in the hash chain (no sequence number)"))
-            reported.add(e["decision_id"])
-            continue
-        if f"D-{seq:04d}" != e["decision_id"]:
-            problems.append(RegisterProblem(e["decision_id"], f"sequence {seq} does not match its id: reordered?"))
-            reported.add(e["decision_id"])
-            continue
-        by_seq[seq] = (e, raw)
-    last = head["sequence"] if head else max(by_seq, default=0)
-    unreadable = {p.entry[:-5] for p in problems if p.entry.endswith(".json")}
-    for seq in range(1, last + 1):
-        did = f"D-{seq:04d}"
-        if seq not in by_seq:
-            if did not in unreadable and did not in reported:
-                problems.append(RegisterProblem(did, "missing: deleted from the register"))
-            continue
-        e, raw = by_seq[seq]
-        nxt = by_seq.get(seq + 1)
-        if nxt is not None and nxt[0].get("previous_sha256") != _sha256(raw):
-            problems.append(RegisterProblem(did, f"edited: its SHA-256 no longer matches the one "
-                                                 f"D-{seq + 1:04d} recorded"))
-        if seq == last and head is not None and head.get("sha256") != _sha256(raw):
-            problems.append(RegisterProblem(did, "edited: its SHA-256 no longer matches the register's head"))
-    for seq in sorted(s for s in by_seq if s > last):
-        problems.append(RegisterProblem(f"D-{seq:04d}", "beyond the register's head: added by hand?"))
-    return problems
+        return entries, problems
+    files, _ = entry_files(folder)
+    for _, name in files:
+        try:
+            entries.append(read_entry(folder / name)[0])
+        except RecordError as exc:
+            problems.append(RegisterProblem(name, str(exc).removeprefix(f"{name} ")))
+    return entries, problems
 
 
 def list_decisions(folder="decisions", on_error: str = "raise"):
@@ -350,8 +414,7 @@ def list_decisions(folder="decisions", on_error: str = "raise"):
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
     folder = Path(folder)
-    raw_entries, problems = _read_all(folder)
-    entries = [e for e, _ in raw_entries]
+    entries, problems = _read_all(folder)
     superseded = {e["supersedes"]: e["decision_id"] for e in entries if e.get("supersedes")}
     rows = [{"decision_id": e["decision_id"], "date": str(e["date"]), "decision": str(e["decision"]),
              "decided_by": str(e["decided_by"]), "supersedes": e.get("supersedes"),
@@ -376,8 +439,8 @@ def load_decision(decision_id: str, folder="decisions") -> Decision:
     path = Path(folder) / f"{decision_id}.json"
     if not path.exists():
         raise RecordError(f"no decision {decision_id} in {folder}")
-    entry, _ = _read_entry(path)
-    known = set(Decision.__dataclass_fields__)
+    entry, _ = read_entry(path)
+    known = _STORED
     extra = sorted(set(entry) - known)
     if extra:
         raise RecordError(f"{path.name} has unknown field(s) {extra}: edited by hand?")

@@ -34,7 +34,8 @@ from pathlib import Path
 
 from ..exceptions import RecordError
 
-__all__ = ["export_html", "render_index", "render_reports_index", "decisions_table", "page_title", "PAGE_CSS"]
+__all__ = ["export_html", "render_index", "render_reports_index", "decisions_table", "page_title", "PAGE_CSS",
+           "register_head_html"]
 
 
 _EXTERNAL = re.compile(
@@ -430,6 +431,7 @@ def render_index(manifest: dict, numbers: dict | None = None) -> str:
 {_page_cards(manifest, numbers)}
 {taken_html}
 {register}
+{register_head_html(manifest.get("register") if isinstance(manifest.get("register"), dict) else None)}
 <details><summary>Record details: notebooks, input files and their SHA-256, parameters</summary>
 <p>Run <b>{e(run_id)}</b>, {e(str(manifest.get('started')))} → {e(str(manifest.get('ended')))};
 git {e(str(git.get('commit', 'n/a')))}{' (uncommitted changes)' if git.get('dirty') else ''}.</p>
@@ -468,8 +470,32 @@ def decisions_table(rows: list[dict], link_prefix: str = "", heading: str = "Dec
             f"<th>decided by</th><th>record</th><th>superseded by</th></tr>{body}</table>")
 
 
-def render_reports_index(out: Path, decision_rows: list[dict]) -> str:
-    """``reports/index.html``: the decision register and every record (newest first) with its headline."""
+def register_head_html(head: dict | None, meta: bool = False) -> str:
+    """The decision register's head as a sentence (and, with ``meta``, the ``<meta>`` element that makes the
+    page an anchor for ``pmo decisions --verify``)."""
+    from .integrity import HEAD_META
+
+    if not head:
+        return ""
+    e = html.escape
+    seq = head.get("sequence") or 0
+    sha = head.get("sha256")
+    tag = (f'<meta name="{HEAD_META}" content="{e(str(head.get("decision_id") or "-"))} {int(seq)} '
+           f'{e(sha) if sha else "-"}">') if meta else ""
+    if not seq:
+        return tag + "<p class='pmo-sub'>Decision register: empty.</p>"
+    return (tag + f"<p class='pmo-sub'>Decision register head: <b>{e(str(head.get('decision_id')))}</b>, SHA-256 "
+            f"<code>{e(str(sha))}</code> — <code>pmo decisions --verify --expect {e(str(head.get('decision_id')))}:"
+            f"{e(str(sha))}</code> checks that the register still holds it.</p>")
+
+
+def render_reports_index(out: Path, decision_rows: list[dict], head: dict | None = None) -> str:
+    """``reports/index.html``: the decision register and every record (newest first) with its headline.
+
+    ``head`` (:func:`~pmo_analytics.records.integrity.register_head`) is shown
+    and embedded as ``<meta name="pmo-register-head">``: the page is then an
+    anchor of the register.
+    """
     e = html.escape
     runs = []
     for d in sorted((p for p in Path(out).iterdir() if p.is_dir() and not p.name.startswith(".")),
@@ -497,6 +523,7 @@ def render_reports_index(out: Path, decision_rows: list[dict]) -> str:
 <title>Portfolio review records</title>
 <style>{_INDEX_CSS}</style></head>
 <body><h1>Portfolio review records</h1>
+{register_head_html(head, meta=True)}
 {decisions_table(decision_rows)}
 <h2>Records (newest first)</h2>
 <table><tr><th>record</th><th>status</th><th>headline</th><th>seed</th><th>data</th></tr>{''.join(runs)}</table>

@@ -16,15 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..exceptions import RecordError
-from .decisions import (Decision, data_identity, load_decision, record_decision, register_scenario, run_scenario,
-                        verify_register)
+from .decisions import Decision, data_identity, load_decision, record_decision, register_scenario, run_scenario
+from .integrity import check_register
 
-__all__ = ["replay", "ReplayResult", "decision_from_record"]
+__all__ = ["replay", "ReplayResult", "decision_from_record", "anchor_reports_index"]
 
 
 @dataclass
 class ReplayResult:
-    """Outcome of :func:`replay`."""
+    """Outcome of :func:`replay`.
+
+    ``ok`` holds only when the numbers reproduce *and* the register passes
+    verification: a replay cannot vouch for an entry of a register that was
+    tampered with, whatever its numbers say.
+    """
 
     decision_id: str
     reproduced: bool
@@ -33,8 +38,20 @@ class ReplayResult:
     numbers: dict
     register_problems: list
 
+    @property
+    def verified(self) -> bool:
+        """The register (chain, head, anchors, signatures) passed verification."""
+        return not self.register_problems
+
+    @property
+    def ok(self) -> bool:
+        return self.reproduced and self.verified
+
     def __str__(self) -> str:
         lines = [f"{self.decision_id}: numbers {'reproduce' if self.reproduced else 'DO NOT reproduce'}"]
+        if not self.verified:
+            lines[0] += (f", but the register FAILS verification ({len(self.register_problems)} problem(s)): "
+                         "this replay cannot vouch for the entry")
         if any(self.data_changed.values()):
             for what, files in self.data_changed.items():
                 if files:
@@ -44,7 +61,9 @@ class ReplayResult:
         lines += [f"  {d}" for d in self.differences[:50]]
         if len(self.differences) > 50:
             lines.append(f"  ... and {len(self.differences) - 50} more differences")
-        lines += [f"  register: {p}" for p in self.register_problems]
+        lines += [f"  register: {p}" for p in self.register_problems[:50]]
+        if len(self.register_problems) > 50:
+            lines.append(f"  register: ... and {len(self.register_problems) - 50} more problems")
         return "\n".join(lines)
 
 
@@ -78,13 +97,19 @@ def _without_sources(numbers: dict) -> dict:
     return out
 
 
-def replay(decision_id: str, folder="decisions", data_path=None, progress: bool = False) -> ReplayResult:
+def replay(decision_id: str, folder="decisions", data_path=None, progress: bool = False, *, reports=None,
+           expect=None, key="auto") -> ReplayResult:
     """Re-run a decision's scenario and say whether its numbers reproduce, and what data changed.
 
-    ``data_path`` defaults to the path recorded with the decision.
+    ``data_path`` defaults to the path recorded with the decision. The
+    register is verified first (bounded: the files present), against the
+    anchors under ``reports``, a head ``expect``-ed and the key (see
+    :func:`~pmo_analytics.records.integrity.check_register`); its problems are
+    in ``register_problems`` and make ``ok`` False.
     """
     entry = load_decision(decision_id, folder)
-    problems = [str(p) for p in verify_register(folder)]  # the whole chain: an edit anywhere is named
+    # the whole chain: an edit anywhere is named (a re-chained edit before this entry changes its anchors too)
+    problems = [str(p) for p in check_register(folder, key=key, reports=reports, expect=expect).problems]
     path = data_path or entry.data["path"]
     if not Path(path).exists():
         raise RecordError(f"the data of {decision_id} are no longer at {path}; replay on a copy with --data")
@@ -144,7 +169,7 @@ register_scenario("review")(_review_scenario)
 
 
 def decision_from_record(record, decision: str, decided_by: str, *, folder="decisions", options=None,
-                         supersedes=None, notes="") -> Decision:
+                         supersedes=None, notes="", force: bool = False, key="auto") -> Decision:
     """Record a decision supported by an executed review record (``reports/<run-id>``).
 
     The scenario is the review itself (its pages by name, its policy and page
@@ -152,6 +177,11 @@ def decision_from_record(record, decision: str, decided_by: str, *, folder="deci
     data must still match its manifest's fingerprint (otherwise the numbers
     would not be what the data now say). Works for records of merged sources
     and schedule files: their data travel inside the record.
+
+    The register is first checked against the anchors of the record's
+    reports folder (a register that fails is refused unless ``force``), and
+    that folder's ``index.html`` is then rewritten with the new head: an
+    anchor of this decision outside the register.
     """
     record = Path(record)
     try:
@@ -175,7 +205,35 @@ def decision_from_record(record, decision: str, decided_by: str, *, folder="deci
     scenario = {"kind": "review",
                 "parameters": {"notebooks": [Path(n["notebook"]).stem for n in manifest["notebooks"]],
                                "policy": policy, "page_parameters": page_params}}
-    return record_decision(decision, decided_by, folder=folder, options=options, scenario=scenario,
-                           numbers=numbers, data={"path": data["path"], "fingerprint": data["fingerprint"],
-                                                  "files": data["files"]},
-                           record=str(record), supersedes=supersedes, notes=notes)
+    entry = record_decision(decision, decided_by, folder=folder, options=options, scenario=scenario,
+                            numbers=numbers, data={"path": data["path"], "fingerprint": data["fingerprint"],
+                                                   "files": data["files"]},
+                            record=str(record), supersedes=supersedes, notes=notes, force=force,
+                            reports=record.parent, key=key)
+    anchor_reports_index(record.parent, folder)
+    return entry
+
+
+def anchor_reports_index(reports, folder) -> bool:
+    """Rewrite ``reports/index.html`` with the register's current head (an anchor); False when it could not be.
+
+    The page is derived (records and decisions are the truth), so a failure
+    here is reported as a warning, never as a failed decision.
+    """
+    import warnings
+
+    from ..exceptions import DataWarning
+    from .html import render_reports_index
+    from .integrity import register_head
+    from .manifest import write_text_atomic
+    from .review import decision_rows
+
+    reports = Path(reports)
+    try:
+        write_text_atomic(reports / "index.html", render_reports_index(reports, decision_rows(folder, reports),
+                                                                        head=register_head(folder)))
+        return True
+    except OSError as exc:
+        warnings.warn(f"{reports / 'index.html'} could not be rewritten with the register's head ({exc}); the "
+                      "decision is recorded", DataWarning, stacklevel=2)
+        return False

@@ -45,6 +45,7 @@ from pathlib import Path
 from ..exceptions import DataValidationError, Problem, RecordError
 from .export import export_results
 from .html import export_html, render_index, render_reports_index
+from .integrity import register_head
 from .manifest import (RUN_ID, git_commit, new_run_id, package_versions, publish_dir, utc_now, write_json_atomic,
                        write_text_atomic)
 from .publish import MIME
@@ -361,7 +362,9 @@ from pmo_analytics.review import load_review as _load_review
 try:
     _r = _load_review({data!r}, seed={seed!r}, client={scheduler!r}, **{policy!r})
     from pmo_analytics.tables.columns import id_names as _id_names
+    from pmo_analytics.review.policy import policy_data_problems as _pdp
     print("PMO-PREFLIGHT " + _json.dumps({{"ok": True, "identity": _r.identity, "names": _id_names(_r.portfolio_),
+          "policy": _pdp(_r.policy, _r.portfolio_),
           "tables": {{k: int(v) for k, v in _r.portfolio_.summary()["rows"].items()}}}}))
 except _DVE as _e:
     print("PMO-PREFLIGHT " + _json.dumps({{"ok": False, "header": _e.header,
@@ -440,6 +443,7 @@ class Review:
         notebooks = self._notebooks()
         page_params = check_parameters(notebooks, {k: v for k, v in self.parameters.items() if k != "seed"})
         policy = self._policy(sources[0])  # refuses unknown or bad settings before anything runs
+        scheduler = self._scheduler(notebooks, policy)  # connected to and identified before page 00
         out = Path(self.out)
         out.mkdir(parents=True, exist_ok=True)
         clean_stale_staging(out, self._say)
@@ -448,7 +452,7 @@ class Review:
             data, identity, merged, policy = self._prepare_data(sources, staging, policy)
             kernel = _Kernel(self.kernel_name, notebooks[0].parent, staging / ".kernel.log")
             try:
-                tables, names = self._preflight(kernel, data, policy)
+                tables, names = self._preflight(kernel, data, policy, scheduler)
                 numbers, entries, status, error = self._execute(kernel, notebooks, data, policy, page_params,
                                                                 staging, identity, t0)
             finally:
@@ -456,16 +460,42 @@ class Review:
             final = out / (run_id if status == "complete" else f"{run_id}-FAILED")
             manifest = self._manifest(run_id, status, error, started, t0, final, data, identity, merged, sources,
                                       tables, policy, entries, numbers)
+            manifest["scheduler"] = scheduler
             self._write(staging, manifest, numbers, names)
             publish_dir(staging, final)  # the staging lock travels with the rename: removed once published
         with contextlib.suppress(OSError):
             (final / ".lock").unlink()
         self.run_id_, self.path_, self.manifest_, self.numbers_ = run_id, final, manifest, numbers
-        write_text_atomic(out / "index.html", render_reports_index(out, decision_rows(self.decisions, out)))
+        write_text_atomic(out / "index.html", render_reports_index(out, decision_rows(self.decisions, out),
+                                                                    head=register_head(self.decisions)))
         self._say(f"record written to {final}")
         if status != "complete":
             raise RecordError(f"review failed ({error}); partial record kept at {final}")
         return self
+
+    def _scheduler(self, notebooks: list[Path], policy) -> str | None:
+        """The scheduler address the pages get: checked (connected to, identified) now, or None when unused."""
+        if self.scheduler is None:
+            return None
+        import warnings
+
+        from ..exceptions import PMOWarning
+        from .preflight import check_scheduler, uses_scheduler
+
+        users = [nb.stem for nb in notebooks if uses_scheduler(nb)]
+        if not users or not policy.uncertainty:
+            why = (f"none of the selected pages ({', '.join(nb.stem for nb in notebooks)}) runs on one (the portfolio "
+                   "simulation of pages 00 and 02 does)" if not users else
+                   "the policy switches the portfolio simulation off (uncertainty = false)")
+            warnings.warn(f"--scheduler {self.scheduler} is not used: {why}", PMOWarning, stacklevel=3)
+            return None
+        self._say(f"checking the Dask scheduler at {self.scheduler} ...")
+        ident = check_scheduler(self.scheduler)
+        if not ident["workers"]:
+            raise RecordError(f"the Dask scheduler at {self.scheduler} has no workers: the pages would wait for one "
+                              "without end. Start workers (dask worker ADDRESS) or run without --scheduler")
+        self._say(f"Dask scheduler {self.scheduler}: {ident['workers']} worker(s), used by {', '.join(users)}")
+        return self.scheduler
 
     def _sources(self) -> list:
         if isinstance(self.data, (list, tuple)):
@@ -508,17 +538,22 @@ class Review:
             (staging / ".kernel.log").unlink()
 
     # ------------------------------------------------------------------ steps
-    def _preflight(self, kernel: _Kernel, data: Path, policy) -> dict:
-        """Read and validate the data once, in the kernel every page runs in; return row counts per table."""
+    def _preflight(self, kernel: _Kernel, data: Path, policy, scheduler: str | None = None) -> dict:
+        """Read and validate the data once, in the kernel every page runs in, and check the policy's settings
+        that name something in the data; return row counts per table and id names."""
         pol = policy.to_dict()
         seed = pol.pop("seed")
-        text, err = kernel.run(_PREFLIGHT.format(data=str(data), seed=seed, policy=pol, scheduler=self.scheduler),
+        text, err = kernel.run(_PREFLIGHT.format(data=str(data), seed=seed, policy=pol, scheduler=scheduler),
                                timeout=self.timeout)
         line = next((ln for ln in text.splitlines() if ln.startswith("PMO-PREFLIGHT ")), None)
         if err is not None or line is None:
             why = f"{err['ename']}: {err['evalue']}" if err else "no answer from the kernel"
             raise RecordError(f"could not read the data in the review kernel ({why})")
         res = json.loads(line[len("PMO-PREFLIGHT "):])
+        if res.get("policy"):
+            from ..review.policy import PolicyError
+
+            raise PolicyError("; ".join(res["policy"]) + " (nothing ran)")
         if not res["ok"]:
             raise DataValidationError([Problem(*p) for p in res["problems"]], header=res["header"])
         return res["tables"], res["names"]
@@ -611,6 +646,8 @@ class Review:
             "git": git_commit(Path(__file__).resolve().parent),
             "numbers_sha256": hashlib.sha256(json.dumps(numbers, sort_keys=True).encode()).hexdigest(),
             "decisions": decision_rows(self.decisions, Path(self.out)),
+            # the register's head now: an anchor outside the register (records.integrity)
+            "register": register_head(self.decisions) if self.decisions is not None else None,
         }
 
     def __repr__(self) -> str:
