@@ -18,11 +18,13 @@ Design
   passes loop over activities (compiled once in the network), never over
   iterations (:meth:`ScheduleRiskModel._simulate_chunk`).
 * Random numbers come in fixed **blocks** of ``block_size`` iterations: block
-  ``b`` draws from ``PCG64(SeedSequence(seed, spawn_key=(b,)))`` a matrix of
-  uniforms with one row per activity duration, then one row per risk
-  occurrence and one per risk impact, always in that layout
-  (:meth:`ScheduleRiskModel._sample_block`). Latin hypercube stratification
-  and Iman-Conover correlation are applied within each block. Chunks are
+  ``b`` draws from the stream ``(seed, b)`` (:func:`pmo_analytics.streams.stream`:
+  ``PCG64(SeedSequence(seed, spawn_key=(b,)))``) a matrix of uniforms with one
+  row per activity duration, then one row per risk occurrence and one per
+  risk impact, always in that layout; Latin hypercube stratification and
+  Iman-Conover correlation are applied within each block, and the risk
+  drivers applied to the durations, by the sampling kernel shared with the
+  portfolio model (:mod:`pmo_analytics.risk.sampling`). Chunks are
   whole numbers of blocks, so results are identical whatever the chunk size
   or the number of threads, and two runs that differ only in their risk
   settings (mitigation, a risk switched off for the tornado) see the same
@@ -57,7 +59,7 @@ import warnings
 from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -66,44 +68,13 @@ from ..exceptions import ConvergenceWarning, DataValidationError, DataWarning, P
 from ..parallel import default_threads
 from ..schedule.cpm import CRITICAL_TOL, backward_pass, cpm, forward_pass, project_finish
 from ..schedule.network import Network, build_network
-from .correlation import check_correlation, group_matrix, iman_conover
-from .distributions import DISTRIBUTIONS, DurationSampler, _tri_ppf
+from ..streams import check_seed, stream
+from .distributions import DISTRIBUTIONS
 from .drivers import RiskDrivers, risk_drivers
 from .results import RiskResults
+from .sampling import SAMPLING, BlockSampler, RiskDriverStep, remaining_ranges
 
 __all__ = ["ScheduleRiskModel", "simulate", "remaining_ranges", "done_durations"]
-
-_SAMPLING = ("lhs", "mc")
-
-
-def remaining_ranges(network: Network):
-    """Three-point ranges of the *remaining* durations at the data date, and the distribution of each row.
-
-    An activity in progress or not started keeps its distribution over its
-    range scaled by remaining / most likely [unit]; a complete one, or one
-    whose scaled range is a point (except a normal), is ``"fixed"`` at its
-    remaining duration (0 when complete). Without progress the ranges are the
-    planned ones. Used by :class:`ScheduleRiskModel` and the portfolio
-    Monte Carlo alike, so both simulate the same remaining work.
-
-    Returns
-    -------
-    low, mode, high : ndarray
-        [unit], network row order.
-    dist : ndarray of str
-    """
-    acts = network.activities
-    ml = acts["most_likely"].to_numpy(float)
-    rem = network.remaining
-    ratio = np.where(ml > 0, rem / np.where(ml > 0, ml, 1.0), 0.0)
-    low = acts["min_duration"].to_numpy(float) * ratio
-    mode = np.where(ml > 0, ml * ratio, rem)
-    high = np.where(ml > 0, acts["max_duration"].to_numpy(float) * ratio, rem)
-    dist = np.where((high > low) | (acts["distribution"] == "normal").to_numpy(), acts["distribution"].to_numpy(),
-                    "fixed")
-    dist = np.where(rem > 0, dist, "fixed")
-    return low, mode, high, dist
-
 
 def done_durations(network: Network) -> np.ndarray:
     """Planned duration of the work done at the data date, per activity [unit], network row order.
@@ -246,11 +217,10 @@ class ScheduleRiskModel(RiskResults):
                  executor: Executor | None = None):
         if not isinstance(network, Network):
             raise ValueError("network must be a pmo_analytics.schedule.Network (see build_network)")
-        if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise ValueError(f"seed is required: pass an int so runs can be reproduced, got {seed!r}")
+        seed = check_seed(seed)
         if int(iterations) < 2:
             raise ValueError(f"iterations must be >= 2, got {iterations}")
-        if sampling not in _SAMPLING:
+        if sampling not in SAMPLING:
             raise ValueError(f"unknown sampling {sampling!r}: use 'lhs' or 'mc'")
         if int(block_size) < 2:
             raise ValueError("block_size must be >= 2")
@@ -286,38 +256,25 @@ class ScheduleRiskModel(RiskResults):
         if unknown:
             raise DataValidationError([Problem("activities", "", None, "distribution",
                                                f"unknown distribution(s) {sorted(unknown)}")])
-        # remaining work: ranges scaled to the remaining duration; complete activities are fixed at 0
-        self._low, self._mode, self._high, dist = remaining_ranges(network)
-        self._groups = [(kind, np.flatnonzero(dist == kind)) for kind in DISTRIBUTIONS if (dist == kind).any()]
-        # inverse CDFs of the remaining durations, prepared once (BetaPERT quantile tables, closed forms)
-        self._sampler = DurationSampler(dist, self._low, self._mode, self._high, self.pert_lambda)
+        # remaining work: ranges scaled to the remaining duration, complete activities fixed at 0; their inverse
+        # CDFs prepared once (BetaPERT quantile tables, closed forms); the block layout, correlation sets and
+        # risk drivers of the sampling kernel shared with the portfolio model
+        self._sampler = BlockSampler.for_network(network, 2 * self.drivers.n, block_size=self.block_size,
+                                                 sampling=sampling, pert_lambda=self.pert_lambda,
+                                                 correlation=correlation, repair=repair_correlation, fuse=True)
+        self._correlation = self._sampler.sets
         self._scale = network._plan.scale if network.has_dates else None
         self._fixed = float(acts["fixed_cost"].sum())
         self._rate = acts["cost_rate"].to_numpy(float)
         self._done_cost = float(self._rate @ done_durations(network))  # work done, at its planned duration
-        self._correlation = self._correlation_sets(correlation, repair_correlation)
-        corr_rows = np.concatenate([r for r, _ in self._correlation]) if self._correlation else np.zeros(0, int)
-        if len(np.unique(corr_rows)) != len(corr_rows):
-            raise ValueError("an activity is in more than one correlation set")
-        n_rows = network.n + 2 * self.drivers.n
-        self._uncorrelated_rows = np.setdiff1d(np.arange(n_rows), corr_rows)
-        # sets of equal size are solved as one batch: (sets, k) rows and (sets, k, k) Cholesky factors
-        by_size: dict = {}
-        for rows, c in self._correlation:
-            by_size.setdefault(len(rows), []).append((rows, np.linalg.cholesky(c)))
-        self._fused = (sampling == "mc" and not self._correlation and len(self._groups) == 1
-                       and self._groups[0][0] == "triangular" and bool(np.all(self._high > self._low)))
-        self._ic_batches = [(np.stack([r for r, _ in v]), np.stack([f for _, f in v]))
-                            for _, v in sorted(by_size.items())]
         self.track = list(network.milestones if track is None else track)
         unknown = [a for a in self.track if a not in network.activities.index]
         if unknown:
             raise ValueError(f"track: unknown activit(ies) {unknown[:10]} in {network._name()}")
         self._track_rows = np.array([network.row(a) for a in self.track], dtype=int)
         # risks on complete work only have passed: their schedule impact is void (reported once)
-        incomplete = network.status != 2
-        self._risk_rows = [rows[incomplete[rows]] for rows in self.drivers.rows]
-        gone = [rid for rid, rows in zip(self.drivers.ids, self._risk_rows) if not len(rows)]
+        self._risks = RiskDriverStep.compile(self.drivers, network.status)
+        gone = self._risks.passed
         if gone:
             warnings.warn(f"risk(s) {', '.join(gone)} affect only complete activities: their schedule impact is "
                           "left out (cost impacts still count)", DataWarning, stacklevel=2)
@@ -342,36 +299,6 @@ class ScheduleRiskModel(RiskResults):
         if mitigated is False or mitigated is None:
             return np.zeros(dr.n, bool)
         return dr.index(mitigated)
-
-    def _correlation_sets(self, correlation, repair):
-        acts = self.network.activities
-        if correlation is None:
-            return []
-        if isinstance(correlation, pd.DataFrame):
-            ids = list(correlation.index)
-            if list(correlation.columns) != ids:
-                raise ValueError("a correlation DataFrame must have the same activity ids as index and columns")
-            rows = np.array([self.network.row(a) for a in ids], dtype=int)
-            c = check_correlation(correlation.to_numpy(float), repair=repair)
-            return [(rows, c)]
-        groups = acts["correlation_group"]
-        names = sorted(groups.dropna().astype(str).unique())
-        if isinstance(correlation, dict):
-            unknown = set(correlation) - set(names)
-            if unknown:
-                raise ValueError(f"unknown correlation group(s) {sorted(unknown)}: groups are {names}")
-            coef = {g: float(correlation[g]) for g in correlation}
-        else:
-            coef = {g: float(correlation) for g in names}
-        sets = []
-        for g, rho in coef.items():
-            rows = np.flatnonzero(groups.astype("string").fillna("").to_numpy() == g)
-            rows = rows[self._high[rows] > self._low[rows]]  # constant (or complete) durations take no part
-            if len(rows) < 2:
-                continue
-            c = check_correlation(group_matrix(len(rows), rho), repair=repair, name=f"correlation of group {g}")
-            sets.append((rows, c))
-        return sets
 
     @classmethod
     def from_portfolio(cls, portfolio, project_id: str, *, seed: int, progress_mode: str = "retained",
@@ -411,86 +338,30 @@ class ScheduleRiskModel(RiskResults):
         return hasattr(self, "finish_")
 
     # -------------------------------------------------------------- sampling
-    def _block_uniforms(self, b: int, out: np.ndarray | None = None, work: dict | None = None) -> np.ndarray:
-        """Uniforms of block ``b``: rows = activities, risk occurrences, risk impacts.
+    @property
+    def _fused(self) -> bool:
+        """Durations drawn by numpy's triangular (plain Monte Carlo, all triangular, no correlation)."""
+        return self._sampler.fused
 
-        On the fused path (plain Monte Carlo, every duration triangular, no
-        correlation) the durations are written into ``out`` directly and only
-        the risk rows are returned.
-
-        Latin hypercube: row ``i`` is ``(pi_i + v_i) / B`` with ``pi_i`` a
-        random permutation of the strata ``0..B-1`` and ``v_i`` uniform. Rows
-        in a correlation set are generated in stratum order and ordered by
-        Iman-Conover instead of a random permutation.
-
-        ``work``: a dict of buffers reused by the blocks of one thread's run
-        (the uniforms and the permuted strata are written into them, not into
-        fresh arrays: same numbers, no page faults); the result then lives
-        in ``work`` until the next block.
-        """
-        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=(b,))))
-        B = self.block_size
-        n_rows = self.network.n + 2 * self.drivers.n
-        if self._fused and out is not None:
-            # plain Monte Carlo, all triangular: numpy's triangular is the same inverse CDF of the same
-            # stream of doubles (one per sample), fused in C; then the risk rows as usual
-            n = self.network.n
-            out[...] = rng.triangular(self._low[:, None], self._mode[:, None], self._high[:, None], size=(n, B))
-            return rng.random((n_rows - n, B))
-        if work is not None:
-            u = work.get("u")
-            if u is None:
-                u = work["u"] = np.empty((n_rows, B))
-            rng.random(out=u)
-        else:
-            u = rng.random((n_rows, B))
-        lhs = self.sampling == "lhs"
-        strata = np.arange(B, dtype=np.float64)
-        if lhs:
-            free = self._uncorrelated_rows
-            if len(free) == n_rows:
-                if work is not None:
-                    perm = work.get("perm")
-                    if perm is None:
-                        perm = work["perm"] = np.empty((n_rows, B))
-                    u += rng.permuted(np.broadcast_to(strata, (n_rows, B)), axis=1, out=perm)
-                else:
-                    u += rng.permuted(np.broadcast_to(strata, (n_rows, B)), axis=1)
-                u *= 1.0 / B
-            elif len(free):
-                u[free] = (u[free] + rng.permuted(np.broadcast_to(strata, (len(free), B)), axis=1)) * (1.0 / B)
-        for rows, factor in self._ic_batches:
-            x = u[rows]  # (sets, k, B)
-            if lhs:  # correlated rows: strata in ascending order, then ordered by Iman-Conover
-                x += strata
-                x *= 1.0 / B
-            u[rows] = iman_conover(x, None, rng, presorted=lhs, factor=factor)
-        return u
-
-    def _durations(self, u: np.ndarray, out: np.ndarray, work: dict | None = None) -> None:
-        """Inverse-CDF remaining durations into ``out`` (quantile tables built once, see DurationSampler)."""
-        self._sampler.ppf(u, out=out, work=work)
+    @_fused.setter
+    def _fused(self, value: bool) -> None:  # the generic path, for comparisons
+        self._sampler = replace(self._sampler, fused=bool(value) and self._sampler.fused)
 
     def _sample_block(self, b: int, b0: int, D: np.ndarray, U_occ: np.ndarray, U_imp: np.ndarray,
                       work: dict | None = None) -> None:
         """Draw block ``b`` of a chunk starting at block ``b0``: durations into ``D``, risk uniforms into ``U_*``.
 
-        Each block has its own seeded stream and writes disjoint columns, so
-        blocks can be drawn in any order or in parallel threads.
+        Each block has its own seeded stream ``(seed, b)`` and writes disjoint
+        columns, so blocks can be drawn in any order or in parallel threads.
+        ``work``: the buffers of one thread's run of blocks.
         """
         B = self.block_size
-        n_act, n_risk = self.network.n, self.drivers.n
+        n_risk = self.drivers.n
         cols = slice((b - b0) * B, (b - b0 + 1) * B)
-        if self._fused:
-            u = self._block_uniforms(b, out=D[:, cols])
-            k = 0
-        else:
-            u = self._block_uniforms(b, work=work)
-            self._durations(u[:n_act], D[:, cols], work)
-            k = n_act
+        _, rest = self._sampler.draw(stream(self.seed, b), out=D[:, cols], work=work)
         if n_risk:
-            U_occ[:, cols] = u[k:k + n_risk]
-            U_imp[:, cols] = u[k + n_risk:]
+            U_occ[:, cols] = rest[:n_risk]
+            U_imp[:, cols] = rest[n_risk:]
 
     # --------------------------------------------------------------- running
     def run(self) -> ScheduleRiskModel:
@@ -650,34 +521,15 @@ class ScheduleRiskModel(RiskResults):
                     st["crit"][g1 - 1, r0:r1] = c8[:, (g1 - 1 - g0) * B:m].sum(axis=1, dtype=np.int32)
 
     def _apply_risks(self, D, U_occ, U_imp, params, active):
-        dr = self.drivers
-        C = D.shape[1]
-        risk_cost = np.zeros(C)
-        touched = sorted({int(r) for k in active for r in self._risk_rows[k]})
-        pos = {r: i for i, r in enumerate(touched)}
-        add = np.zeros((len(touched), C))
-        pct = np.zeros((len(touched), C))
-        for k in active:
-            p, smin, sml, smax, cmin, cml, cmax = params[k]
-            occ = U_occ[k] < p
-            if not occ.any():
-                continue
-            q = U_imp[k]
-            if cmax > 0:
-                risk_cost += _tri_ppf(q, cmin, cml, cmax) * occ
-            rows = self._risk_rows[k]
-            if not len(rows):
-                continue
-            imp = _tri_ppf(q, smin, sml, smax) * occ
-            idx = [pos[int(r)] for r in rows]
-            if dr.percent[k]:
-                pct[idx] += imp / 100.0
-            else:
-                add[idx] += imp
-        if touched:
-            rows = np.array(touched)
-            D[rows] = D[rows] * (1.0 + pct) + add
-        return risk_cost
+        """Risk drivers of the ``active`` risks on durations ``D`` in place; returns their cost [currency] per iteration."""
+        step = self._risks
+        if not len(active):
+            return np.zeros(D.shape[1])
+        sched, cost = step.effects(params[active], U_occ[active], U_imp[active])
+        pct, add = step.zeros(D.shape[1])
+        step.accumulate(active, sched, pct, add)
+        step.apply(D, pct, add)
+        return cost.sum(axis=0)  # risk by risk, in register order
 
     def _convergence(self, finish, cost, b0, b1, N, rows):
         """Record P80 after each block of the chunk; return the iteration count to stop at, if any."""

@@ -43,7 +43,7 @@ from the portfolio) and simulated as
 :class:`~pmo_analytics.risk.engine.ScheduleRiskModel` simulates it: complete
 activities keep their actuals, the others sample their *remaining* duration
 (the three-point range scaled by remaining / most likely,
-:func:`~pmo_analytics.risk.engine.remaining_ranges`), on their calendars, no
+:func:`~pmo_analytics.risk.sampling.remaining_ranges`), on their calendars, no
 remaining work before the data date (P6's retained logic, or progress
 override with ``progress_mode``). Its data date (or its start, when later)
 is placed at the start of its start period, and times are working days of
@@ -58,10 +58,12 @@ the dated and the plain schedule give the same numbers.
 Random numbers
 --------------
 Iterations come in blocks of ``block_size``. Each project draws block ``b``
-from ``PCG64(SeedSequence(seed, spawn_key=(b, 0, key(project_id))))``, each
-shared risk from ``(b, 1, key(risk_id))`` and each reference class its
-Iman-Conover scores from ``(b, 2, key(class))``, with ``key`` a stable hash
-of the id. So a project sees the same numbers whatever else is simulated
+from the stream ``(seed, b, PROJECT, key(project_id))``
+(:func:`pmo_analytics.streams.stream`: ``PCG64(SeedSequence(seed,
+spawn_key=(b, 0, key(project_id))))``), each shared risk from ``(b, SHARED,
+key(risk_id))`` and each reference class its Iman-Conover scores from ``(b,
+CLASS, key(class))``, with ``key`` the stable 64-bit hash of the id
+(:func:`pmo_analytics.streams.stable_key`). So a project sees the same numbers whatever else is simulated
 (common random numbers between a run with and without a proposal, with and
 without mitigation), and a block gives the same numbers whichever thread,
 process or cluster worker runs it (:mod:`pmo_analytics.parallel`). One
@@ -73,9 +75,12 @@ the class's correlation, stay as stated.
 Switching the sampler
 ---------------------
 A project's durations for one block come from one function,
-:func:`sample_schedule_block` (the project's
+:func:`sample_schedule_block` (the sampling kernel shared with the schedule
+engine, :class:`~pmo_analytics.risk.sampling.BlockSampler`: the project's
 :class:`~pmo_analytics.risk.distributions.DurationSampler` over Latin
-hypercube uniforms, Iman-Conover within correlation groups). Another block
+hypercube uniforms, Iman-Conover within correlation groups); its risks are
+applied by the kernel's :class:`~pmo_analytics.risk.sampling.RiskDriverStep`,
+as in the schedule engine. Another block
 sampler (the engine's) replaces it by being passed as ``sampler=`` to
 :class:`PortfolioRiskModel`: any function
 ``sampler(project, b, seed, block_size, sampling, pert_lambda) -> (D0,
@@ -84,7 +89,6 @@ U_occ, U_imp)`` with the same layout.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 import warnings
@@ -98,39 +102,18 @@ from scipy import special
 from ..exceptions import DataWarning, PMOError
 from ..schedule.cpm import forward_pass, project_finish
 from ..schedule.network import Network, build_network
+from ..streams import CLASS, PROJECT, SHARED, check_seed, stable_key, stream
 from ..tables.graph import split_list, topological_order
 from ..tables.spec import split_activity_ref
 from .correlation import check_correlation, group_matrix, iman_conover
-from .distributions import DISTRIBUTIONS, DurationSampler, ppf
+from .distributions import DISTRIBUTIONS
 from .drivers import risk_drivers
-from .engine import done_durations, remaining_ranges
+from .engine import done_durations
+from .sampling import SAMPLING, BlockSampler, RiskDriverStep, block_uniforms, ic_factor
 
 __all__ = ["PortfolioRiskModel", "reference_class_distributions", "sample_schedule_block", "simulate_block",
            "stream", "stable_key", "accrue", "spearman_to_pearson", "CompiledPortfolio", "ScheduleProject",
            "ProfileProject"]
-
-_PROJECT, _SHARED, _CLASS = 0, 1, 2
-_SAMPLING = ("lhs", "mc")
-
-
-# ---------------------------------------------------------------- random streams
-def stable_key(text: str) -> int:
-    """A stable 64-bit integer for an id (first 8 bytes of its SHA-256): the id's stream key."""
-    return int.from_bytes(hashlib.sha256(str(text).encode("utf-8")).digest()[:8], "little")
-
-
-def stream(seed: int, *key: int) -> np.random.Generator:
-    """The generator ``PCG64(SeedSequence(seed, spawn_key=key))``: one independent stream per key."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=tuple(key))))
-
-
-def _lhs(u: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Latin hypercube in place: row i becomes ``(pi_i + u_i) / B`` with pi_i a random permutation of strata."""
-    B = u.shape[1]
-    u += rng.permuted(np.broadcast_to(np.arange(B, dtype=np.float64), u.shape), axis=1)
-    u *= 1.0 / B
-    return u
-
 
 def _wsum(w: np.ndarray, X: np.ndarray) -> np.ndarray:
     """``w @ X`` without BLAS (einsum's own loop), so every process computes the same bits."""
@@ -234,14 +217,18 @@ def spearman_to_pearson(rho_s):
 class ScheduleProject:
     """One project simulated on its activity network (built by :class:`PortfolioRiskModel`).
 
-    Arrays are in the network's row order. ``local`` are risk indices (into
-    ``params``/``risk_rows``) drawn from the project's own stream, ``shared``
-    those drawn from the shared streams. ``low``/``mode``/``high`` are the
-    ranges of the *remaining* durations (the planned ones without progress,
-    :func:`~pmo_analytics.risk.engine.remaining_ranges`), ``fixed`` the fixed
-    cost still to spend per activity and ``sunk`` the cost of the work done
-    before the data date [currency]. ``risk_rows`` share a risk's cost impact,
-    ``risk_sched_rows`` (the incomplete ones) take its schedule impact.
+    Arrays are in the network's row order. ``design`` draws a block of the
+    project's remaining durations and local-risk uniforms (the sampling
+    kernel's :class:`~pmo_analytics.risk.sampling.BlockSampler`; its
+    ``low``/``mode``/``high`` are the ranges of the *remaining* durations,
+    the planned ones without progress); ``risks`` is the register compiled
+    against the network (:class:`~pmo_analytics.risk.sampling.RiskDriverStep`:
+    the rows sharing each risk's cost impact, the incomplete ones taking its
+    schedule impact). ``local`` are risk indices (into ``params`` and
+    ``risks``) drawn from the project's own stream, ``shared`` those drawn
+    from the shared streams. ``fixed`` is the fixed cost still to spend per
+    activity and ``sunk`` the cost of the work done before the data date
+    [currency].
 
     A *dated* project (progress, constraints, a data date or calendars) runs
     on its calendars from its data date: ``scale`` converts working days to
@@ -258,27 +245,18 @@ class ScheduleProject:
     reference_class: str
     start: float
     network: Network
-    low: np.ndarray
-    mode: np.ndarray
-    high: np.ndarray
-    durations: DurationSampler
-    ic_batches: tuple
-    free_rows: np.ndarray
+    design: BlockSampler
     fixed: np.ndarray
     rate: np.ndarray
-    risk_ids: tuple
-    risk_rows: tuple
-    risk_percent: np.ndarray
+    risks: RiskDriverStep
     params: np.ndarray
     local: np.ndarray
     shared: np.ndarray
-    touched: np.ndarray
     response_cost: float
     end_rows: np.ndarray
     plan_days: float
     plan_cost: float
     duration_periods: int
-    risk_sched_rows: tuple = ()
     sunk: float = 0.0
     dated: bool = False
     scale: np.ndarray | None = None
@@ -294,6 +272,26 @@ class ScheduleProject:
     @property
     def n_local(self) -> int:
         return int(len(self.local))
+
+    @property
+    def low(self) -> np.ndarray:
+        return self.design.low
+
+    @property
+    def mode(self) -> np.ndarray:
+        return self.design.mode
+
+    @property
+    def high(self) -> np.ndarray:
+        return self.design.high
+
+    @property
+    def touched(self) -> np.ndarray:
+        return self.risks.touched
+
+    @property
+    def risk_ids(self) -> tuple:
+        return self.risks.ids
 
 
 @dataclass(frozen=True, eq=False)
@@ -346,14 +344,15 @@ def sample_schedule_block(project: ScheduleProject, b: int, seed: int, block_siz
                           pert_lambda: float = 4.0):
     """Durations and own-risk uniforms of one project for block ``b`` (the replaceable sampler).
 
-    Draws a ``(n + 2 r, B)`` matrix of uniforms from the project's stream
-    (rows: activities in network order, then occurrence and impact of each of
-    the project's ``r`` local risks), stratified per row when
-    ``sampling="lhs"``, rank-correlated within correlation groups by
-    Iman-Conover, and turns the activity rows into durations with the
-    project's :class:`~pmo_analytics.risk.distributions.DurationSampler`
-    (closed forms, BetaPERT by quantile table; ``pert_lambda`` is fixed when
-    it is built).
+    The project's :class:`~pmo_analytics.risk.sampling.BlockSampler` draws
+    from the stream ``(seed, b, PROJECT, key(project_id))`` a ``(n + 2 r, B)``
+    matrix of uniforms (rows: activities in network order, then occurrence
+    and impact of each of the project's ``r`` local risks), stratified per
+    row when ``sampling="lhs"``, rank-correlated within correlation groups by
+    Iman-Conover, and turns the activity rows into durations (closed forms,
+    BetaPERT by quantile table). ``block_size``, ``sampling`` and
+    ``pert_lambda`` are the compiled model's, fixed in the project's sampler
+    when it is built (a replacement sampler receives them).
 
     Returns
     -------
@@ -362,62 +361,19 @@ def sample_schedule_block(project: ScheduleProject, b: int, seed: int, block_siz
     U_occ, U_imp : ndarray, shape (r, B)
         Uniforms of the local risks' occurrence and impact.
     """
-    rng = stream(seed, b, _PROJECT, project.key)
-    n, r, B = project.n, project.n_local, block_size
-    u = rng.random((n + 2 * r, B))
-    lhs = sampling == "lhs"
-    if lhs:
-        free = project.free_rows
-        if len(free) == len(u):
-            _lhs(u, rng)
-        elif len(free):
-            u[free] = _lhs(u[free], rng)
-    strata = np.arange(B, dtype=np.float64)
-    for rows, factor in project.ic_batches:
-        x = u[rows]
-        if lhs:
-            x += strata
-            x *= 1.0 / B
-        u[rows] = iman_conover(x, None, rng, presorted=lhs, factor=factor)
-    D0 = project.durations.ppf(u[:n], out=np.empty((n, B)))
-    return D0, u[n:n + r], u[n + r:]
-
-
-def _impacts(params: np.ndarray, u_occ: np.ndarray, u_imp: np.ndarray):
-    """Occurrence mask, schedule impact and cost impact of risks (one row each), AACE 57R-09 drivers."""
-    p, smin, sml, smax, cmin, cml, cmax = (params[:, k, None] for k in range(7))
-    occ = u_occ < p
-    sched = ppf("triangular", u_imp, smin, sml, smax) * occ
-    cost = ppf("triangular", u_imp, cmin, cml, cmax) * occ
-    return sched, cost
-
-
-def _project_risks(pr: ScheduleProject, which: np.ndarray, sched: np.ndarray, cost: np.ndarray,
-                   pct: np.ndarray, add: np.ndarray, rcost: np.ndarray) -> None:
-    """Add risks ``which`` (schedule impact rows ``sched``, cost rows ``cost``) to the touched-row arrays."""
-    pos = {int(r): i for i, r in enumerate(pr.touched)}
-    for j, k in enumerate(which):
-        rows = [pos[int(r)] for r in pr.risk_rows[k]]
-        # work that is complete takes no schedule impact (the risk has passed there); its cost still counts
-        srows = rows if pr.risk_sched_rows[k] is pr.risk_rows[k] else [pos[int(r)] for r in pr.risk_sched_rows[k]]
-        if pr.risk_percent[k]:
-            pct[srows] += sched[j] / 100.0
-        else:
-            add[srows] += sched[j]
-        rcost[rows] += cost[j] / len(rows)
+    r = project.n_local
+    D0, rest = project.design.draw(stream(seed, b, PROJECT, project.key))
+    return D0, rest[:r], rest[r:]
 
 
 def _schedule_draws(m: CompiledPortfolio, pr: ScheduleProject, b: int):
     """Durations, local-risk effects on the touched rows and the project's base cost for block b."""
     D0, U_occ, U_imp = m.sampler(pr, b, m.seed, m.block_size, m.sampling, m.pert_lambda)
-    t = len(pr.touched)
-    B = m.block_size
-    pct = np.zeros((t, B))
-    add = np.zeros((t, B))
-    rcost = np.zeros((t, B))
+    pct, add = pr.risks.zeros(m.block_size)
+    rcost = np.zeros_like(pct)
     if pr.n_local:
-        sched, cost = _impacts(pr.params[pr.local], U_occ, U_imp)
-        _project_risks(pr, pr.local, sched, cost, pct, add, rcost)
+        sched, cost = pr.risks.effects(pr.params[pr.local], U_occ, U_imp)
+        pr.risks.accumulate(pr.local, sched, pct, add, cost, rcost)
     return D0, pct, add, rcost
 
 
@@ -432,10 +388,7 @@ def _schedule_base_cost(pr: ScheduleProject, D0, pct, add, rcost) -> np.ndarray:
 
 def _profile_draws(m: CompiledPortfolio, pr: ProfileProject, b: int):
     """Cost and duration ratios (B,) of a profile project for block b (Gaussian copula of two lognormals)."""
-    rng = stream(m.seed, b, _PROJECT, pr.key)
-    u = rng.random((2, m.block_size))
-    if m.sampling == "lhs":
-        _lhs(u, rng)
+    u = block_uniforms(stream(m.seed, b, PROJECT, pr.key), 2, m.block_size, m.sampling)
     z = special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
     r = pr.copula_rho
     zd = r * z[0] + math.sqrt(max(1.0 - r * r, 0.0)) * z[1]
@@ -541,7 +494,7 @@ def _class_permutations(m: CompiledPortfolio, b: int, base: dict) -> dict:
         order = np.argsort(x, axis=1, kind="stable")
         ranks = np.empty_like(order)
         np.put_along_axis(ranks, order, np.arange(x.shape[1])[None, :], axis=1)
-        rng = stream(m.seed, b, _CLASS, ckey)
+        rng = stream(m.seed, b, CLASS, ckey)
         new_ranks = iman_conover(ranks.astype(np.float64), None, rng, factor=factor).astype(np.intp)
         for row, i in enumerate(members):
             perms[i] = order[row, new_ranks[row]]
@@ -577,11 +530,7 @@ def simulate_block(m: CompiledPortfolio, item: tuple[int, int]) -> dict:
     # impact, its share of the cost impact)
     shared = {}
     for rid in m.shared:
-        rng = stream(m.seed, b, _SHARED, stable_key(rid))
-        u = rng.random((2, B))
-        if m.sampling == "lhs":
-            _lhs(u, rng)
-        shared[rid] = u
+        shared[rid] = block_uniforms(stream(m.seed, b, SHARED, rid), 2, B, m.sampling)
     # phase B: projects in precedence order
     spend = np.zeros((n_proj, H + 1, B))
     finish = np.empty((n_proj, B))
@@ -601,12 +550,9 @@ def simulate_block(m: CompiledPortfolio, item: tuple[int, int]) -> dict:
                 D0, pct, add, rcost = D0[:, perm], pct[:, perm], add[:, perm], rcost[:, perm]
             if len(pr.shared):
                 u = np.stack([shared[pr.risk_ids[k]] for k in pr.shared])  # (s, 2, B)
-                sched, rc = _impacts(pr.params[pr.shared], u[:, 0], u[:, 1])
-                _project_risks(pr, pr.shared, sched, rc, pct, add, rcost)
-            D = D0
-            if len(pr.touched):
-                D = D0.copy()
-                D[pr.touched] = D0[pr.touched] * (1.0 + pct) + add
+                sched, rc = pr.risks.effects(pr.params[pr.shared], u[:, 0], u[:, 1])
+                pr.risks.accumulate(pr.shared, sched, pct, add, rc, rcost)
+            D = pr.risks.apply(D0.copy(), pct, add) if len(pr.touched) else D0
             lo, hi, T = _schedule_times(pr, D)
             finish[i] = start + T
             lo += start
@@ -793,15 +739,14 @@ class PortfolioRiskModel:
                  activity_correlation=None, sampling: str = "lhs", pert_lambda: float = 4.0, mitigated: bool = False,
                  milestones=None, percentiles=(50, 80, 95), threads: int | None = None, min_class_size: int = 3,
                  sampler: Callable | None = None, cache_mb: float = 256.0, progress_mode: str = "retained"):
-        if seed is None:
-            raise ValueError("seed is required: pass an int so runs can be reproduced")
+        seed = check_seed(seed)
         if int(iterations) < 2:
             raise ValueError(f"iterations must be >= 2, got {iterations}")
         if int(block_size) < 2:
             raise ValueError(f"block_size must be >= 2, got {block_size}")
         if not float(period_days) > 0:
             raise ValueError(f"period_days must be > 0, got {period_days}")
-        if sampling not in _SAMPLING:
+        if sampling not in SAMPLING:
             raise ValueError(f"unknown sampling {sampling!r}: use 'lhs' or 'mc'")
         if pert_lambda <= 0:
             raise ValueError(f"pert_lambda must be > 0, got {pert_lambda}")
@@ -913,7 +858,7 @@ class PortfolioRiskModel:
                    else self.class_correlation)
             if len(members) >= 2 and float(rho) > 0:
                 c = check_correlation(group_matrix(len(members), float(rho)), name=f"class correlation of {cls}")
-                classes.append((stable_key(cls), tuple(members), np.linalg.cholesky(c)))
+                classes.append((stable_key(cls), tuple(members), ic_factor(c)))
         track = []
         for ref in self.milestones:
             proj, act = split_activity_ref(ref, "")
@@ -947,32 +892,24 @@ class PortfolioRiskModel:
         unknown = set(a["distribution"]) - set(DISTRIBUTIONS)
         if unknown:
             raise PMOError(f"project {p}: unknown distribution(s) {sorted(unknown)}")
-        # remaining work, as the schedule engine simulates it: ranges scaled by remaining / most likely
-        low, mode, high, dist = remaining_ranges(net)
-        durations = DurationSampler(dist, low, mode, high, pert_lambda=self.pert_lambda)
-        sets = _correlation_sets(net, self.activity_correlation, low, high)
-        by_size: dict = {}
-        for rows, c in sets:
-            by_size.setdefault(len(rows), []).append((rows, np.linalg.cholesky(c)))
-        ic = tuple((np.stack([r for r, _ in v]), np.stack([f for _, f in v])) for _, v in sorted(by_size.items()))
         dr = risk_drivers(risks, net)
-        n_risks = dr.n
         is_shared = np.array([rid in shared_ids for rid in dr.ids], dtype=bool)
         local = np.flatnonzero(~is_shared)
-        n_rows = net.n + 2 * len(local)
-        corr_rows = np.concatenate([r for r, _ in sets]) if sets else np.zeros(0, int)
-        free = np.setdiff1d(np.arange(n_rows), corr_rows)
-        if n_risks:
+        # remaining work, as the schedule engine simulates it (ranges scaled by remaining / most likely), drawn
+        # by the sampling kernel: durations, then the occurrence and impact rows of the local risks
+        design = BlockSampler.for_network(net, 2 * len(local), block_size=self.block_size, sampling=self.sampling,
+                                          pert_lambda=self.pert_lambda, correlation=self.activity_correlation,
+                                          strict=False)
+        step = RiskDriverStep.compile(dr, net.status)
+        if dr.n:
             params = np.where(self.mitigated, dr.post, dr.pre)
             response = float(dr.table["mitigation_cost"].to_numpy(float)[dr.has_mitigation].sum()) \
                 if self.mitigated else 0.0
-            touched = np.array(sorted({int(r) for rows in dr.rows for r in rows}), dtype=int)
         else:
-            params, response, touched = np.zeros((0, 7)), 0.0, np.zeros(0, int)
+            params, response = np.zeros((0, 7)), 0.0
         status = net.status
         incomplete = status != 2
-        sched_rows = tuple(rows if incomplete[rows].all() else rows[incomplete[rows]] for rows in dr.rows)
-        gone = [rid for rid, rows in zip(dr.ids, sched_rows) if not len(rows)]
+        gone = step.passed
         if gone:
             warnings.warn(f"project {p}: risk(s) {', '.join(gone)} affect only complete activities: their schedule "
                           "impact is left out (cost impacts still count)", DataWarning, stacklevel=4)
@@ -1007,12 +944,10 @@ class PortfolioRiskModel:
                            if c)
             extra = dict(dated=True, scale=plan.scale.copy(), floor_days=floor_days, cal_rows=groups,
                          done=np.flatnonzero(done), actual_days=actual)
-        pr = ScheduleProject(p, stable_key(p), cls, start, net, low, mode, high, durations, ic, free, fixed_left,
-                             rate, tuple(dr.ids), tuple(dr.rows), np.asarray(dr.percent, bool), params, local,
-                             np.flatnonzero(is_shared), touched, response, end_rows, 0.0,
-                             float(fixed.sum() + rate @ ml), duration_periods, risk_sched_rows=sched_rows,
-                             sunk=sunk, **extra)
-        _, _, T = _schedule_times(pr, mode[:, None])
+        pr = ScheduleProject(p, stable_key(p), cls, start, net, design, fixed_left, rate, step, params, local,
+                             np.flatnonzero(is_shared), response, end_rows, 0.0, float(fixed.sum() + rate @ ml),
+                             duration_periods, sunk=sunk, **extra)
+        _, _, T = _schedule_times(pr, design.mode[:, None])
         return replace(pr, plan_days=float(T[0]))  # the deterministic remaining schedule
 
     # ------------------------------------------------------------ run
@@ -1234,24 +1169,3 @@ def _shared_risk_ids(risks: pd.DataFrame | None) -> set:
         if len(projects) > 1 or (projects and projects != {str(pid)}):
             out.add(str(rid))
     return out
-
-
-def _correlation_sets(net: Network, correlation, low, high):
-    """Correlated activity sets of a schedule, as :class:`~pmo_analytics.risk.engine.ScheduleRiskModel` forms them."""
-    if correlation is None:
-        return []
-    groups = net.activities["correlation_group"]
-    names = sorted(groups.dropna().astype(str).unique())
-    names = [g for g in names if g]
-    if isinstance(correlation, Mapping):
-        coef = {g: float(correlation[g]) for g in correlation if g in names}
-    else:
-        coef = {g: float(correlation) for g in names}
-    sets = []
-    for g, rho in coef.items():
-        rows = np.flatnonzero(groups.astype("string").fillna("").to_numpy() == g)
-        rows = rows[high[rows] > low[rows]]
-        if len(rows) < 2:
-            continue
-        sets.append((rows, check_correlation(group_matrix(len(rows), rho), name=f"correlation of group {g}")))
-    return sets
