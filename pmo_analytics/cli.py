@@ -256,7 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run only this page: 03, 03_schedule_risk or 03_schedule_risk.ipynb (repeatable)")
     r.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="Dask scheduler (tcp://host:8786) for the portfolio simulation and frontier levels; the "
-                   "numbers are the same without it (needs the 'distributed' extra)")
+                   "numbers are the same without it (needs the 'distributed' extra). Connected to and identified "
+                   "before anything runs; reported when no selected page uses it")
     r.add_argument("--policy", action="store_true",
                    help="print every review policy setting with its default and meaning, and exit")
 

@@ -58,6 +58,12 @@ def _guard_file(path: Path) -> None:
         if b"<!doctype" in low or b"<!entity" in low:
             raise _refuse(src, "XML with a DTD (<!DOCTYPE/<!ENTITY) is refused: schedule XML (MSPDI, P6 XML) "
                           "never needs one")
+    from .complete import IncompleteSchedule, check_complete
+
+    try:  # a file cut short is refused with its last complete record (MPXJ read a cut XER as if it ended there)
+        check_complete(path)
+    except IncompleteSchedule as exc:
+        raise _refuse(src, str(exc)) from None
 
 
 def _pick_project(files, project, src):
