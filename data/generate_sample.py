@@ -405,6 +405,27 @@ def _add_new_active(projects, costs, demand) -> None:
                    dict(project_id="A-104", skill="BA", period_offset=k, fte=round(c / 180_000, 1))]
 
 
+#: Phases whose work can be shortened by adding people or overtime (crash limit = this share of the duration).
+CRASHABLE = {"Design": 0.2, "Build": 0.2, "Test": 0.2, "Deployment": 0.15, "Construction": 0.2,
+             "Commissioning": 0.15, "Implementation": 0.2, "Adoption": 0.1}
+
+
+def _add_crash_data(activities: list[dict]) -> None:
+    """Crash limits and rates of the work that can be accelerated (no random draws: other numbers unchanged).
+
+    ``crash_limit`` = the phase's share of the most likely duration (at least one day), ``crash_cost_rate`` =
+    1.5 x the activity's cost rate (overtime and extra staff at a premium) [currency per working day saved];
+    requirements, surveys and discovery cannot be bought faster, nor milestones.
+    """
+    for a in activities:
+        share = CRASHABLE.get(a["phase"])
+        if share is None or a["max_duration"] <= 0:
+            a["crash_limit"], a["crash_cost_rate"] = "", ""
+            continue
+        a["crash_limit"] = float(min(a["most_likely"], max(1.0, round(a["most_likely"] * share))))
+        a["crash_cost_rate"] = _round_money(1.5 * a["cost_rate"], 50)
+
+
 def generate(out: Path = OUT, seed: int = SEED) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     projects, costs, demand, scores = make_proposals(rng)
@@ -590,6 +611,7 @@ def generate(out: Path = OUT, seed: int = SEED) -> dict[str, pd.DataFrame]:
 
     _add_governance(projects, status, benefits, support)
     _add_new_active(projects, costs, demand)
+    _add_crash_data(activities)
 
     criteria = [dict(criterion=c_, description=desc, weight=w)
                 for (c_, desc), w in zip(CRITERIA, [0.40, 0.27, 0.19, 0.14])]

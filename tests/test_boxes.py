@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace as NS
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import pmo_analytics as pmo
-from pmo_analytics.records import boxes
+from pmo_analytics.records import boxes, narrative
 from pmo_analytics.records.pages import decision
 from pmo_analytics.review import PortfolioReview
 
@@ -63,7 +64,8 @@ def test_risk_box_sums_cost_contingency_and_takes_the_worst_lateness():
     exposure = pd.DataFrame({"project_id": ["A", "B"], "p80_days_late": [4.0, float("nan")], "jcl": [0.5, None]})
     health = pd.DataFrame({"project_id": ["A", "B"], "check": ["Logic", "Logic"], "passed": [True, True],
                            "value": [0.0, 1.0], "unit": ["%", "%"], "threshold": ["<= 5%", "<= 5%"]})
-    rk = NS(table_=table, exposure_=exposure, projects_=["A", "B"], has_risks_=False, assessed=True, health_=health)
+    rk = NS(table_=table, exposure_=exposure, projects_=["A", "B"], has_risks_=False, assessed=True, health_=health,
+            recovery_=RECOVERY.iloc[:0], recovery_validation=10_000)
     box = boxes.risk_box(NS(policy=POLICY, risk_=rk, fingerprint_="1" * 64))
     assert box["headline"].startswith("Holding every simulated project at P80 needs 1.5 M of cost contingency")
     assert box["headline"].endswith("the worst is A, 4 working days late (1 project without a committed date is "
@@ -80,6 +82,45 @@ def test_risk_box_sums_cost_contingency_and_takes_the_worst_lateness():
         **(rk.__dict__ | {"health_": health.assign(passed=[True, False], value=[0.0, 35.1])}))))
     assert unsound["headline"] == box["headline"] + (" Unsound schedule logic: B (Logic); their simulated dates are "
                                                      "what their networks imply, not forecasts to commit to.")
+
+
+RECOVERY = pd.DataFrame({"committed_finish": [pd.Timestamp("2027-06-30"), pd.Timestamp("2027-03-31"),
+                                              pd.Timestamp("2027-01-29")],
+                         "confidence_before": [0.03, 0.4, 0.6], "confidence_after": [0.812, np.nan, np.nan],
+                         "after_lo": [0.804, np.nan, np.nan], "after_hi": [0.819, np.nan, np.nan],
+                         "recovery_cost": [253_070.0, np.nan, np.nan], "activities_crashed": [14, 0, 0],
+                         "days_crashed": [48.4, 0.0, 0.0], "max_confidence": [0.99, 0.55, np.nan],
+                         "status": ["recovered", "not reachable", "no crash data"]},
+                        index=pd.Index(["A", "B", "C"], name="project_id"))
+
+
+def test_risk_box_asks_for_the_cheapest_recovery_of_late_projects():
+    table = pd.DataFrame({"cost_contingency": [1e6, 5e5, 0.0], "schedule_contingency": [12.0, 30.0, 5.0],
+                          "pc_cost": [11e6, 6e6, 1e6], "estimated_cost": [10e6, 6e6, 1e6]}, index=["A", "B", "C"])
+    exposure = pd.DataFrame({"project_id": ["A", "B", "C"], "p80_days_late": [40.0, 9.0, 2.0],
+                             "jcl": [0.1, 0.3, 0.5]})
+    health = pd.DataFrame({"project_id": ["A", "B", "C"], "check": ["Logic"] * 3, "passed": [True] * 3,
+                           "value": [0.0] * 3, "unit": ["%"] * 3, "threshold": ["<= 5%"] * 3})
+    rk = NS(table_=table, exposure_=exposure, projects_=["A", "B", "C"], has_risks_=False, assessed=True,
+            health_=health, recovery_=RECOVERY, recovery_validation=10_000)
+    box = boxes.risk_box(NS(policy=POLICY, risk_=rk, fingerprint_="1" * 64))
+    assert box["headline"].endswith(
+        "The board is asked to fund the cheapest recovery to the commitment at P80 (A 253 k (3% -> 81%); "
+        "253 k in all) or to move that commitment. B cannot be brought back to its commitment at P80 within the "
+        "crash limits: the board is asked to move that commitment or the scope.")
+    assert _keys(box)["Cost to recover at P80"] == (253_070.0, "money")
+    assert box["evidence_links"]["Recovery"] == "5. Recovery: the cheapest way back to the commitment"
+    lines = narrative.recovery_sentences(RECOVERY, "P80", 10_000)
+    assert lines[0] == ("A: to finish by 2027-06-30 at P80 (now 3%), crash 14 activities by 48 working days in "
+                        "total for 253 k; validated on 10,000 independent scenarios, the plan gives 81.2% (95% "
+                        "interval 80.4%-81.9%).")
+    assert lines[1].startswith("B cannot finish by 2027-03-31 at P80 within its crash limits: crashing every "
+                               "activity that can be shortened to its limit gives 55%")
+    assert lines[2] == ("C is late at P80 (60% by 2027-01-29) and its activities carry no crash limits, so the "
+                        "cost of recovering it is not assessed.")
+    assert narrative.recovery_sentences(RECOVERY.iloc[:0]) == [
+        "No project with a committed date is late at P80: no recovery is needed."]
+    assert narrative.recovery_ask(RECOVERY.iloc[:0]) == []
 
 
 def test_intake_box_without_proposals():

@@ -63,3 +63,23 @@ def test_charts_go_to_the_most_exposed_projects_when_there_are_many():
     assert chart_scope_sentences(["C", "D"], ["A", "B", "C", "D"], "P80") == [
         "Charts for the 2 most exposed of the 4 projects simulated (latest against their commitment at P80, then the "
         "largest schedule and cost contingency): C, D. Every project's figures are in the tables."]
+
+
+def test_recovery_of_the_late_sample_projects():
+    """The review's recovery: every project late at P80 gets its cheapest plan, chosen on the review's own
+    scenarios (its confidence before is the page's probability of meeting the commitment) and validated."""
+    import pmo_analytics as pmo
+    from pmo_analytics.review import ReviewPolicy, RiskReview
+
+    pf = pmo.read_portfolio()
+    rk = RiskReview(ReviewPolicy(seed=20261125, iterations=1000)).fit(pf)
+    late = rk.table_.index[rk.table_["p_on_committed"] < 0.8]
+    rec = rk.recovery_
+    assert list(rec.index) == list(late) and len(rec)
+    for pid, r in rk.recoveries_.items():
+        assert r.in_sample_before_ == pytest.approx(rk.table_.at[pid, "p_on_committed"], abs=2e-3)
+        assert r.scenarios == 1000 and r.validation == rk.recovery_validation
+        if r.feasible_:
+            assert rec.at[pid, "status"] == "recovered" and rec.at[pid, "after_lo"] >= 0.8
+            assert rec.at[pid, "recovery_cost"] == pytest.approx(r.plan_["crash_cost"].sum())
+    assert "A-101" in rk.recoveries_

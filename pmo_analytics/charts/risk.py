@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import PALETTE, axis_format, axis_title, date_axis, has_dates
 
-__all__ = ["distribution_chart", "gantt_chart", "activity_bars", "tornado_chart", "jcl_chart"]
+__all__ = ["distribution_chart", "gantt_chart", "activity_bars", "tornado_chart", "jcl_chart", "recovery_curve_chart"]
 
 _UNITS = {"finish": "Finish [working days from start]", "cost": axis_title("cost")}
 _FINISH_DATE = "Finish date"
@@ -220,3 +220,41 @@ def jcl_chart(samples: pd.DataFrame, frontier: pd.DataFrame, deterministic: tupl
             x=f"{fx}:{t}", y="cost:Q", tooltip=["label:N", tip_x, alt.Tooltip("cost:Q", format=",.0f")]))
     return alt.layer(*layers).properties(
         title=title or f"Joint confidence: iterations and the JCL-{level:.0%} frontier")
+
+
+def recovery_curve_chart(curve: pd.DataFrame, before: float | None = None, asked: float | None = None,
+                         title: str | None = None) -> alt.LayerChart:
+    """Cost to recover vs confidence: the cheapest crash plan at each confidence level, as validated.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        ``Recovery.curve_``: ``confidence`` (asked), ``cost`` [currency], ``validated``,
+        ``validated_lo``, ``validated_hi`` [probability, out of sample].
+    before : float, optional
+        Confidence without any crash [probability] (a rule at zero cost).
+    asked : float, optional
+        The confidence the decision asks for [probability] (a vertical rule).
+    """
+    df = curve.dropna(subset=["cost", "validated"])
+    x = alt.X("validated:Q", title="Confidence of finishing by the commitment (validated) [probability]",
+              axis=alt.Axis(format=".0%"), scale=alt.Scale(zero=False))
+    y = alt.Y("cost:Q", title="Cost to recover [currency]", axis=alt.Axis(format=axis_format("cost")))
+    tips = [alt.Tooltip("confidence:Q", title="asked", format=".0%"),
+            alt.Tooltip("validated:Q", format=".1%"),
+            alt.Tooltip("validated_lo:Q", title="interval from", format=".1%"),
+            alt.Tooltip("validated_hi:Q", title="interval to", format=".1%"), alt.Tooltip("cost:Q", format=",.0f")]
+    band = alt.Chart(df).mark_rule(color=PALETTE[5], strokeWidth=2).encode(x="validated_lo:Q", x2="validated_hi:Q",
+                                                                           y="cost:Q")
+    line = alt.Chart(df).mark_line(point=True, color=PALETTE[3]).encode(x=x, y=y, tooltip=tips)
+    layers = [band, line]
+    if before is not None and np.isfinite(before):
+        layers.append(alt.Chart(pd.DataFrame({"validated": [float(before)], "cost": [0.0], "label": ["as planned"]}))
+                      .mark_point(shape="diamond", size=120, filled=True, color=PALETTE[7])
+                      .encode(x="validated:Q", y="cost:Q", tooltip=["label:N", alt.Tooltip("validated:Q",
+                                                                                           format=".1%")]))
+    if asked is not None:
+        layers.append(alt.Chart(pd.DataFrame({"validated": [float(asked)]})).mark_rule(strokeDash=[4, 4], color="grey")
+                      .encode(x="validated:Q"))
+    return alt.layer(*layers).properties(title=title or "Cost to recover vs confidence")
+

@@ -116,7 +116,11 @@ def selection_box(review) -> dict:
 
 
 def risk_box(review) -> dict:
-    """Page 03: projects simulated [count], cost contingency [currency], schedule contingency and lateness [days]."""
+    """Page 03: projects simulated [count], cost contingency [currency], schedule contingency and lateness [days].
+
+    Its ask: for every project late at the confidence level, the cheapest recovery to its commitment and its
+    cost [currency] (``RiskReview.recovery_``), or that none exists within the crash limits.
+    """
     pol, rk = review.policy, review.risk_
     P = pol.p_label
     lines = narrative.risk_sentences(rk.table_, rk.exposure_, P)
@@ -133,10 +137,19 @@ def risk_box(review) -> dict:
             "Schedule contingency, largest": (float(t["schedule_contingency"].max()), "days"),
             "Worst lateness vs commitment": (float(late.max()), "days") if len(late) else ("not assessed", "text")}
     unsound = narrative.logic_sentences(rk.health_, short=True)  # a board signs this box: it must say so
-    return _box(" ".join([lines[1], lines[0], *unsound]), keys, rests, "Schedule and cost risk",
+    rec = rk.recovery_  # the ask: the cheapest recovery of each project late at the confidence level
+    ok = rec[rec["status"] == "recovered"]
+    if len(ok):
+        keys[f"Cost to recover at {P}"] = (float(ok["recovery_cost"].sum()), "money")
+    if len(rec):
+        rests.append(f"recovery: crash limits and rates of the activities, plans validated on "
+                     f"{rk.recovery_validation:,} independent scenarios")
+    return _box(" ".join([lines[1], lines[0], *unsound, *narrative.recovery_ask(rec, P)]), keys, rests,
+                "Schedule and cost risk",
                 {"Health": "1. Schedule health check",
                  "P50 / P80": "2. Simulation: P50 and confidence-level dates and costs, contingency",
-                 "Drivers": "3. What drives the risk", "Mitigations": "4. Which mitigations pay for themselves"})
+                 "Drivers": "3. What drives the risk", "Mitigations": "4. Which mitigations pay for themselves",
+                 "Recovery": "5. Recovery: the cheapest way back to the commitment"})
 
 
 def delivery_box(review) -> dict:

@@ -20,7 +20,7 @@ __all__ = ["money", "LOGIC_CHECKS", "logic_sentences", "uncertainty_sentences", 
            "top_driver_sentence", "mitigation_sentences", "rag_sentences", "intervention_sentences",
            "flow_forecast_sentences", "register_sentences", "tco_sentences", "benefits_decision_sentence",
            "approach_sentences", "gate_sentences", "board_escalation_sentences", "weights_sentences",
-           "leader_sentence", "uplift_sentence"]
+           "leader_sentence", "uplift_sentence", "recovery_sentences", "recovery_ask"]
 
 
 def money(x: float) -> str:
@@ -737,3 +737,68 @@ def uplift_sentence(uplifts: pd.DataFrame, table: pd.DataFrame, p_label: str = "
     return (f"At {p_label}, the {worst} class needs the largest uplift ({uplifts.loc[worst, 'uplift']:.0%}, from "
             f"{int(uplifts.loc[worst, 'n'])} past projects). Uplifting every proposal raises the total estimate from "
             f"{money(table['estimated_cost'].sum())} to {money(table['uplifted_cost'].sum())}.")
+
+
+def _day_text(x) -> str:
+    return f"{pd.Timestamp(x):%Y-%m-%d}" if x is not None and not pd.isna(x) else "its commitment"
+
+
+def recovery_sentences(recovery: pd.DataFrame, p_label: str = "P80", validation: int | None = None,
+                       interval: float = 0.95) -> list[str]:
+    """Per project late at the confidence level: the cheapest recovery to its commitment, or why there is none.
+
+    ``recovery`` is ``RiskReview.recovery_`` (:func:`pmo_analytics.review.risk.recovery_table`):
+    ``committed_finish``, ``confidence_before``, ``confidence_after``, ``after_lo``, ``after_hi``,
+    ``max_confidence`` [probability], ``recovery_cost`` [currency], ``activities_crashed`` [count],
+    ``days_crashed`` [working days], ``status``. ``validation`` is the number of independent scenarios
+    the plans were validated on [count].
+    """
+    from ..tables.columns import format_money
+
+    if len(recovery) == 0:
+        return [f"No project with a committed date is late at {p_label}: no recovery is needed."]
+    out = []
+    on = f" on {validation:,} independent scenarios" if validation else " on independent scenarios"
+    for pid, r in recovery.iterrows():
+        day = _day_text(r["committed_finish"])
+        if r["status"] == "recovered":
+            out.append(f"{pid}: to finish by {day} at {p_label} (now {r['confidence_before']:.0%}), crash "
+                       f"{int(r['activities_crashed'])} activities by {r['days_crashed']:.0f} working days in total "
+                       f"for {format_money(r['recovery_cost'])}; validated{on}, the plan gives "
+                       f"{r['confidence_after']:.1%} ({interval:.0%} interval {r['after_lo']:.1%}-"
+                       f"{r['after_hi']:.1%}).")
+        elif r["status"] == "not reachable":
+            out.append(f"{pid} cannot finish by {day} at {p_label} within its crash limits: crashing every "
+                       f"activity that can be shortened to its limit gives {r['max_confidence']:.0%} (now "
+                       f"{r['confidence_before']:.0%}); its commitment or its scope must move.")
+        else:
+            out.append(f"{pid} is late at {p_label} ({r['confidence_before']:.0%} by {day}) and its activities "
+                       "carry no crash limits, so the cost of recovering it is not assessed.")
+    return out
+
+
+def recovery_ask(recovery: pd.DataFrame, p_label: str = "P80") -> list[str]:
+    """The board's ask on recovery, for a decision box: fund the cheapest recoveries or move the commitments.
+
+    ``recovery`` as in :func:`recovery_sentences`; returns no sentence when no project is late.
+    """
+    from ..tables.columns import format_money
+
+    if len(recovery) == 0:
+        return []
+    out = []
+    ok = recovery[recovery["status"] == "recovered"]
+    if len(ok):
+        items = ", ".join(f"{pid} {format_money(r['recovery_cost'])} ({r['confidence_before']:.0%} -> "
+                          f"{r['confidence_after']:.0%})" for pid, r in ok.iterrows())
+        out.append(f"The board is asked to fund the cheapest recovery to the commitment at {p_label} "
+                   f"({items}; {format_money(float(ok['recovery_cost'].sum()))} in all) or to move "
+                   f"{'that commitment' if len(ok) == 1 else 'those commitments'}.")
+    no = recovery[recovery["status"] == "not reachable"]
+    if len(no):
+        one = len(no) == 1
+        out.append(f"{', '.join(no.index)} cannot be brought back to {'its commitment' if one else 'their commitments'}"
+                   f" at {p_label} within the crash limits: the board is asked to move "
+                   f"{'that commitment' if one else 'those commitments'} or the scope.")
+    return out
+

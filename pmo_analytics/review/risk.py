@@ -17,10 +17,15 @@ import numpy as np
 import pandas as pd
 
 from ..risk import ScheduleRiskModel, exposure
+from ..risk.recovery import DEFAULT_CURVE, Recovery
 from ..schedule import health_check
+from ..schedule.crashing import crash_data
 from .policy import ReviewPolicy
 
-__all__ = ["RiskReview", "project_seed", "risk_table"]
+__all__ = ["RiskReview", "project_seed", "risk_table", "recovery_table", "RECOVERY_VALIDATION"]
+
+#: Independent scenarios each recovery plan is validated on [count].
+RECOVERY_VALIDATION = 10_000
 
 
 def project_seed(seed: int, project_id: str) -> int:
@@ -87,6 +92,54 @@ def risk_table(results: dict, projects: pd.DataFrame, confidence: float = 80) ->
     return pd.DataFrame(rows, columns=cols).set_index("project_id")
 
 
+def recovery_table(recoveries: dict, late: list[str], table: pd.DataFrame, models: dict) -> pd.DataFrame:
+    """One row per project late at the confidence level: its cheapest recovery to the commitment.
+
+    Parameters
+    ----------
+    recoveries : dict
+        Project id -> fitted :class:`~pmo_analytics.risk.Recovery`.
+    late : list of str
+        Projects late at the confidence level (with or without a recovery).
+    table : DataFrame
+        :func:`risk_table` (``committed_finish``, ``p_on_committed``).
+    models : dict
+        Project id -> the review's model (its network says whether crash data exist).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``project_id``: ``committed_finish`` (date),
+        ``confidence_before`` [probability, validated], ``confidence_after``
+        [probability, validated on independent scenarios], ``after_lo``,
+        ``after_hi`` [probability, its Wilson interval], ``recovery_cost``
+        [currency], ``activities_crashed`` [count], ``days_crashed``
+        [working days, summed], ``max_confidence`` [probability with every
+        activity crashed to its limit], ``status`` (``recovered``, ``not
+        reachable`` with the crash limits, ``no crash data``).
+    """
+    rows = []
+    for pid in late:
+        base = {"project_id": pid, "committed_finish": table.at[pid, "committed_finish"]}
+        rec = recoveries.get(pid)
+        if rec is None:
+            rows.append({**base, "confidence_before": float(table.at[pid, "p_on_committed"]),
+                         "status": "no crash data"})
+            continue
+        s = rec.summary.iloc[0]
+        rows.append({**base, "confidence_before": rec.confidence_before_,
+                     "confidence_after": rec.confidence_after_ if rec.feasible_ else np.nan,
+                     "after_lo": rec.interval_after_[0] if rec.feasible_ else np.nan,
+                     "after_hi": rec.interval_after_[1] if rec.feasible_ else np.nan,
+                     "recovery_cost": rec.cost_, "activities_crashed": int(s["activities_crashed"]) if
+                     rec.feasible_ else 0, "days_crashed": float(s["days_crashed"]) if rec.feasible_ else 0.0,
+                     "max_confidence": rec.max_confidence_,
+                     "status": "recovered" if rec.feasible_ else "not reachable"})
+    cols = ["project_id", "committed_finish", "confidence_before", "confidence_after", "after_lo", "after_hi",
+            "recovery_cost", "activities_crashed", "days_crashed", "max_confidence", "status"]
+    return pd.DataFrame(rows, columns=cols).set_index("project_id")
+
+
 class RiskReview:
     """Schedule health and Monte Carlo risk of every active project with a schedule.
 
@@ -111,6 +164,9 @@ class RiskReview:
     exposure_ : DataFrame
         :func:`pmo_analytics.risk.exposure` (lateness against the commitment, JCL on date and estimate).
     """
+
+    #: Independent scenarios each recovery plan is validated on [count].
+    recovery_validation = RECOVERY_VALIDATION
 
     def __init__(self, policy: ReviewPolicy):
         self.policy = policy
@@ -147,6 +203,7 @@ class RiskReview:
         self.table_ = risk_table(self.results_, pf.projects, pol.confidence)
         self.exposure_ = exposure(self.results_, pf.projects, percentile=pol.confidence)
         self.has_risks_ = pf.has("risks")
+        self._risks = pf.risks if pf.has("risks") else None
         pr = pf.projects.set_index("project_id")
         self.without_commitment_ = [p for p in self.projects_
                                     if "committed_finish" not in pr.columns or pd.isna(pr.at[p, "committed_finish"])]
@@ -201,6 +258,42 @@ class RiskReview:
             return pd.DataFrame(columns=["project_id", "risk_id", "mitigation", "mitigation_cost",
                                          "exposure_reduction", "net_saving", "finish_reduction", "pays_for_itself"])
         return pd.concat(parts, ignore_index=True)
+
+    @cached_property
+    def recoveries_(self) -> dict:
+        """Project id -> fitted :class:`~pmo_analytics.risk.Recovery` of every project late at the confidence level.
+
+        A project is late when its probability of finishing by its committed
+        finish is below the policy's confidence; its recovery is the cheapest
+        crash plan that meets the commitment with that confidence, chosen on
+        the very scenarios this review simulated (same seed, iterations and
+        correlation: the confidence *before* is the one the page states) and
+        validated on :data:`RECOVERY_VALIDATION` independent ones; the curve
+        "cost to recover vs confidence" is traced for the projects the page
+        draws charts for (:attr:`chart_projects_`). Projects whose activities
+        carry no crash data are left out (see :attr:`recovery_`).
+        """
+        pol = self.policy
+        out = {}
+        for pid in self._late():
+            model = self.models_[pid]
+            if crash_data(model.network).n == 0:
+                continue
+            curve = DEFAULT_CURVE if pid in self.chart_projects_ else ()  # the curve is drawn for those only
+            out[pid] = Recovery(model.network, self._risks, target=model.deadline, confidence=pol.confidence / 100,
+                                seed=project_seed(pol.seed, pid), scenarios=pol.iterations,
+                                validation=RECOVERY_VALIDATION, curve=curve, correlation=pol.group_correlation).run()
+        return out
+
+    def _late(self) -> list[str]:
+        t = self.table_
+        late = t["p_on_committed"] < self.policy.confidence / 100 - 1e-12
+        return [pid for pid in self.projects_ if bool(late.get(pid, False))]
+
+    @cached_property
+    def recovery_(self) -> pd.DataFrame:
+        """:func:`recovery_table` of the projects late at the confidence level."""
+        return recovery_table(self.recoveries_, self._late(), self.table_, self.models_)
 
     @cached_property
     def milestones_(self) -> pd.DataFrame:

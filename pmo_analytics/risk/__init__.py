@@ -24,6 +24,12 @@ correlation; on local threads or a Dask cluster)::
     pm = risk.PortfolioRiskModel(seed=20261125, iterations=10_000).run(pf, selection=selector)
     pm.spend_                    # P50/P80/P95 spend per period against budget, P(overrun)
     pm.drivers_                  # which projects drive the spread
+
+The cheapest recovery of a late project to its commitment at a confidence level (crash plan chosen on the
+simulation's scenarios, validated on independent ones)::
+
+    rec = risk.Recovery(net, pf.risks, target="2027-06-30", confidence=0.8, seed=20261125).run()
+    rec.plan_, rec.cost_, rec.confidence_before_, rec.confidence_after_, rec.curve_
 """
 
 from .correlation import CorrelationMatrixError, check_correlation, iman_conover, nearest_correlation
@@ -32,6 +38,7 @@ from .drivers import RiskDrivers, risk_drivers
 from .engine import ScheduleRiskModel, simulate
 from .exposure import exposure
 from .portfolio import PortfolioRiskModel, reference_class_distributions
+from .recovery import Recovery, recovery
 from .results import DEFAULT_PERCENTILES, RiskResults
 
 __all__ = [
@@ -52,4 +59,6 @@ __all__ = [
     "CorrelationMatrixError",
     "RiskDrivers",
     "risk_drivers",
+    "Recovery",
+    "recovery",
 ]

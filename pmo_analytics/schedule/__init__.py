@@ -8,6 +8,8 @@ Typical use::
     plan = schedule.cpm(net)               # early/late dates, floats [working days], dates
     schedule.health_check(net)             # DCMA 14-point checks that apply
     schedule.pert(net).probability_finish_by(120)   # PERT normal approximation
+    schedule.crash(net, 110)               # cheapest crash plan to finish by day 110 (time-cost LP)
+    schedule.time_cost_curve(net)          # least crash cost of every finish (breakpoints)
 
 A network built from a Portfolio (``build_network(pf, "A-101")``) carries the
 project's calendars, start and data date: CPM then runs from the data date,
@@ -16,6 +18,7 @@ each activity on its own calendar, with every constraint type.
 
 from .calendar import Timeline, WorkCalendar, calendars_from_tables, with_dates
 from .cpm import backward_pass, cpm, critical_path, forward_pass, project_finish
+from .crashing import CrashPlan, crash, time_cost_curve
 from .health import health_check
 from .network import LINK_CODES, STATUS, UNITS, Network, build_network
 from .pert import PertResult, pert
@@ -38,4 +41,7 @@ __all__ = [
     "health_check",
     "pert",
     "PertResult",
+    "crash",
+    "time_cost_curve",
+    "CrashPlan",
 ]

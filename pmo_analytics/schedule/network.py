@@ -101,6 +101,8 @@ _ACTIVITY_DEFAULTS = {
     "milestone_type": None,
     "baseline_start": pd.NaT,
     "baseline_finish": pd.NaT,
+    "crash_limit": np.nan,
+    "crash_cost_rate": np.nan,
 }
 
 
@@ -144,7 +146,8 @@ class Network:
         (sorted ids); columns ``name``, ``phase``, ``min_duration``,
         ``most_likely``, ``max_duration`` [unit], ``distribution``,
         ``fixed_cost`` [currency], ``cost_rate`` [currency/day],
-        ``correlation_group``, ``status`` (not started / in progress /
+        ``correlation_group``, ``crash_limit`` [unit], ``crash_cost_rate``
+        [currency/day] (NaN: not crashable), ``status`` (not started / in progress /
         complete), ``remaining`` [unit: remaining duration at the data date],
         ``actual_start``, ``actual_finish``, ``constraint_type``,
         ``constraint_date``, ``calendar_id``, ``milestone_type``,
@@ -542,10 +545,12 @@ def build_network(activities, project_id: str | None = None, links: pd.DataFrame
         dd = start
 
     keep = ["name", "phase", "min_duration", "most_likely", "max_duration", "distribution", "fixed_cost",
-            "cost_rate", "correlation_group"]
+            "cost_rate", "correlation_group", "crash_limit", "crash_cost_rate"]
     out = acts[keep].copy()
     for c in ("min_duration", "most_likely", "max_duration", "fixed_cost", "cost_rate"):
         out[c] = out[c].astype(float).fillna(0.0)
+    for c in ("crash_limit", "crash_cost_rate"):  # blank: the activity cannot be crashed (NaN kept)
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
     out["distribution"] = out["distribution"].fillna("triangular").astype(str).str.lower()
     out["status"] = status
     for c in ("actual_start", "actual_finish", "constraint_type", "constraint_date", "calendar_id",

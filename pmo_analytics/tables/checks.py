@@ -117,6 +117,7 @@ def row_problems(name: str, df: pd.DataFrame, source: str) -> list[Problem]:
     elif name == "activities":
         problems += _ordered(df, name, source, ("min_duration", "most_likely", "max_duration"), "durations")
         problems += progress_problems(df, None, source)
+        problems += crash_problems(df, source)
         if "predecessors" in df.columns:
             limit = DOMAIN_LIMITS["days"]
             for idx, text in df["predecessors"].items():
@@ -164,6 +165,29 @@ def row_problems(name: str, df: pd.DataFrame, source: str) -> list[Problem]:
             for idx in drops[drops].index:
                 problems.append(Problem(name, source, _row(idx), "pv",
                                         f"cumulative PV of {pid} decreases in period {g.at[idx, 'period']}"))
+    return problems
+
+
+def crash_problems(acts: pd.DataFrame, source: str) -> list[Problem]:
+    """Crash data that cannot be used: a limit beyond the duration, or a limit without its cost rate."""
+    problems: list[Problem] = []
+    if "crash_limit" not in acts.columns:
+        return problems
+    lim = pd.to_numeric(acts["crash_limit"], errors="coerce")
+    if "most_likely" in acts.columns:
+        ml = pd.to_numeric(acts["most_likely"], errors="coerce")
+        bad = lim > ml + 1e-9
+        for idx in bad[bad.fillna(False)].index:
+            problems.append(Problem("activities", source, _row(idx), "crash_limit",
+                                    f"crash_limit {lim[idx]:g} is longer than the most likely duration "
+                                    f"{ml[idx]:g}: an activity cannot be shortened below zero"))
+    rate = (pd.to_numeric(acts["crash_cost_rate"], errors="coerce") if "crash_cost_rate" in acts.columns
+            else pd.Series(float("nan"), index=acts.index))
+    bad = (lim > 0) & rate.isna()
+    for idx in bad[bad.fillna(False)].index:
+        problems.append(Problem("activities", source, _row(idx), "crash_cost_rate",
+                                "crash_limit is given without a crash_cost_rate: give the cost of one working "
+                                "day saved (0 if crashing is free)"))
     return problems
 
 

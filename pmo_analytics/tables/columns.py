@@ -220,6 +220,31 @@ COLUMNS: dict[str, Column] = dict([
     _c("exposure_reduction", "Exposure reduction", "money", "P80 cost reduction bought by the mitigation."),
     _c("net_saving", "Net saving", "money", "Exposure reduction minus the mitigation cost."),
     _c("pays_for_itself", "Pays for itself", "flag", "The mitigation's net saving is positive."),
+    # recovery: the cheapest crash plan back to the commitment
+    _c("confidence_before", "Confidence now", "probability", "Probability of finishing by the committed finish "
+       "as planned, validated on independent scenarios."),
+    _c("confidence_after", "Confidence with the recovery", "probability", "Probability of finishing by the "
+       "committed finish with the crash plan, validated on independent scenarios.",
+       missing="not reachable within the crash limits"),
+    _c("after_lo", "Interval from", "probability", "Lower end of the Wilson interval of the validated "
+       "confidence with the recovery."),
+    _c("after_hi", "Interval to", "probability", "Upper end of the Wilson interval of the validated "
+       "confidence with the recovery."),
+    _c("recovery_cost", "Cost to recover", "money", "Cost of the cheapest crash plan that meets the committed "
+       "finish at the confidence level (crash cost rates x days saved).",
+       missing="not reachable within the crash limits, or no crash data"),
+    _c("activities_crashed", "Activities crashed", "count", "Activities the recovery shortens."),
+    _c("days_crashed", "Days crashed", "days", "Working days taken off the activities, summed."),
+    _c("max_confidence", "Confidence, all crashed", "probability", "Probability of finishing by the committed "
+       "finish with every activity crashed to its limit."),
+    _c("crash", "Crash", "days", "Working days the recovery takes off the activity's remaining duration."),
+    _c("crash_cost", "Crash cost", "money", "Crash days times the crash cost rate."),
+    _c("crashed_duration", "Crashed duration", "days", "Remaining duration after the crash, working days."),
+    _c("remaining", "Remaining", "days", "Remaining most-likely duration at the data date, working days."),
+    _c("validated", "Validated confidence", "probability", "Share of independent scenarios finishing by the "
+       "target with the plan."),
+    _c("in_sample", "In-sample confidence", "probability", "Share of the scenarios the plan was chosen on that "
+       "finish by the target."),
     _c("early_start", "Early start", "days", "Early start of the activity, working days from the project start."),
     _c("early_finish", "Early finish", "days", "Early finish of the activity, working days from the project "
        "start."),

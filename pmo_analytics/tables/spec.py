@@ -407,6 +407,12 @@ _register(TableSpec(
         ColumnSpec("baseline_start", "date", "Baseline start (missed-task and baseline execution checks).",
                    required=False, nullable=True),
         ColumnSpec("baseline_finish", "date", "Baseline finish.", required=False, nullable=True),
+        ColumnSpec("crash_limit", "float", "Most the duration can be shortened by adding resources (crashing; "
+                   "at most most_likely; blank = cannot be crashed). MS Project and P6 files do not carry it.",
+                   unit="days", ge=0, required=False, nullable=True),
+        ColumnSpec("crash_cost_rate", "float", "Cost of shortening the duration by one working day (with "
+                   "crash_limit; the time-cost trade-off of recovery plans).", unit="currency/day", ge=0,
+                   required=False, nullable=True),
     ),
 ))
 

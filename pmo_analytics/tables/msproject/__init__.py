@@ -73,6 +73,10 @@ Mapping rules
   cost says so: cost results of a simulation then read "not assessed".
 * **Milestones**: the milestone flag, P6's start/finish milestone types
   (``milestone_type``), or zero duration; durations 0.
+* **Not carried** by MS Project or P6 files, so read as blanks for the
+  analyst to add in the CSV or workbook: ``crash_limit`` and
+  ``crash_cost_rate`` (the time-cost data of recovery plans; MS Project's
+  and P6's own acceleration is manual, by resources or overtime).
 * The file's own dates (early, late, remaining, actual, baseline) are kept in
   :attr:`Schedule.tasks`, with ``tool_start``/``tool_finish`` in our day
   conventions: the reference our CPM is checked against.

@@ -14,6 +14,7 @@ import re
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ...exceptions import DataValidationError, DataWarning, Problem
@@ -46,6 +47,10 @@ class ReadOptions:
     default_range: tuple
     phase_level: int = 1
     distribution: str = "triangular"
+
+
+#: Activity columns of the data model that MS Project and P6 files do not carry (read as blanks).
+NOT_CARRIED = ("crash_limit", "crash_cost_rate")
 
 
 class Notes:
@@ -609,6 +614,8 @@ class Converter:
         cal_uids = [self.default_uid] + [c for c in dict.fromkeys(acts["_cal"]) if c != self.default_uid]
         cal_uids = [c for c in cal_uids if c in self.cal_info]
         acts = acts.drop(columns=["_uid", "_cal"])
+        for c in NOT_CARRIED:  # columns the tools' files cannot carry: blank, for the analyst to fill in
+            acts[c] = np.nan
         acts = acts[[c for c in TABLES["activities"].column_names if c in acts.columns]]
         for c in ("actual_start", "actual_finish", "constraint_date", "baseline_start", "baseline_finish"):
             acts[c] = pd.to_datetime(acts[c]).astype("datetime64[ns]")
