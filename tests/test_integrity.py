@@ -433,6 +433,10 @@ def test_index_json_as_a_folder_is_refused_before_anything_is_written_and_a_retr
         _decide(reg, "fund P2")
     assert sorted(p.name for p in reg.iterdir()) == before
     (reg / "index.json").rmdir()
+    (reg / ".pending").mkdir()
+    with pytest.raises(RecordError, match=r"\.pending is a folder, not a file; nothing was written"):
+        _decide(reg, "fund P2")
+    (reg / ".pending").rmdir()
     assert _decide(reg, "fund P2").decision_id == "D-0002"
     assert sorted(p.stem for p in reg.glob("D-*.json")) == ["D-0001", "D-0002"]
     assert _problems(reg) == []

@@ -164,12 +164,14 @@ def _fsync_dir(folder: Path) -> None:
 
 def _replaceable(folder: Path) -> None:
     """Refuse, before anything is written, when head.json or index.json could not be replaced afterwards."""
-    for name in ("head.json", "index.json"):
+    why = {"head.json": "the chain's head: keep a copy to compare", "index.json": "rebuilt from the entries",
+           ".pending": "written by every append"}
+    for name in ("head.json", "index.json", ".pending"):
         f = folder / name
         if os.path.lexists(f) and (f.is_symlink() or not f.is_file()):
             kind = "a link" if f.is_symlink() else "a folder" if f.is_dir() else "not a regular file"
             raise RecordError(f"cannot record a decision: {f} is {kind}, not a file; nothing was written. Move it "
-                              f"away ({name} is {'rebuilt from the entries' if name == 'index.json' else 'the chain head: keep a copy to compare'}) and retry")
+                              f"away ({name} is {why[name]}) and retry")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise RecordError(f"cannot record a decision: the register folder {folder} is not writable; nothing was written")
 

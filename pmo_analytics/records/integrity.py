@@ -518,6 +518,7 @@ def check_register(folder="decisions", *, key="auto", reports=None, expect=None,
             by_seq.setdefault(a.sequence, []).append(a)
     loose_hit: set = set()
 
+    pending = read_pending(folder)
     prev_seq, prev_sha, prev_ok, prev_chained = 0, None, True, True
     first_signed = None
     unsigned_after: list[str] = []
@@ -573,7 +574,7 @@ def check_register(folder="decisions", *, key="auto", reports=None, expect=None,
         chained = prev_ok and entry.get("previous_sha256") == prev_sha
         if head is not None and seq > head["sequence"]:
             if not (seq == head["sequence"] + 1 and chained and entry.get("previous_sha256") == head.get("sha256")
-                    and (read_pending(folder) or {}).get("sha256") == digest):
+                    and (pending or {}).get("sha256") == digest):
                 beyond += 1
                 if beyond <= _MAX_LINES:
                     v.problems.append(RegisterProblem(did, "beyond the register's head: added by hand?"))
@@ -606,7 +607,6 @@ def check_register(folder="decisions", *, key="auto", reports=None, expect=None,
     newest_ok = newest_raw_sha is not None and v.newest is not None and v.newest.get("decision_id") == _did(last)
 
     # ---- head.json against the files
-    pending = read_pending(folder)
     interrupted = bool(pending) and newest_ok and pending.get("decision_id") == _did(last) and \
         pending.get("sha256") == newest_raw_sha
     if head is None and not head_unreadable and files:
