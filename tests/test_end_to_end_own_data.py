@@ -177,3 +177,18 @@ def test_a_review_with_a_real_schedule_that_carries_no_cost_states_what_is_not_a
     html = (record / "03_schedule_risk.html").read_text(encoding="utf-8")
     assert "A-101: its schedule and risks carry no cost, so its joint confidence in date and cost is not assessed." \
         in html
+
+
+def test_a_p6_schedule_with_actual_dates_after_its_data_date_is_reviewed_and_page_03_counts_them(tmp_path, capsys):
+    """tests/data/schedules/invalid_dates.xer as A-101 (A finished and B started after the data date: DCMA check
+    9's invalid dates): it was refused ("actual start ... is after the data date"); now page 03 runs and counts
+    them. Counted by hand: 2 of 6 activities (A, B), no forecast before the data date."""
+    from .portfolio_builder import sample_without_schedule
+
+    base = sample_without_schedule(tmp_path / "core")
+    xer = Path(__file__).parent / "data" / "schedules" / "invalid_dates.xer"
+    record = _review(capsys, [base, f"A-101={xer}"], tmp_path / "reports", "--notebook", "03")
+    assert json.loads((record / "manifest.json").read_text())["status"] == "complete"
+    html = (record / "03_schedule_risk.html").read_text(encoding="utf-8")
+    assert ("A-101: 2 activities of 6 with invalid dates (DCMA check 9: 2 with actual dates after the data date "
+            "2026-03-09 (9b), 0 with forecast dates of unfinished work before it (9a)): A, B.") in html

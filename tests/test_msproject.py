@@ -8,6 +8,7 @@ The tests compare our CPM, mapped to dates by our ``WorkCalendar``, with those d
 
 import math
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -401,3 +402,54 @@ def test_utf16_xml_with_a_dtd_is_refused(tmp_path):
     p.write_bytes('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE p [<!ENTITY x "y">]><p/>'.encode("utf-16"))
     with pytest.raises(DataValidationError, match="DTD"):
         read_schedule(p)
+
+
+# ------------------------------------------------------------------ real schedules as P6 and MS Project accept them
+SCHEDULES = Path(__file__).parent / "data" / "schedules"  # tiny hand-made files: see their PROVENANCE.md
+
+
+def _day_dates(plan, aid):
+    return plan.at[aid, "early_start_date"].date().isoformat(), plan.at[aid, "early_finish_date"].date().isoformat()
+
+
+@pytest.mark.slow
+def test_p6_file_with_actual_dates_after_the_data_date_is_imported(tmp_path):
+    """invalid_dates.xer: data date Mon 9 March 2026; A finished on Wed 11 and B started on Thu 12, after it.
+    P6 opens and schedules it; so do we. The dates are P6's, derived by hand from its documented rules (no P6
+    here; MPXJ's PrimaveraScheduler gives the same: tests/data/schedules/make_schedules.py)."""
+    from pmo_analytics import read_portfolio
+    from pmo_analytics.schedule import build_network, cpm, health_check
+    from pmo_analytics.tables.sources import import_sources
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        sched = read_schedule(SCHEDULES / "invalid_dates.xer")
+    assert sched.data_date == pd.Timestamp("2026-03-09")
+    note = [n for n in sched.notes if "DCMA check 9" in n.message]
+    assert len(note) == 1 and note[0].source == "invalid_dates.xer"
+    assert note[0].message.startswith("2 activit(ies) with actual dates after the data date 2026-03-09")
+    assert "A: actual finish 2026-03-11, B: actual start 2026-03-12" in note[0].message
+    plan = cpm(sched.network())
+    p6 = {  # P6's Start / Finish (calendar Mon-Fri 08-12, 13-17)
+        "A": ("2026-03-02", "2026-03-11"),  # complete: its actual dates, as recorded
+        "B": ("2026-03-12", "2026-03-11"),  # started "Thu 12": its 3 days left run Mon 9 - Wed 11
+        "C": ("2026-03-09", "2026-03-10"),  # FS after A: A drives from the data date, not from Wed 11
+        "D": ("2026-03-12", "2026-03-13"),  # FS after B
+        "E": ("2026-03-11", "2026-03-11"),  # FS+2d after A: the whole lag from the data date
+        "F": ("2026-03-13", "2026-03-13"),  # finish milestone
+    }
+    assert {a: _day_dates(plan, a) for a in p6} == p6
+    tool = sched.tasks.loc[list(p6)]
+    assert {a: (tool.at[a, "tool_start"].date().isoformat(), tool.at[a, "tool_finish"].date().isoformat())
+            for a in p6} == p6
+    h = health_check(sched.network(), warn=False).set_index("check")
+    assert h.at["Invalid dates", "count"] == 2 and h.at["Invalid dates", "activities"] == "A, B"
+    # pmo import takes it (the note goes to import/notes.csv); the imported folder reads, warns, schedules
+    res = import_sources([f"P-9={SCHEDULES / 'invalid_dates.xer'}"], tmp_path / "out")
+    assert any("DCMA check 9" in n.message for n in res.notes)
+    assert "DCMA check 9" in (tmp_path / "out" / "import" / "notes.csv").read_text()
+    with pytest.warns(DataWarning, match=r"2 invalid date\(s\): .*activity A: actual finish 2026-03-11 after the "
+                                         r"data date 2026-03-09"):
+        pf = read_portfolio(tmp_path / "out")
+    assert cpm(build_network(pf, "P-9"))["early_finish_date"].max() == pd.Timestamp("2026-03-13")
+

@@ -294,3 +294,28 @@ def test_logic_sentences_name_the_unsound_networks_and_their_values():
         "not forecasts to commit to."]
     # high float alone, or every logic check passed: nothing to say
     assert nv.logic_sentences(h[h["project_id"] == "B"]) == [] == nv.logic_sentences(h.iloc[3:4])
+
+
+def test_invalid_date_sentences_give_the_dcma_9_count_per_project():
+    from pmo_analytics.schedule import build_network, health_check
+
+    # a network counted by hand: A finished (Wed 11) and B started (Thu 12) after the data date Mon 9 March
+    days = [5.0, 4.0, 2.0]
+    acts = pd.DataFrame({"activity_id": ["A", "B", "C"], "min_duration": days, "most_likely": days,
+                         "max_duration": days, "predecessors": [None, None, "A;B"],
+                         "actual_start": pd.to_datetime(["2026-03-02", "2026-03-12", None]),
+                         "actual_finish": pd.to_datetime(["2026-03-11", None, None]),
+                         "remaining_duration": [None, 3.0, None]})
+    h = health_check(build_network(acts, "P1", start_date="2026-03-02", data_date="2026-03-09"), warn=False)
+    h = h.assign(project_id="P1")
+    clean = h.assign(project_id="P2", count=0, activities="")
+    both = pd.concat([h, clean], ignore_index=True)
+    assert nv.invalid_date_sentences(both) == [
+        "P1: 2 activities of 3 with invalid dates (DCMA check 9: 2 with actual dates after the data date 2026-03-09 "
+        "(9b), 0 with forecast dates of unfinished work before it (9a)): A, B. Actual dates are kept as recorded and "
+        "the remaining work is scheduled from the data date, as P6 does; have the scheduler correct the dates or the "
+        "data date before the next update."]
+    assert nv.invalid_date_sentences(clean) == [
+        "No activity has an invalid date (DCMA check 9: actual dates after the data date, forecasts before it) in "
+        "the 1 schedule with a data date."]
+    assert nv.invalid_date_sentences(h[h["check"] == "Logic"]) == []  # no data date: no check 9

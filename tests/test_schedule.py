@@ -391,9 +391,6 @@ def test_lag_calendars(lag_calendar, b_start):
 @pytest.mark.parametrize("cols, match", [
     (dict(actual_finish=[D("2026-03-03"), pd.NaT]), "actual finish .* but no actual start"),
     (dict(actual_start=[D("2026-03-04"), pd.NaT], actual_finish=[D("2026-03-03"), pd.NaT]), "before its actual start"),
-    (dict(actual_start=[D("2026-03-02"), pd.NaT], actual_finish=[D("2026-03-06"), pd.NaT]),
-     "actual finish 2026-03-06 is not before the data date 2026-03-05"),
-    (dict(actual_start=[D("2026-03-06"), pd.NaT]), "actual start 2026-03-06 is after the data date"),
     (dict(remaining_duration=[np.nan, 7.0]), "has not started but its remaining duration 7 exceeds its planned"),
     (dict(percent_complete=[20.0, np.nan]), "20 % complete but has no actual start"),
     (dict(constraint_type=[None, "SNET"]), "needs a constraint_date|constraint without a date"),
@@ -404,6 +401,58 @@ def test_inconsistent_progress_is_a_named_error(cols, match):
     df = frame([("A", 5, None), ("B", 5, "A")], **cols)
     with pytest.raises((InconsistentProgressError, DataValidationError), match=match):
         build_network(df, start_date=MON, data_date="2026-03-05")
+
+
+def invalid_dates_frame():
+    """Data date Monday 9 March 2026; A finished and B started *after* it (DCMA's invalid dates)."""
+    rows = [("A", 5, None), ("B", 4, None), ("C", 2, "A"), ("D", 2, "B"), ("E", 1, "A:FS+2"), ("F", 0, "C;D;E"),
+            ("G", 3, "A:SS+1"), ("K", 2, "B:SS+1")]
+    return frame(rows, actual_start=[D("2026-03-02"), D("2026-03-12")] + [pd.NaT] * 6,
+                 actual_finish=[D("2026-03-11")] + [pd.NaT] * 7,
+                 remaining_duration=[np.nan, 3] + [np.nan] * 6)
+
+
+def test_actual_dates_after_the_data_date_are_scheduled_as_p6_does():
+    """P6 keeps the actuals and schedules the remaining work from the data date (network module doc: Oracle's
+    P6 user guides, MPXJ's PrimaveraScheduler). Dates by hand on Mon-Fri, data date Mon 9 March."""
+    net = build_network(invalid_dates_frame(), start_date=MON, data_date="2026-03-09")  # not refused
+    plan = cpm(net)
+    # A finished "on Wed 11": kept as recorded, but it drives its successors from the data date
+    assert dates(plan, "A") == ("2026-03-02", "2026-03-11") and plan.at["A", "status"] == "complete"
+    assert dates(plan, "C") == ("2026-03-09", "2026-03-10")       # FS from A: Mon 9 - Tue 10
+    assert dates(plan, "E") == ("2026-03-11", "2026-03-11")       # the whole 2-day lag from the data date: Wed 11
+    assert dates(plan, "G") == ("2026-03-09", "2026-03-11")       # SS+1 from A's (valid) start Mon 2: run out
+    # B started "on Thu 12": its 3 days left run Mon 9 - Wed 11, so it finishes before its recorded start
+    assert dates(plan, "B") == ("2026-03-12", "2026-03-11") and plan.at["B", "duration"] == 3
+    assert dates(plan, "D") == ("2026-03-12", "2026-03-13")
+    assert dates(plan, "K") == ("2026-03-10", "2026-03-11")       # SS+1 from B's start, counted at the data date
+    # the finish: D on Fri 13, not pushed by A's recorded finish; the numbers count the actuals at the data date
+    assert plan["early_finish_date"].max() == D("2026-03-13") and plan.at["F", "early_finish"] == 10
+    assert plan.at["B", "early_start"] == plan.at["C", "early_start"] == 5
+    # an in-progress activity without a remaining duration: nothing of it elapsed before the data date
+    df = invalid_dates_frame()
+    df.loc[1, "remaining_duration"] = np.nan
+    with pytest.warns(DataWarning, match="assumed as planned"):
+        assert build_network(df, start_date=MON, data_date="2026-03-09").remaining[1] == 4
+
+
+def test_health_check_counts_invalid_dates_by_hand():
+    """DCMA check 9 on a network counted by hand: A (actual finish after the data date) and B (actual start after
+    it) are 9b; H, mandatory to start on Wed 4 March, five days before the data date, is a forecast before it (9a);
+    I finished on Fri 6 and J started on Mon 9 (the data date itself: progress up to its start) are valid."""
+    df = invalid_dates_frame()
+    extra = frame([("H", 1, None), ("I", 2, None), ("J", 2, None)], actual_start=[pd.NaT, D("2026-03-05"),
+                  D("2026-03-09")], actual_finish=[pd.NaT, D("2026-03-06"), pd.NaT], remaining_duration=[np.nan,
+                  np.nan, 2.0], constraint_type=["MSO", None, None], constraint_date=[D("2026-03-04"), pd.NaT, pd.NaT])
+    net = build_network(pd.concat([df, extra], ignore_index=True), start_date=MON, data_date="2026-03-09")
+    h = health_check(net, warn=False).set_index("check")
+    row = h.loc["Invalid dates"]
+    assert (row["count"], row["total"]) == (3, 11) and row["value"] == pytest.approx(300 / 11) and not row["passed"]
+    assert row["activities"] == "A, B, H"
+    assert "2 with actual dates after the data date 2026-03-09 (9b), 1 with forecast dates" in row["description"]
+    # without them the check passes
+    ok = build_network(extra.iloc[1:], start_date=MON, data_date="2026-03-09")
+    assert health_check(ok, warn=False).set_index("check").at["Invalid dates", "passed"]
 
 
 def test_network_option_errors():
@@ -479,9 +528,11 @@ def test_bad_progress_and_calendars_are_reported_with_rows(progressed_folder):
     c = pd.read_csv(progressed_folder / "calendars.csv")
     c.loc[0, "work_week"] = "Mon-Thu=11:00-07:00"
     c.to_csv(progressed_folder / "calendars.csv", index=False)
-    msgs = [str(p) for p in validate_path(progressed_folder)]
-    assert any(f"activities.csv, row {i + 2}, column 'actual_finish'" in m and "not before the data date" in m
-               for m in msgs), msgs
+    # the finish after the data date is an invalid date (DCMA check 9): said with its row, not refused
+    with pytest.warns(DataWarning, match=rf"activities.csv, row {i + 2}, column 'actual_finish': activity A030: "
+                      r"actual finish 2026-03-05 after the data date 2026-03-02 \(invalid date, DCMA check 9\)"):
+        msgs = [str(p) for p in validate_path(progressed_folder)]
+    assert not any("A030" in m for m in msgs), msgs
     assert any(f"row {i + 3}, column 'calendar_id': unknown calendar 'Nope'" in m for m in msgs), msgs
     assert any("calendars.csv, row 2, column 'work_week'" in m and "forward" in m for m in msgs), msgs
 

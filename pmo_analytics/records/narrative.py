@@ -11,7 +11,8 @@ import math
 
 import pandas as pd
 
-__all__ = ["money", "LOGIC_CHECKS", "logic_sentences", "uncertainty_sentences", "intake_sentences",
+__all__ = ["money", "LOGIC_CHECKS", "logic_sentences", "invalid_date_sentences", "uncertainty_sentences",
+           "intake_sentences",
            "lessons_sentences", "pipeline_sentences",
            "portfolio_sentences", "infeasible_sentences", "risk_sentences", "delivery_sentences", "benefits_sentences",
            "governance_sentences", "not_assessed_sentences", "selection_scope_sentence", "funded_sentence",
@@ -118,6 +119,40 @@ def logic_sentences(health: pd.DataFrame, short: bool = False) -> list[str]:
         out.append(f"{pid}'s schedule fails {fails}: a simulation of open or dangling logic understates the spread "
                    "of the finish, so its dates below are what this network implies, not a forecast to commit to; "
                    "have the scheduler repair the logic first.")
+    return out
+
+
+def invalid_date_sentences(health: pd.DataFrame) -> list[str]:
+    """DCMA check 9 (invalid dates) of every project with a data date: the count, and what was done with them.
+
+    Parameters
+    ----------
+    health : DataFrame
+        ``RiskReview.health_`` (:func:`~pmo_analytics.schedule.health_check`):
+        rows ``check == "Invalid dates"`` with ``project_id``, ``count``,
+        ``total``, ``description`` and ``activities``.
+
+    Actual dates after the data date are kept as recorded and the remaining
+    work is scheduled from the data date, as P6 does; forecasts before it come
+    from constraints that hold work in the past (DCMA-EA PAM 200.1, check 9;
+    GAO-16-89G, best practice 9: a schedule updated with progress has neither).
+    """
+    rows = health[health["check"] == "Invalid dates"] if "check" in health.columns else health.iloc[:0]
+    if rows.empty:
+        return []
+    bad = rows[rows["count"].fillna(0) > 0].sort_values("project_id")
+    if bad.empty:
+        n = rows["project_id"].nunique()
+        return [f"No activity has an invalid date (DCMA check 9: actual dates after the data date, forecasts "
+                f"before it) in the {_plural(n, 'schedule')} with a data date."]
+    out = []
+    for r in bad.itertuples():
+        detail = r.description.split(": ", 1)[1] if ": " in str(r.description) else ""
+        n = int(r.count)
+        out.append(f"{r.project_id}: {n} activit{'y' if n == 1 else 'ies'} of {int(r.total)} with invalid dates (DCMA "
+                   f"check 9: {detail}): {r.activities}. Actual dates are kept as recorded and the remaining work "
+                   "is scheduled from the data date, as P6 does; have the scheduler correct the dates or the data "
+                   "date before the next update.")
     return out
 
 

@@ -5,8 +5,10 @@ Thresholds are the standard ones of the DCMA 14-Point Schedule Assessment
 Analysis Pamphlet* DCMA-EA PAM 200.1, 2012; also GAO-16-89G, *Schedule
 Assessment Guide*, best practices 2, 7, 8 and 9). The checks run on the
 activities not yet complete, as DCMA asks. With progress (a data date) come
-the checks that need it: invalid dates (actual dates after the data date,
-forecast dates before it), missed tasks and the baseline execution index (with
+the checks that need it: invalid dates (DCMA check 9: 9a forecast dates of
+unfinished work before the data date, 9b actual dates after it -- an actual
+start after the data date or an actual finish on or after it, progress being
+reported up to the start of that day), missed tasks and the baseline execution index (with
 baseline finishes); hard constraints are counted from ``constraint_type``
 (DCMA's hard constraints: must start/finish on, start/finish no later than,
 and P6's start/finish on, which bound the late dates too). Resources are not
@@ -202,16 +204,18 @@ def _progress_rows(network: Network, sched: pd.DataFrame, ids: np.ndarray, open_
     acts = network.activities
     dd = network.data_date
     a_s, a_f = acts["actual_start"], acts["actual_finish"]
+    # 9b: an actual start after the data date, an actual finish on or after it (progress up to its start)
     bad_actual = ((a_s > dd) | (a_f >= dd)).fillna(False).to_numpy()
     started = (network.status >= 1)
     es = sched["early_start_date"].to_numpy()
     ef = sched["early_finish_date"].to_numpy()
     dd64 = np.datetime64(dd)
-    before = (((~started) & (es < dd64)) | (open_ & (ef < dd64 - np.timedelta64(1, "D"))))
+    # 9a: a forecast start of work not started, or a forecast finish of unfinished work, before the data date
+    before = (((~started) & (es < dd64)) | (open_ & ~bad_actual & (ef < dd64 - np.timedelta64(1, "D"))))
     bad = bad_actual | before
-    rows = [_row("Invalid dates", f"actual dates after the data date {dd.date()} or forecast dates of "
-                 "unfinished work before it", ids[bad], network.n, _pct(bad.sum(), network.n), "0",
-                 bad.sum() == 0)]
+    rows = [_row("Invalid dates", f"DCMA check 9: {int(bad_actual.sum())} with actual dates after the data date "
+                 f"{dd.date()} (9b), {int(before.sum())} with forecast dates of unfinished work before it (9a)",
+                 ids[bad], network.n, _pct(bad.sum(), network.n), "0", bad.sum() == 0)]
     bf = acts["baseline_finish"]
     due = (bf.notna() & (bf < dd)).to_numpy()
     if due.any():

@@ -41,6 +41,23 @@ Conventions
   predecessor's actual start or finish) runs from the actual date. A complete
   activity takes part in the logic as zero remaining work at the data date or
   after its unfinished predecessors, as P6 does.
+* **Actual dates after the data date** (an *invalid date*, DCMA check 9) are
+  kept as recorded (they are the activity's start and finish dates in the CPM
+  table) but the scheduling counts them at the data date, as P6 does: the
+  remaining work of an activity started "in the future" begins at the data
+  date (logic permitting), so its finish may come before its recorded start;
+  an activity finished "in the future" drives its successors from the data
+  date, with the whole of a lag; it does not push the project finish. Sources:
+  Oracle P6 documentation, *Activity dates* and *How early dates are
+  calculated* (P6 EPPM / Professional user guides: "the starting point for
+  calculating early dates is the data date"; *Early Start* is "the earliest
+  possible date the remaining work for the activity can begin"); MPXJ's
+  ``PrimaveraScheduler`` (written and checked against P6's own dates: a
+  started activity with no actual duration restarts at the data date, and a
+  complete predecessor whose actual finish is after the data date has its
+  whole lag still to run). Such files are not refused (P6 opens and
+  schedules them); :func:`~pmo_analytics.tables.checks.invalid_date_notes`
+  names them and the health check counts them.
 * **Constraints** on activities not yet started (``constraint_type``):
   ``SNET``/``FNET`` start/finish no earlier than the date; ``SNLT``/``FNLT``
   no later than it (late dates only: total float goes negative when logic
@@ -414,8 +431,9 @@ def build_network(activities, project_id: str | None = None, links: pd.DataFrame
         predecessor cell, an unknown calendar (naming the activity).
     InconsistentProgressError
         for progress that cannot be (an actual finish before the actual start
-        or after the data date, remaining work beyond the plan of an activity
-        not started ...), naming each activity.
+        or without one, remaining work beyond the plan of an activity not
+        started ...), naming each activity. Actual dates after the data date
+        are not refused (see the module doc).
     NetworkCycleError
         when the logic has a cycle; ``cycle`` lists the ids along it.
     """
@@ -630,7 +648,7 @@ def _remaining(acts, tl, cal_rows, dd) -> np.ndarray:
             c = int(cal_rows[i])
             t0 = tl.day(acts["actual_start"].iloc[i])
             elapsed = (tl.work(c, tl.day(dd)) - tl.work(c, t0)) / tl.calendars[c].hours_per_day
-            out[i] = max(ml[i] - float(elapsed), 0.0)
+            out[i] = max(ml[i] - max(float(elapsed), 0.0), 0.0)  # started after the data date: none elapsed
             guessed.append(acts.index[i])
     ns = st == STATUS[0]
     has = ns & given.notna().to_numpy()
@@ -672,6 +690,11 @@ def _compile(acts, links, order, tl, cal, start, dd, lag_calendar, progress) -> 
         frac = t_cd - np.floor(t_cd)
         starts = np.isin(ctype.astype(str), _START_CONS)
         t_cd = np.where(frac > 0, t_cd, t_cd + np.where(starts, 0.0, 1.0))
+        # an actual date after the data date (DCMA's invalid date) is scheduled at the data date, as P6 does
+        # (see the module doc): the start of the data date's day is the latest time an actual can mean here
+        t_dd = float(tl.day(dd))
+        t_as = np.minimum(t_as, t_dd)
+        t_af = np.minimum(t_af, t_dd)
         lower = np.empty(n)
         a_start = np.full(n, np.nan)
         a_finish = np.full(n, np.nan)

@@ -17,7 +17,7 @@ from .graph import find_cycle, parse_predecessors, split_list
 from .spec import DOMAIN_LIMITS, TABLES, schema, split_activity_ref
 
 __all__ = ["schema_problems", "row_problems", "cross_table_problems", "links_frame", "progress_problems",
-           "calendar_problems"]
+           "invalid_date_notes", "calendar_problems"]
 
 
 def _row(idx) -> int | None:
@@ -218,8 +218,14 @@ def _unknown_ids(frames, sources, table, column, known, what):
             for i in bad[bad].index]
 
 
-def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str]) -> list[Problem]:
-    """Checks that span tables: unknown ids, profiles beyond a project's duration, cycles."""
+def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str],
+                         notes: list | None = None) -> list[Problem]:
+    """Checks that span tables: unknown ids, profiles beyond a project's duration, cycles.
+
+    What does not block (actual dates after a project's data date:
+    :func:`invalid_date_notes`) is appended to ``notes`` when a list is given,
+    else said in one :class:`~pmo_analytics.exceptions.DataWarning`.
+    """
     problems: list[Problem] = []
     projects = frames.get("projects")
     if projects is None or "project_id" not in projects.columns:
@@ -317,9 +323,13 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
     problems += calendar_problems(frames, sources)
     if acts is not None and "data_date" in projects.columns and "project_id" in acts.columns:
         dd = projects.set_index("project_id")["data_date"].dropna()
-        if len(dd):
-            problems += [p for p in progress_problems(acts, dd.to_dict(), sources["activities"])
-                         if "data date" in p.message]
+        found = invalid_date_notes(acts, dd.to_dict(), sources["activities"]) if len(dd) else []
+        if notes is not None:
+            notes += found
+        elif found:  # not refused (P6 and MS Project schedule such files): said once, with the rows
+            more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+            warnings.warn(f"{len(found)} invalid date(s): " + "; ".join(str(p) for p in found[:5]) + more,
+                          DataWarning, stacklevel=3)
     if acts is not None:
         _zero_duration_note(acts, sources.get("activities", "activities"))
     if acts is not None and {"project_id", "activity_id", "predecessors"} <= set(acts.columns):
@@ -451,10 +461,10 @@ def progress_problems(acts: pd.DataFrame, data_dates: dict | None, source: str) 
     complete above 0 needs an actual start; an activity not started cannot
     have more remaining work than its planned ``most_likely`` (the plan must
     change first: remaining work beyond the plan is only a forecast of work
-    in progress); a dated constraint needs its date; with a data date
-    (``data_dates``: project id -> date, progress reported up to the start of
-    that day) no actual start may be after it and no actual finish on or
-    after it.
+    in progress); a dated constraint needs its date. Actual dates after the
+    data date are not refused here: P6 and MS Project open and schedule such
+    files, and DCMA's check 9 reports them (:func:`invalid_date_notes`).
+    ``data_dates`` is accepted for compatibility and not used.
     """
     problems: list[Problem] = []
     cols = set(acts.columns)
@@ -490,18 +500,40 @@ def progress_problems(acts: pd.DataFrame, data_dates: dict | None, source: str) 
         for i in acts.index[need.fillna(False)]:
             problems.append(Problem("activities", source, _row(i), "constraint_date",
                                     f"activity {aid[i]}: a {ct[i]} constraint needs a constraint_date"))
-    if data_dates:
-        pid = acts["project_id"] if "project_id" in cols else pd.Series(None, index=acts.index)
-        dd = pd.to_datetime(pid.map(lambda p: data_dates.get(p) if p in data_dates else data_dates.get(None)))
-        for i in acts.index[a_s.notna() & dd.notna() & (a_s > dd)]:
-            problems.append(Problem("activities", source, _row(i), "actual_start",
-                                    f"activity {aid[i]}: actual start {_day(a_s[i])} is after the data date "
-                                    f"{_day(dd[i])}"))
-        for i in acts.index[a_f.notna() & dd.notna() & (a_f >= dd)]:
-            problems.append(Problem("activities", source, _row(i), "actual_finish",
-                                    f"activity {aid[i]}: actual finish {_day(a_f[i])} is not before the data date "
-                                    f"{_day(dd[i])} (progress is reported up to the start of the data date)"))
     return problems
+
+
+def invalid_date_notes(acts: pd.DataFrame, data_dates: dict, source: str) -> list[Problem]:
+    """Actual dates after the data date (DCMA check 9, *invalid dates*), one note per activity and date.
+
+    ``data_dates``: project id -> data date (progress is reported up to the
+    start of that day; key ``None`` for every project). An actual start after
+    the data date, or an actual finish on or after it, is invalid. These are
+    notes, not problems: P6 opens and schedules such files (it lists them in
+    its own *Schedule Check* report, "Invalid Progress Dates - Activities with
+    Actual Dates After the Data Date", Oracle P6 documentation E17266_01), and
+    the network keeps the actual dates as recorded while scheduling the
+    remaining work from the data date (:mod:`pmo_analytics.schedule.network`).
+    """
+    cols = set(acts.columns)
+    if not data_dates or "activity_id" not in cols:
+        return []
+
+    def col(c):
+        return pd.to_datetime(acts[c]) if c in cols else pd.Series(pd.NaT, index=acts.index)
+
+    a_s, a_f = col("actual_start"), col("actual_finish")
+    pid = acts["project_id"] if "project_id" in cols else pd.Series(None, index=acts.index)
+    dd = pd.to_datetime(pid.map(lambda p: data_dates.get(p) if p in data_dates else data_dates.get(None)))
+    out = []
+    for i in acts.index[(a_s.notna() & dd.notna() & (a_s > dd)) | (a_f.notna() & dd.notna() & (a_f >= dd))]:
+        what = [f"actual {k} {_day(v[i])}" for k, v, bad in (("start", a_s, a_s[i] > dd[i]),
+                                                              ("finish", a_f, a_f[i] >= dd[i])) if bad]
+        out.append(Problem("activities", source, _row(i), "actual_finish" if a_f[i] >= dd[i] else "actual_start",
+                           f"activity {acts.at[i, 'activity_id']}: {' and '.join(what)} after the data date "
+                           f"{_day(dd[i])} (invalid date, DCMA check 9): kept as recorded, its remaining work "
+                           "scheduled from the data date"))
+    return out
 
 
 def calendar_problems(frames: dict, sources: dict) -> list[Problem]:

@@ -322,14 +322,18 @@ def merge_sources(sources, *, field_map: dict | None = None, default_range=None)
     for t in REQUIRED_TABLES:
         if t not in frames:
             problems.append(Problem(t, f"{t}.csv", None, None, "required table is missing from every source"))
+    invalid: list[Problem] = []  # actual dates after the data date: notes, not problems (DCMA check 9)
     try:
-        cross = cross_table_problems(frames, {n: sources[n] for n in frames})
+        cross = cross_table_problems(frames, {n: sources[n] for n in frames}, notes=invalid)
     except Exception:  # noqa: BLE001 - same safety net as read_portfolio
         if not problems:
             raise
         cross = [Problem("portfolio", "sources", None, None,
                          "cross-table checks skipped until the problems above are fixed")]
     problems += _relabel(cross, owner, frames.get("activities"), schedules)
+    # a schedule's own notes name its invalid dates already: keep those of tables (with their rows)
+    notes += [n for n in _relabel(invalid, owner, frames.get("activities"), schedules)
+              if n.source not in sched_rows.values()]
     notes += _reconcile_notes(frames, schedules)
     origin = next((s.path for s in parsed if s.kind == "tables"), parsed[0].path)
     return MergeResult(frames, sources, hashes, schedules, list(dict.fromkeys(problems)), notes, origin)

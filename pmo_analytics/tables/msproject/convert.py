@@ -60,10 +60,11 @@ class Notes:
         self.src = src
         self._kinds: dict[str, list] = {}
 
-    def add(self, kind: str, example, what: str, column: str | None = None) -> None:
+    def add(self, kind: str, example, what: str, column: str | None = None, limit: int = 5) -> None:
+        """Count one more of ``kind``; keep up to ``limit`` examples."""
         entry = self._kinds.setdefault(kind, [what, column, [], 0])
         entry[3] += 1
-        if example is not None and len(entry[2]) < 5:
+        if example is not None and len(entry[2]) < limit:
             entry[2].append(str(example))
 
     def text(self, kind: str, message: str, column: str | None = None) -> None:
@@ -603,6 +604,25 @@ class Converter:
         return links.astype({"project_id": object, "predecessor": object, "successor": object, "type": object,
                              "lag": float})
 
+    def _invalid_dates(self, acts: pd.DataFrame, data_date) -> None:
+        """Actual dates after the data date (DCMA check 9): imported as recorded, named in the notes.
+
+        P6 opens and schedules such a file (its own *Schedule Check* report lists
+        them as "Invalid Progress Dates"); the network keeps the actuals and
+        schedules the remaining work from the data date, as P6 does (see
+        :mod:`pmo_analytics.schedule.network`).
+        """
+        a_s, a_f = acts["actual_start"], acts["actual_finish"]
+        bad = (a_s.notna() & (a_s > data_date)) | (a_f.notna() & (a_f >= data_date))
+        for aid, s, f in acts.loc[bad, ["activity_id", "actual_start", "actual_finish"]].itertuples(index=False):
+            what = [f"actual {k} {pd.Timestamp(v).date()}" for k, v, late in (
+                ("start", s, pd.notna(s) and s > data_date), ("finish", f, pd.notna(f) and f >= data_date)) if late]
+            self.notes.add("invalid dates", f"{aid}: {' and '.join(what)}",
+                           f"activit(ies) with actual dates after the data date {pd.Timestamp(data_date).date()} "
+                           "(invalid dates, DCMA check 9): kept as recorded, their remaining work scheduled from "
+                           "the data date as P6 does; confirm the dates or the data date with the schedule owner",
+                           "actual_start", limit=50)
+
     # --------------------------------------------------------------- assemble
     def _assemble(self, rows, task_rows, links) -> Schedule:
         acts = pd.DataFrame(rows)
@@ -648,6 +668,8 @@ class Converter:
                             f"{data_date.date()}, the day after the latest actual date")
         if pd.notna(data_date) and pd.notna(start) and start > data_date:
             start = data_date
+        if pd.notna(data_date):
+            self._invalid_dates(acts, data_date)
         lag_cal = LAG_CALENDARS.get(_enum(props.getRelationshipLagCalendar()) if hasattr(
             props, "getRelationshipLagCalendar") else None, "predecessor")
         has_costs = bool((acts["fixed_cost"] > 0).any() or (acts["cost_rate"] > 0).any())
