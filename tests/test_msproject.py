@@ -320,7 +320,7 @@ def test_start_jvm_is_idempotent():
 def test_enum_names_and_numbers_read_without_abbreviations():
     """Enum constants by name() even where toString() abbreviates (TimeUnit.DAYS prints "d"), cached or not."""
     from pmo_analytics.tables.msproject import jvm
-    from pmo_analytics.tables.msproject.convert import _enum, _num
+    from pmo_analytics.tables.msproject.values import _enum, _num
 
     time_unit = jvm.jclass("org.mpxj.TimeUnit")
     assert jvm.jclass("org.mpxj.TimeUnit") is time_unit
@@ -453,3 +453,150 @@ def test_p6_file_with_actual_dates_after_the_data_date_is_imported(tmp_path):
         pf = read_portfolio(tmp_path / "out")
     assert cpm(build_network(pf, "P-9"))["early_finish_date"].max() == pd.Timestamp("2026-03-13")
 
+
+def _resource_schedule(path=SCHEDULES / "resource_calendars.xml"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return read_schedule(path, project_id="R-2", field_map={"activity_id": "Name"})
+
+
+#: MS Project's start and finish of resource_calendars.xml, derived by hand (no MS Project here; MPXJ's
+#: MicrosoftScheduler gives the same: tests/data/schedules/make_schedules.py). Project calendar Mon-Fri 08-12,
+#: 13-17; Fitter on "Four tens" Mon-Thu 08-12, 13-19 with leave on Tue 10 March; Inspector on "Half days"
+#: Mon-Fri 08-12; Crane on the project calendar.
+MSP_DATES = {
+    "T1": ("2026-03-02", "2026-03-05"),  # Fitter, 40 h on Four tens: Mon-Thu (ours on the project calendar: Fri 6)
+    "T2": ("2026-03-06", "2026-03-09"),  # no resource: 16 h on the project calendar after T1
+    "T3": ("2026-03-06", "2026-03-11"),  # Inspector, 16 h on Half days: Fri 6, Mon 9, Tue 10, Wed 11 noon
+    "T4": ("2026-03-09", "2026-03-16"),  # task calendar Mon-Wed x Four tens = Mon-Wed 8 h, leave Tue 10:
+                                         # 24 h on Mon 9, Wed 11, Mon 16
+    "T5": ("2026-03-02", "2026-03-05"),  # Inspector (Half days, Thu 5 noon) and Crane (Tue 3): ends with the last
+    "T6": ("2026-03-02", "2026-03-03"),  # Fitter at 50 %: 8 h of work span 16 h on Four tens: Mon 10 h + Tue 6 h
+    "T7": ("2026-03-02", "2026-03-02"),  # Crane on the project calendar
+    "T8": ("2026-03-02", "2026-03-02"),  # ignores its resource calendar
+    "M": ("2026-03-16", "2026-03-16"),
+}
+
+
+@pytest.mark.slow
+def test_mspdi_tasks_scheduled_on_resource_calendars():
+    from pmo_analytics.schedule import cpm
+
+    sched = _resource_schedule()
+    plan = cpm(sched.network())
+    assert {a: _day_dates(plan, a) for a in MSP_DATES} == MSP_DATES
+    tasks = sched.tasks
+    assert {a: (tasks.at[a, "tool_start"].date().isoformat(), tasks.at[a, "tool_finish"].date().isoformat())
+            for a in MSP_DATES} == MSP_DATES
+    acts = sched.activities.set_index("activity_id")
+    assert acts.loc[["T1", "T3", "T4", "T5", "T6"], "calendar_id"].tolist() == \
+        ["Four_tens", "Half_days", "Mon-Wed.x.Four_tens", "Half_days", "Four_tens"]
+    assert acts.loc[["T2", "T7", "T8", "M"], "calendar_id"].eq("Standard").all()
+    # durations: the span of working time, work / units, in days of 8 hours (the file's hours per day)
+    assert acts.loc[["T1", "T4", "T6"], "most_likely"].tolist() == [5.0, 3.0, 2.0]
+    cal = sched.calendars.set_index("calendar_id")
+    assert cal.at["Four_tens", "work_week"] == "Mon-Thu=08:00-12:00,13:00-19:00"
+    assert cal.at["Mon-Wed.x.Four_tens", "work_week"] == "Mon-Wed=08:00-12:00,13:00-17:00"
+    exc = sched.calendar_exceptions
+    assert set(exc.loc[exc["date"] == pd.Timestamp("2026-03-10"), "calendar_id"]) == {"Four_tens",
+                                                                                        "Mon-Wed.x.Four_tens"}
+    msgs = [n.message for n in sched.notes if n.column == "calendar_id"]
+    assert msgs[0].startswith("4 task(s) scheduled on their resources' working time, as MS Project does")
+    assert "T4 (Mon-Wed.x.Four_tens)" in msgs[0] and "T5 (Half_days)" in msgs[1]
+    assert msgs[-1] == "5 of 5 task(s) on resource calendars finish on the date MS Project stored"
+
+
+@pytest.mark.slow
+def test_a_resource_calendar_not_reproduced_is_said_per_task(tmp_path):
+    """Where our finish of a task on resource calendars is not the tool's, the notes say so, with the gap."""
+    text = (SCHEDULES / "resource_calendars.xml").read_text()
+    start = text.index("<Name>T5</Name>")
+    end = text.index("</Task>", start)
+    t5 = text[start:end].replace("2026-03-05T12:00:00", "2026-03-10T12:00:00")  # as if MS Project said Tue 10
+    path = tmp_path / "moved.xml"
+    path.write_text(text[:start] + t5 + text[end:])
+    msgs = [n.message for n in _resource_schedule(path).notes if n.column == "calendar_id"]
+    # Thu 5 -> Tue 10 on Half days (Mon-Fri): Fri 6, Mon 9, Tue 10 = 3 working days
+    assert "task T5 on resource calendar Half_days: MS Project's stored finish is 2026-03-10, ours 2026-03-05 " \
+           "(3 working day(s) later in MS Project): its resource calendar is not reproduced exactly" in msgs
+    assert "4 of 5 task(s) on resource calendars finish on the date MS Project stored" in msgs
+
+
+@pytest.mark.slow
+def test_p6_resource_dependent_activity_runs_on_its_resource_calendar(tmp_path):
+    """P6 schedules a resource-dependent activity on its resources' calendars (Oracle, P6 user guide, "Activity
+    types"). A: 40 h, Fitter on Mon-Thu 08-12, 13-19 -> Mon 2 - Thu 5 March 2026 (on the 5-day project calendar it
+    would end Fri 6); B, task dependent, 2 days after it: Fri 6 - Mon 9. Derived by hand; the file's stored dates
+    are those of MPXJ's PrimaveraScheduler, which gives the same."""
+    import sys
+
+    from pmo_analytics.schedule import cpm
+
+    sys.path.insert(0, str(SCHEDULES))
+    try:
+        from make_schedules import _dt, _hours, _jvm
+    finally:
+        sys.path.remove(str(SCHEDULES))
+    _jvm()
+    from java.time import DayOfWeek, LocalTime
+    from org.mpxj import (ActivityType, DayType, LocalTimeRange, PercentCompleteType, ProjectFile, Relation,
+                          RelationType, ResourceType, TaskType)
+    from org.mpxj.cpm import PrimaveraScheduler
+    from org.mpxj.writer import FileFormat, UniversalProjectWriter
+
+    pf = ProjectFile()
+    props = pf.getProjectProperties()
+    props.setDefaultCalendar(pf.addDefaultBaseCalendar())
+    props.setProjectID("RD")
+    props.setStartDate(_dt("2026-03-02 08:00"))
+    four = pf.addCalendar()
+    four.setName("Four tens")
+    for d in DayOfWeek.values():
+        work = str(d) in ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY")
+        four.setCalendarDayType(d, DayType.WORKING if work else DayType.NON_WORKING)
+        if work:
+            h = four.addCalendarHours(d)
+            h.add(LocalTimeRange(LocalTime.of(8, 0), LocalTime.of(12, 0)))
+            h.add(LocalTimeRange(LocalTime.of(13, 0), LocalTime.of(19, 0)))
+    fitter = pf.addResource()
+    fitter.setName("Fitter")
+    fitter.setType(ResourceType.WORK)
+    fitter.setCalendar(four)
+    wbs = pf.addTask()
+    wbs.setActivityID("W")
+
+    def act(aid, hours, kind):
+        t = wbs.addTask()
+        t.setActivityID(aid)
+        t.setName(aid)
+        t.setActivityType(kind)
+        t.setType(TaskType.FIXED_DURATION_AND_UNITS)
+        t.setPercentCompleteType(PercentCompleteType.DURATION)
+        for f in (t.setDuration, t.setPlannedDuration, t.setRemainingDuration):
+            f(_hours(hours))
+        t.setActualDuration(_hours(0))
+        return t
+
+    a, b = act("A", 40, ActivityType.RESOURCE_DEPENDENT), act("B", 16, ActivityType.TASK_DEPENDENT)
+    asg = a.addResourceAssignment(fitter)
+    asg.setUnits(100.0)
+    asg.setRemainingUnits(100.0)
+    for f in (asg.setWork, asg.setRemainingWork, asg.setPlannedWork):
+        f(_hours(40))
+    asg.setActualWork(_hours(0))
+    b.addPredecessor(Relation.Builder().predecessorTask(a).type(RelationType.FINISH_START))
+    PrimaveraScheduler().schedule(pf, _dt("2026-03-02 08:00"))
+    path = tmp_path / "rd.xer"
+    UniversalProjectWriter(FileFormat.XER).write(pf, str(path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        sched = read_schedule(path)
+    plan = cpm(sched.network())
+    assert _day_dates(plan, "A") == ("2026-03-02", "2026-03-05")
+    assert _day_dates(plan, "B") == ("2026-03-06", "2026-03-09")
+    assert sched.tasks.at["A", "tool_finish"] == pd.Timestamp("2026-03-05")
+    assert sched.activities.set_index("activity_id").at["A", "calendar_id"] == "Four_tens"
+    msgs = [n.message for n in sched.notes if n.column == "calendar_id"]
+    assert msgs == ["1 task(s) scheduled on their resources' working time, as P6 does for resource-dependent "
+                    "activities (the resource calendar) (e.g. A (Four_tens))",
+                    "1 of 1 task(s) on resource calendars finish on the date P6 stored"]

@@ -32,6 +32,8 @@ from pmo_analytics.schedule import cpm
 from pmo_analytics.tables import msproject as msp
 
 DATA = Path(__file__).parent / "data" / "realdata"
+#: tiny hand-made files (tests/data/schedules/PROVENANCE.md): the tool's dates derived by hand from its rules
+HANDMADE = Path(__file__).parent / "data" / "schedules"
 pytestmark = pytest.mark.skipif(not msp.java_available(), reason=str(msp.java_unavailable_reason()))
 
 #: file -> (activities, exact to the day?)
@@ -45,14 +47,18 @@ FILES = {
     "mpxj_PredecessorCalendar.xer": (1, False),
     "mpxj_PredecessorCalendar.xml": (1, False),
     "mpxj_TwentyFourHourCalendar.xer": (1, False),
+    "invalid_dates.xer": (6, False),                # hand-made: actual dates after the data date
+    "resource_calendars.xml": (9, True),            # hand-made: MS Project tasks on resource calendars
 }
 BIG = "SP10_COST_LOADED.xer"  # 3,994 activities, 6 calendars, 1,427 constraints, 666 progressed
 
 
 def read(name: str):
+    path = DATA / name if (DATA / name).exists() else HANDMADE / name
+    fields = {"activity_id": "Name"} if name == "resource_calendars.xml" else None  # MSPDI has no activity ids
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the default-range rule is reported in notes
-        return msp.read_schedule(DATA / name, project_id="P-1")
+        return msp.read_schedule(path, project_id="P-1", field_map=fields)
 
 
 def working_day_gap(net, ours: pd.Series, tool: pd.Series, side: str) -> np.ndarray:
@@ -79,7 +85,10 @@ def agreement(sched) -> dict:
     gap_s = np.where(finish_ms, working_day_gap(net, plan["early_start_date"], tool["tool_start"], "finish"),
                      working_day_gap(net, plan["early_start_date"], tool["tool_start"], "start"))
     gap_f = working_day_gap(net, plan["early_finish_date"], tool["tool_finish"], "finish")
-    return {"network": net, "plan": plan, "tool": tool, "gap_start": gap_s, "gap_finish": gap_f,
+    dd = net.data_date if net.has_progress else None
+    acts = net.activities
+    invalid = int(((acts["actual_start"] > dd) | (acts["actual_finish"] >= dd)).sum()) if dd is not None else 0
+    return {"network": net, "plan": plan, "tool": tool, "gap_start": gap_s, "gap_finish": gap_f, "invalid": invalid,
             "same_start": int((plan["early_start_date"] == tool["tool_start"]).sum()),
             "same_finish": int((plan["early_finish_date"] == tool["tool_finish"]).sum()),
             "finish": plan["early_finish_date"].max(), "tool_finish": sched.project["finish_date"]}
@@ -100,6 +109,7 @@ def test_cpm_agrees_with_the_tool(name):
     sched = read(name)
     res = agreement(sched)
     assert res["network"].n == n
+    assert res["invalid"] == (2 if name == "invalid_dates.xer" else 0)  # DCMA 9b: imported, scheduled as P6 does
     assert res["finish"] == res["tool_finish"], "project finish"
     if exact:  # unprogressed: every early start and finish on the tool's date
         pd.testing.assert_series_equal(res["plan"]["early_start_date"], res["tool"]["tool_start"],
@@ -200,12 +210,15 @@ def main() -> None:  # pragma: no cover - prints the README table
             kind.append(f"{int(net.activities['constraint_type'].notna().sum())} constraints")
         if net.activities["calendar_id"].nunique() > 1:
             kind.append(f"{net.activities['calendar_id'].nunique()} calendars")
-        rows.append(f"| `{name}` | {net.n:,} | {', '.join(kind) or 'unprogressed'} | {res['finish'].date()} | "
-                    f"{res['tool_finish'].date()} | {res['same_start']:,} / {res['same_finish']:,} | "
-                    f"{res['gap_start'].max():g} / {res['gap_finish'].max():g} |")
-    print("| file | activities | schedule | our finish | tool's finish | same start / finish date | "
+        on_res = int(sched.tasks["resource_calendar"].notna().sum())
+        if on_res:
+            kind.append(f"{on_res} tasks on resource calendars")
+        rows.append(f"| `{name}` | {net.n:,} | {', '.join(kind) or 'unprogressed'} | {res['invalid']} | "
+                    f"{res['finish'].date()} | {res['tool_finish'].date()} | {res['same_start']:,} / "
+                    f"{res['same_finish']:,} | {res['gap_start'].max():g} / {res['gap_finish'].max():g} |")
+    print("| file | activities | schedule | invalid dates | our finish | tool's finish | same start / finish date | "
           "largest gap start / finish [working days] |")
-    print("|---|---:|---|---|---|---:|---:|")
+    print("|---|---:|---|---:|---|---|---:|---:|")
     print("\n".join(rows))
 
 

@@ -11,9 +11,10 @@ data date, project calendar and lag calendar.
 
 Modules: :mod:`.jvm` (finding Java, starting the JVM), :mod:`.reader`
 (:func:`read_schedule`: guarding and reading the file), :mod:`.convert` (an
-MPXJ project -> our tables), :mod:`.calendars` (working hours, exceptions,
-timestamps -> days), :mod:`.schedule` (:class:`Schedule`), :mod:`.writer`
-(:func:`write_schedule`).
+MPXJ project -> our tables), :mod:`.values` (Java values -> Python),
+:mod:`.calendars` (working hours, exceptions, timestamps -> days),
+:mod:`.resources` (tasks on their resources' calendars), :mod:`.schedule`
+(:class:`Schedule`), :mod:`.writer` (:func:`write_schedule`).
 
 Formats read: MS Project ``.mpp``/``.mpt``, ``.mpx``, MSPDI ``.xml``,
 Primavera ``.xer`` and P6 XML (``.xml``/``.pmxml``); the format is detected
@@ -47,7 +48,16 @@ Mapping rules
   [working days] and ``percent_complete`` of started activities; the file's
   status date (P6's data date) is the ``data_date``. Times become days by
   :class:`~.calendars.DayMapper` (a finish at 00:00 is the day before).
-  A milestone that happened is complete.
+  A milestone that happened is complete. Actual dates after the data date
+  (DCMA check 9's *invalid dates*) are imported as recorded and named in the
+  notes; the network schedules the remaining work from the data date, as P6
+  does (:mod:`pmo_analytics.schedule.network`).
+* **Resource calendars**: a task whose work resources have calendars of their
+  own runs on the working time the tool schedules it on (MS Project: the
+  resource calendar, or its intersection with a task calendar, for work /
+  units hours; P6: a resource-dependent activity on its resources'
+  calendars); each such task's finish is then checked against the tool's
+  stored finish and differences are noted per task (:mod:`.resources`).
 * **Constraints**: MPXJ's types map to ours -- start/finish no earlier than
   (``SNET``/``FNET``), no later than (``SNLT``/``FNLT``), P6's *Start On* /
   *Finish On* (``SO``/``FO``), mandatory start/finish and MS Project's *Must

@@ -21,7 +21,9 @@ from ...exceptions import DataValidationError, DataWarning, Problem
 from ..spec import TABLES
 from .calendars import DayMapper, calendar_frames, read_calendars
 from .jvm import jclass
+from .resources import ResourceCalendars
 from .schedule import LINK_TYPES, Schedule
+from .values import _Hours, _enum, _num, _s, _ts, _value_days
 
 __all__ = ["ReadOptions", "Notes", "Converter", "CONSTRAINTS", "LAG_CALENDARS", "predecessor_text", "field_resolver"]
 
@@ -83,46 +85,6 @@ class Notes:
         return out
 
 
-def _s(x) -> str | None:
-    return None if x is None else str(x)
-
-
-_ENUM_NAMES: dict = {}
-
-
-def _enum(x) -> str | None:
-    """Name of a Java enum constant (its toString() may be an abbreviation).
-
-    Each enum class's constants are tabled once, toString() -> name():
-    toString() is about 3x cheaper through JPype than name(), and thousands
-    of tasks share a handful of constants. A class whose constants share a
-    toString() is not tabled (None) and asks name() every time.
-    """
-    if x is None:
-        return None
-    if not hasattr(x, "name"):
-        return str(x)
-    cls = type(x)
-    if cls not in _ENUM_NAMES:
-        try:
-            consts = cls.values()
-            table = {str(c): str(c.name()) for c in consts}
-            _ENUM_NAMES[cls] = table if len(table) == len(consts) else None
-        except Exception:  # noqa: BLE001 - not a Java enum after all
-            _ENUM_NAMES[cls] = None
-    table = _ENUM_NAMES[cls]
-    return table[str(x)] if table is not None else str(x.name())
-
-
-def _num(x) -> float:
-    if x is None:
-        return float("nan")
-    try:
-        return float(x)  # java.lang.Double and friends convert without a call into Java
-    except TypeError:
-        return float(x.doubleValue())
-
-
 def _clean_id(raw: str) -> str:
     s = _BAD_ID.sub("_", raw.strip())
     if not s or not re.match(r"[A-Za-z0-9]", s[0]):
@@ -166,57 +128,6 @@ def field_resolver(pf, spec: str | None, src: str, column: str):
                                            f"field_map[{column!r}] = {spec!r} is neither an MPXJ task field "
                                            "(e.g. Duration1, Text2, Number3) nor a custom field alias of this file")],
                                   header="cannot read schedule") from None
-
-
-class _Hours:
-    """Durations of the file in hours (elapsed ones counted separately), without Java round trips."""
-
-    def __init__(self, props):
-        mpd = props.getMinutesPerDay()
-        mpw = props.getMinutesPerWeek()
-        dpm = props.getDaysPerMonth()
-        self.per_day = (float(mpd) if mpd is not None else 480.0) / 60.0
-        self.per_week = (float(mpw) if mpw is not None else 2400.0) / 60.0
-        self.per_month = (float(dpm) if dpm is not None else 20.0) * self.per_day
-        self.elapsed = 0
-        self.percent = 0
-
-    def __call__(self, d, base_hours: float | None = None) -> tuple[float, bool]:
-        """(hours, elapsed?) of an MPXJ Duration; NaN for None. Percent is of ``base_hours``."""
-        if d is None:
-            return math.nan, False
-        units = _enum(d.getUnits())
-        v = float(d.getDuration())
-        if units in ("PERCENT", "ELAPSED_PERCENT"):
-            self.percent += 1
-            return v / 100.0 * (base_hours if base_hours is not None and not math.isnan(base_hours) else 0.0), False
-        elapsed = units.startswith("ELAPSED_")
-        u = units[len("ELAPSED_"):] if elapsed else units
-        if elapsed:
-            per = {"MINUTES": 1 / 60, "HOURS": 1.0, "DAYS": 24.0, "WEEKS": 168.0, "MONTHS": 720.0, "YEARS": 8760.0}
-        else:
-            per = {"MINUTES": 1 / 60, "HOURS": 1.0, "DAYS": self.per_day, "WEEKS": self.per_week,
-                   "MONTHS": self.per_month, "YEARS": 12 * self.per_month}
-        return v * per.get(u, self.per_day), elapsed
-
-
-def _value_days(v, hours: _Hours, hpd: float, default: float = math.nan) -> float:
-    if v is None:
-        return default
-    if hasattr(v, "getUnits"):
-        h, _ = hours(v)
-        return h / hpd
-    try:
-        x = float(v.doubleValue() if hasattr(v, "doubleValue") else str(v))
-    except (TypeError, ValueError):
-        return default
-    return x if math.isfinite(x) else default
-
-
-def _ts(values) -> pd.Series:
-    """Java LocalDateTime values (or None) -> timestamps."""
-    return pd.to_datetime(pd.Series([None if v is None else str(v) for v in values], dtype=object),
-                          format="ISO8601")
 
 
 class Converter:
@@ -369,12 +280,20 @@ class Converter:
         f = self.fields
         hours = self.hours
         raw = []
+        res_cals = ResourceCalendars(self.pf, self.cal_info, hours, _enum(self.props.getFileType()))
+        on_res: dict = {}
         for u, t in self.by_uid.items():
             cal = t.getEffectiveCalendar()
             cal_uid = int(cal.getUniqueID()) if cal is not None else self.default_uid
             if cal_uid not in self.cal_info:
                 cal_uid = self.default_uid
+            if not self.is_summary[u] and u not in self.left_out and t.getResourceAssignments():
+                rc = res_cals.for_task(t, cal_uid, self.atype[u])
+                if rc is not None:  # the tool schedules it on its resources' working time: so do we
+                    on_res[u] = rc
+                    cal_uid = rc.uid
             raw.append((u, t, cal_uid))
+        self._resource_notes(on_res, res_cals)
         self._uids = [u for u, _, _ in raw]
         date_fields = {
             "start": "getStart", "finish": "getFinish", "early_start": "getEarlyStart",
@@ -399,6 +318,10 @@ class Converter:
             rem_h, el2 = hours(t.getRemainingDuration())
             if el1 or el2:
                 hours.elapsed += 1
+            rc = on_res.get(u)
+            if rc is not None:  # the span of working time of its (last) assignment: work / units
+                dur_h = rc.span_h if rc.span_h is not None else dur_h
+                rem_h = rc.remaining_h if rc.remaining_h is not None else rem_h
             self.ml_hours[u] = dur_h
             a_s, a_f = dates["actual_start"][i], dates["actual_finish"][i]
             milestone = bool(t.getMilestone()) or atype in ("START_MILESTONE", "FINISH_MILESTONE") or dur_h == 0
@@ -484,12 +407,13 @@ class Converter:
                 "baseline_start": dates["baseline_start"][i], "baseline_finish": dates["baseline_finish"][i],
                 "baseline_duration": hours(t.getBaselineDuration())[0] / hpd, "baseline_cost": _num(t.getBaselineCost()),
                 "cost": cost, "calendar": self.cal_info[cal_uid].calendar_id if cal_uid in self.cal_info else None,
+                "resource_calendar": self.cal_info[cal_uid].calendar_id if u in on_res else None,
             })
             if summ or u in self.left_out:
                 continue
-            if atype == "RESOURCE_DEPENDENT":
-                self.notes.add("resource dependent", self.ids[u], "resource-dependent activit(ies) scheduled on the "
-                               "activity calendar (resource calendars are not used)")
+            if atype == "RESOURCE_DEPENDENT" and u not in on_res:
+                self.notes.add("resource dependent", self.ids[u], "resource-dependent activit(ies) without an "
+                               "assigned resource on another calendar: scheduled on the activity calendar")
             if ctype is not None:
                 self.notes.add(f"constraint {ctype}", self.ids[u], f"{ctype} constraint(s), applied by the CPM",
                                "constraint_type")
@@ -516,6 +440,26 @@ class Converter:
             self.notes.text("default range", msg, "min_duration")
             warnings.warn(f"{self.src}: {msg}", DataWarning, stacklevel=5)
         return rows, task_rows
+
+    def _resource_notes(self, on_res: dict, res_cals: ResourceCalendars) -> None:
+        """What the resources' calendars changed (see :mod:`.resources`), one line per kind."""
+        ms = res_cals.ms
+        for u, rc in on_res.items():
+            ex = f"{self.ids[u]} ({self.cal_info[rc.uid].calendar_id})"
+            if rc.rule == "last assignment":
+                self.notes.add("resource calendars differ", ex,
+                               "task(s) whose resources work on different calendars: scheduled on the calendar of "
+                               "the assignment that finishes last (the tool ends a task with its last assignment; "
+                               "a later start could make another one the last)", "calendar_id")
+            else:
+                self.notes.add("resource calendar", ex,
+                               "task(s) scheduled on their resources' working time, as " +
+                               ("MS Project does (the resource calendar, or the working time common to the task "
+                                "calendar and the resource's)" if ms else
+                                "P6 does for resource-dependent activities (the resource calendar)"), "calendar_id")
+        for task, res in res_cals.missing:
+            self.notes.add("resource calendar unknown", f"{task} ({res})", "assignment(s) whose resource calendar "
+                           "could not be read: scheduled on the task calendar", "calendar_id")
 
     def _tool_dates(self, has_pred: set) -> tuple[list, list]:
         """The tool's start and finish of every task as days: actuals, else its early dates."""

@@ -10,9 +10,11 @@ from pathlib import Path
 from ...exceptions import DataValidationError, Problem
 from ..readers import MAX_FILE_BYTES, sha256_file
 from ..spec import ID_PATTERN, TABLES
-from .convert import Converter, ReadOptions, _enum, _s
+from .convert import Converter, ReadOptions
 from .jvm import jclass, start_jvm
+from .resources import verify as verify_resource_calendars
 from .schedule import Schedule
+from .values import _enum, _s
 
 __all__ = ["read_schedule", "SCHEDULE_SUFFIXES", "DEFAULT_FIELD_MAP", "DEFAULT_RANGE"]
 
@@ -167,6 +169,7 @@ def read_schedule(path: str | os.PathLike, project_id: str | None = None, field_
                                   header="cannot read schedule")
     sched = Converter(pf, src, path, sha256_file(path), project_id, options).run()
     _validate_activities(sched.activities, src)
+    sched.notes += verify_resource_calendars(sched)  # tasks on resource calendars against the tool's own dates
     return sched
 
 
