@@ -478,8 +478,8 @@ def _cmd_decisions(args) -> int:
                 print(f"  - {p}", file=con.err)
             rc = EXIT_FAILED
         else:
-            con.result(f"the register {args.folder} is intact: {ver.entries} entries, hash chain verified; "
-                       f"head {ver.head_text}")
+            con.result(f"the register {args.folder} is intact: {ver.entries} entr{'y' if ver.entries == 1 else 'ies'}, "
+                       f"hash chain verified; head {ver.head_text}")
         for note in ver.notes:
             con.info(f"  ({note})")
     return rc
