@@ -105,7 +105,7 @@ from ..schedule.network import Network, build_network
 from ..streams import CLASS, PROJECT, SHARED, check_seed, stable_key, stream
 from ..tables.graph import split_list, topological_order
 from ..tables.spec import split_activity_ref
-from .correlation import check_correlation, group_matrix, iman_conover
+from .correlation import check_correlation, group_matrix, iman_conover, spearman_to_pearson
 from .distributions import DISTRIBUTIONS
 from .drivers import risk_drivers
 from .engine import done_durations
@@ -205,11 +205,6 @@ def _class_fit(fits: pd.DataFrame, cls: str) -> tuple[float, float, float, float
         return 0.0, 0.0, 0.0, 0.0, 0.0
     return (float(r["cost_mu"]), float(r["cost_sigma"]), float(r["duration_mu"]), float(r["duration_sigma"]),
             float(r["rank_correlation"]))
-
-
-def spearman_to_pearson(rho_s):
-    """Normal-copula correlation giving Spearman's ``rho_s``: ``2 sin(pi rho_s / 6)`` (Pearson, 1907)."""
-    return 2.0 * np.sin(np.pi * np.asarray(rho_s, dtype=float) / 6.0)
 
 
 # ---------------------------------------------------------------- compiled projects
@@ -858,7 +853,7 @@ class PortfolioRiskModel:
                    else self.class_correlation)
             if len(members) >= 2 and float(rho) > 0:
                 c = check_correlation(group_matrix(len(members), float(rho)), name=f"class correlation of {cls}")
-                classes.append((stable_key(cls), tuple(members), ic_factor(c)))
+                classes.append((stable_key(cls), tuple(members), ic_factor(c, name=f"class correlation of {cls}")))
         track = []
         for ref in self.milestones:
             proj, act = split_activity_ref(ref, "")

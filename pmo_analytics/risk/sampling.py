@@ -31,7 +31,10 @@ Correlation sets
 for every ``correlation_group``, a coefficient per group, or a full matrix
 of activities) into sets of rows with their stated rank correlation matrix;
 :func:`ic_factor` gives the Cholesky factor that Iman-Conover reorders
-with.
+with: that of the normal-score correlation ``2 sin(pi rho / 6)`` which gives
+the stated *rank* correlation ``rho`` (Iman-Conover's scores reach their
+target as a Pearson correlation; their ranks would have ``(6 / pi)
+arcsin(rho / 2)``, 0.58 for a stated 0.6).
 
 The risk-driver step
 --------------------
@@ -69,7 +72,7 @@ import numpy as np
 import pandas as pd
 
 from ..schedule.network import Network
-from .correlation import check_correlation, group_matrix, iman_conover
+from .correlation import check_correlation, group_matrix, iman_conover, score_correlation
 from .distributions import DurationSampler, ppf
 
 __all__ = ["SAMPLING", "remaining_ranges", "latin_hypercube", "block_uniforms", "correlation_sets", "ic_factor",
@@ -201,9 +204,16 @@ def correlation_sets(network: Network, correlation, low: np.ndarray, high: np.nd
     return sets
 
 
-def ic_factor(c: np.ndarray) -> np.ndarray:
-    """Lower Cholesky factor of the Iman-Conover target for the rank correlation matrix ``c``."""
-    return np.linalg.cholesky(c)
+def ic_factor(c: np.ndarray, name: str = "correlation matrix") -> np.ndarray:
+    """Lower Cholesky factor of the Iman-Conover target that gives the stated *rank* correlation matrix ``c``.
+
+    Iman-Conover gives its normal scores the target as their Pearson
+    correlation, and the ranks then have ``(6 / pi) arcsin(r / 2)``; the
+    target is therefore ``2 sin(pi c / 6)`` entry by entry
+    (:func:`~pmo_analytics.risk.correlation.score_correlation`), so the
+    Spearman correlation of the durations is the one stated.
+    """
+    return np.linalg.cholesky(score_correlation(c, name=name))
 
 
 def _ic_batches(sets) -> tuple:
