@@ -10,8 +10,9 @@ An id (a string) becomes its key by :func:`stable_key`, the first 8 bytes of
 its SHA-256: the same on every machine, Python version and process (unlike
 ``hash()``), and 64 bits wide, so two ids of one portfolio do not share a
 stream (a 32-bit checksum such as CRC-32 gives the same key to some pairs of
-short ids). A stream depends on its keys only, never on which thread,
-process or cluster worker draws from it, nor on what else is simulated: this
+short ids: ``plumless`` and ``buckeroo``). A stream depends on its keys
+only, never on which thread, process or cluster worker draws from it, nor
+on what else is simulated: this
 is what makes the numbers identical on one thread, several threads or Dask
 (:mod:`pmo_analytics.parallel`) and gives common random numbers between two
 runs that differ in one project or one risk.
@@ -25,7 +26,9 @@ The key layouts in use (each a separate family of streams):
   shared by projects) or :data:`CLASS` (a reference class's Iman-Conover
   scores);
 * ``(purpose, replication, block, kind, key)`` -- the scenario draws of
-  :mod:`pmo_analytics.selection.uncertainty`.
+  :mod:`pmo_analytics.selection.uncertainty`;
+* ``derive_seed(seed, id)`` -- the seed of one project's schedule risk model
+  in a review (:func:`pmo_analytics.review.project_seed`).
 
 :func:`stream` is the package's ``check_random_state`` (scikit-learn's one
 door from a seed to a generator): it takes an int, a ``SeedSequence`` (whose

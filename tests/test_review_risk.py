@@ -14,7 +14,16 @@ from pmo_analytics.schedule import build_network
 def test_project_seeds_are_stable_distinct_and_independent_of_other_projects():
     a, b = project_seed(1, "A-101"), project_seed(1, "A-102")
     assert a == project_seed(1, "A-101") and a != b and a != project_seed(2, "A-101")
-    assert 0 <= a < 2**32
+    assert 0 <= a < 2**64
+
+
+def test_project_ids_with_the_same_crc32_get_different_seeds():
+    """'plumless' and 'buckeroo' have the same CRC-32 (1306201125): seeded by crc32(id), two such projects drew
+    identical random numbers. The seed now comes from the ids' SHA-256 keys (pmo_analytics.streams)."""
+    import zlib
+
+    assert zlib.crc32(b"plumless") == zlib.crc32(b"buckeroo")
+    assert project_seed(20261125, "plumless") != project_seed(20261125, "buckeroo")
 
 
 def _fixed_network(**dates):

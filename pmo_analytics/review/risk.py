@@ -10,7 +10,6 @@ the project id (so adding a project does not change another's numbers).
 from __future__ import annotations
 
 import warnings
-import zlib
 from functools import cached_property
 
 import numpy as np
@@ -20,6 +19,7 @@ from ..risk import ScheduleRiskModel, exposure
 from ..risk.recovery import DEFAULT_CURVE, Recovery
 from ..schedule import health_check
 from ..schedule.crashing import crash_data
+from ..streams import derive_seed
 from .policy import ReviewPolicy
 
 __all__ = ["RiskReview", "project_seed", "risk_table", "recovery_table", "RECOVERY_VALIDATION"]
@@ -29,13 +29,14 @@ RECOVERY_VALIDATION = 10_000
 
 
 def project_seed(seed: int, project_id: str) -> int:
-    """The seed of one project's simulation: a stream derived from the review seed and the project id.
+    """The seed of one project's simulation: derived from the review seed and the project id.
 
-    ``SeedSequence(seed, spawn_key=(crc32(id),))`` gives independent streams
-    per project that do not depend on which other projects are simulated.
+    :func:`pmo_analytics.streams.derive_seed` -- 64 bits of
+    ``SeedSequence(seed, spawn_key=(stable_key(id),))``, the package's one
+    way from an id to a stream -- gives independent seeds per project that
+    do not depend on which other projects are simulated.
     """
-    ss = np.random.SeedSequence(int(seed), spawn_key=(zlib.crc32(str(project_id).encode("utf-8")),))
-    return int(ss.generate_state(1, dtype=np.uint32)[0])
+    return derive_seed(seed, str(project_id))
 
 
 def risk_table(results: dict, projects: pd.DataFrame, confidence: float = 80) -> pd.DataFrame:
