@@ -577,7 +577,8 @@ def test_carry_matches_starts_by_project_and_period():
     capped = build_model(dh, SelectionOptions(hiring=True, max_hire=0.5))
     z = carry_solution(with_h, np.array([1.0, 1.0, 1.0]), capped)
     assert z.tolist() == [1.0, 1.0, 0.5]  # hires cut to the cap; 4 FTE on 3.5 then needs the repair
-    assert repair_portfolio(capped, z).tolist() == [1.0, 0.0, 0.5]
+    # P1 dropped; the hires are re-set to the least the starts need (2 FTE on a capacity of 3: none)
+    assert repair_portfolio(capped, z).tolist() == [1.0, 0.0, 0.0]
 
 
 def test_variant_start_funds_or_drops_the_project_asked_about():
@@ -589,7 +590,8 @@ def test_variant_start_funds_or_drops_the_project_asked_about():
     # P0 funded (cost 16, 6 over): P1 and P2 weigh alike, the first goes; P0 + P2 is still 1 over, P2 goes
     assert variant_start(s.model_, z, m_in, add="P0").tolist() == [1, 0, 0, 0]
     m_out = build_model(d, SelectionOptions(force_out=("P1",)))
-    assert variant_start(s.model_, z, m_out, drop="P1").tolist() == [0, 0, 1, 0]
+    # without P1, P2 stays and the fill adds P3 (5 more on 5 left)
+    assert variant_start(s.model_, z, m_out, drop="P1").tolist() == [0, 0, 1, 1]
 
 
 def test_what_if_re_solves_start_from_the_base_portfolio():

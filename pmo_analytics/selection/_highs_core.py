@@ -112,9 +112,9 @@ class SolverRun:
         The solver's log, captured in memory.
     message : str
         The solver's own words for its status.
-    row_dual, row_value : ndarray or None
-        Row duals and activities of an LP solved to optimality by HiGHS
-        (minimisation form).
+    row_dual, row_value, col_dual : ndarray or None
+        Row duals, row activities and column duals (reduced costs) of an LP
+        solved to optimality by HiGHS (minimisation form).
     """
 
     solver: str
@@ -130,6 +130,7 @@ class SolverRun:
     message: str = ""
     row_dual: np.ndarray | None = None
     row_value: np.ndarray | None = None
+    col_dual: np.ndarray | None = None
 
     @property
     def has_solution(self) -> bool:
@@ -195,7 +196,7 @@ _SCHEDULER = "scheduler has already been initialized"
 
 
 def solve_highs(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None,
-                stop: threading.Event | None = None) -> SolverRun:
+                stop: threading.Event | None = None, options: dict | None = None) -> SolverRun:
     """Solve with HiGHS in-process; the log is captured, nothing is printed.
 
     Parameters
@@ -206,6 +207,9 @@ def solve_highs(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None
         A feasible start (column values).
     stop : threading.Event, optional
         Set by another thread to stop the solve (a race).
+    options : dict, optional
+        Further HiGHS options by name (e.g. which primal heuristics run),
+        set after ``settings``.
 
     Returns
     -------
@@ -231,6 +235,8 @@ def solve_highs(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None
         h.setOptionValue("time_limit", float(settings.time_limit))
     if settings.node_limit is not None:
         h.setOptionValue("mip_max_nodes", int(settings.node_limit))
+    for name, value in (options or {}).items():
+        h.setOptionValue(name, value)
     _highs_model(h, m, warm)
     h.run()
     if any(_SCHEDULER in line for line in log):
@@ -266,14 +272,15 @@ def solve_highs(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None
     if not np.isfinite(bound) or abs(bound) >= 1e30:
         bound = np.nan
     nodes = int(info.mip_node_count) if m.integer.any() else 0
-    row_dual = row_value = None
+    row_dual = row_value = col_dual = None
     if status == "optimal" and not m.integer.any():
         sol = h.getSolution()
         row_dual = np.asarray(sol.row_dual, dtype=float)
         row_value = np.asarray(sol.row_value, dtype=float)
+        col_dual = np.asarray(sol.col_dual, dtype=float)
     t1 = time.perf_counter()
     return SolverRun("highs", status, x, objective, bound, limit, nodes, t1 - t0, t1, "".join(log),
-                     h.modelStatusToString(ms), row_dual, row_value)
+                     h.modelStatusToString(ms), row_dual, row_value, col_dual)
 
 
 

@@ -48,12 +48,13 @@ import pandas as pd
 from ..exceptions import InfeasiblePortfolioError, SolverError, SolverWarning
 from ..parallel import warn
 from .model import FAMILIES, SelectionModel
+from .anytime import ANYTIME_NODES, solve_anytime
 from .solvers import SolverRun, SolverSettings, race, solve_cbc, solve_highs, solve_lns
 
 __all__ = ["SolveOutcome", "solve_model", "find_conflicts", "SOLVERS", "choose_solver", "batch_solver",
            "status_words", "PROVEN_GAP", "DEFAULT_NODE_LIMIT", "LNS_MIN_COLUMNS", "OPTIMAL"]
 
-SOLVERS = ("highs", "cbc", "lns")
+SOLVERS = ("highs", "cbc", "lns", "anytime")
 OPTIMAL = "optimal"
 #: Largest relative gap [fraction] at which a portfolio is called optimal.
 PROVEN_GAP = 1e-9
@@ -293,15 +294,18 @@ def _runs_frame(runs: list[SolverRun], chosen: SolverRun | None, osc: float) -> 
 def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float | None = None,
                 gap: float = 0.0, threads: int = 1, warm_start: np.ndarray | None = None,
                 deterministic: bool = False, node_limit: int | None = None, seed: int = 0,
-                explain_infeasible: bool = True) -> SolveOutcome:
+                explain_infeasible: bool = True, stop=None) -> SolveOutcome:
     """Solve a :class:`SelectionModel` and report its status honestly.
 
     Parameters
     ----------
     model : SelectionModel
-    solver : {"auto", "highs", "cbc", "lns"}, default "auto"
+    solver : {"auto", "highs", "cbc", "lns", "anytime"}, default "auto"
         ``auto`` races two (see the module docstring); ``lns`` is the
-        time-window search alone (its bound is its phase 1's).
+        time-window search alone (its bound is its phase 1's);
+        ``anytime`` the bounded answer of
+        :func:`~pmo_analytics.selection.anytime.solve_anytime` (LP bound,
+        repaired start, HiGHS root pass), for a what-if in the room.
     time_limit : float, optional
         Wall-clock limit [s]; not allowed in the deterministic mode.
     gap : float, default 0.0
@@ -312,8 +316,8 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
     warm_start : ndarray, optional
         0/1 start columns of a feasible portfolio (e.g. the greedy one; no
         hiring), or every column ``(x, hire)`` of one (e.g. a variant's start
-        from :func:`~pmo_analytics.selection.selector.variant_start`).
-        Ignored when it violates a row.
+        from :func:`~pmo_analytics.selection.heuristics.variant_start`).
+        Ignored when it violates a row (the ``anytime`` solve repairs it).
     deterministic : bool, default False
         Single-threaded solvers, fixed seeds, ``node_limit`` instead of a
         wall-clock limit, a fixed preference between solvers: the same
@@ -325,6 +329,9 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
         Random seed of the solvers.
     explain_infeasible : bool, default True
         Run the conflict filter before raising on an infeasible model.
+    stop : threading.Event, optional
+        Stops an ``"anytime"`` solve early (its best answer so far is
+        returned, with its proven gap).
 
     Returns
     -------
@@ -346,20 +353,20 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
     """
     _check_args(solver, time_limit, gap, threads, deterministic, node_limit, seed)
     if deterministic and node_limit is None:
-        node_limit = DEFAULT_NODE_LIMIT
+        node_limit = ANYTIME_NODES if solver == "anytime" else DEFAULT_NODE_LIMIT
     _precheck(model)
     t0 = time.perf_counter()
     arrays, sc = model.to_arrays()
     build = model.build_seconds + time.perf_counter() - t0
     nx = model.nx
     nv = arrays.n_cols
-    z0 = None
+    z0 = raw = None
     if warm_start is not None and nv:
-        z0 = np.asarray(warm_start, dtype=float)
+        z0 = raw = np.asarray(warm_start, dtype=float)
         if len(z0) != nv:
-            z0 = np.concatenate([z0[:nx], np.zeros(nv - nx)])
+            z0 = raw = np.concatenate([z0[:nx], np.zeros(nv - nx)])
         if model.violated(z0).any():
-            z0 = None  # an infeasible start would only be discarded by the solvers
+            z0 = None  # an infeasible start would only be discarded by the solvers (the anytime solve repairs it)
     settings = SolverSettings(time_limit=time_limit, node_limit=node_limit, gap=float(gap), threads=int(threads),
                               seed=int(seed))
     strategy = "race" if solver == "auto" else solver
@@ -372,6 +379,10 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
         res = race(arrays, settings, z0, order=order, deterministic=deterministic,
                    lns_args=_lns_args(model, settings) if "lns" in order else None)
         runs, chosen, bound_min = res.runs, res.chosen, res.bound
+    elif strategy == "anytime":
+        run = solve_anytime(model, arrays, settings, raw, deterministic=deterministic, stop=stop)
+        runs, chosen = [run], run
+        bound_min = run.bound if run.status in ("optimal", "limit") else np.nan
     elif strategy == "lns":
         run = solve_lns(arrays, settings, z0, **_lns_args(model, settings))
         runs, chosen = [run], run
