@@ -37,7 +37,15 @@ def test_full_workshop_budget_cut_decide_replay(tmp_path, sample):
     pf = pmo.read_portfolio(data)
     panel = WorkshopPanel(pf, base=WhatIf(frontier_levels=0))
     base = panel.apply()
-    cut = panel.apply(budget_scale=0.9)
+    quick = panel.apply(budget_scale=0.9)  # the anytime answer in the room, then its deterministic solve
+    assert not quick.refined and panel.apply(budget_scale=0.9) is quick  # the same question, the same answer
+    cut = panel.refine(quick)
+    assert cut.refined and panel.result_ is cut and panel.apply(budget_scale=0.9) is cut
+    assert quick.numbers["value"] <= cut.numbers["value"] * (1 + 1e-9)
+    if quick.numbers["status"] == "optimal":  # never claimed more than it proved
+        assert quick.numbers["value"] == pytest.approx(cut.numbers["value"], rel=1e-9)
+    with pytest.raises(ValueError, match="anytime answer is not what a replay reproduces"):
+        record_what_if(quick, "x", "Board", data_path=data, folder=tmp_path / "decisions")
     change = panel.changes(cut, base)
     assert cut.numbers["status"] == "optimal" and cut.numbers["value"] < base.numbers["value"]
     assert change["lost"] and set(change["lost"]) <= set(base.numbers["funded"])
@@ -155,9 +163,11 @@ def test_widget_shows_busy_while_reoptimising_and_records_from_the_room(small, t
 
     panel.apply = spy
     levers["budget %"].value = 90.0
-    assert seen and "re-optimising…" in seen[0][0] and seen[0][1] is True  # busy, levers locked
-    assert "re-optimising" not in status.value and not levers["budget %"].disabled  # done, unlocked
-    record_row = box.children[3]
+    assert seen and "re-optimising…" in seen[0][0]  # busy while the answer is computed
+    assert "re-optimising" not in status.value and "funded" in status.value  # then the answer, with its status
+    drawn = [pic.value for pic in box.children[2:5] if pic.value]
+    assert len(drawn) == 2 and all("<svg" in v for v in drawn)  # roadmap, capacity as SVG: no network needed
+    record_row = box.children[-1]
     decision, (decided_by, button) = record_row.children[0].children[0], record_row.children[0].children[1].children
     recorded = record_row.children[1]
     assert isinstance(button, ipywidgets.Button) and button.description == "Record this what-if"
@@ -170,6 +180,7 @@ def test_widget_shows_busy_while_reoptimising_and_records_from_the_room(small, t
     assert "recorded D-0001" in recorded.value
     df = list_decisions(tmp_path / "decisions")
     assert df["decided_by"].tolist() == ["Portfolio board"] and df["decision"].tolist() == [decision.value]
+    assert panel.recorded_[0].numbers == panel.refine().numbers  # the register holds the deterministic solve
 
 
 @pytest.mark.slow

@@ -16,22 +16,40 @@ __all__ = ["frontier_chart", "bubble_chart", "capacity_heatmap", "roadmap_chart"
 
 def frontier_chart(frontier: pd.DataFrame, current_budget: float | None = None,
                    title: str = "Efficient frontier: value vs budget") -> alt.Chart:
-    """Value against total budget (output of ``efficient_frontier``); infeasible levels are left out."""
-    df = frontier[frontier["value"].notna()].copy()
-    df["entering"] = df["entering"].fillna("")
-    df["leaving"] = df["leaving"].fillna("")
-    base = alt.Chart(df, title=title)
-    line = base.mark_line(point=True, color=PALETTE[0]).encode(
-        x=alt.X("budget:Q", title="Total budget over the horizon [currency]", axis=alt.Axis(format=_MONEY)),
-        y=alt.Y("value:Q", title="Portfolio " + axis_title("value").lower(), axis=alt.Axis(format=_MONEY)),
+    """Value against total budget (output of ``efficient_frontier`` or a what-if's frontier).
+
+    Solved portfolios are a line with points; where the frame has a
+    ``bound`` column (the LP relaxation: no portfolio is worth more), it is
+    drawn as a dashed line, so the shape shows at every level even where no
+    portfolio was solved. Infeasible levels are left out.
+    """
+    df = frontier.copy()
+    for col in ("entering", "leaving"):
+        df[col] = df[col].fillna("") if col in df else ""
+    if "funded" not in df:
+        df["funded"] = np.nan
+    money = alt.Axis(format=_MONEY)
+    x = alt.X("budget:Q", title="Total budget over the horizon [currency]", axis=money)
+    layers = []
+    if "bound" in df and df["bound"].notna().any():
+        b = df[df["bound"].notna()].assign(what="at most (LP relaxation)")
+        layers.append(alt.Chart(b).mark_line(strokeDash=[5, 3], color=PALETTE[7]).encode(
+            x=x, y=alt.Y("bound:Q", axis=money),
+            color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["portfolio", "at most (LP relaxation)"],
+                                                                   range=[PALETTE[0], PALETTE[7]])),
+            tooltip=[alt.Tooltip("budget:Q", format=",.0f"), alt.Tooltip("bound:Q", title="at most", format=",.0f")]))
+    v = df[df["value"].notna()].assign(what="portfolio")
+    layers.append(alt.Chart(v).mark_line(point=True).encode(
+        x=x, y=alt.Y("value:Q", title="Portfolio " + axis_title("value").lower(), axis=money),
+        color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["portfolio", "at most (LP relaxation)"],
+                                                               range=[PALETTE[0], PALETTE[7]])),
         tooltip=[alt.Tooltip("budget:Q", format=",.0f"), alt.Tooltip("value:Q", format=",.0f"), "funded",
-                 "entering", "leaving"],
-    )
-    if current_budget is None:
-        return line
-    rule = alt.Chart(pd.DataFrame({"budget": [float(current_budget)]})).mark_rule(
-        color=PALETTE[3], strokeDash=[4, 4]).encode(x="budget:Q")
-    return alt.layer(line, rule)
+                 "entering", "leaving"] + (["status"] if "status" in v else []),
+    ))
+    if current_budget is not None:
+        layers.append(alt.Chart(pd.DataFrame({"budget": [float(current_budget)]})).mark_rule(
+            color=PALETTE[3], strokeDash=[4, 4]).encode(x="budget:Q"))
+    return alt.layer(*layers, title=title) if len(layers) > 1 else layers[0].properties(title=title)
 
 
 def bubble_chart(portfolio: pd.DataFrame, risk: pd.Series | None = None,

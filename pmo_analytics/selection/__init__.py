@@ -13,11 +13,15 @@ selects on sampled cost and benefit scenarios with a bounded chance of
 overrunning the budget.
 """
 
-from .analysis import binding_constraints, compare_scenarios, efficient_frontier, explain_portfolio, lp_duals
+from .analysis import binding_constraints, compare_scenarios, explain_portfolio, lp_duals
+from .anytime import solve_anytime
+from .frontier import efficient_frontier, lp_frontier
+from .heuristics import fill_portfolio, lp_rounding
 from .data import OBJECTIVES, SelectionData, knapsack_instance, selection_data, synthetic_instance
 from .model import FAMILIES, Scaling, SelectionModel, SelectionOptions, build_model
-from .selector import (GreedyResult, PortfolioSelector, capacity_frame, carry_solution, greedy_portfolio,
-                       limit_frame, portfolio_frame, repair_portfolio, spend_frame, variant_start)
+from .heuristics import carry_solution, repair_portfolio, variant_start
+from .selector import (GreedyResult, PortfolioSelector, capacity_frame, greedy_portfolio, limit_frame, portfolio_frame,
+                       spend_frame)
 from .solve import (DEFAULT_NODE_LIMIT, PROVEN_GAP, SOLVERS, SolveOutcome, batch_solver, choose_solver,
                     find_conflicts, solve_model, status_words)
 from .solvers import SolverSettings
@@ -32,5 +36,5 @@ __all__ = [
     "limit_frame", "efficient_frontier", "compare_scenarios", "explain_portfolio", "binding_constraints",
     "lp_duals", "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
     "UncertainSelector", "solve_saa", "wilson_interval", "carry_solution", "repair_portfolio", "variant_start",
-    "batch_solver", "SolverSettings",
+    "batch_solver", "SolverSettings", "lp_frontier", "solve_anytime", "fill_portfolio", "lp_rounding",
 ]

@@ -1,4 +1,4 @@
-"""What the board uses: efficient frontier, scenarios, explanations, indicative duals.
+"""What the board uses: scenarios, explanations, indicative duals (the frontier: :mod:`.frontier`).
 
 Every function takes a fitted :class:`~pmo_analytics.selection.PortfolioSelector`
 and re-solves variants of its model; the fitted selector is never mutated.
@@ -18,12 +18,13 @@ import pandas as pd
 
 from ..exceptions import InfeasiblePortfolioError, SolverError, SolverWarning
 from .model import build_model
-from .selector import PortfolioSelector, better_start, greedy_portfolio, portfolio_frame, variant_start
+from .heuristics import better_start, variant_start
+from .selector import PortfolioSelector, greedy_portfolio, portfolio_frame
 from ..parallel import LocalExecutor
 from .solve import batch_solver, solve_model
 from .solvers import SolverSettings, solve_highs
 
-__all__ = ["efficient_frontier", "compare_scenarios", "explain_portfolio", "lp_duals", "binding_constraints"]
+__all__ = ["compare_scenarios", "explain_portfolio", "lp_duals", "binding_constraints"]
 
 
 def _start(sel: PortfolioSelector, model, source=None, add: str | None = None, drop: str | None = None):
@@ -61,96 +62,6 @@ def _solve_variants(sel: PortfolioSelector, jobs: list[dict]) -> list:
         return [_solve_variant(sel, **job) for job in jobs]
     with LocalExecutor() as ex:
         return ex.map(lambda job: _solve_variant(sel, settings={"solver": fast}, **job), jobs)
-
-
-def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.2, high: float = 1.5,
-                       settings: dict | None = None) -> pd.DataFrame:
-    """Value against budget: the portfolio re-solved at ``levels`` budget levels.
-
-    Each level multiplies every period's budget (and the total budget, if
-    any) by a factor from ``low`` to ``high``; every other constraint stays.
-    Each solve is warm-started from the previous level's portfolio, which
-    stays feasible as the budget grows (the first from the base portfolio,
-    projects dropped until it fits: :func:`~pmo_analytics.selection.selector.variant_start`).
-    When :func:`~pmo_analytics.selection.solve.batch_solver` names a solver
-    (a deterministic record of a large model), the levels up to the base
-    budget and those above it are solved as two such chains side by side,
-    the upper one starting from the base portfolio (which fits every level
-    above it), each level with that solver.
-
-    Parameters
-    ----------
-    sel : PortfolioSelector
-        A fitted selector (its options are the base case, factor 1).
-    levels : int, default 20
-    low, high : float
-        Smallest and largest budget factor.
-    settings : dict, optional
-        Solver settings for the frontier's solves that differ from the
-        selector's (e.g. ``{"gap": 0.02, "time_limit": 0.5}`` for speed in a
-        workshop); keys as :meth:`PortfolioSelector.solver_settings`.
-
-    Returns
-    -------
-    DataFrame
-        One row per level: ``budget_factor``, ``budget`` (total over the
-        horizon) [currency], ``value`` (objective [currency or points]; NaN
-        when infeasible, e.g. mandatory projects do not fit), ``spend``
-        [currency], ``funded`` [projects], ``entering`` / ``leaving``
-        (project ids vs the previous feasible level, as ``;``-separated
-        text), ``status`` (status words, see
-        :func:`~pmo_analytics.selection.solve.status_words`), ``gap``
-        [fraction], ``solver`` (who won the level), ``solve_seconds`` [s].
-    """
-    sel._check()
-    if levels < 2:
-        raise ValueError("an efficient frontier needs at least 2 budget levels")
-    factors = np.linspace(low, high, int(levels))
-    base_total = sel.options.total_budget
-    fast = batch_solver(sel.model_, **{**sel.solver_settings(), **(settings or {})})
-
-    def chain(fs, solver_settings):
-        """Solve the levels ``fs`` in order, each from the previous feasible level's portfolio."""
-        done, source = [], None
-        for f in fs:
-            ch = {"budget_scale": float(sel.options.budget_scale * f)}
-            if base_total is not None:
-                ch["total_budget"] = float(base_total * f)
-            t0 = time.perf_counter()
-            model, out = _solve_variant(sel, source=source, settings=solver_settings, **ch)
-            done.append((f, ch, model, out, time.perf_counter() - t0))
-            if out is not None and not isinstance(out, str):
-                source = (model, np.concatenate([out.x, out.hire]))
-        return done
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SolverWarning)
-        lower, upper = factors[factors <= 1 + 1e-12], factors[factors > 1 + 1e-12]
-        if fast is None or not len(lower) or not len(upper):
-            solved = chain(factors, settings)
-        else:  # two chains side by side: up to the base budget, and above it from the base portfolio
-            fs = {**(settings or {}), "solver": fast}
-            with LocalExecutor(2) as ex:
-                solved = [lvl for part in ex.map(lambda c: chain(c, fs), [lower, upper]) for lvl in part]
-    rows = []
-    prev = None
-    for f, ch, model, out, dt in solved:
-        total_budget = float(sel.data_.budget.sum() * ch["budget_scale"])
-        if out is None or isinstance(out, str):
-            rows.append(dict(budget_factor=f, budget=total_budget, value=np.nan, spend=np.nan, funded=0,
-                             entering="", leaving="", status="infeasible" if out is None else "no solution in time",
-                             gap=np.nan, solver="", solve_seconds=dt))
-            continue
-        pfm = portfolio_frame(model, out.x)
-        chosen = set(pfm.index[pfm["selected"]])
-        entering = sorted(chosen - prev) if prev is not None else sorted(chosen)
-        leaving = sorted(prev - chosen) if prev is not None else []
-        rows.append(dict(budget_factor=f, budget=total_budget, value=out.objective,
-                         spend=float(pfm["cost"].sum()), funded=len(chosen), entering="; ".join(entering),
-                         leaving="; ".join(leaving), status=out.status, gap=out.gap, solver=out.solver,
-                         solve_seconds=dt))
-        prev = chosen
-    return pd.DataFrame(rows)
 
 
 def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:

@@ -217,9 +217,10 @@ class PortfolioSelector:
         risk-adjusted benefit or benefit NPV [currency] need neither
         ``criteria`` nor ``scores``; ``"score"`` needs the weighted scores
         [points] passed to :meth:`fit`.
-    solver : {"auto", "highs", "cbc", "lns"}, default "auto"
+    solver : {"auto", "highs", "cbc", "lns", "anytime"}, default "auto"
         ``auto`` races two solvers chosen by the model's structure (first
-        proven optimum wins); ``lns`` is the time-window search alone; see
+        proven optimum wins); ``lns`` is the time-window search alone;
+        ``anytime`` the bounded answer of a what-if in the room; see
         :mod:`pmo_analytics.selection.solve`.
     time_limit : float, optional
         Wall-clock limit [s] for interactive use; whether it stopped the
@@ -303,7 +304,8 @@ class PortfolioSelector:
         self.data_ = None
         self._fitted_on = None
 
-    def fit(self, portfolio, scores: pd.Series | None = None, costs: pd.Series | None = None) -> "PortfolioSelector":
+    def fit(self, portfolio, scores: pd.Series | None = None, costs: pd.Series | None = None,
+            start: "PortfolioSelector | None" = None, stop=None) -> "PortfolioSelector":
         """Build and solve the model; returns self.
 
         Parameters
@@ -316,6 +318,12 @@ class PortfolioSelector:
         costs : Series, optional
             Total cost per project_id to use [currency] (e.g. the
             reference-class uplifted cost).
+        start : PortfolioSelector, optional
+            A selector fitted on the same data whose portfolio the solve
+            starts from (carried to this model; repaired by the ``anytime``
+            solver, otherwise used when feasible).
+        stop : threading.Event, optional
+            Stops an ``anytime`` solve early.
         """
         if isinstance(portfolio, SelectionData):
             if scores is not None or costs is not None:
@@ -326,16 +334,28 @@ class PortfolioSelector:
             self.data_ = selection_data(portfolio, objective=self.objective, scores=scores, costs=costs)
             self._fitted_on = repr(portfolio)
         self.model_ = build_model(self.data_, self.options)
-        self._solve()
+        warm = None
+        if start is not None:
+            start._check()
+            if start.data_ is not self.data_:
+                raise ValueError("start must be a selector fitted on the same data")
+            warm = carry_solution(start.model_, np.concatenate([start.x_, start.hire_]), self.model_)
+        self._solve(warm, stop=stop)
         return self
 
-    def _solve(self, start: np.ndarray | None = None):
-        """Solve ``model_`` from the better of the greedy portfolio and ``start`` (when warm-starting)."""
+    def _solve(self, start: np.ndarray | None = None, stop=None):
+        """Solve ``model_`` from the better of the greedy portfolio and ``start`` (when warm-starting); the
+        anytime solver gets ``start`` as it is (it repairs it) when there is one."""
         self.greedy_ = greedy_portfolio(self.model_)
-        warm = better_start(self.model_, self.greedy_, start) if self.warm_start else None
+        if not self.warm_start:
+            warm = None
+        elif self.solver == "anytime" and start is not None:
+            warm = start
+        else:
+            warm = better_start(self.model_, self.greedy_, start)
         out = solve_model(self.model_, solver=self.solver, time_limit=self.time_limit, gap=self.gap,
                           threads=self.threads, warm_start=warm, deterministic=self.deterministic,
-                          node_limit=self.node_limit, seed=self.seed)
+                          node_limit=self.node_limit, seed=self.seed, stop=stop)
         self._set(out)
 
     def _set(self, out: SolveOutcome):

@@ -330,8 +330,10 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
     explain_infeasible : bool, default True
         Run the conflict filter before raising on an infeasible model.
     stop : threading.Event, optional
-        Stops an ``"anytime"`` solve early (its best answer so far is
-        returned, with its proven gap).
+        Set by another thread to end the solve early: an ``"anytime"`` solve
+        returns its best answer so far with its proven gap; a race or HiGHS
+        alone is abandoned (the caller discards the answer). CBC and the
+        search alone do not listen.
 
     Returns
     -------
@@ -377,7 +379,7 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
     elif strategy == "race":
         order = choose_solver(model, limited=time_limit is not None or node_limit is not None)
         res = race(arrays, settings, z0, order=order, deterministic=deterministic,
-                   lns_args=_lns_args(model, settings) if "lns" in order else None)
+                   lns_args=_lns_args(model, settings) if "lns" in order else None, stop=stop)
         runs, chosen, bound_min = res.runs, res.chosen, res.bound
     elif strategy == "anytime":
         run = solve_anytime(model, arrays, settings, raw, deterministic=deterministic, stop=stop)
@@ -387,8 +389,12 @@ def solve_model(model: SelectionModel, solver: str = "auto", time_limit: float |
         run = solve_lns(arrays, settings, z0, **_lns_args(model, settings))
         runs, chosen = [run], run
         bound_min = run.bound if run.status in ("optimal", "limit") else np.nan
+    elif strategy == "highs":
+        run = solve_highs(arrays, settings, z0, stop=stop)
+        runs, chosen = [run], run
+        bound_min = run.bound if run.status in ("optimal", "limit") else np.nan
     else:
-        run = (solve_highs if strategy == "highs" else solve_cbc)(arrays, settings, z0)
+        run = solve_cbc(arrays, settings, z0)
         runs, chosen = [run], run
         bound_min = run.bound if run.status in ("optimal", "limit") else np.nan
     solve_s = time.perf_counter() - t1

@@ -388,9 +388,20 @@ def _pick(runs: list[SolverRun], order: tuple[str, ...], deterministic: bool) ->
     return min((r for r in feas if r.objective <= best + tol), key=lambda r: rank[r.solver])
 
 
+class _Either:
+    """Set when any of the events is set (what HiGHS's interrupt callback polls)."""
+
+    def __init__(self, *events):
+        self.events = [e for e in events if e is not None]
+
+    def is_set(self) -> bool:
+        return any(e.is_set() for e in self.events)
+
+
 def race(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None,
          order: tuple[str, ...] = ("highs", "cbc"), deterministic: bool = False,
-         cbc_delay: float | None = None, lns_args: dict | None = None) -> RaceResult:
+         cbc_delay: float | None = None, lns_args: dict | None = None,
+         stop: threading.Event | None = None) -> RaceResult:
     """Run HiGHS (this process) and a second solver (a child process) at once; see the module docstring.
 
     Parameters
@@ -415,6 +426,9 @@ def race(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None
     lns_args : dict, optional
         ``col_project``, ``col_time`` and tuning for :class:`LnsProcess`
         (needed when ``"lns"`` races).
+    stop : threading.Event, optional
+        Set by the caller to abandon the race: HiGHS is interrupted and the
+        child killed (their runs then say ``"stopped"``).
 
     Returns
     -------
@@ -457,10 +471,11 @@ def race(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None
     watcher = threading.Thread(target=watch, daemon=True)
     try:
         watcher.start()
-        h = solve_highs(m, settings, warm, stop=stop_highs)
+        h = solve_highs(m, settings, warm, stop=_Either(stop_highs, stop))
         with lock:
             highs_done.set()
-            if h.status in decisive and (not deterministic or order[0] == "highs"):
+            if (h.status in decisive and (not deterministic or order[0] == "highs")) or (stop is not None
+                                                                                         and stop.is_set()):
                 state["decided"] = True
                 cbc.stop()
         watcher.join()

@@ -10,13 +10,22 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from .analysis import efficient_frontier
 from .data import SelectionData, selection_data
+from .frontier import lp_frontier
 from .selector import PortfolioSelector
 
-__all__ = ["WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers"]
+__all__ = ["WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers", "what_if_frontier",
+           "WORKSHOP_BUDGET"]
+
+
+#: Seconds a what-if in the room may take to answer [s] (the panel keeps refining afterwards).
+WORKSHOP_BUDGET = 1.0
+#: Parameters of what-ifs recorded by earlier versions that no longer change a what-if's numbers (the room's
+#: frontier is now the LP bound, not a time-limited MILP per level): accepted and ignored on replay.
+_RETIRED = ("frontier_gap", "frontier_time_limit")
 
 
 @dataclass(frozen=True)
@@ -36,15 +45,18 @@ class WhatIf:
     hiring : bool
         Allow hiring at the capacity table's hire cost.
     frontier_levels : int
-        Budget levels of the efficient frontier redrawn with each what-if (0 = none).
+        Budget levels of the efficient frontier's shape drawn with each
+        what-if (0 = none): the LP relaxation's value at each level, an upper
+        bound on any portfolio there (:func:`~pmo_analytics.selection.lp_frontier`).
     frontier_range : tuple of float
         Lowest and highest budget factor of the frontier.
-    frontier_gap, frontier_time_limit : float
-        Relative gap [fraction] and time limit [s] per frontier solve (HiGHS
-        alone): speed in the room. Points not proven optimal say so in the
-        frontier's ``status``; the selected portfolio itself is solved in the
-        deterministic mode to proven optimality, so a recorded what-if
-        replays to the same portfolio.
+    time_budget : float or None
+        None (records, replays): the deterministic solve of
+        :class:`~pmo_analytics.selection.PortfolioSelector` (a node limit per
+        solver; the same portfolio on any machine). A number of seconds: the
+        anytime answer in the room (:func:`~pmo_analytics.selection.solve_anytime`),
+        stopped by that wall-clock budget if it runs longer, with its proven
+        gap in the status words.
     """
 
     objective: str = "risk_adjusted"
@@ -53,28 +65,35 @@ class WhatIf:
     force_in: tuple = ()
     force_out: tuple = ()
     hiring: bool = True
-    frontier_levels: int = 6
+    frontier_levels: int = 11
     frontier_range: tuple = (0.5, 1.5)
-    frontier_gap: float = 0.02
-    frontier_time_limit: float | None = 0.15
+    time_budget: float | None = None
+
+    def levers(self) -> dict:
+        """The fields that decide the portfolio (what a question asks), JSON-ready and hashable as a key."""
+        return {"objective": self.objective, "budget_scale": float(self.budget_scale),
+                "capacity_delta": {str(k): float(v) for k, v in sorted(self.capacity_delta.items()) if v},
+                "force_in": sorted(self.force_in), "force_out": sorted(self.force_out), "hiring": bool(self.hiring)}
 
     def parameters(self) -> dict:
         """JSON-ready parameters (stored with a recorded decision)."""
-        return {"objective": self.objective, "budget_scale": float(self.budget_scale),
-                "capacity_delta": {str(k): float(v) for k, v in sorted(self.capacity_delta.items())},
-                "force_in": sorted(self.force_in), "force_out": sorted(self.force_out), "hiring": bool(self.hiring),
-                "frontier_levels": int(self.frontier_levels), "frontier_range": list(self.frontier_range),
-                "frontier_gap": float(self.frontier_gap), "frontier_time_limit": self.frontier_time_limit}
+        return {**self.levers(), "frontier_levels": int(self.frontier_levels),
+                "frontier_range": list(self.frontier_range)}
 
 
 @dataclass
 class WhatIfResult:
-    """A solved what-if: the selector, its frontier, and the numbers a decision would rest on."""
+    """A solved what-if: the selector, its frontier, and the numbers a decision would rest on.
+
+    ``refined`` is True for the deterministic solve (what a recorded
+    decision replays), False for an anytime answer in the room.
+    """
 
     scenario: WhatIf
     selector: PortfolioSelector
     frontier: pd.DataFrame | None
     seconds: float
+    refined: bool = True
 
     @property
     def numbers(self) -> dict:
@@ -83,7 +102,7 @@ class WhatIfResult:
     def __repr__(self) -> str:
         n = self.numbers
         return (f"WhatIfResult({n['status']}: {len(n['funded'])} funded, value {n['value']:,.0f}, "
-                f"{self.seconds:.2f} s)")
+                f"{self.seconds:.2f} s{'' if self.refined else ', anytime answer'})")
 
 
 def what_if_numbers(sel: PortfolioSelector) -> dict:
@@ -103,8 +122,28 @@ def what_if_numbers(sel: PortfolioSelector) -> dict:
     }
 
 
-def what_if(data, scenario: WhatIf | None = None, **levers) -> WhatIfResult:
-    """Re-optimise the portfolio under a what-if and redraw its frontier.
+def what_if_frontier(sel: PortfolioSelector, levels: int, low: float, high: float) -> pd.DataFrame:
+    """The frontier's shape drawn with a what-if: the LP bound at ``levels`` budget factors of its own budget.
+
+    Returns
+    -------
+    DataFrame
+        ``budget_factor``, ``budget`` [currency], ``bound`` (the LP
+        relaxation's value: at most this) [objective units], ``value`` (the
+        what-if's own portfolio at factor 1, NaN elsewhere), ``status``.
+    """
+    factors = np.unique(np.concatenate([np.linspace(low, high, int(levels)), [1.0]]))
+    fr = lp_frontier(sel.model_, factors)
+    fr["budget"] = float(sel.spend_["budget"].sum()) * fr["budget_factor"]
+    here = np.isclose(fr["budget_factor"], 1.0)
+    fr["value"] = np.where(here, sel.objective_, np.nan)
+    fr["status"] = np.where(here, sel.status_, "bound only (LP relaxation)")
+    return fr[["budget_factor", "budget", "bound", "value", "status"]]
+
+
+def what_if(data, scenario: WhatIf | None = None, *, start=None, stop=None, deterministic: bool = False,
+            **levers) -> WhatIfResult:
+    """Re-optimise the portfolio under a what-if and draw its frontier's shape.
 
     Parameters
     ----------
@@ -113,6 +152,19 @@ def what_if(data, scenario: WhatIf | None = None, **levers) -> WhatIfResult:
         which saves its preparation time in a live session).
     scenario : WhatIf, optional
         The levers; keyword arguments override single fields.
+    start : WhatIfResult or PortfolioSelector, optional
+        A portfolio solved before (on the same data) to start from: carried
+        to the new levers, repaired and filled
+        (:mod:`~pmo_analytics.selection.heuristics`). Used by the anytime
+        answer (``time_budget``); the deterministic solve starts from its own
+        greedy portfolio so that a replay needs nothing but the levers.
+    stop : threading.Event, optional
+        Stops an anytime answer early (the room asked another question).
+    deterministic : bool, default False
+        With a ``time_budget``: bound the anytime answer by work instead of
+        the clock (its root pass by a node limit), so the same levers and
+        start give the same answer on any machine; the budget is then not
+        enforced.
 
     Returns
     -------
@@ -127,26 +179,36 @@ def what_if(data, scenario: WhatIf | None = None, **levers) -> WhatIfResult:
     t0 = time.perf_counter()
     if not isinstance(data, SelectionData):
         data = selection_data(data, objective=scenario.objective)
-    sel = PortfolioSelector(objective=scenario.objective, deterministic=True, hiring=scenario.hiring,
+    quick = scenario.time_budget is not None
+    if not quick:
+        solver = dict(deterministic=True)
+    elif deterministic:
+        solver = dict(solver="anytime", deterministic=True)
+    else:
+        solver = dict(solver="anytime", time_limit=float(scenario.time_budget))
+    src = start.selector if isinstance(start, WhatIfResult) else start
+    if src is not None and src.data_ is not data:
+        raise ValueError("start must be a what-if solved on the same SelectionData")
+    sel = PortfolioSelector(objective=scenario.objective, hiring=scenario.hiring,
                             budget_scale=scenario.budget_scale, capacity_delta=dict(scenario.capacity_delta),
-                            force_in=tuple(scenario.force_in), force_out=tuple(scenario.force_out)).fit(data)
+                            force_in=tuple(scenario.force_in), force_out=tuple(scenario.force_out),
+                            **solver).fit(data, start=src if quick else None, stop=stop)
     frontier = None
     if scenario.frontier_levels >= 2:
         low, high = scenario.frontier_range
-        fast = {"solver": "highs", "deterministic": False, "node_limit": None, "gap": scenario.frontier_gap,
-                "time_limit": scenario.frontier_time_limit}
-        frontier = efficient_frontier(sel, levels=scenario.frontier_levels, low=low, high=high, settings=fast)
-    return WhatIfResult(scenario, sel, frontier, time.perf_counter() - t0)
+        frontier = what_if_frontier(sel, scenario.frontier_levels, low, high)
+    return WhatIfResult(scenario, sel, frontier, time.perf_counter() - t0, refined=not quick)
 
 
 def scenario_numbers(portfolio, **parameters) -> dict:
     """The recorded numbers of a what-if given its stored parameters (:meth:`WhatIf.parameters`).
 
-    Used to replay a recorded decision; the frontier is a view, not part of
-    the numbers, so it is not recomputed.
+    Used to replay a recorded decision (always the deterministic solve); the
+    frontier is a view, not part of the numbers, so it is not recomputed.
     """
-    params = dict(parameters)
+    params = {k: v for k, v in parameters.items() if k not in _RETIRED}
     params["frontier_levels"] = 0
+    params["time_budget"] = None
     for key in ("force_in", "force_out", "frontier_range"):
         if key in params:
             params[key] = tuple(params[key])
