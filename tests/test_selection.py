@@ -22,6 +22,8 @@ from pmo_analytics.exceptions import InfeasiblePortfolioError, SolverWarning
 from pmo_analytics.selection import (PortfolioSelector, SelectionData, SelectionOptions, build_model,
                                      compare_scenarios, efficient_frontier, explain_portfolio, find_conflicts,
                                      greedy_portfolio, lp_duals, selection_data, solve_model)
+from pmo_analytics.selection import frontier as frontier_mod
+from pmo_analytics.selection import variant_settings
 from pmo_analytics.selection.analysis import _start
 from pmo_analytics.selection.selector import carry_solution, repair_portfolio, variant_start
 from pmo_analytics.selection.solve import OPTIMAL
@@ -486,26 +488,29 @@ def test_what_if_re_solves_of_a_large_model_run_side_by_side(monkeypatch):
     from pmo_analytics.selection import solve as solve_mod
 
     monkeypatch.setattr(solve_mod, "LNS_MIN_COLUMNS", 60)  # this small model is treated as a large one
+    monkeypatch.setattr(frontier_mod, "LNS_MIN_COLUMNS", 60)
     monkeypatch.setattr(parallel, "default_threads", lambda: 2)
-    spans, real = [], solve_mod.solve_lns
+    spans, real = [], solve_mod.solve_anytime
 
     def timed(*a, **k):
         t0 = time.perf_counter()
         out = real(*a, **k)
+        time.sleep(0.05)  # long enough for two re-solves to overlap if they run at once
         spans.append((t0, time.perf_counter(), threading.current_thread().name))
         return out
 
-    monkeypatch.setattr(solve_mod, "solve_lns", timed)
+    monkeypatch.setattr(solve_mod, "solve_anytime", timed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SolverWarning)
         s = PortfolioSelector(deterministic=True, node_limit=4).fit(_hard_instance(n=30, H=6))
         assert s.model_.nx >= 60 and list(s.runs_["solver"]) == ["highs", "lns"]  # the base case: the race
         assert solve_mod.batch_solver(s.model_, **s.solver_settings()) == "lns"
+        assert variant_settings(s) == {"solver": "anytime", "node_limit": None}
         solved = {}
         ex = explain_portfolio(s, max_resolves=2, solved=solved)
-        assert len(solved) == 2 and all(v.solver_ == "lns" and list(v.runs_["solver"]) == ["lns"]
-                                        for v in solved.values())
-        (a0, a1, ta), (b0, b1, tb) = spans
+        assert 2 <= len(solved) <= 3 and all(v.solver_ == "anytime" for v in solved.values())
+        assert (ex["method"] == "re-solved").sum() == len(spans) and len(spans) >= 2
+        (a0, a1, ta), (b0, b1, tb) = spans[:2]
         assert ta != tb and a0 < b1 and b0 < a1  # two threads, at the same time
         # one after another: the same numbers
         monkeypatch.setattr(parallel, "default_threads", lambda: 1)
@@ -514,24 +519,25 @@ def test_what_if_re_solves_of_a_large_model_run_side_by_side(monkeypatch):
         spans.clear()
         top = s.portfolio_.query("selected").sort_values("base_value").index[-1]
         sc = compare_scenarios(s, {"cut": {"budget_scale": 0.9}, "out": {"force_out": top}})
-    assert list(sc.loc[["cut", "out"], "solver"]) == ["lns", "lns"] and len(spans) == 2
+    assert list(sc.loc[["cut", "out"], "solver"]) == ["anytime", "anytime"] and len(spans) == 2
     assert sc.loc["out", "value"] <= s.bound_ + 1e-9 and top in sc.loc["out", "lost"]
-    # the frontier: the levels up to the base budget and those above it, as two chains at once
+    # the frontier: the LP bound everywhere, portfolios near today's budget, as two chains at once
     spans.clear()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SolverWarning)
-        fr = efficient_frontier(s, levels=4, low=0.8, high=1.4)
-    assert list(fr["budget_factor"]) == pytest.approx([0.8, 1.0, 1.2, 1.4]) and (fr["solver"] == "lns").all()
-    assert len(spans) == 4 and len({t for _, _, t in spans}) == 2
+        fr = efficient_frontier(s, levels=4, low=0.8, high=1.4, settings=variant_settings(s))
+    assert list(fr["budget_factor"]) == pytest.approx([0.8, 1.0, 1.2, 1.4])
+    assert fr["solved"].tolist() == [True, True, True, False] and fr["bound"].notna().all()
+    assert fr.loc[3, "status"] == "bound only (LP relaxation)" and np.isnan(fr.loc[3, "value"])
+    assert len(spans) == 3 and len({t for _, _, t in spans}) == 2
     first = {t: min(a for a, _, u in spans if u == t) for _, _, t in spans}
     last = {t: max(b for _, b, u in spans if u == t) for _, _, t in spans}
     (ta, tb) = first
     assert first[ta] < last[tb] and first[tb] < last[ta]  # the chains overlap in time
     assert fr.loc[1, "value"] <= s.bound_ * (1 + 1e-9)  # the base budget again: never above the proven bound
-    assert fr["funded"].iloc[-1] >= 1 and fr["entering"].iloc[0] != ""
+    assert (fr["value"].dropna() <= fr["bound"][fr["value"].notna()] * (1 + 1e-9)).all()
+    assert fr["funded"].iloc[2] >= 1 and fr["entering"].iloc[0] != ""
 
-
-# --- warm starts of the what-if re-solves -----------------------------------------------------------
 
 def test_repair_drops_least_value_per_unit_of_violation():
     # budget 10, all four funded (cost 17, 7 over; the row's largest coefficient is 6). Drop P3 (4 of the 7
@@ -667,7 +673,8 @@ def test_selection_charts():
     s = fit(d)
     fr = efficient_frontier(s, levels=20)
     spec = sc.frontier_chart(fr, current_budget=30).to_dict()
-    line = _layers(spec)[0]
+    bound, line = _layers(spec)[:2]  # the LP bound (dashed), then the solved portfolios
+    assert bound["mark"]["strokeDash"] and bound["encoding"]["y"]["field"] == "bound"
     assert line["mark"]["type"] == "line" and line["encoding"]["y"]["field"] == "value"
     b = sc.bubble_chart(s.portfolio_, risk=None).to_dict()
     assert b["encoding"]["size"]["field"] == "risk" and b["encoding"]["color"]["field"] == "bucket"

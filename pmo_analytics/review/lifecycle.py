@@ -137,7 +137,7 @@ class PortfolioReview:
     @cached_property
     def selection_(self) -> SelectionReview:
         self._check()
-        return SelectionReview(self.policy, self.screening_).fit(self.portfolio_)
+        return SelectionReview(self.policy, self.screening_, client=self.client).fit(self.portfolio_)
 
     @cached_property
     def risk_(self) -> RiskReview:

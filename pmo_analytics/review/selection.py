@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..exceptions import InfeasiblePortfolioError, PMOError
 from ..selection import (build_model, compare_scenarios, efficient_frontier, explain_portfolio, lp_duals,
-                         selection_data, solve_model)
+                         selection_data, solve_model, variant_settings)
 from ..selection.whatif import WhatIf, WhatIfResult, what_if
 from .policy import ReviewPolicy
 
@@ -109,6 +109,10 @@ class SelectionReview:
     policy : ReviewPolicy
     screening : IntakeScreening or None
         Fitted screening (reference-class costs and scores); None without proposals.
+    client : distributed.Client, str or Executor, optional
+        Where the frontier's chains, the explanations' and the scenarios'
+        re-solves run side by side (default local threads); the numbers do
+        not depend on it.
 
     Attributes (after :meth:`fit`)
     ------------------------------
@@ -131,9 +135,10 @@ class SelectionReview:
         The policy's budget-cut scenario.
     """
 
-    def __init__(self, policy: ReviewPolicy, screening=None):
+    def __init__(self, policy: ReviewPolicy, screening=None, client=None):
         self.policy = policy
         self.screening = screening
+        self.client = client
 
     def fit(self, portfolio) -> SelectionReview:
         pol = self.policy
@@ -221,21 +226,28 @@ class SelectionReview:
 
     @cached_property
     def frontier_(self) -> pd.DataFrame | None:
-        """Value against budget from 20 % to 150 % of today's budget (None when no levels are asked)."""
+        """Value against budget from 20 % to 150 % of today's budget (None when no levels are asked).
+
+        The LP bound at every level; portfolios at every level of a small
+        model and near today's budget on a large one
+        (:func:`~pmo_analytics.selection.efficient_frontier`).
+        """
         self._need()
         if self.policy.frontier_levels < 2:
             return None
         # a level may stop within the policy's frontier_gap: on a chart of value against budget 0.5 % is
         # invisible, and at 10x the sample it makes the 20 levels 8x faster (the gap of each is reported)
+        settings = {"gap": self.policy.frontier_gap, **(variant_settings(self.selector_) or {})}
         return efficient_frontier(self.selector_, levels=self.policy.frontier_levels, low=0.2, high=1.5,
-                                  settings={"gap": self.policy.frontier_gap})
+                                  settings=settings, client=self.client)
 
     @cached_property
     def explanations_(self) -> pd.DataFrame:
         """Why each project is in or out (the most valuable left-out projects re-solved)."""
         self._need()
         self._explained = {}
-        return explain_portfolio(self.selector_, max_resolves=self.policy.explain_top, solved=self._explained)
+        return explain_portfolio(self.selector_, max_resolves=self.policy.explain_top, solved=self._explained,
+                                 client=self.client)
 
     @cached_property
     def scenarios_(self) -> pd.DataFrame:
@@ -249,7 +261,8 @@ class SelectionReview:
             raise PMOError(f"policy extra_fte_skill {pol.extra_fte_skill!r} is not a skill of the capacity table "
                            f"({', '.join(skills) or 'none'})")
         ex = self.explanations_
-        cands = ex[~ex["selected"] & ex["value_change"].notna()].sort_values("value", ascending=False)
+        cands = ex[~ex["selected"] & (ex["method"] == "re-solved") & ex["value_change"].notna()].sort_values(
+            "value", ascending=False)
         p = self.selector_.portfolio_
         left = p[~p["selected"]].sort_values("base_value", ascending=False)
         candidate = cands.index[0] if len(cands) else (left.index[0] if len(left) else None)
@@ -261,7 +274,7 @@ class SelectionReview:
             scen[f"+{pol.extra_fte:g} FTE {skill}"] = {"capacity_delta": {skill: pol.extra_fte}}
         if candidate is not None:  # the explanation's re-solve of the same question, when it found a portfolio
             scen[f"{candidate} forced in"] = self._explained.get(candidate) or {"force_in": (candidate,)}
-        return compare_scenarios(self.selector_, scen)
+        return compare_scenarios(self.selector_, scen, client=self.client)
 
     @cached_property
     def duals_(self) -> pd.DataFrame:

@@ -13,7 +13,8 @@ selects on sampled cost and benefit scenarios with a bounded chance of
 overrunning the budget.
 """
 
-from .analysis import binding_constraints, compare_scenarios, explain_portfolio, lp_duals
+from .analysis import compare_scenarios, lp_duals, variant_settings
+from .explain import binding_constraints, explain_portfolio, flip_bounds
 from .anytime import solve_anytime
 from .frontier import efficient_frontier, lp_frontier
 from .heuristics import fill_portfolio, lp_rounding
@@ -37,4 +38,5 @@ __all__ = [
     "lp_duals", "WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers",
     "UncertainSelector", "solve_saa", "wilson_interval", "carry_solution", "repair_portfolio", "variant_start",
     "batch_solver", "SolverSettings", "lp_frontier", "solve_anytime", "fill_portfolio", "lp_rounding",
+    "flip_bounds", "variant_settings",
 ]

@@ -1,4 +1,5 @@
-"""What the board uses: scenarios, explanations, indicative duals (the frontier: :mod:`.frontier`).
+"""What the board uses: scenarios and indicative duals (the frontier: :mod:`.frontier`; why each project is
+in or out: :mod:`.explain`).
 
 Every function takes a fitted :class:`~pmo_analytics.selection.PortfolioSelector`
 and re-solves variants of its model; the fitted selector is never mutated.
@@ -20,11 +21,11 @@ from ..exceptions import InfeasiblePortfolioError, SolverError, SolverWarning
 from .model import build_model
 from .heuristics import better_start, variant_start
 from .selector import PortfolioSelector, greedy_portfolio, portfolio_frame
-from ..parallel import LocalExecutor
+from ..parallel import executor_for, hold_warnings
 from .solve import batch_solver, solve_model
 from .solvers import SolverSettings, solve_highs
 
-__all__ = ["compare_scenarios", "explain_portfolio", "lp_duals", "binding_constraints"]
+__all__ = ["compare_scenarios", "lp_duals", "variant_settings"]
 
 
 def _start(sel: PortfolioSelector, model, source=None, add: str | None = None, drop: str | None = None):
@@ -53,18 +54,53 @@ def _solve_variant(sel: PortfolioSelector, source=None, settings: dict | None = 
     return model, out
 
 
-def _solve_variants(sel: PortfolioSelector, jobs: list[dict]) -> list:
+def variant_settings(sel: PortfolioSelector) -> dict | None:
+    """Solver settings for the independent re-solves of a fitted model's variants, or None (as the selector).
+
+    A large scheduling model in the deterministic mode (where
+    :func:`~pmo_analytics.selection.solve.batch_solver` would run the
+    time-window search side by side) re-solves each variant with the
+    deterministic anytime solve (:func:`~pmo_analytics.selection.solve_anytime`:
+    LP bound, the base portfolio repaired, a root pass of HiGHS): one core
+    and a second or two each at ten times the sample, its proven gap in the
+    status words, instead of a node-limited race per variant. A smaller
+    model re-solves as the selector solves (proven optimal on the sample).
+    """
+    if batch_solver(sel.model_, **sel.solver_settings()) is None:
+        return None
+    return {"solver": "anytime", "node_limit": None}
+
+
+def _variant_task(sel: PortfolioSelector, job: dict):
+    """One re-solve of :func:`_solve_variants` (a module-level task, so a Dask worker can run it)."""
+    with hold_warnings():
+        return _solve_variant(sel, **job)
+
+
+def _solve_variants(sel: PortfolioSelector, jobs: list[dict], client=None) -> list:
     """Independent variants of the fitted model, each ``jobs`` entry the keyword arguments of
-    :func:`_solve_variant`; returns its results in job order. Side by side, one per core, with the solver of
-    :func:`~pmo_analytics.selection.solve.batch_solver` when it names one; otherwise one after another."""
-    fast = batch_solver(sel.model_, **sel.solver_settings())
-    if fast is None or len(jobs) < 2:
+    :func:`_solve_variant`; returns its results in job order. With :func:`variant_settings` (a large
+    deterministic model) they run side by side: local threads, or Dask tasks with ``client``; otherwise one
+    after another (each solve is then a race on both cores). Each starts from the base portfolio, never from
+    another job's answer, so where and in which order they run changes no number."""
+    fast = variant_settings(sel)
+    if fast is None or (len(jobs) < 2 and client is None):
         return [_solve_variant(sel, **job) for job in jobs]
-    with LocalExecutor() as ex:
-        return ex.map(lambda job: _solve_variant(sel, settings={"solver": fast}, **job), jobs)
+    jobs = [{**job, "settings": {**fast, **(job.get("settings") or {})}} for job in jobs]
+    with executor_for(client) as ex:
+        return ex.map(_variant_task, jobs, shared=sel)
 
 
-def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
+def _scenario_task(sel: PortfolioSelector, ch: dict):
+    """One scenario of :func:`compare_scenarios` (module level: a Dask task); an infeasible one returns its error."""
+    try:
+        with hold_warnings():
+            return sel.variant(**ch)
+    except InfeasiblePortfolioError as exc:
+        return exc
+
+
+def compare_scenarios(sel: PortfolioSelector, scenarios: dict, client=None) -> pd.DataFrame:
     """Named variations of the base case, solved and compared side by side.
 
     Parameters
@@ -78,8 +114,11 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
         are added to the base case's. A fitted selector of the same data
         (e.g. a variant solved earlier) is used as it stands, not solved
         again, so a scenario quoted elsewhere shows the same numbers here.
-        Scenarios that set no solver option are solved side by side when
-        :func:`~pmo_analytics.selection.solve.batch_solver` allows it.
+        Scenarios that set no solver option are solved side by side, with
+        :func:`variant_settings`, on a large deterministic model (local
+        threads, or Dask tasks with ``client``), each from the base portfolio.
+    client : distributed.Client, str or Executor, optional
+        Where side-by-side scenarios run (default local threads).
 
     Returns
     -------
@@ -113,18 +152,11 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
                 extra = (ch[key],) if isinstance(ch[key], str) else tuple(ch[key])
                 ch[key] = tuple(getattr(sel.options, key)) + extra
         todo[name] = ch
-    fast = batch_solver(sel.model_, **sel.solver_settings())
-    side_by_side = fast is not None and len(todo) > 1 and not any(
-        k in ch for ch in todo.values() for k in sel.solver_settings())
-
-    def solve(ch: dict):
-        try:
-            return sel.variant(**ch, **({"solver": fast} if side_by_side else {}))
-        except InfeasiblePortfolioError as exc:
-            return exc
-
-    with LocalExecutor(None if side_by_side else 1) as ex:
-        solved = dict(zip(todo, ex.map(solve, list(todo.values()))))
+    fast = variant_settings(sel)
+    side_by_side = fast is not None and not any(k in ch for ch in todo.values() for k in sel.solver_settings())
+    jobs = [{**ch, **fast} if side_by_side else ch for ch in todo.values()]
+    with executor_for(client if side_by_side else None, threads=None if side_by_side else 1) as ex:
+        solved = dict(zip(todo, ex.map(_scenario_task, jobs, shared=sel)))
     rows = [row("base", sel)]
     for name, changes in scenarios.items():
         v = solved.get(name, changes)
@@ -135,168 +167,6 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict) -> pd.DataFrame:
             continue
         rows.append(row(name, v))
     return pd.DataFrame(rows).set_index("scenario")
-
-
-def binding_constraints(sel: PortfolioSelector, project_id: str) -> list[str]:
-    """Constraints that stop an excluded project from joining the chosen portfolio as it stands.
-
-    For each allowed start of the project, the rows that adding it to the
-    solution would violate are collected (with the shortfall for budget and
-    capacity); the start with the fewest violated constraints is reported.
-    An empty list means it would fit as is but is not worth its slot (or is
-    blocked only jointly). Checks the solution's own rows, so it is exact
-    for that solution.
-
-    Returns
-    -------
-    list of str
-        First item ``"if started in period t: ..."`` (the whole sentence),
-        then one item per violated constraint; empty when nothing blocks it.
-    """
-    m = sel.model_
-    i = int(sel.data_.index_of([project_id])[0])
-    cols = np.nonzero(m.vp == i)[0]
-    if len(cols) == 0:
-        return ["no start period within its window and the horizon"]
-    z = np.concatenate([sel.x_, sel.hire_])
-    act = m.A @ z
-    A = m.A.tocsc()
-    best = None
-    for k in cols:
-        a, b = A.indptr[k], A.indptr[k + 1]
-        r, v = A.indices[a:b], A.data[a:b]
-        over = act[r] + v - m.hi[r]
-        bad = over > 1e-9 * np.maximum(1, np.abs(np.where(np.isfinite(m.hi[r]), m.hi[r], 0)))
-        fam = m.family[r[bad]]
-        msgs = []
-        for rr, ov, f in zip(r[bad], over[bad], fam):
-            if f == "one_start":
-                continue
-            if f in ("budget", "total_budget"):
-                msgs.append(f"{m.label[rr]} (short by {ov:,.0f} currency)")
-            elif f == "capacity":
-                msgs.append(f"{m.label[rr]} (short by {ov:.1f} FTE)")
-            elif f == "limit":
-                text, unit = str(m.label[rr]).rsplit(" [", 1)
-                msgs.append(f"{text} (short by {ov:,.4g} {unit.rstrip(']')})")
-            else:
-                msgs.append(str(m.label[rr]))
-        msgs = list(dict.fromkeys(msgs))
-        if best is None or len(msgs) < len(best[1]):
-            best = (int(m.vt[k]), msgs)
-    return [f"if started in period {best[0]}: " + "; ".join(best[1])] + best[1] if best[1] else []
-
-
-def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=None,
-                      max_resolves: int | None = None, solved: dict | None = None) -> pd.DataFrame:
-    """Why each project is in or out, in words a portfolio board reads.
-
-    For every project left out: the constraints that bind it
-    (:func:`binding_constraints`) and, by re-solving with the project forced
-    in, the value the portfolio would lose and the projects it would
-    displace. For every project chosen (and not mandatory): re-solving with
-    it forced out gives the value it adds and the projects it keeps out
-    ("displaces").
-
-    Parameters
-    ----------
-    sel : PortfolioSelector
-        Fitted.
-    resolve : bool, default True
-        Run the re-solves (one MILP per project explained).
-    projects : list of str, optional
-        Explain only these (default: every candidate).
-    max_resolves : int, optional
-        Re-solve at most this many projects (highest base value first);
-        the others get the binding-constraint analysis only.
-    solved : dict, optional
-        Filled with project id -> the fitted :class:`PortfolioSelector` of
-        each re-solve that found a portfolio (the project forced in or out),
-        so a scenario that asks the same question quotes the same answer
-        without solving again.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by project_id: ``selected``, ``start_period`` [period],
-        ``value`` (the project's own objective value) [currency or points],
-        ``binding`` (``;``-separated), ``value_if_flipped`` (portfolio
-        objective with the project forced in / out) [currency or points],
-        ``value_change`` (that minus the optimum, <= 0 when the optimum is
-        proven) [currency or points], ``displaces`` (chosen: projects that would enter
-        without it; excluded: projects that would leave to make room),
-        ``explanation`` (one sentence).
-    """
-    sel._check()
-    pf = sel.portfolio_
-    ids = list(pf.index) if projects is None else [str(p) for p in projects]
-    order = pf.loc[ids, "base_value"].sort_values(ascending=False).index.tolist()
-    budget = len(order) if max_resolves is None else int(max_resolves)
-    to_resolve = set(order[:budget]) if resolve else set()
-    base = set(sel.selected_)
-    label = sel.data_.value_label
-    forced_ids = set(sel.options.force_in)
-    if sel.options.mandatory:
-        forced_ids |= set(pf.index[pf["mandatory"].astype(bool)])
-    jobs = {}
-    for pid in ids:
-        chosen = bool(pf.at[pid, "selected"])
-        if pid in to_resolve and not (chosen and pid in forced_ids):
-            key = "force_out" if chosen else "force_in"
-            jobs[pid] = {"drop": pid if chosen else None, "add": None if chosen else pid,
-                         key: tuple(getattr(sel.options, key)) + (pid,)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SolverWarning)
-        results = dict(zip(jobs, _solve_variants(sel, list(jobs.values()))))
-    rows = []
-    for pid in ids:
-        r = pf.loc[pid]
-        chosen = bool(r["selected"])
-        binding = [] if chosen else binding_constraints(sel, pid)
-        head, binding = (binding[0], binding[1:]) if len(binding) > 1 else ("", binding)
-        flipped, change, displaced = np.nan, np.nan, []
-        note = ""
-        forced = pid in forced_ids
-        if pid in results:
-            model, out = results[pid]
-            if isinstance(out, str):
-                note = "re-solve found no portfolio within the time limit"
-            elif out is None:
-                note = "cannot be funded together with the mandatory and forced commitments"
-            else:
-                if solved is not None:
-                    solved[pid] = PortfolioSelector.from_solution(sel, model, out)
-                flipped = out.objective
-                change = out.objective - sel.objective_
-                other = set(portfolio_frame(model, out.x).query("selected").index)
-                displaced = sorted((other - base) if chosen else (base - other))
-        if chosen:
-            if forced:
-                text = "mandatory or forced in"
-            elif note:
-                text = f"funded from period {r['start_period']}; without it no portfolio is feasible ({note})"
-            elif np.isfinite(change):
-                text = (f"funded from period {r['start_period']}; dropping it would lose {-change:,.4g} "
-                        f"({label})" + (f" and let in {', '.join(displaced)}" if displaced else ""))
-            else:
-                text = f"funded from period {r['start_period']}"
-        else:
-            if note:
-                text = note
-            elif np.isfinite(change):
-                text = (f"left out; forcing it in would cost the portfolio {-change:,.4g} ({label})"
-                        + (f" by displacing {', '.join(displaced)}" if displaced else ""))
-            else:
-                text = "left out"
-            if head:
-                more = f" and {len(binding) - 3} more" if len(binding) > 3 else ""
-                text += "; " + head.split(": ", 1)[0] + " it would break " + "; ".join(binding[:3]) + more
-            elif binding:
-                text += "; " + binding[0]
-        rows.append(dict(project_id=pid, selected=chosen, start_period=r["start_period"], value=r["base_value"],
-                         binding="; ".join(binding), value_if_flipped=flipped, value_change=change,
-                         displaces="; ".join(displaced), explanation=text))
-    return pd.DataFrame(rows).set_index("project_id")
 
 
 def lp_duals(sel: PortfolioSelector) -> pd.DataFrame:

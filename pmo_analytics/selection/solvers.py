@@ -397,6 +397,15 @@ class _Either:
     def is_set(self) -> bool:
         return any(e.is_set() for e in self.events)
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until one is set (polling every 10 ms); True when one is."""
+        end = None if timeout is None else time.perf_counter() + timeout
+        while not self.is_set():
+            if end is not None and time.perf_counter() >= end:
+                return False
+            time.sleep(0.01)
+        return True
+
 
 def race(m: MilpArrays, settings: SolverSettings, warm: np.ndarray | None = None,
          order: tuple[str, ...] = ("highs", "cbc"), deterministic: bool = False,
