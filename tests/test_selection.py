@@ -665,6 +665,37 @@ def _layers(spec):
     return spec.get("layer", [spec])
 
 
+@pytest.mark.slow
+def test_re_solves_on_a_dask_cluster_give_the_numbers_of_local_threads(monkeypatch):
+    """Frontier chains, explanations and scenarios of a large model as Dask tasks: the same frames as threads."""
+    distributed = pytest.importorskip("distributed")
+    from pmo_analytics.selection import solve as solve_mod
+
+    monkeypatch.setattr(solve_mod, "LNS_MIN_COLUMNS", 60)  # treated as a large model: anytime re-solves
+    monkeypatch.setattr(frontier_mod, "LNS_MIN_COLUMNS", 60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SolverWarning)
+        s = PortfolioSelector(deterministic=True, node_limit=4).fit(_hard_instance(n=30, H=6))
+        scen = {"cut": {"budget_scale": 0.9}, "+1": {"capacity_delta": {s.data_.skills[0]: 1.0}}}
+
+        def everything(client):
+            solved = {}
+            return (efficient_frontier(s, levels=5, low=0.6, high=1.4, settings=variant_settings(s), client=client),
+                    explain_portfolio(s, max_resolves=3, solved=solved, client=client),
+                    compare_scenarios(s, scen, client=client), sorted(solved))
+
+        local = everything(None)
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                      dashboard_address=":0") as lc, distributed.Client(lc) as client:
+            remote = everything(client)
+    drop = ["solve_seconds"]
+    pd.testing.assert_frame_equal(local[0].drop(columns=drop), remote[0].drop(columns=drop))
+    pd.testing.assert_frame_equal(local[1], remote[1])
+    pd.testing.assert_frame_equal(local[2], remote[2])
+    assert local[3] == remote[3] and len(local[3]) >= 3
+    assert (local[1]["method"] == "re-solved").sum() >= 3 and (local[1]["method"] == "estimated").any()
+
+
 def test_selection_charts():
     from pmo_analytics.charts import selection as sc
     d = make_data([10, 9, 9, 3], [[6, 1], [5, 1], [5, 1], [1, 1]], budget=[10, 10, 10], earliest=[1, 1, 2, 1],

@@ -79,14 +79,17 @@ def _variant_task(sel: PortfolioSelector, job: dict):
 
 def _solve_variants(sel: PortfolioSelector, jobs: list[dict], client=None) -> list:
     """Independent variants of the fitted model, each ``jobs`` entry the keyword arguments of
-    :func:`_solve_variant`; returns its results in job order. With :func:`variant_settings` (a large
-    deterministic model) they run side by side: local threads, or Dask tasks with ``client``; otherwise one
-    after another (each solve is then a race on both cores). Each starts from the base portfolio, never from
-    another job's answer, so where and in which order they run changes no number."""
+    :func:`_solve_variant`; returns its results in job order.
+
+    On a Dask cluster (``client``) every job is a task. Locally, a large deterministic model's jobs run side by
+    side in threads with :func:`variant_settings`; a smaller model's run one after another (each is then a race
+    on both cores). Each starts from the base portfolio, never from another job's answer, so where and in which
+    order they run changes no number."""
     fast = variant_settings(sel)
-    if fast is None or (len(jobs) < 2 and client is None):
+    if fast is not None:
+        jobs = [{**job, "settings": {**fast, **(job.get("settings") or {})}} for job in jobs]
+    if client is None and (fast is None or len(jobs) < 2):
         return [_solve_variant(sel, **job) for job in jobs]
-    jobs = [{**job, "settings": {**fast, **(job.get("settings") or {})}} for job in jobs]
     with executor_for(client) as ex:
         return ex.map(_variant_task, jobs, shared=sel)
 
@@ -116,9 +119,9 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict, client=None) -> p
         again, so a scenario quoted elsewhere shows the same numbers here.
         Scenarios that set no solver option are solved side by side, with
         :func:`variant_settings`, on a large deterministic model (local
-        threads, or Dask tasks with ``client``), each from the base portfolio.
+        threads), each from the base portfolio.
     client : distributed.Client, str or Executor, optional
-        Where side-by-side scenarios run (default local threads).
+        A Dask cluster on which every scenario is a task (default: local).
 
     Returns
     -------
@@ -155,7 +158,8 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict, client=None) -> p
     fast = variant_settings(sel)
     side_by_side = fast is not None and not any(k in ch for ch in todo.values() for k in sel.solver_settings())
     jobs = [{**ch, **fast} if side_by_side else ch for ch in todo.values()]
-    with executor_for(client if side_by_side else None, threads=None if side_by_side else 1) as ex:
+    local = None if side_by_side else 1  # a small model's scenarios are races on both cores: one at a time
+    with executor_for(client, threads=local if client is None else None) as ex:
         solved = dict(zip(todo, ex.map(_scenario_task, jobs, shared=sel)))
     rows = [row("base", sel)]
     for name, changes in scenarios.items():
