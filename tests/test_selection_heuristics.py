@@ -225,3 +225,21 @@ def test_a_budget_limited_anytime_solve_states_a_gap_no_smaller_than_the_true_on
                 assert out.gap >= true_gap - 1e-9
                 unproven += out.status != "optimal"
     assert unproven >= 2  # the budget really stopped some solves before a proof
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("levers", [{"budget_scale": 0.9}, {"budget_scale": 1.1}, {"capacity_delta": {"DEV": 2.0}}])
+def test_a_warm_started_anytime_answer_on_the_sample_reaches_the_cold_proven_optimum(levers):
+    # the workshop's question on the sample, answered from the base portfolio with a generous budget: proven
+    # optimal, and the same value as HiGHS proving the question from scratch (no start, no time limit)
+    import pmo_analytics as pmo
+    from pmo_analytics.selection import PortfolioSelector, WhatIf, selection_data, what_if
+
+    d = selection_data(pmo.load_sample())
+    base = what_if(d, WhatIf(frontier_levels=0))
+    assert base.numbers["status"] == "optimal"
+    quick = what_if(d, WhatIf(frontier_levels=0, time_budget=120.0, **levers), start=base)
+    cold = PortfolioSelector(solver="highs", warm_start=False, hiring=True, **levers).fit(d)
+    assert cold.status_ == "optimal" and quick.numbers["status"] == "optimal"
+    assert quick.selector.objective_ == pytest.approx(cold.objective_, rel=1e-9)
+    assert "starts repaired and filled: incumbent" in quick.selector.logs_["anytime"]  # it did start from base
