@@ -52,7 +52,8 @@ _DOC = {
                      "relative gap at which each budget level of the frontier may stop (the recommendation, the "
                      "scenarios and the explanations are solved as time_limit says; 0 = prove every level); "
                      "each level's proven gap is shown"),
-    "explain_top": ("selection", "projects", "most valuable left-out projects explained by re-solving"),
+    "explain_top": ("selection", "projects", "projects nearest the cut explained by re-solving (the others: an "
+                    "interval from the LP relaxation and a repaired portfolio)"),
     "budget_cut": ("selection, summary", "fraction", "the budget-cut scenario shown to the board (0.10 = -10 %)"),
     "extra_fte": ("selection", "FTE", "extra FTE in the capacity scenario"),
     "extra_fte_skill": ("selection", "", "skill of the capacity scenario (None = the tightest skill)"),
@@ -120,7 +121,7 @@ class ReviewPolicy:
     time_limit: float | None = None
     frontier_levels: int = 20
     frontier_gap: float = 0.005
-    explain_top: int = 8
+    explain_top: int = 20
     budget_cut: float = 0.10
     extra_fte: float = 2.0
     extra_fte_skill: str | None = None

@@ -9,12 +9,14 @@ proposals uplifted to the confidence level by reference class), solved once.
 from __future__ import annotations
 
 import dataclasses
+import time
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import InfeasiblePortfolioError, PMOError
+from ..parallel import hold_warnings
 from ..selection import (build_model, compare_scenarios, efficient_frontier, explain_portfolio, lp_duals,
                          selection_data, solve_model, variant_settings)
 from ..selection.whatif import WhatIf, WhatIfResult, what_if
@@ -165,7 +167,7 @@ class SelectionReview:
             self.conflicts_without_hiring_ = [] if self.base_ is not None else list(self.infeasible_.conflicts)
         if self.base_ is not None and pol.budget_cut > 0:
             try:
-                self.budget_cut_ = self._what_if(budget_scale=1 - pol.budget_cut)
+                self.budget_cut_ = self._budget_cut(1 - pol.budget_cut)
             except InfeasiblePortfolioError as exc:
                 self.budget_cut_error_ = exc
         return self
@@ -189,6 +191,19 @@ class SelectionReview:
         except InfeasiblePortfolioError as exc:
             return list(exc.conflicts)
         return []
+
+    def _budget_cut(self, scale: float) -> WhatIfResult:
+        """The policy's budget cut: the what-if a record replays; on a large model (:func:`variant_settings`) the
+        recommendation re-solved with the cut by the deterministic anytime solve, warm-started from it."""
+        fast = variant_settings(self.selector_)
+        if fast is None:
+            return self._what_if(budget_scale=scale)
+        t0 = time.perf_counter()
+        with hold_warnings():
+            v = self.selector_.variant(budget_scale=scale, **fast)
+        pol = self.policy
+        scenario = WhatIf(objective=pol.objective, hiring=pol.hiring, budget_scale=scale, frontier_levels=0)
+        return WhatIfResult(scenario, v, None, time.perf_counter() - t0, refined=False)
 
     def _what_if(self, **levers) -> WhatIfResult:
         pol = self.policy

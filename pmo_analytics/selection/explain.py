@@ -273,7 +273,13 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
 
 
 def _amount(x: float) -> str:
-    return f"{x:,.4g}"
+    """An amount of objective value in words: 1.34 M, 512 k, 3.25 (no scientific notation, no "-0")."""
+    x = float(x) + 0.0
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.2f} M"
+    if abs(x) >= 1e4:
+        return f"{x / 1e3:,.0f} k"
+    return f"{x:,.3f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x):,}"
 
 
 def _sentence(chosen, r, forced, method, exact, change, change_bound, displaced, note, head, binding, label) -> str:
