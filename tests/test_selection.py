@@ -688,7 +688,8 @@ def test_re_solves_on_a_dask_cluster_give_the_numbers_of_local_threads(monkeypat
                     compare_scenarios(s, scen, client=client), sorted(solved))
 
         local = everything(None)
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+        # tcp: the model travels to the workers and back as copies, as on a real cluster
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
                                       dashboard_address=":0") as lc, distributed.Client(lc) as client:
             remote = everything(client)
     drop = ["solve_seconds"]

@@ -91,7 +91,18 @@ def _solve_variants(sel: PortfolioSelector, jobs: list[dict], client=None) -> li
     if client is None and (fast is None or len(jobs) < 2):
         return [_solve_variant(sel, **job) for job in jobs]
     with executor_for(client) as ex:
-        return ex.map(_variant_task, jobs, shared=sel)
+        return [(rebind(sel, model), out) for model, out in ex.map(_variant_task, jobs, shared=sel)]
+
+
+def rebind(sel: PortfolioSelector, model):
+    """A model (or fitted selector) solved on a copy of ``sel``'s data -- a Dask worker's -- bound to ``sel.data_``
+    itself, as if solved here (the copy is equal; identity is what the analyses check)."""
+    if isinstance(model, PortfolioSelector):
+        model.data_ = sel.data_
+        model.model_.data = sel.data_
+    elif model is not None:
+        model.data = sel.data_
+    return model
 
 
 def _scenario_task(sel: PortfolioSelector, ch: dict):
@@ -160,7 +171,8 @@ def compare_scenarios(sel: PortfolioSelector, scenarios: dict, client=None) -> p
     jobs = [{**ch, **fast} if side_by_side else ch for ch in todo.values()]
     local = None if side_by_side else 1  # a small model's scenarios are races on both cores: one at a time
     with executor_for(client, threads=local if client is None else None) as ex:
-        solved = dict(zip(todo, ex.map(_scenario_task, jobs, shared=sel)))
+        solved = {name: v if isinstance(v, InfeasiblePortfolioError) else rebind(sel, v)
+                  for name, v in zip(todo, ex.map(_scenario_task, jobs, shared=sel))}
     rows = [row("base", sel)]
     for name, changes in scenarios.items():
         v = solved.get(name, changes)

@@ -22,7 +22,7 @@ import pandas as pd
 from ..exceptions import SolverWarning
 from ..parallel import executor_for
 from ._highs_core import _highs_model, _quiet_highs
-from .analysis import _solve_variant
+from .analysis import _solve_variant, rebind
 from .selector import PortfolioSelector, portfolio_frame
 from .solve import LNS_MIN_COLUMNS, batch_solver, status_words
 
@@ -178,7 +178,8 @@ def efficient_frontier(sel: PortfolioSelector, levels: int = 20, low: float = 0.
     upper = factors[pick & (factors > 1 + 1e-12)]
     chains = [c for c in (lower, upper) if len(c)]
     with executor_for(client, threads=min(2, len(chains)) or 1) as ex:
-        solved = {lvl[0]: lvl for part in ex.map(_chain, chains, shared=(sel, solver, base_total)) for lvl in part}
+        solved = {lvl[0]: (lvl[0], lvl[1], rebind(sel, lvl[2]), *lvl[3:])
+                  for part in ex.map(_chain, chains, shared=(sel, solver, base_total)) for lvl in part}
     rows, best = [], None  # best: the most valuable portfolio of a smaller budget so far (value, model, out)
     prev = None
     for f, bound in zip(factors, lp["bound"]):
