@@ -405,15 +405,66 @@ def _add_new_active(projects, costs, demand) -> None:
                    dict(project_id="A-104", skill="BA", period_offset=k, fte=round(c / 180_000, 1))]
 
 
+def _add_events(activities: list[dict], risks: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The schedule-risk events of the sample (no random draws: the other tables are unchanged).
+
+    * A-101's performance test (A540) fails with probability 0.3: a rework path, performance rework (A545)
+      and retest (A546), runs before the test phase completes (a probabilistic branch);
+    * two conditional risks of A-101: the integration contractor is released early only if the vendor API is
+      late (R-101-09, only_if R-101-02), and the go-live freeze is more likely after an extra privacy review
+      (R-101-10, more_likely after R-101-05);
+    * A-102's construction is outdoor work on the risk calendar SITE: a winter at 60 % productivity (a year in
+      two) and a ten-day autumn storm stop (a year in three).
+
+    Returns the ``branches`` and ``risk_calendars`` rows; activities and risks are extended in place.
+    """
+    at = {(a["project_id"], a["activity_id"]): a for a in activities}
+    test = at[("A-101", "A540")]
+    rework = [dict(test, activity_id="A545", name="Performance rework", min_duration=8.0, most_likely=10.0,
+                   max_duration=15.0, distribution="triangular", fixed_cost=15000.0, predecessors="A540"),
+              dict(test, activity_id="A546", name="Performance retest", min_duration=4.0, most_likely=5.0,
+                   max_duration=8.0, distribution="triangular", fixed_cost=8000.0, predecessors="A545")]
+    at[("A-101", "A550")]["predecessors"] += "; A546"
+    k = activities.index(test) + 1
+    activities[k:k] = rework
+    branches = [dict(project_id="A-101", activity_id="A540", branch_id="pass", probability=0.7, path="",
+                     description="The performance test passes"),
+                dict(project_id="A-101", activity_id="A540", branch_id="fail", probability=0.3, path="A545; A546",
+                     description="The performance test fails: rework and retest")]
+    blank = {c: "" for c in risks[0]}
+    last = max(i for i, r in enumerate(risks) if r["project_id"] == "A-101") + 1
+    risks[last:last] = [
+        dict(blank, risk_id="R-101-09", project_id="A-101", title="Integration contractor released early",
+             owner="A. Novak", probability=0.5, impact_type="days", schedule_min=5, schedule_most_likely=10,
+             schedule_max=20, cost_min=10000.0, cost_most_likely=25000.0, cost_max=60000.0,
+             affected_activities="A420; A430", parent_risk="R-101-02", condition="only_if"),
+        dict(blank, risk_id="R-101-10", project_id="A-101", title="Go-live freeze extended", owner="S. Patel",
+             probability=0.1, impact_type="days", schedule_min=3, schedule_most_likely=5, schedule_max=10,
+             cost_min=5000.0, cost_most_likely=10000.0, cost_max=20000.0, affected_activities="A590",
+             parent_risk="R-101-05", condition="more_likely", probability_if_parent=0.5)]
+    for r in risks:
+        for c in ("parent_risk", "condition", "probability_if_parent"):
+            r.setdefault(c, "")
+    for a in activities:
+        a["risk_calendar_id"] = "SITE" if (a["project_id"], a["phase"]) == ("A-102", "Construction") and \
+            a["max_duration"] > 0 else ""
+    risk_calendars = [
+        dict(risk_calendar_id="SITE", season_start="10-01", season_end="11-30", probability=0.33, productivity=0.0,
+             window_days=10.0, description="An autumn storm stops outdoor work for ten days"),
+        dict(risk_calendar_id="SITE", season_start="12-01", season_end="02-28", probability=0.5, productivity=0.6,
+             window_days="", description="A hard winter: frost and short days slow outdoor work")]
+    return branches, risk_calendars
+
+
 #: Phases whose work can be shortened by adding people or overtime (crash limit = this share of the duration).
-CRASHABLE = {"Design": 0.2, "Build": 0.2, "Test": 0.2, "Deployment": 0.15, "Construction": 0.2,
+CRASHABLE = {"Design": 0.25, "Build": 0.25, "Test": 0.25, "Deployment": 0.2, "Construction": 0.2,
              "Commissioning": 0.15, "Implementation": 0.2, "Adoption": 0.1}
 
 
 def _add_crash_data(activities: list[dict]) -> None:
     """Crash limits and rates of the work that can be accelerated (no random draws: other numbers unchanged).
 
-    ``crash_limit`` = the phase's share of the most likely duration (at least one day), ``crash_cost_rate`` =
+    ``crash_limit`` = the phase's share (10-25 %) of the most likely duration (at least one day), ``crash_cost_rate`` =
     1.5 x the activity's cost rate (overtime and extra staff at a premium) [currency per working day saved];
     requirements, surveys and discovery cannot be bought faster, nor milestones.
     """
@@ -611,6 +662,7 @@ def generate(out: Path = OUT, seed: int = SEED) -> dict[str, pd.DataFrame]:
 
     _add_governance(projects, status, benefits, support)
     _add_new_active(projects, costs, demand)
+    branches, risk_calendars = _add_events(activities, risks)
     _add_crash_data(activities)
 
     criteria = [dict(criterion=c_, description=desc, weight=w)
@@ -624,6 +676,7 @@ def generate(out: Path = OUT, seed: int = SEED) -> dict[str, pd.DataFrame]:
         "dependencies": pd.DataFrame(dependencies), "activities": pd.DataFrame(activities),
         "risks": pd.DataFrame(risks), "status": pd.DataFrame(status), "work_items": pd.DataFrame(work_items),
         "benefits": pd.DataFrame(benefits), "support": pd.DataFrame(support), "history": pd.DataFrame(history),
+        "branches": pd.DataFrame(branches), "risk_calendars": pd.DataFrame(risk_calendars),
     }
     out.mkdir(parents=True, exist_ok=True)
     for name, df in tables.items():
@@ -665,11 +718,13 @@ def scale_tables(tables: dict[str, pd.DataFrame], n: int, seed: int = SEED) -> d
         scores["score"] = np.where(scores["project_id"].isin(proposals), np.clip(scores["score"] + jitter, 0, 10),
                                    scores["score"])
         copies = {"projects": pr, "costs": costs, "demand": demand, "scores": scores}
-        for name in ("dependencies", "activities", "status", "support"):
+        for name in ("dependencies", "activities", "status", "support", "branches"):
             copies[name] = t[name].copy()
         copies["dependencies"]["other_project_id"] = copies["dependencies"]["other_project_id"].map(ren)
         risks = t["risks"].copy()
         risks["risk_id"] = risks["risk_id"] + sfx
+        has_parent = risks["parent_risk"].notna() & (risks["parent_risk"].astype(str) != "")
+        risks.loc[has_parent, "parent_risk"] = risks.loc[has_parent, "parent_risk"].astype(str) + sfx
         acts = t["activities"]
         work = acts[acts["max_duration"] > 0]
         a1 = work.loc[work["project_id"] == "A-101", "activity_id"].iloc[0]
@@ -692,7 +747,7 @@ def scale_tables(tables: dict[str, pd.DataFrame], n: int, seed: int = SEED) -> d
     scaled = {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
     scaled["budget"] = t["budget"].assign(budget=(t["budget"]["budget"] * n / 50_000).round() * 50_000)
     scaled["capacity"] = t["capacity"].assign(fte=(t["capacity"]["fte"] * n).round(1))
-    for name in ("criteria", "pairwise", "history"):
+    for name in ("criteria", "pairwise", "history", "risk_calendars"):
         scaled[name] = t[name]
     return scaled
 

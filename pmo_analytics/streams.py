@@ -21,10 +21,14 @@ The key layouts in use (each a separate family of streams):
 
 * ``(block,)`` -- :class:`~pmo_analytics.risk.ScheduleRiskModel`, block ``b``
   of one project's simulation;
+* ``(block, EVENTS)`` -- the schedule events of that block (probabilistic
+  branches, risk-calendar windows; :mod:`pmo_analytics.risk.events`), a
+  family of their own so a model with events draws its durations and risks
+  exactly as the same model without them (common random numbers);
 * ``(block, purpose, key(id))`` -- :class:`~pmo_analytics.risk.PortfolioRiskModel`,
   with purpose :data:`PROJECT` (a project's block), :data:`SHARED` (a risk
-  shared by projects) or :data:`CLASS` (a reference class's Iman-Conover
-  scores);
+  shared by projects), :data:`CLASS` (a reference class's Iman-Conover
+  scores) or :data:`EVENTS` (a project's schedule events);
 * ``(purpose, replication, block, kind, key)`` -- the scenario draws of
   :mod:`pmo_analytics.selection.uncertainty`;
 * ``derive_seed(seed, id)`` -- the seed of one project's schedule risk model
@@ -47,10 +51,11 @@ import hashlib
 import numpy as np
 
 __all__ = ["stable_key", "stream_key", "seed_sequence", "stream", "derive_seed", "check_seed", "PROJECT", "SHARED",
-           "CLASS"]
+           "CLASS", "EVENTS"]
 
-#: Purposes of the portfolio Monte Carlo's streams ``(block, purpose, key(id))``.
-PROJECT, SHARED, CLASS = 0, 1, 2
+#: Purposes of the portfolio Monte Carlo's streams ``(block, purpose, key(id))``; EVENTS also names the schedule
+#: events of a ScheduleRiskModel block ``(block, EVENTS)``.
+PROJECT, SHARED, CLASS, EVENTS = 0, 1, 2, 3
 
 
 def stable_key(text) -> int:

@@ -92,7 +92,7 @@ def sample_without_schedule(folder: Path, project_id: str = "A-101") -> Path:
     from pmo_analytics.bundled import bundled_path
 
     d = Path(shutil.copytree(bundled_path("sample"), folder))
-    for name in ("activities", "risks"):
+    for name in ("activities", "risks", "branches"):  # the schedule and what refers to its activities
         t = pd.read_csv(d / f"{name}.csv", dtype=str, keep_default_na=False)
         t[t["project_id"] != project_id].to_csv(d / f"{name}.csv", index=False)
     p = pd.read_csv(d / "projects.csv", dtype=str, keep_default_na=False)

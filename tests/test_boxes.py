@@ -115,7 +115,7 @@ def test_risk_box_asks_for_the_cheapest_recovery_of_late_projects():
                         "total for 253 k; validated on 10,000 independent scenarios, the plan gives 81.2% (95% "
                         "interval 80.4%-81.9%).")
     assert lines[1].startswith("B cannot finish by 2027-03-31 at P80 within its crash limits: crashing every "
-                               "activity that can be shortened to its limit gives 55%")
+                               "activity that can be shortened to its limit gives 55.0% (now 40%), not enough")
     assert lines[2] == ("C is late at P80 (60% by 2027-01-29) and its activities carry no crash limits, so the "
                         "cost of recovering it is not assessed.")
     assert narrative.recovery_sentences(RECOVERY.iloc[:0]) == [

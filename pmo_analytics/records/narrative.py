@@ -21,7 +21,7 @@ __all__ = ["money", "LOGIC_CHECKS", "logic_sentences", "invalid_date_sentences",
            "top_driver_sentence", "mitigation_sentences", "rag_sentences", "intervention_sentences",
            "flow_forecast_sentences", "register_sentences", "tco_sentences", "benefits_decision_sentence",
            "approach_sentences", "gate_sentences", "board_escalation_sentences", "weights_sentences",
-           "leader_sentence", "uplift_sentence", "recovery_sentences", "recovery_ask"]
+           "leader_sentence", "uplift_sentence", "recovery_sentences", "recovery_ask", "event_sentences"]
 
 
 def money(x: float) -> str:
@@ -804,8 +804,9 @@ def recovery_sentences(recovery: pd.DataFrame, p_label: str = "P80", validation:
                        f"{r['after_hi']:.1%}).")
         elif r["status"] == "not reachable":
             out.append(f"{pid} cannot finish by {day} at {p_label} within its crash limits: crashing every "
-                       f"activity that can be shortened to its limit gives {r['max_confidence']:.0%} (now "
-                       f"{r['confidence_before']:.0%}); its commitment or its scope must move.")
+                       f"activity that can be shortened to its limit gives {r['max_confidence']:.1%} (now "
+                       f"{r['confidence_before']:.0%}), not enough to promise {p_label} once validated; its "
+                       "commitment or its scope must move.")
         else:
             out.append(f"{pid} is late at {p_label} ({r['confidence_before']:.0%} by {day}) and its activities "
                        "carry no crash limits, so the cost of recovering it is not assessed.")
@@ -835,5 +836,27 @@ def recovery_ask(recovery: pd.DataFrame, p_label: str = "P80") -> list[str]:
         out.append(f"{', '.join(no.index)} cannot be brought back to {'its commitment' if one else 'their commitments'}"
                    f" at {p_label} within the crash limits: the board is asked to move "
                    f"{'that commitment' if one else 'those commitments'} or the scope.")
+    return out
+
+
+def event_sentences(events: pd.DataFrame) -> list[str]:
+    """What the simulation models beyond durations and independent risks, per project.
+
+    ``events`` is ``RiskReview.events_``: ``project_id``, ``kind`` (branch, risk calendar, conditional risk),
+    ``subject``, ``detail`` and ``share`` [probability a branch's path exists in the simulation].
+    """
+    if len(events) == 0:
+        return []
+    out = []
+    for pid, g in events.groupby("project_id", sort=True):
+        parts = []
+        for subject, b in g[g["kind"] == "branch"].groupby("subject", sort=False):
+            parts.append(f"after {subject} one branch is taken per iteration ("
+                         + "; ".join(b["detail"]) + ")")
+        for r in g[g["kind"] == "risk calendar"].itertuples():
+            parts.append(f"risk calendar {r.subject}: {r.detail}")
+        for r in g[g["kind"] == "conditional risk"].itertuples():
+            parts.append(f"{r.subject} {r.detail}")
+        out.append(f"{pid}: " + "; ".join(parts) + ".")
     return out
 

@@ -205,6 +205,7 @@ class RiskReview:
         self.exposure_ = exposure(self.results_, pf.projects, percentile=pol.confidence)
         self.has_risks_ = pf.has("risks")
         self._risks = pf.risks if pf.has("risks") else None
+        self._events = {name: pf.tables[name] for name in ("branches", "risk_calendars") if pf.has(name)}
         pr = pf.projects.set_index("project_id")
         self.without_commitment_ = [p for p in self.projects_
                                     if "committed_finish" not in pr.columns or pd.isna(pr.at[p, "committed_finish"])]
@@ -283,7 +284,8 @@ class RiskReview:
             curve = DEFAULT_CURVE if pid in self.chart_projects_ else ()  # the curve is drawn for those only
             out[pid] = Recovery(model.network, self._risks, target=model.deadline, confidence=pol.confidence / 100,
                                 seed=project_seed(pol.seed, pid), scenarios=pol.iterations,
-                                validation=RECOVERY_VALIDATION, curve=curve, correlation=pol.group_correlation).run()
+                                validation=RECOVERY_VALIDATION, curve=curve, correlation=pol.group_correlation,
+                                **self._events).run()
         return out
 
     def _late(self) -> list[str]:
@@ -295,6 +297,47 @@ class RiskReview:
     def recovery_(self) -> pd.DataFrame:
         """:func:`recovery_table` of the projects late at the confidence level."""
         return recovery_table(self.recoveries_, self._late(), self.table_, self.models_)
+
+    @cached_property
+    def events_(self) -> pd.DataFrame:
+        """The schedule events each simulated project carries, one row each.
+
+        ``project_id``, ``kind`` (``branch``, ``risk calendar``, ``conditional
+        risk``), ``subject`` (the branching activity, the risk calendar, the
+        risk), ``detail`` (what happens, in words) and ``share``
+        [probability: how often the path of a branch exists in the
+        simulation; NaN for the others].
+        """
+        rows = []
+        for pid in self.projects_:
+            model = self.models_[pid]
+            res = self.results_[pid]
+            br = model._branches
+            if br is not None:
+                for k, point in enumerate(br.points):
+                    for j, rows_j in enumerate(br.paths[k]):
+                        ids = [model.network.ids[r] for r in rows_j]
+                        share = float(res.existence_.iloc[rows_j].mean()) if len(rows_j) else float("nan")
+                        p = float(np.diff(np.r_[0.0, br.cum[k]])[j])
+                        rows.append({"project_id": pid, "kind": "branch", "subject": point,
+                                     "detail": f"{br.names[k][j]} ({p:.0%}): " + (", ".join(ids) if ids else
+                                                                                  "no extra work"),
+                                     "share": share})
+            cal = model._calendars
+            if cal is not None:
+                for cid, rws, wins in cal.calendars:
+                    rows.append({"project_id": pid, "kind": "risk calendar", "subject": cid,
+                                 "detail": f"{len(rws)} activities exposed to its seasonal windows",
+                                 "share": float("nan")})
+            dr = model.drivers
+            for k in np.flatnonzero(dr.parent >= 0):
+                par, p0 = dr.ids[int(dr.parent[k])], float(dr.pre[k, 0])
+                detail = (f"can occur only when {par} has ({p0:.0%} then)" if dr.only_if[k] else
+                          f"is more likely when {par} has occurred ({float(dr.p_if_parent[k]):.0%} instead of "
+                          f"{p0:.0%})")
+                rows.append({"project_id": pid, "kind": "conditional risk", "subject": dr.ids[k], "detail": detail,
+                             "share": float("nan")})
+        return pd.DataFrame(rows, columns=["project_id", "kind", "subject", "detail", "share"])
 
     @cached_property
     def milestones_(self) -> pd.DataFrame:

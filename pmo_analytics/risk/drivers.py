@@ -24,6 +24,14 @@ Conventions
   the projects in proportion to the activities affected in each, so the
   projects' expected costs add up to the portfolio's (the portfolio model,
   :mod:`pmo_analytics.risk.portfolio`, draws one occurrence for all of them).
+* **Conditional risks** (``parent_risk``, ``condition``): an ``only_if``
+  risk can occur only in the iterations where its parent occurred, with its
+  ``probability`` given the parent (so ``P(risk) = P(parent) x probability``);
+  a ``more_likely`` risk occurs with ``probability_if_parent`` where the
+  parent occurred and ``probability`` where it did not. Mitigating the child
+  scales both its probabilities by post / pre; removing (disabling) the
+  parent removes its ``only_if`` children's occurrences too. Parents are
+  risks of the same project.
 * Post-mitigation values fall back to the pre-mitigation ones where blank. A
   post-mitigation run uses the *same* random numbers (occurrence and impact
   quantiles) as the pre-mitigation run: common random numbers, so the
@@ -64,6 +72,15 @@ class RiskDrivers:
     pre, post : ndarray, shape (risks, 7)
         probability, schedule min/ml/max [working days or %], cost min/ml/max
         [currency] before and after mitigation.
+    parent : ndarray of int
+        Index of the risk each one depends on (-1: independent); parents come
+        before their children in :attr:`order`.
+    only_if : ndarray of bool
+        The risk can occur only where its parent occurred (``probability`` is
+        then the probability given the parent).
+    p_if_parent : ndarray
+        Probability where the parent occurred, for a ``more_likely`` risk
+        (NaN otherwise) [probability], before mitigation.
     """
 
     table: pd.DataFrame
@@ -71,6 +88,23 @@ class RiskDrivers:
     percent: np.ndarray
     pre: np.ndarray
     post: np.ndarray
+    parent: np.ndarray = None
+    only_if: np.ndarray = None
+    p_if_parent: np.ndarray = None
+
+    def __post_init__(self):
+        n = len(self.table)
+        if self.parent is None:
+            object.__setattr__(self, "parent", np.full(n, -1, dtype=int))
+        if self.only_if is None:
+            object.__setattr__(self, "only_if", np.zeros(n, bool))
+        if self.p_if_parent is None:
+            object.__setattr__(self, "p_if_parent", np.full(n, np.nan))
+
+    @property
+    def conditional(self) -> bool:
+        """True when some risk depends on another."""
+        return bool((self.parent >= 0).any())
 
     @property
     def n(self) -> int:
@@ -111,7 +145,7 @@ def risk_drivers(risks: pd.DataFrame | None, network: Network) -> RiskDrivers:
         when a risk affects an activity the network does not have.
     """
     cols = ["risk_id", "title", "impact_type", "affected_activities", "mitigation", "mitigation_cost",
-            *_PRE, *("post_" + c for c in _PRE)]
+            *_PRE, *("post_" + c for c in _PRE), "parent_risk", "condition", "probability_if_parent"]
     if risks is None or len(risks) == 0:
         empty = pd.DataFrame(columns=cols)
         return RiskDrivers(empty, [], np.zeros(0, bool), np.zeros((0, 7)), np.zeros((0, 7)))
@@ -122,7 +156,7 @@ def risk_drivers(risks: pd.DataFrame | None, network: Network) -> RiskDrivers:
     r = r.reset_index(drop=True).copy()
     for c in cols:
         if c not in r.columns:
-            r[c] = "" if c in ("title", "mitigation") else np.nan
+            r[c] = "" if c in ("title", "mitigation") else (None if c in ("parent_risk", "condition") else np.nan)
     r["impact_type"] = r["impact_type"].fillna("days").astype(str).str.lower()
     bad = ~r["impact_type"].isin(["days", "percent"])
     if bad.any():
@@ -149,7 +183,59 @@ def risk_drivers(risks: pd.DataFrame | None, network: Network) -> RiskDrivers:
     table = r[cols].copy()
     table["mitigation_cost"] = table["mitigation_cost"].astype(float).fillna(0.0)
     table[["post_" + c for c in _PRE]] = post
-    return RiskDrivers(table, rows, (r["impact_type"] == "percent").to_numpy(), pre, post)
+    parent, only_if, p1 = _conditions(r, network)
+    return RiskDrivers(table, rows, (r["impact_type"] == "percent").to_numpy(), pre, post, parent, only_if, p1)
+
+
+def _conditions(r: pd.DataFrame, network: Network):
+    """Parents (index, -1 none), only-if flags and probabilities given the parent of the register rows ``r``."""
+    n = len(r)
+    parent = np.full(n, -1, dtype=int)
+    only_if = np.zeros(n, bool)
+    p1 = np.full(n, np.nan)
+    if "parent_risk" not in r.columns:
+        return parent, only_if, p1
+    pos = {str(rid): i for i, rid in enumerate(r["risk_id"])}
+    cond = r["condition"] if "condition" in r.columns else pd.Series(None, index=r.index)
+    given = r["probability_if_parent"] if "probability_if_parent" in r.columns else pd.Series(np.nan, index=r.index)
+    for i, (rid, par) in enumerate(zip(r["risk_id"], r["parent_risk"])):
+        if not isinstance(par, str) or not par.strip():
+            continue
+        if par not in pos:
+            raise DataValidationError([Problem("risks", "", None, "parent_risk",
+                                               f"risk {rid}: its parent risk {par!r} is not a risk of "
+                                               f"{network._name()}")])
+        c = cond.iloc[i]
+        if c not in ("only_if", "more_likely"):
+            raise DataValidationError([Problem("risks", "", None, "condition",
+                                               f"risk {rid}: condition must be only_if or more_likely, got {c!r}")])
+        parent[i] = pos[par]
+        only_if[i] = c == "only_if"
+        if c == "more_likely":
+            v = given.iloc[i]
+            if pd.isna(v):
+                raise DataValidationError([Problem("risks", "", None, "probability_if_parent",
+                                                   f"risk {rid} is more_likely after {par}: give "
+                                                   "probability_if_parent")])
+            p1[i] = float(v)
+    # parents first: a cycle cannot be ordered
+    seen, order = set(), []
+
+    def visit(i, stack=()):
+        if i in seen:
+            return
+        if i in stack:
+            raise DataValidationError([Problem("risks", "", None, "parent_risk",
+                                               "cycle of parent risks: " + " -> ".join(
+                                                   str(r["risk_id"].iloc[k]) for k in (*stack, i)))])
+        if parent[i] >= 0:
+            visit(int(parent[i]), (*stack, i))
+        seen.add(i)
+        order.append(i)
+
+    for i in range(n):
+        visit(i)
+    return parent, only_if, p1
 
 
 def _rows_of_project(risks: pd.DataFrame, pid: str) -> tuple[pd.DataFrame, np.ndarray | None]:

@@ -68,11 +68,12 @@ from ..exceptions import ConvergenceWarning, DataValidationError, DataWarning, P
 from ..parallel import default_threads
 from ..schedule.cpm import CRITICAL_TOL, backward_pass, cpm, forward_pass, project_finish
 from ..schedule.network import Network, build_network
-from ..streams import check_seed, stream
+from ..streams import EVENTS, check_seed, stream
 from .distributions import DISTRIBUTIONS
 from .drivers import RiskDrivers, risk_drivers
+from .events import BranchStep, RiskCalendarStep, windows_until
 from .results import RiskResults
-from .sampling import SAMPLING, BlockSampler, RiskDriverStep, remaining_ranges
+from .sampling import SAMPLING, BlockSampler, RiskDriverStep, block_uniforms, remaining_ranges
 
 __all__ = ["ScheduleRiskModel", "simulate", "remaining_ranges", "done_durations"]
 
@@ -100,6 +101,7 @@ class _Draws:
     finishes: np.ndarray        # stored early finishes [kernel units, own calendar] (float32)
     convergence: list
     converged: bool | None
+    exist_count: np.ndarray | None = None  # iterations each branch-path row exists [count]
 
 
 class ScheduleRiskModel(RiskResults):
@@ -172,6 +174,15 @@ class ScheduleRiskModel(RiskResults):
     executor : concurrent.futures.Executor or pmo_analytics.parallel.Executor, optional
         Run the block draws on this executor (owned by the caller) instead
         of a local thread pool made for each run.
+    branches : DataFrame, optional
+        Probabilistic branches (the ``branches`` table; rows of other
+        projects are ignored): one branch taken per iteration, the paths of
+        the others do not exist (:mod:`pmo_analytics.risk.events`); the
+        deterministic plan takes the most likely branches.
+    risk_calendars : DataFrame, optional
+        The ``risk_calendars`` table: seasonal windows drawn per iteration
+        that stop or slow the activities naming them in ``risk_calendar_id``
+        (a network with dates).
 
     Attributes
     ----------
@@ -200,6 +211,10 @@ class ScheduleRiskModel(RiskResults):
         Convergence test result (None when no tolerance was set).
     convergence_ : DataFrame
         P80 finish and cost after each block (when a tolerance was set).
+    existence_ : Series
+        Share of iterations in which each activity exists [probability]: 1
+        except on the paths of probabilistic branches (criticality counts
+        only the iterations where an activity exists).
 
     Examples
     --------
@@ -214,7 +229,8 @@ class ScheduleRiskModel(RiskResults):
                  store_samples: int = 20_000_000, convergence_tol: float | None = None,
                  convergence_window: int = 3, stop_when_converged: bool = False, progress: bool = False,
                  deadline=None, mitigated=False, disabled: Iterable[str] = (), threads: int | None = None,
-                 executor: Executor | None = None):
+                 executor: Executor | None = None, branches: pd.DataFrame | None = None,
+                 risk_calendars: pd.DataFrame | None = None):
         if not isinstance(network, Network):
             raise ValueError("network must be a pmo_analytics.schedule.Network (see build_network)")
         seed = check_seed(seed)
@@ -278,6 +294,15 @@ class ScheduleRiskModel(RiskResults):
         if gone:
             warnings.warn(f"risk(s) {', '.join(gone)} affect only complete activities: their schedule impact is "
                           "left out (cost impacts still count)", DataWarning, stacklevel=2)
+        # schedule events: probabilistic branches and risk calendars, drawn from the block's event stream
+        self._branches = BranchStep.compile(branches, network)
+        self._exists0 = (self._branches.most_likely_exists(network.n) if self._branches is not None
+                         else np.ones(network.n, bool))
+        self._calendars = RiskCalendarStep.compile(risk_calendars, network,
+                                                   until=windows_until(network, self._sampler.high, self.drivers))
+        self._n_events = (self._branches.n if self._branches is not None else 0) + \
+            (self._calendars.n if self._calendars is not None else 0)
+        self._fixed_rows = acts["fixed_cost"].to_numpy(float)
         dr = self.drivers
         self.cost_assessed_ = bool(self._fixed > 0 or (self._rate > 0).any() or
                                    (dr.n and (np.nanmax(np.r_[dr.pre[:, 4:7].ravel(), dr.post[:, 4:7].ravel()]) > 0)))
@@ -317,6 +342,9 @@ class ScheduleRiskModel(RiskResults):
             fin = proj.get("committed_finish") if "committed_finish" in proj.index else None
             if fin is not None and not pd.isna(fin):
                 options["deadline"] = pd.Timestamp(fin)
+        for name in ("branches", "risk_calendars"):
+            if name not in options and portfolio.has(name):
+                options[name] = portfolio.tables[name]
         return cls(net, portfolio.risks, seed=seed, **options)
 
     def __repr__(self) -> str:
@@ -373,13 +401,14 @@ class ScheduleRiskModel(RiskResults):
             ``self``.
         """
         net = self.network
+        D0 = net.remaining * self._exists0  # the deterministic plan takes the most likely branches
         if not hasattr(self, "_deterministic"):  # depends on the network only: once per model
-            D0 = net.remaining
             T = project_finish(net, forward_pass(net, D0 * net._plan.scale))
-            self._deterministic = (cpm(net), float(net.to_days(T)) if net.has_dates else float(T))
+            self._deterministic = (cpm(net, durations=D0) if self._branches is not None else cpm(net),
+                                   float(net.to_days(T)) if net.has_dates else float(T))
         self.schedule_, self.deterministic_finish_ = self._deterministic
-        D0 = net.remaining
-        self.deterministic_cost_ = float(self._fixed + self._done_cost + self._rate @ D0) \
+        fixed = self._fixed - float(self._fixed_rows @ ~self._exists0)
+        self.deterministic_cost_ = float(fixed + self._done_cost + self._rate @ D0) \
             if self.cost_assessed_ else float("nan")
         draws = self._simulate(self.mitigated, self.disabled, store=True, crit=self.criticality)
         self.finish_ = draws.finish
@@ -388,6 +417,10 @@ class ScheduleRiskModel(RiskResults):
         self.iterations_ = len(draws.finish)
         self.criticality_ = (pd.Series(draws.crit_count / self.iterations_, index=net.activities.index,
                                        name="criticality") if draws.crit_count is not None else None)
+        exist = np.ones(net.n)
+        if self._branches is not None:
+            exist[self._branches.rows] = draws.exist_count / self.iterations_
+        self.existence_ = pd.Series(exist, index=net.activities.index, name="existence")
         self.durations_ = draws.durations
         self._stored_finishes = draws.finishes
         self.convergence_ = pd.DataFrame(draws.convergence)
@@ -410,7 +443,9 @@ class ScheduleRiskModel(RiskResults):
         n_store = min(N, self.store_samples // max(n_act, 1)) if store else 0
         st = {"finish": np.empty(N), "cost": np.empty(N), "track": np.empty((len(self._track_rows), N)),
               "store_d": np.empty((n_act, n_store), np.float32), "store_ef": np.empty((n_act, n_store), np.float32),
-              "crit": np.zeros((n_blocks, n_act), np.int64) if crit else None, "n_store": n_store}
+              "crit": np.zeros((n_blocks, n_act), np.int64) if crit else None, "n_store": n_store,
+              "exist": np.zeros((n_blocks, len(self._branches.rows)), np.int64) if self._branches is not None
+              else None}
         conv_rows: list = []
         done, converged = N, None
         chunks = range(0, n_blocks, self.chunk_blocks)
@@ -444,8 +479,9 @@ class ScheduleRiskModel(RiskResults):
         n_blk_done = math.ceil(done / B)
         crit_count = st["crit"][:n_blk_done].sum(axis=0) if crit else None
         k = min(n_store, done)
+        exist_count = st["exist"][:n_blk_done].sum(axis=0) if st["exist"] is not None else None
         return _Draws(st["finish"][:done], st["cost"][:done], st["track"][:, :done], crit_count,
-                      st["store_d"][:, :k], st["store_ef"][:, :k], conv_rows, converged)
+                      st["store_d"][:, :k], st["store_ef"][:, :k], conv_rows, converged, exist_count)
 
     def _simulate_chunk(self, b0, b1, buf, st, params, active, response_cost, ex, crit) -> None:
         """Simulate blocks ``b0 .. b1-1``, split into one run of consecutive blocks per thread.
@@ -483,6 +519,12 @@ class ScheduleRiskModel(RiskResults):
         m = i1 - i0
         if i1 <= i0:
             return
+        U_ev = self._event_uniforms(g0, g1) if self._n_events else None
+        exists = None
+        if self._branches is not None:  # the paths of the branches not taken do not exist: 0 days, no cost
+            exists = self._branches.apply(D, U_ev[:self._branches.n])
+            for k in range(0, C, B):  # counted block by block; the last block's real iterations only
+                st["exist"][g0 + k // B] = exists[:, k:min(k + B, m)].sum(axis=1)
         cost = np.empty(C)
         for k in range(0, C, B):  # one block at a time: the same sums however the chunk is split;
             # einsum's own loop, not BLAS: OpenBLAS's threads would compete with the engine's for the cores
@@ -490,13 +532,17 @@ class ScheduleRiskModel(RiskResults):
         cost += self._fixed + self._done_cost  # the order of the sums of one iteration's cost, as ever
         cost += risk_cost
         cost += response_cost
+        if exists is not None:
+            rows = self._branches.rows
+            cost -= self._fixed_rows[rows] @ ~exists
         st["cost"][i0:i1] = cost[:m]
         if i0 < st["n_store"]:
             k = min(st["n_store"], i1) - i0
             st["store_d"][:, i0:i0 + k] = D[:, :k]
         if self._scale is not None:
             D *= self._scale[:, None]  # working days -> hours of each activity's calendar
-        EF = forward_pass(net, D, out=buf["EF"][:, c0:c1])
+        stretch = (self._calendars.stretch(U_ev[-self._calendars.n:]) if self._calendars is not None else None)
+        EF = forward_pass(net, D, out=buf["EF"][:, c0:c1], stretch=stretch)
         T = project_finish(net, EF)
         st["finish"][i0:i1] = net.to_days(T[:m]) if net.has_dates else T[:m]
         if len(self._track_rows):  # kernel units: converted when reported (quantiles commute with it)
@@ -515,17 +561,32 @@ class ScheduleRiskModel(RiskResults):
                 c = (LF[r0:r1] - EF[r0:r1]) <= tol_r
                 if incomplete is not None:
                     c &= incomplete[r0:r1]
+                if exists is not None:  # an activity on a branch not taken is not critical
+                    rows = self._branches.rows
+                    sel = (rows >= r0) & (rows < r1)
+                    if sel.any():
+                        c[rows[sel] - r0] &= exists[sel]
                 c8 = c.view(np.uint8)  # counted as bytes: cheaper than summing booleans
                 st["crit"][g0:g1, r0:r1] = c8.reshape(r1 - r0, g1 - g0, B).sum(axis=2, dtype=np.int32).T
                 if m < C:  # last partial block: count only real iterations
                     st["crit"][g1 - 1, r0:r1] = c8[:, (g1 - 1 - g0) * B:m].sum(axis=1, dtype=np.int32)
+
+    def _event_uniforms(self, g0: int, g1: int) -> np.ndarray:
+        """Uniforms of the schedule events of blocks ``g0 .. g1-1``: branches, then risk-calendar windows.
+
+        Each block draws from its own stream ``(seed, b, EVENTS)`` (Latin
+        hypercube per row with ``sampling="lhs"``).
+        """
+        B = self.block_size
+        return np.concatenate([block_uniforms(stream(self.seed, b, EVENTS), self._n_events, B, self.sampling)
+                               for b in range(g0, g1)], axis=1)
 
     def _apply_risks(self, D, U_occ, U_imp, params, active):
         """Risk drivers of the ``active`` risks on durations ``D`` in place; returns their cost [currency] per iteration."""
         step = self._risks
         if not len(active):
             return np.zeros(D.shape[1])
-        sched, cost = step.effects(params[active], U_occ[active], U_imp[active])
+        sched, cost = step.effects(params[active], U_occ[active], U_imp[active], which=active)
         pct, add = step.zeros(D.shape[1])
         step.accumulate(active, sched, pct, add)
         step.apply(D, pct, add)

@@ -35,6 +35,20 @@ project without a schedule spends each period of its cost profile uniformly
 over that period stretched by its sampled duration ratio. Spend after period
 H is reported as "after the horizon".
 
+Schedule events
+---------------
+Probabilistic branches, risk calendars and conditional risks
+(:mod:`pmo_analytics.risk.events`, :mod:`pmo_analytics.risk.drivers`) are
+simulated as the schedule engine simulates them, by the same code: a
+project's branches and risk-calendar windows are drawn from its stream ``(b,
+EVENTS, key(project_id))``; the paths of branches not taken last 0 days and
+spend nothing; the windows act on the dates of the project's own schedule
+(its calendars from its start or data date: a delay that a cross-project
+link adds does not move its weather). A conditional risk and its parent must
+both be local to the project: a register where a shared risk (one that
+names activities of several projects) has a parent, or is one, is refused
+with the risk named.
+
 Projects under way
 ------------------
 A schedule with progress (actual dates, a ``data_date``), constraint dates or
@@ -102,13 +116,14 @@ from scipy import special
 from ..exceptions import DataWarning, PMOError
 from ..schedule.cpm import forward_pass, project_finish
 from ..schedule.network import Network, build_network
-from ..streams import CLASS, PROJECT, SHARED, check_seed, stable_key, stream
+from ..streams import EVENTS, CLASS, PROJECT, SHARED, check_seed, stable_key, stream
 from ..tables.graph import split_list, topological_order
 from ..tables.spec import split_activity_ref
 from .correlation import check_correlation, group_matrix, iman_conover, spearman_to_pearson
 from .distributions import DISTRIBUTIONS
 from .drivers import risk_drivers
 from .engine import done_durations
+from .events import BranchStep, RiskCalendarStep, windows_until
 from .sampling import SAMPLING, BlockSampler, RiskDriverStep, block_uniforms, ic_factor
 
 __all__ = ["PortfolioRiskModel", "reference_class_distributions", "sample_schedule_block", "simulate_block",
@@ -259,6 +274,14 @@ class ScheduleProject:
     cal_rows: tuple = ()
     done: np.ndarray = field(default_factory=lambda: np.zeros(0, np.intp))
     actual_days: np.ndarray | None = None
+    branches: BranchStep | None = None
+    calendars: RiskCalendarStep | None = None
+
+    @property
+    def n_events(self) -> int:
+        """Uniform rows of the project's schedule events per iteration (branches, then windows) [count]."""
+        return (self.branches.n if self.branches is not None else 0) + \
+            (self.calendars.n if self.calendars is not None else 0)
 
     @property
     def n(self) -> int:
@@ -367,7 +390,7 @@ def _schedule_draws(m: CompiledPortfolio, pr: ScheduleProject, b: int):
     pct, add = pr.risks.zeros(m.block_size)
     rcost = np.zeros_like(pct)
     if pr.n_local:
-        sched, cost = pr.risks.effects(pr.params[pr.local], U_occ, U_imp)
+        sched, cost = pr.risks.effects(pr.params[pr.local], U_occ, U_imp, which=pr.local)
         pr.risks.accumulate(pr.local, sched, pct, add, cost, rcost)
     return D0, pct, add, rcost
 
@@ -390,7 +413,7 @@ def _profile_draws(m: CompiledPortfolio, pr: ProfileProject, b: int):
     return np.exp(pr.cost_mu + pr.cost_sigma * z[0]), np.exp(pr.duration_mu + pr.duration_sigma * zd)
 
 
-def _schedule_times(pr: ScheduleProject, D: np.ndarray):
+def _schedule_times(pr: ScheduleProject, D: np.ndarray, stretch: dict | None = None):
     """Remaining work of one project on its own time line, for durations ``D`` (n, B) [working days].
 
     Returns ``lo``, ``hi`` (start and finish of each activity's remaining
@@ -405,7 +428,7 @@ def _schedule_times(pr: ScheduleProject, D: np.ndarray):
         T = EF[pr.end_rows].max(axis=0) if len(pr.end_rows) else np.zeros(D.shape[1])
         return EF - D, EF, T
     K = D * pr.scale[:, None]  # working days -> kernel units (hours of each activity's calendar)
-    hi = forward_pass(net, K)
+    hi = forward_pass(net, K, stretch=stretch)  # a risk calendar's windows stretch K in place
     T = net.to_days(project_finish(net, hi)) - pr.floor_days
     lo = hi - K
     tl = net.timeline
@@ -545,15 +568,24 @@ def simulate_block(m: CompiledPortfolio, item: tuple[int, int]) -> dict:
                 D0, pct, add, rcost = D0[:, perm], pct[:, perm], add[:, perm], rcost[:, perm]
             if len(pr.shared):
                 u = np.stack([shared[pr.risk_ids[k]] for k in pr.shared])  # (s, 2, B)
-                sched, rc = pr.risks.effects(pr.params[pr.shared], u[:, 0], u[:, 1])
+                sched, rc = pr.risks.effects(pr.params[pr.shared], u[:, 0], u[:, 1], which=pr.shared)
                 pr.risks.accumulate(pr.shared, sched, pct, add, rc, rcost)
-            D = pr.risks.apply(D0.copy(), pct, add) if len(pr.touched) else D0
-            lo, hi, T = _schedule_times(pr, D)
+            D = pr.risks.apply(D0.copy(), pct, add) if len(pr.touched) else D0.copy()
+            exists, stretch = None, None
+            if pr.n_events:  # branches and risk-calendar windows, from the project's event stream
+                u_ev = block_uniforms(stream(m.seed, b, EVENTS, pr.key), pr.n_events, B, m.sampling)
+                if pr.branches is not None:
+                    exists = pr.branches.apply(D, u_ev[:pr.branches.n])
+                if pr.calendars is not None:
+                    stretch = pr.calendars.stretch(u_ev[u_ev.shape[0] - pr.calendars.n:])
+            amt = pr.rate[:, None] * D  # cost of the work, before a window stretches its time
+            amt += pr.fixed[:, None]
+            if exists is not None:  # a branch not taken costs nothing, fixed cost included
+                amt[pr.branches.rows] -= pr.fixed[pr.branches.rows, None] * ~exists
+            lo, hi, T = _schedule_times(pr, D, stretch)
             finish[i] = start + T
             lo += start
             hi += start
-            amt = pr.rate[:, None] * D
-            amt += pr.fixed[:, None]
             if len(pr.touched):
                 amt[pr.touched] += rcost
             accrue(spend[i], lo, hi, amt, P)
@@ -890,6 +922,13 @@ class PortfolioRiskModel:
         dr = risk_drivers(risks, net)
         is_shared = np.array([rid in shared_ids for rid in dr.ids], dtype=bool)
         local = np.flatnonzero(~is_shared)
+        for k in np.flatnonzero(dr.parent >= 0):  # a conditional risk and its parent: both local
+            g = int(dr.parent[k])
+            if is_shared[k] or is_shared[g]:
+                raise PMOError(f"project {p}: risk {dr.ids[k]} depends on {dr.ids[g]}, and "
+                               f"{dr.ids[k] if is_shared[k] else dr.ids[g]} is shared by several projects: the "
+                               "portfolio model does not simulate conditional shared risks (make both local, or "
+                               "drop the condition)")
         # remaining work, as the schedule engine simulates it (ranges scaled by remaining / most likely), drawn
         # by the sampling kernel: durations, then the occurrence and impact rows of the local risks
         design = BlockSampler.for_network(net, 2 * len(local), block_size=self.block_size, sampling=self.sampling,
@@ -939,11 +978,18 @@ class PortfolioRiskModel:
                            if c)
             extra = dict(dated=True, scale=plan.scale.copy(), floor_days=floor_days, cal_rows=groups,
                          done=np.flatnonzero(done), actual_days=actual)
+        branches = BranchStep.compile(pf.tables.get("branches"), net)
+        calendars = RiskCalendarStep.compile(pf.tables.get("risk_calendars"), net,
+                                             until=windows_until(net, design.high, dr)) if net.has_dates else None
+        if calendars is None and not net.has_dates and "risk_calendar_id" in own.columns and \
+                own["risk_calendar_id"].notna().any():
+            raise PMOError(f"project {p}: its activities name risk calendars, which need the project's start_date")
         pr = ScheduleProject(p, stable_key(p), cls, start, net, design, fixed_left, rate, step, params, local,
                              np.flatnonzero(is_shared), response, end_rows, 0.0, float(fixed.sum() + rate @ ml),
-                             duration_periods, sunk=sunk, **extra)
-        _, _, T = _schedule_times(pr, design.mode[:, None])
-        return replace(pr, plan_days=float(T[0]))  # the deterministic remaining schedule
+                             duration_periods, sunk=sunk, branches=branches, calendars=calendars, **extra)
+        mode = design.mode * (branches.most_likely_exists(net.n) if branches is not None else 1.0)
+        _, _, T = _schedule_times(pr, mode[:, None])
+        return replace(pr, plan_days=float(T[0]))  # the deterministic remaining schedule (most likely branches)
 
     # ------------------------------------------------------------ run
     def run(self, portfolio, selection=None, client=None) -> PortfolioRiskModel:
@@ -1142,7 +1188,7 @@ def _under_way(m: CompiledPortfolio) -> pd.DataFrame:
 
 def _needs_dates(acts: pd.DataFrame, project: pd.Series) -> str:
     """What makes a project's schedule need dates (progress, constraints, a data date, calendars), or ""."""
-    why = [c for c in ("actual_start", "actual_finish", "constraint_date", "calendar_id")
+    why = [c for c in ("actual_start", "actual_finish", "constraint_date", "calendar_id", "risk_calendar_id")
            if c in acts.columns and acts[c].notna().any()]
     why += [c for c in ("data_date", "calendar_id") if c in project.index and not pd.isna(project[c])
             and c not in why]

@@ -51,6 +51,13 @@ Method
   whole ``interval`` (95 %) interval lies at or above it.
 * The **curve** "cost to recover vs confidence" repeats the solve at several
   confidence levels (validated likewise, not calibrated).
+* **Schedule events** are in the scenarios as the simulation drew them:
+  probabilistic branches (a path not taken lasts 0 days, so crashing it
+  saves nothing there), conditional risks, and risk-calendar windows (the
+  crashed work is run through the same windows; a crash can then move work
+  out of a window, so the finish is no longer convex in the plan and the
+  cuts are local linearisations: the plan is a local optimum, and is still
+  validated out of sample).
 """
 
 from __future__ import annotations
@@ -96,7 +103,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
 
 
 # --------------------------------------------------------------------------- the finish's gradient
-def _forward_tape(network: Network, D: np.ndarray):
+def _forward_tape(network: Network, D: np.ndarray, stretch: dict | None = None):
     """The forward pass of :func:`~pmo_analytics.schedule.cpm.forward_pass` recording what binds.
 
     Returns ``EF`` (kernel units) and two int16 arrays like ``D``: the source
@@ -104,11 +111,17 @@ def _forward_tape(network: Network, D: np.ndarray):
     constraint; ``-1`` a finish constraint that fixes the finish; ``k >= 1``
     the k-th FS-then-SS link of the row) and of each early finish (0 the
     start plus the duration; ``-1`` a constant; ``k >= 1`` the k-th
-    FF-then-SF link).
+    FF-then-SF link); and, for the rows a risk calendar stretches, the local
+    slopes of their finish with respect to their start and their duration
+    (``{row: (d EF / d ES, d EF / d D)}``, by a difference of 1e-6 hours: the
+    finish is piecewise linear in both). ``D`` is not changed.
     """
     tl = network.timeline
     plan = network._plan
     n, S = D.shape
+    if stretch:
+        D = D.copy()  # a stretched row's duration becomes the time it takes (finish - start), as in forward_pass
+    slopes: dict = {}
     EF = np.empty_like(D)
     es_src = np.zeros((n, S), np.int16)
     ef_src = np.zeros((n, S), np.int16)
@@ -124,7 +137,7 @@ def _forward_tape(network: Network, D: np.ndarray):
         return np.maximum(v, floor), low
 
     for (r, st, clamp, fs, ss, ff, sf, code, cval), plain in zip(plan.forward, plan.fplain):
-        if plain is not None:
+        if plain is not None and not (stretch and r in stretch):
             if len(plain) == 1:
                 EF[r] = EF[plain[0]] + D[r]
                 es_src[r] = 1
@@ -173,7 +186,14 @@ def _forward_tape(network: Network, D: np.ndarray):
             elif code == 7:  # MSO
                 es = np.full(S, cval)
                 src[...] = 0
-        ef = es + D[r]
+        if stretch and r in stretch and code != 7:
+            h = 1e-6
+            f = stretch[r]
+            ef = f(es, D[r])
+            slopes[r] = ((f(es + h, D[r]) - ef) / h, (f(es, D[r] + h) - ef) / h)
+            D[r] = ef - es
+        else:
+            ef = es + D[r]
         fsrc = ef_src[r]
         kk = 0
         for lst, start in ((ff, False), (sf, True)):
@@ -191,10 +211,10 @@ def _forward_tape(network: Network, D: np.ndarray):
             ef = np.full(S, cval)
             fsrc[...] = -1
         EF[r] = ef
-    return EF, es_src, ef_src
+    return EF, es_src, ef_src, slopes
 
 
-def finish_gradient(network: Network, D: np.ndarray):
+def finish_gradient(network: Network, D: np.ndarray, stretch: dict | None = None):
     """Project finish per scenario and its gradient with respect to the remaining durations.
 
     Reverse-mode differentiation of the forward pass: from the activity that
@@ -210,6 +230,12 @@ def finish_gradient(network: Network, D: np.ndarray):
     network : Network
     D : ndarray, shape (activities, scenarios)
         Remaining durations in kernel units.
+    stretch : dict, optional
+        Risk-calendar windows of the scenarios (``{row: finish(es, d)}``, see
+        :func:`~pmo_analytics.schedule.cpm.forward_pass`): a stretched row
+        passes on its finish's local slopes (1 / productivity inside a
+        window). The finish is then not convex in the durations (work can be
+        moved out of a window), so a gradient is a local linearisation.
 
     Returns
     -------
@@ -222,7 +248,7 @@ def finish_gradient(network: Network, D: np.ndarray):
     plan = network._plan
     tl = network.timeline
     n, S = D.shape
-    EF, es_src, ef_src = _forward_tape(network, D)
+    EF, es_src, ef_src, slopes = _forward_tape(network, D, stretch)
     rows = plan.end_rows
     vals = np.empty((len(rows), S))
     for i, r in enumerate(rows):
@@ -237,23 +263,40 @@ def finish_gradient(network: Network, D: np.ndarray):
         T = np.maximum(T, best)
         aEF[rows[k[live]], np.flatnonzero(live)] = 1.0
     grad = np.zeros((n, S))
+    aES = np.zeros((n, S)) if slopes else None  # the start of a stretched row, reached by SS/SF links
+
+    def to_start(p, m):
+        """Adjoint ``m`` of ``EF_p - D_p`` (the start of p, as successors' SS/SF links read it)."""
+        if p in slopes:
+            aES[p] += m
+        else:
+            aEF[p] += m
+            grad[p] -= m
+
     for r, st, clamp, fs, ss, ff, sf, code, cval in reversed(plan.forward):
         a = aEF[r]
-        if not a.any():
+        extra = aES[r] if aES is not None and r in slopes else None
+        if not a.any() and (extra is None or not extra.any()):
             continue
         fsrc = ef_src[r]
         src = es_src[r]
         via_start = a * (fsrc == 0)
-        grad[r] += via_start * (src != -1)
+        if r in slopes:
+            s_es, s_d = slopes[r]
+            grad[r] += via_start * s_d
+            via_start = via_start * s_es + extra
+        else:
+            grad[r] += via_start * (src != -1)
         kk = 0
         for lst, start in ((ff, False), (sf, True)):
             for p, *_ in lst:
                 kk += 1
                 m = a * (fsrc == kk)
                 if m.any():
-                    aEF[p] += m
                     if start:
-                        grad[p] -= m
+                        to_start(p, m)
+                    else:
+                        aEF[p] += m
         if not via_start.any():
             continue
         kk = 0
@@ -262,9 +305,10 @@ def finish_gradient(network: Network, D: np.ndarray):
                 kk += 1
                 m = via_start * (src == kk)
                 if m.any():
-                    aEF[p] += m
                     if start:
-                        grad[p] -= m
+                        to_start(p, m)
+                    else:
+                        aEF[p] += m
     return T, grad
 
 
@@ -272,9 +316,11 @@ def finish_gradient(network: Network, D: np.ndarray):
 class _Scenarios:
     """Sampled remaining durations [unit] of a network and the finish [unit after the start] of a crash plan."""
 
-    def __init__(self, network: Network, D: np.ndarray, data: CrashData):
+    def __init__(self, network: Network, D: np.ndarray, data: CrashData, calendars=None, U_cal=None):
         self.net = network
         self.D = np.ascontiguousarray(D, dtype=float)
+        self.calendars = calendars  # RiskCalendarStep and its window uniforms per scenario (rows, S)
+        self.U_cal = U_cal
         self.data = data
         self.scale = network._plan.scale
         self.hpd = network._hours_per_day() if network.has_dates else 1.0
@@ -287,12 +333,20 @@ class _Scenarios:
     def _days(self, T):
         return self.net.to_days(T) if self.net.has_dates else T
 
+    def _stretch(self, cols):
+        """The risk-calendar windows of scenarios ``cols`` for the forward pass (None without risk calendars)."""
+        if self.calendars is None:
+            return None
+        return self.calendars.stretch(self.U_cal[:, cols])
+
     def finishes(self, y: np.ndarray, cols=None, chunk: int = 4000) -> np.ndarray:
-        D = self.D if cols is None else self.D[:, cols]
-        out = np.empty(D.shape[1])
-        for c0 in range(0, D.shape[1], chunk):
-            Dk = crashed_durations(D[:, c0:c0 + chunk], y, self.data.remaining) * self.scale[:, None]
-            out[c0:c0 + chunk] = self._days(project_finish(self.net, forward_pass(self.net, Dk)))
+        cols = np.arange(self.S) if cols is None else np.asarray(cols)
+        out = np.empty(len(cols))
+        for c0 in range(0, len(cols), chunk):
+            cc = cols[c0:c0 + chunk]
+            Dk = crashed_durations(self.D[:, cc], y, self.data.remaining) * self.scale[:, None]
+            EF = forward_pass(self.net, Dk, stretch=self._stretch(cc))
+            out[c0:c0 + chunk] = self._days(project_finish(self.net, EF))
         return out
 
     def cuts(self, y: np.ndarray, cols: np.ndarray):
@@ -302,7 +356,7 @@ class _Scenarios:
         """
         D = self.D[:, cols]
         Dc = crashed_durations(D, y, self.data.remaining)
-        T, g = finish_gradient(self.net, Dc * self.scale[:, None])
+        T, g = finish_gradient(self.net, Dc * self.scale[:, None], self._stretch(cols))
         F = self._days(T)
         rows = self.data.rows
         a = -(g[rows] * D[rows]) * self._coef  # (crashable, scenarios)
@@ -328,6 +382,9 @@ class _SAA:
         self.pool_s: list = []    # scenario of each cut
         self.rounds = 0
         self.lp_solves = 0
+        # risk-calendar windows make a scenario's finish non-convex in the plan: an old cut of a scenario may
+        # then cut off plans that meet the target, so only each scenario's latest cut is kept
+        self.convex = sc.calendars is None
 
     # ---------------------------------------------------------------- helpers
     def full(self, yc: np.ndarray) -> np.ndarray:
@@ -346,16 +403,25 @@ class _SAA:
     def pool(self):
         if not self.pool_A:
             return sp.csr_matrix((0, self.nc)), np.zeros(0), np.zeros(0, int)
-        return sp.vstack(self.pool_A, format="csr"), np.concatenate(self.pool_b), np.concatenate(self.pool_s)
+        A, b, s = sp.vstack(self.pool_A, format="csr"), np.concatenate(self.pool_b), np.concatenate(self.pool_s)
+        if not self.convex and len(s):  # each scenario's latest cut
+            last = len(s) - 1 - np.unique(s[::-1], return_index=True)[1]
+            last.sort()
+            A, b, s = A[last], b[last], s[last]
+        return A, b, s
 
     # ---------------------------------------------------------------- robust LP over a scenario set
+    def _robust_lp(self, chosen):
+        A, b, s = self.pool()
+        keep = chosen[s] if len(s) else np.zeros(0, bool)
+        lp = LinearProgram(self.rate, A[keep], np.full(int(keep.sum()), -np.inf), self.target - b[keep],
+                           np.zeros(self.nc), self.limit, time_limit=self.time_limit)
+        return lp, s, keep
+
     def robust(self, chosen: np.ndarray, y_start: np.ndarray | None = None, max_rounds: int = 200):
         """Cheapest plan with every scenario of ``chosen`` (mask) meeting the target; None if infeasible."""
         T = self.target
-        A, b, s = self.pool()
-        keep = chosen[s] if len(s) else np.zeros(0, bool)
-        lp = LinearProgram(self.rate, A[keep], np.full(int(keep.sum()), -np.inf), T - b[keep],
-                           np.zeros(self.nc), self.limit, time_limit=self.time_limit)
+        lp, s, keep = self._robust_lp(chosen)
         have = np.zeros(self.sc.S, bool)
         have[s[keep]] = True
         if y_start is None:
@@ -383,7 +449,12 @@ class _SAA:
             self.pool_A.append(A2)
             self.pool_b.append(b2)
             self.pool_s.append(viol)
-            lp.add_rows(A2, np.full(len(viol), -np.inf), T - b2)
+            if self.convex:
+                lp.add_rows(A2, np.full(len(viol), -np.inf), T - b2)
+            else:  # the scenarios' older cuts go: rebuild from the latest ones
+                lp, _, _ = self._robust_lp(chosen)
+        if not self.convex:
+            return None
         raise RuntimeError("cutting planes did not converge")
 
     # ---------------------------------------------------------------- CVaR start
@@ -452,6 +523,8 @@ class _SAA:
         if int((F_max <= T + TOL).sum()) < K:
             return None
         best = None
+        if not self.convex:  # the CVaR start rests on convex scenario finishes
+            starts = tuple(h for h in starts if h != "cvar") or ("full",)
         for how in starts:
             if how == "cvar":
                 start = self.cvar(alpha)
@@ -636,18 +709,25 @@ class Recovery:
         D = model.durations_
         if D.shape[1] < N:
             raise RuntimeError("the simulation stored fewer scenarios than asked")
-        return np.asarray(D[:, :n_in], dtype=float), np.asarray(D[:, start_val:N], dtype=float), model
+        U = None
+        if model._calendars is not None:  # the windows of every scenario, as the simulation drew them
+            U = model._event_uniforms(0, math.ceil(N / B))[-model._calendars.n:, :N]
+        cut = (lambda a, b: None) if U is None else (lambda a, b: U[:, a:b])
+        return (np.asarray(D[:, :n_in], dtype=float), np.asarray(D[:, start_val:N], dtype=float), model,
+                cut(0, n_in), cut(start_val, N))
 
     def run(self) -> Recovery:
         """Simulate, solve, validate, calibrate, and trace the curve; returns ``self``."""
         t0 = time.perf_counter()
         net = self.network
         data = crash_data(net)
-        self.deterministic_ = crash(net, self.target_, time_limit=self.time_limit)
-        D_in, D_val, model = self._draws()
+        D_in, D_val, model, U_in, U_val = self._draws()
         self.model_ = model
-        ins = _Scenarios(net, D_in, data)
-        val = _Scenarios(net, D_val, data)
+        # the deterministic crash of the plan (the most likely branches; no weather)
+        self.deterministic_ = crash(net, self.target_, durations=net.remaining * model._exists0,
+                                   time_limit=self.time_limit)
+        ins = _Scenarios(net, D_in, data, model._calendars, U_in)
+        val = _Scenarios(net, D_val, data, model._calendars, U_val)
         T = self.target_
         zero = np.zeros(net.n)
         F0_in = ins.finishes(zero)

@@ -359,6 +359,21 @@ class BlockSampler:
 
 
 # ---------------------------------------------------------------- the risk-driver step
+def _parents_first(parent: np.ndarray) -> np.ndarray:
+    """Risk indices with every parent before its children (parents are validated acyclic)."""
+    order, seen = [], set()
+    for i in range(len(parent)):
+        chain = []
+        k = i
+        while k >= 0 and k not in seen and k not in chain:
+            chain.append(k)
+            k = int(parent[k])
+        for k in reversed(chain):
+            seen.add(k)
+            order.append(k)
+    return np.array(order, dtype=int)
+
+
 @dataclass(frozen=True, eq=False)
 class RiskDriverStep:
     """Risk drivers compiled against a network's rows: what one occurrence does to one iteration.
@@ -376,6 +391,17 @@ class RiskDriverStep:
         Rows affected by any risk (sorted): the rows ``apply`` changes.
     cost_pos, sched_pos : tuple of ndarray
         ``rows`` and ``sched_rows`` as positions in ``touched``.
+    parent : ndarray of int
+        The risk each one depends on (-1: none); see
+        :class:`~pmo_analytics.risk.drivers.RiskDrivers`.
+    only_if : ndarray of bool
+    p_if_parent : ndarray
+        Probability where the parent occurred (``more_likely``; NaN else).
+    pre_probability : ndarray
+        Probability before mitigation (a mitigated child scales
+        ``p_if_parent`` by post / pre).
+    order : ndarray of int
+        Risks with parents first (occurrences are drawn in this order).
     """
 
     ids: tuple
@@ -385,6 +411,11 @@ class RiskDriverStep:
     touched: np.ndarray
     cost_pos: tuple
     sched_pos: tuple
+    parent: np.ndarray = None
+    only_if: np.ndarray = None
+    p_if_parent: np.ndarray = None
+    pre_probability: np.ndarray = None
+    order: np.ndarray = None
 
     @classmethod
     def compile(cls, drivers, status: np.ndarray) -> RiskDriverStep:
@@ -393,8 +424,19 @@ class RiskDriverStep:
         rows = tuple(np.asarray(r, dtype=int) for r in drivers.rows)
         sched = tuple(r if incomplete[r].all() else r[incomplete[r]] for r in rows)
         touched = np.array(sorted({int(x) for r in rows for x in r}), dtype=int)
+        parent = np.asarray(getattr(drivers, "parent", None) if getattr(drivers, "parent", None) is not None
+                            else np.full(len(rows), -1), dtype=int)
+        order = _parents_first(parent)
         return cls(tuple(drivers.ids), np.asarray(drivers.percent, bool), rows, sched, touched,
-                   tuple(np.searchsorted(touched, r) for r in rows), tuple(np.searchsorted(touched, r) for r in sched))
+                   tuple(np.searchsorted(touched, r) for r in rows), tuple(np.searchsorted(touched, r) for r in sched),
+                   parent, np.asarray(getattr(drivers, "only_if", np.zeros(len(rows), bool)), bool),
+                   np.asarray(getattr(drivers, "p_if_parent", np.full(len(rows), np.nan)), float),
+                   np.asarray(drivers.pre[:, 0] if len(rows) else np.zeros(0), float), order)
+
+    @property
+    def conditional(self) -> bool:
+        """True when some risk depends on another (its occurrence is drawn after its parent's)."""
+        return self.parent is not None and bool((self.parent >= 0).any())
 
     @property
     def n(self) -> int:
@@ -405,12 +447,37 @@ class RiskDriverStep:
         """Ids of the risks whose activities are all complete: their schedule impact is void."""
         return [rid for rid, r in zip(self.ids, self.sched_rows) if not len(r)]
 
-    @staticmethod
-    def occurrences(params: np.ndarray, u_occ: np.ndarray) -> np.ndarray:
-        """Whether each risk (row of ``params``) occurs in each iteration: its uniform below its probability."""
-        return u_occ < params[:, 0, None]
+    def occurrences(self, params: np.ndarray, u_occ: np.ndarray, which=None) -> np.ndarray:
+        """Whether each risk (row of ``params``) occurs in each iteration: its uniform below its probability.
 
-    def effects(self, params: np.ndarray, u_occ: np.ndarray, u_imp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ``which``: the risks the rows are (indices into :attr:`ids`; default
+        all, in order). A conditional risk compares its uniform with the
+        probability that applies in each iteration: given its parent's
+        occurrence there (a parent not among ``which`` -- switched off, or
+        drawn elsewhere -- has not occurred).
+        """
+        occ = u_occ < params[:, 0, None]
+        if not self.conditional:
+            return occ
+        which = np.arange(len(params)) if which is None else np.asarray(which, dtype=int)
+        at = {int(k): j for j, k in enumerate(which)}
+        for k in self.order:
+            j = at.get(int(k))
+            g = int(self.parent[k])
+            if j is None or g < 0:
+                continue
+            pj = at.get(g)
+            par = occ[pj] if pj is not None else np.zeros(occ.shape[1], bool)
+            if self.only_if[k]:
+                occ[j] &= par
+            else:
+                base = self.pre_probability[k]
+                p1 = self.p_if_parent[k] * (params[j, 0] / base if base > 0 else 1.0)
+                occ[j] = np.where(par, u_occ[j] < min(p1, 1.0), occ[j])
+        return occ
+
+    def effects(self, params: np.ndarray, u_occ: np.ndarray, u_imp: np.ndarray,
+                which=None) -> tuple[np.ndarray, np.ndarray]:
         """Schedule and cost impact of each risk in each iteration (0 where it does not occur).
 
         Parameters
@@ -420,6 +487,8 @@ class RiskDriverStep:
             [currency] of the risks drawn.
         u_occ, u_imp : ndarray, shape (k, B)
             Their occurrence and impact uniforms.
+        which : array-like of int, optional
+            The risks the rows are (see :meth:`occurrences`).
 
         Returns
         -------
@@ -430,7 +499,7 @@ class RiskDriverStep:
             [currency]: the cost three points at the *same* quantile (a bad
             occurrence is bad in both).
         """
-        occ = self.occurrences(params, u_occ)
+        occ = self.occurrences(params, u_occ, which)
         return self.impacts(params, u_imp, occ)
 
     @staticmethod

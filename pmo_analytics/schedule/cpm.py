@@ -64,7 +64,8 @@ def _drive(tl, x, lag, conv, floor, tmp, slot=None, cache=None):
     return v
 
 
-def forward_pass(network: Network, durations: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def forward_pass(network: Network, durations: np.ndarray, out: np.ndarray | None = None,
+                 stretch: dict | None = None) -> np.ndarray:
     """Early finishes for every activity and iteration.
 
     Parameters
@@ -75,6 +76,13 @@ def forward_pass(network: Network, durations: np.ndarray, out: np.ndarray | None
     out : ndarray, optional
         Buffer of the same shape as a 2-D ``durations`` to write into (reused
         across chunks by the simulation engine).
+    stretch : dict, optional
+        ``{row: finish(es, d)}``: rows whose finish is not their start plus
+        their duration (work slowed or stopped in the windows of a risk
+        calendar, :mod:`pmo_analytics.risk.events`); their row of a 2-D
+        ``durations`` is replaced **in place** by the time they take (finish
+        minus start), which successors' start-to-start links and the backward
+        pass then use. Mandatory-start rows keep start plus duration.
 
     Returns
     -------
@@ -94,7 +102,8 @@ def forward_pass(network: Network, durations: np.ndarray, out: np.ndarray | None
     cache: dict = {}
     for (r, st, clamp, fs, ss, ff, sf, code, cval), plain in zip(plan.forward, plan.fplain):
         ef = EF[r]
-        if plain is not None:  # FS links only, no lag: EF = max(EF of the predecessors) + D, no copies
+        if plain is not None and (stretch is None or r not in stretch):
+            # FS links only, no lag: EF = max(EF of the predecessors) + D, no copies
             if len(plain) == 1:
                 np.add(EF[plain[0]], D[r], out=ef)
                 continue
@@ -130,7 +139,13 @@ def forward_pass(network: Network, durations: np.ndarray, out: np.ndarray | None
                 np.maximum(ef, cval - D[r], out=ef)
             elif code == _MSO:
                 ef[...] = cval
-        ef += D[r]
+        if stretch is not None and r in stretch and code != _MSO:
+            es = ef.copy()
+            ef[...] = stretch[r](es, D[r])
+            if not one:
+                np.subtract(ef, es, out=D[r])  # the time it takes in this iteration
+        else:
+            ef += D[r]
         for p, lag, conv, floor, slot in ff:
             np.maximum(ef, _drive(tl, EF[p], lag, conv, floor, tmp, slot, cache), out=ef)
         for p, lag, conv, floor, slot in sf:

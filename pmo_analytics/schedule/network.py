@@ -120,6 +120,7 @@ _ACTIVITY_DEFAULTS = {
     "baseline_finish": pd.NaT,
     "crash_limit": np.nan,
     "crash_cost_rate": np.nan,
+    "risk_calendar_id": None,
 }
 
 
@@ -164,7 +165,8 @@ class Network:
         ``most_likely``, ``max_duration`` [unit], ``distribution``,
         ``fixed_cost`` [currency], ``cost_rate`` [currency/day],
         ``correlation_group``, ``crash_limit`` [unit], ``crash_cost_rate``
-        [currency/day] (NaN: not crashable), ``status`` (not started / in progress /
+        [currency/day] (NaN: not crashable), ``risk_calendar_id`` (weather and
+        seasons, :mod:`pmo_analytics.risk.events`), ``status`` (not started / in progress /
         complete), ``remaining`` [unit: remaining duration at the data date],
         ``actual_start``, ``actual_finish``, ``constraint_type``,
         ``constraint_date``, ``calendar_id``, ``milestone_type``,
@@ -563,7 +565,7 @@ def build_network(activities, project_id: str | None = None, links: pd.DataFrame
         dd = start
 
     keep = ["name", "phase", "min_duration", "most_likely", "max_duration", "distribution", "fixed_cost",
-            "cost_rate", "correlation_group", "crash_limit", "crash_cost_rate"]
+            "cost_rate", "correlation_group", "crash_limit", "crash_cost_rate", "risk_calendar_id"]
     out = acts[keep].copy()
     for c in ("min_duration", "most_likely", "max_duration", "fixed_cost", "cost_rate"):
         out[c] = out[c].astype(float).fillna(0.0)

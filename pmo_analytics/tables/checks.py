@@ -13,6 +13,7 @@ from pandera.errors import SchemaErrors
 
 from ..exceptions import DataWarning, Problem
 from .calendars import parse_work_week
+from .events import event_problems
 from .graph import find_cycle, parse_predecessors, split_list
 from .spec import DOMAIN_LIMITS, TABLES, schema, split_activity_ref
 
@@ -321,6 +322,7 @@ def cross_table_problems(frames: dict[str, pd.DataFrame], sources: dict[str, str
 
     acts = frames.get("activities")
     problems += calendar_problems(frames, sources)
+    problems += event_problems(frames, sources)  # branches, risk calendars, conditional risks
     if acts is not None and "data_date" in projects.columns and "project_id" in acts.columns:
         dd = projects.set_index("project_id")["data_date"].dropna()
         found = invalid_date_notes(acts, dd.to_dict(), sources["activities"]) if len(dd) else []

@@ -59,6 +59,8 @@ CONSTRAINT_TYPES = ("SNET", "SNLT", "FNET", "FNLT", "SO", "FO", "MSO", "MFO", "A
 # calendar on which lags are spent (P6's scheduling option)
 LAG_CALENDARS = ("predecessor", "successor", "project", "24h")
 MILESTONE_TYPES = ("start", "finish")
+# how a conditional risk depends on its parent risk
+RISK_CONDITIONS = ("only_if", "more_likely")
 
 #: Largest magnitude a number of each unit may have: generous for any real portfolio, small
 #: enough that arrays sized by one cell (periods, durations) stay proportional to the data.
@@ -413,6 +415,52 @@ _register(TableSpec(
         ColumnSpec("crash_cost_rate", "float", "Cost of shortening the duration by one working day (with "
                    "crash_limit; the time-cost trade-off of recovery plans).", unit="currency/day", ge=0,
                    required=False, nullable=True),
+        ColumnSpec("risk_calendar_id", "str", "Risk calendar (weather, seasons) the work is exposed to: in each "
+                   "simulated iteration its windows may stop or slow the work (see risk_calendars; blank = "
+                   "none). MS Project and P6 files do not carry it.", required=False, nullable=True,
+                   pattern=ID_PATTERN),
+    ),
+))
+
+_register(TableSpec(
+    "branches",
+    "Probabilistic branches of the schedules: after the activity, exactly one of its branches is taken in each "
+    "simulated iteration, with its probability; the activities of a branch's path exist only when it is "
+    "taken (e.g. a test fails with probability 0.3 and a rework path follows). The deterministic plan takes "
+    "the most likely branch.",
+    unique_together=("project_id", "activity_id", "branch_id"),
+    columns=(
+        _id("project_id", "Project id."),
+        _id("activity_id", "The activity after which the schedule branches."),
+        _id("branch_id", "Branch id (e.g. pass, fail)."),
+        _prob("probability", "Probability that the branch is taken (the branches of one activity sum to 1)."),
+        ColumnSpec("path", "str", "Activity ids of the branch's path, separated by ';' (blank = no extra work, "
+                   "e.g. the test passes); they must follow the branching activity in the logic and belong to "
+                   "one branch only.", nullable=True),
+        ColumnSpec("description", "str", "What the branch is.", required=False, nullable=True),
+    ),
+))
+
+_register(TableSpec(
+    "risk_calendars",
+    "Risk calendars: seasonal windows (weather, freeze, monsoon, peak season) that occur in a year with a "
+    "probability and then stop the work (productivity 0) or slow it, for the activities that name the "
+    "calendar; drawn in each simulated iteration, for every year the schedule may reach.",
+    unique_together=("risk_calendar_id", "season_start"),
+    columns=(
+        _id("risk_calendar_id", "Risk calendar id."),
+        ColumnSpec("season_start", "str", "First day of the season, MM-DD (e.g. 12-01).",
+                   pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"),
+        ColumnSpec("season_end", "str", "Last day of the season, MM-DD (a season may run over the new year, "
+                   "e.g. 12-01 to 02-28).", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"),
+        _prob("probability", "Probability that the window occurs in a given year (independently each year)."),
+        ColumnSpec("productivity", "float", "Share of the normal rate of work during the window (0 = no work).",
+                   unit="share", ge=0, le=1),
+        ColumnSpec("window_days", "float", "Length of the window within the season [calendar days], placed "
+                   "uniformly at random in it (blank = the whole season).", unit="days", gt=0,
+                   required=False, nullable=True),
+        ColumnSpec("description", "str", "What the window is (e.g. storms stop earthworks).", required=False,
+                   nullable=True),
     ),
 ))
 
@@ -478,6 +526,14 @@ _register(TableSpec(
         _money("post_cost_min", "Post-mitigation cost impact, minimum.", nullable=True),
         _money("post_cost_most_likely", "Post-mitigation cost impact, most likely.", nullable=True),
         _money("post_cost_max", "Post-mitigation cost impact, maximum.", nullable=True),
+        ColumnSpec("parent_risk", "str", "The risk this one depends on (a risk of the same project; blank = "
+                   "independent).", required=False, nullable=True, pattern=ID_PATTERN),
+        ColumnSpec("condition", "str", "How it depends on the parent: only_if = it can occur only in iterations "
+                   "where the parent occurred, with probability given the parent; more_likely = probability "
+                   "when the parent did not occur, probability_if_parent when it did.", required=False,
+                   nullable=True, allowed=RISK_CONDITIONS),
+        _prob("probability_if_parent", "Probability when the parent occurred (condition more_likely; at least "
+              "probability).", required=False, nullable=True),
     ),
 ))
 

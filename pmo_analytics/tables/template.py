@@ -68,6 +68,10 @@ EXAMPLES: dict[str, dict] = {
                       hours_per_day=8),
     "calendar_exceptions": dict(calendar_id="C5D", date=_dt.date(2026, 12, 25), hours=0, periods=None,
                                 name="Christmas Day"),
+    "branches": dict(project_id="A101", activity_id="A020", branch_id="fail", probability=0.3, path="A025; A026",
+                     description="The test fails: rework and retest"),
+    "risk_calendars": dict(risk_calendar_id="WINTER", season_start="12-01", season_end="02-28", probability=0.5,
+                           productivity=0.6, window_days=None, description="A hard winter slows outdoor work"),
 }
 
 

@@ -86,7 +86,12 @@ Mapping rules
 * **Not carried** by MS Project or P6 files, so read as blanks for the
   analyst to add in the CSV or workbook: ``crash_limit`` and
   ``crash_cost_rate`` (the time-cost data of recovery plans; MS Project's
-  and P6's own acceleration is manual, by resources or overtime).
+  and P6's own acceleration is manual, by resources or overtime) and
+  ``risk_calendar_id``; nor the tables and columns of the schedule-risk
+  model: probabilistic ``branches``, ``risk_calendars`` (P6's calendars are
+  certain; Primavera Risk Analysis keeps its probabilistic branches and
+  weather calendars in its own files) and conditional risks
+  (``risks.parent_risk``).
 * The file's own dates (early, late, remaining, actual, baseline) are kept in
   :attr:`Schedule.tasks`, with ``tool_start``/``tool_finish`` in our day
   conventions: the reference our CPM is checked against.

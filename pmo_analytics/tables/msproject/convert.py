@@ -52,7 +52,7 @@ class ReadOptions:
 
 
 #: Activity columns of the data model that MS Project and P6 files do not carry (read as blanks).
-NOT_CARRIED = ("crash_limit", "crash_cost_rate")
+NOT_CARRIED = ("crash_limit", "crash_cost_rate", "risk_calendar_id")
 
 
 class Notes:
