@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import pmo_analytics as pmo
 from pmo_analytics.exceptions import DataValidationError
-from pmo_analytics.risk import PortfolioRiskModel, Recovery, ScheduleRiskModel
+from pmo_analytics.risk import PortfolioRiskModel, Recovery, ScheduleRiskModel, recovery
 from pmo_analytics.risk.events import _Stretch
 from pmo_analytics.schedule import build_network
 from pmo_analytics.tables.events import season_days
@@ -292,6 +292,9 @@ def test_recovery_with_events_holds_out_of_sample():
     r = Recovery(net, target="2027-02-15", confidence=0.8, seed=3, scenarios=1000, validation=5000, curve=(),
                  risk_calendars=rc, branches=br).run()
     assert r.feasible_ and r.confidence_before_ < 0.8 <= r.interval_after_[0]
+    # the deterministic recovery takes the most likely branch: the rework path R is not in the plan
+    det = recovery(net, r.target_, None, branches=br)
+    assert det.finish_before == r.model_.deterministic_finish_ and "R" not in det.crashed.index
     # an independent simulation of the crashed plan (scaled three-point estimates, another seed) agrees
     f = 1 - r.crash_ / np.where(net.remaining > 0, net.remaining, 1)
     crashed = acts.set_index("activity_id").loc[net.ids].reset_index()

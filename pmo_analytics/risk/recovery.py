@@ -826,11 +826,20 @@ def recovery(network: Network, target, confidence: float | None = 0.8, *, risks:
 
     ``confidence=None``: the classic time-cost trade-off on the most likely
     durations (:func:`~pmo_analytics.schedule.crashing.crash`, returns a
-    :class:`~pmo_analytics.schedule.crashing.CrashPlan`). Otherwise a fitted
+    :class:`~pmo_analytics.schedule.crashing.CrashPlan`; with ``branches``,
+    on the most likely branch of each). Otherwise a fitted
     :class:`Recovery` (``seed`` required; ``options`` as there).
     """
     if confidence is None:
-        return crash(network, target, **{k: v for k, v in options.items() if k in ("durations", "time_limit")})
+        kw = {k: v for k, v in options.items() if k in ("durations", "time_limit")}
+        branches = options.get("branches")
+        if "durations" not in kw and branches is not None:  # the plan takes the most likely branches
+            from .events import BranchStep
+
+            step = BranchStep.compile(branches, network)
+            if step is not None:
+                kw["durations"] = network.remaining * step.most_likely_exists(network.n)
+        return crash(network, target, **kw)
     if seed is None:
         raise ValueError("seed is required for a recovery under uncertainty")
     return Recovery(network, risks, target=target, confidence=confidence, seed=seed, **options).run()
