@@ -54,15 +54,15 @@ import contextlib
 import datetime as dt
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import write_atomic, write_json_atomic
 from ..exceptions import RecordError
 from .integrity import (DECISION_ID, MAX_SEQUENCE, RegisterKey, RegisterProblem, Verification, check_register,
                         read_entry, register_key, sha256)
-from .manifest import _UMASK, utc_now, write_json_atomic
+from .manifest import utc_now
 from .publish import to_jsonable
 
 __all__ = ["Decision", "record_decision", "list_decisions", "load_decision", "verify_register",
@@ -153,15 +153,6 @@ def _locked(folder: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _replaceable(folder: Path) -> None:
     """Refuse, before anything is written, when head.json or index.json could not be replaced afterwards."""
     why = {"head.json": "the chain's head: keep a copy to compare", "index.json": "rebuilt from the entries",
@@ -192,19 +183,10 @@ def _head_doc(decision_id: str | None, seq: int, digest: str | None, key: Regist
 
 
 def _create_exclusive(path: Path, text: str) -> bytes:
-    """Write ``text`` to a temporary file, fsync it, and hard-link it to ``path`` (fails if ``path`` exists)."""
+    """Write an entry: create ``path`` whole, never replace it (:func:`~pmo_analytics.atomic.write_atomic`'s
+    exclusive mode: fails with FileExistsError if ``path`` exists); return the bytes written."""
     data = text.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; the register is meant to be shared
-        os.link(tmp, path)  # the commit: atomic, and never replaces an entry
-    finally:
-        os.unlink(tmp)
-    _fsync_dir(path.parent)
+    write_atomic(path, data, exclusive=True)
     return data
 
 

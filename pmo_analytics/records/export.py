@@ -42,13 +42,13 @@ import json
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..atomic import write_atomic
 from ..tables.columns import COLUMNS, column
 
 __all__ = ["export_tables", "export_results", "numbers_to_tables", "export_excel", "export_csv", "sheet_name",
@@ -259,32 +259,9 @@ def _check(tables) -> None:
             raise TypeError(f"table {name!r}: expected a DataFrame, got {type(df).__name__}")
 
 
-def _umask() -> int:
-    """The process umask, read without changing it where the system says it (Linux ``/proc``)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _atomic(path: Path, write) -> Path:
-    """Write ``path`` via a temporary file and a rename; the file gets ``0666 & ~umask`` (``mkstemp`` gives 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``path`` through :func:`pmo_analytics.atomic.write_atomic` (``write(tmp)`` writes the file)."""
+    return write_atomic(path, write, mkdir=True)
 
 
 def _prepared(name: str, df: pd.DataFrame, names: dict | None) -> pd.DataFrame:

@@ -1,19 +1,22 @@
-"""Run ids, manifests and atomic, never-overwriting writes for decision records."""
+"""Run ids and the manifest's facts (time, versions, git commit) for decision records.
+
+Files are written by :mod:`pmo_analytics.atomic` (``write_json_atomic`` and
+``write_text_atomic`` are re-exported here for the callers that import them from this module).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import platform
 import re
 import secrets
 import subprocess
-import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ..exceptions import RecordError
+from ..atomic import publish_dir as _publish_dir
+from ..atomic import write_json_atomic, write_text_atomic
 
 __all__ = ["RUN_ID", "new_run_id", "package_versions", "git_commit", "write_json_atomic", "write_text_atomic",
            "publish_dir", "utc_now"]
@@ -21,15 +24,6 @@ __all__ = ["RUN_ID", "new_run_id", "package_versions", "git_commit", "write_json
 #: Packages whose versions every manifest records.
 TRACKED_PACKAGES = ("pmo_analytics", "numpy", "pandas", "scipy", "pandera", "pulp", "highspy", "altair",
                     "vl-convert-python", "openpyxl", "papermill", "nbconvert", "ipykernel")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()
 
 
 #: A run id as :func:`new_run_id` makes it (a failed run's folder ends in ``-FAILED``).
@@ -73,40 +67,7 @@ def git_commit(path: str | os.PathLike) -> dict | None:
         return None
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file and an atomic rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; records are meant to be shared
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def write_json_atomic(path: str | os.PathLike, obj) -> Path:
-    """Write ``obj`` as pretty, key-sorted JSON, atomically."""
-    return write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
-
-
 def publish_dir(staging: Path, final: Path) -> Path:
-    """Move a finished staging folder to its final name; never replaces an existing record.
-
-    ``os.rename`` of a directory onto an existing non-empty directory fails,
-    and we check for an existing empty one first, so an earlier record is
-    never overwritten.
-    """
-    if final.exists():
-        raise RecordError(f"record {final} already exists; it is never overwritten")
-    try:
-        os.rename(staging, final)
-    except OSError as exc:
-        raise RecordError(f"cannot publish record {final}: {exc}") from exc
-    return final
+    """Move a finished staging folder to its final name; never replaces an existing record
+    (:func:`pmo_analytics.atomic.publish_dir`)."""
+    return _publish_dir(staging, final, what="record")

@@ -24,13 +24,13 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import make_dir, publish_dir
 from ..exceptions import DataValidationError, Problem
 from .checks import cross_table_problems, row_problems, schema_problems
 from .portfolio import Portfolio
@@ -556,7 +556,7 @@ def import_sources(sources, out_dir: str | os.PathLike, **kwargs) -> MergeResult
     res = merge_sources(parsed, **kwargs)
     pf = res.portfolio()  # raises with every problem
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = make_dir(out.parent, prefix=f".{out.name}.")
     try:
         for name, df in pf.tables.items():
             _csv_frame(df, name).to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
@@ -576,8 +576,8 @@ def import_sources(sources, out_dir: str | os.PathLike, **kwargs) -> MergeResult
                     "schedules": {pid: {k: str(v) for k, v in s.project.items()} for pid, s in res.schedules.items()}}
         (extra / "sources.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         if out.exists():
-            out.rmdir()  # empty (checked above); rename cannot replace a non-empty folder anyway
-        os.replace(tmp, out)
+            out.rmdir()  # empty (checked above)
+        publish_dir(tmp, out, what="folder")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import write_atomic
 from .readers import EXAMPLE_PREFIX
 from .spec import DATE_MAX, DATE_MIN, ID_PATTERN, TABLES, ColumnSpec, TableSpec
 
@@ -170,12 +170,6 @@ def _validation(c: ColumnSpec):
     return DataValidation(type=None, **kw) if prompt else None
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_template(out: str | os.PathLike, overwrite: bool = False) -> Path:
     """Write the blank workbook to ``out`` (``.xlsx``).
 
@@ -233,18 +227,5 @@ def write_template(out: str | os.PathLike, overwrite: bool = False) -> Path:
                 dv.add(f"{letter}3:{letter}1048576")
         ws.freeze_panes = "A2"
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=out.parent, prefix=".tmp-")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())
-        if overwrite:
-            os.replace(tmp, out)
-        else:
-            os.link(tmp, out)  # fails if out appeared meanwhile: never clobber
-            os.unlink(tmp)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(out, wb.save, exclusive=not overwrite)  # exclusive: fails if out appeared meanwhile
     return out

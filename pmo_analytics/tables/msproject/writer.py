@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ...atomic import write_atomic
 from .jvm import jclass, start_jvm
 
 __all__ = ["write_schedule"]
@@ -151,13 +152,8 @@ def write_schedule(activities: pd.DataFrame, path: str | os.PathLike, project_id
                 raise ValueError(f"unknown predecessor {p!r} of {aid}")
             tasks[aid].addPredecessor(Relation.Builder().predecessorTask(tasks[p]).type(rel[typ]).lag(days_(lag)))
     MicrosoftScheduler().schedule(pf, start)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        UniversalProjectWriter(getattr(FileFormat, fmt)).write(pf, str(tmp))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    writer = UniversalProjectWriter(getattr(FileFormat, fmt))
+    write_atomic(path, lambda tmp: writer.write(pf, str(tmp)), exclusive=not overwrite)
     return path
 
 
