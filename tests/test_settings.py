@@ -127,3 +127,14 @@ def test_link_out_of_the_folder_and_fifo_are_refused(tmp_path):
     os.mkfifo(data / "review.toml")
     with pytest.raises(DataValidationError, match=r"is a named pipe \(FIFO\)"):
         read_settings(data)
+
+
+def test_a_review_setting_outside_any_section_is_sent_to_review_by_name(tmp_path):
+    # the settings module sits below the review room: the policy passes its names down (no upward import)
+    from pmo_analytics.review.policy import PolicyError, resolve_policy
+
+    (tmp_path / "review.toml").write_text("confidence = 0.9\n[data]\n")
+    with pytest.raises(PolicyError, match=r"setting 'confidence' is outside any section: put it under \[review\]$"):
+        resolve_policy(tmp_path)
+    with pytest.raises(DataValidationError, match=r"put it under \[review\] \(the review policy\) or \[data\]"):
+        read_settings(tmp_path)  # without the policy's names: the general advice

@@ -37,7 +37,6 @@ definitions (:func:`pmo_analytics.tables.columns.column`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -50,6 +49,8 @@ import pandas as pd
 
 from ..atomic import write_atomic
 from ..tables.columns import COLUMNS, column
+from ..tables.identity import fingerprint as data_fingerprint  # the data's fingerprint: one definition
+from .publish import page_title
 
 __all__ = ["export_tables", "export_results", "numbers_to_tables", "export_excel", "export_csv", "sheet_name",
            "safe_text", "header_with_unit", "cover_from_manifest", "data_fingerprint", "KeyTable", "KEY_TABLES",
@@ -622,16 +623,8 @@ def numbers_to_tables(numbers: dict, names: dict | None = None) -> dict:
     return ordered
 
 
-def data_fingerprint(files: dict[str, str]) -> str:
-    """One SHA-256 over the sorted ``file: sha256`` lines of the input files (same files, same fingerprint)."""
-    text = "".join(f"{k}\t{v}\n" for k, v in sorted(files.items()))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def cover_from_manifest(manifest: dict, numbers: dict | None = None) -> dict:
     """The cover of ``results.xlsx`` from a record's manifest (and its numbers for the headlines)."""
-    from .html import page_title
-
     data = manifest.get("data") or {}
     files = dict(data.get("files") or {})
     git = manifest.get("git") or {}

@@ -33,6 +33,7 @@ import re
 from pathlib import Path
 
 from ..exceptions import RecordError
+from .publish import page_title
 
 __all__ = ["export_html", "render_index", "render_reports_index", "decisions_table", "page_title", "PAGE_CSS",
            "register_head_html"]
@@ -251,15 +252,6 @@ def _warnings_html(warnings: list[str]) -> str:
     n = len(warnings)
     return (f"<details class='pmo-appendix pmo-warnings'><summary>{n} warning{'s' if n != 1 else ''} "
             f"written while computing this page</summary><pre>{text}</pre></details>")
-
-
-def page_title(stem: str, decision: dict | None = None) -> str:
-    """A page's title for people: the decision box's ``title``, else ``"03 Schedule risk"`` (``03_schedule_risk``)."""
-    if decision and decision.get("title"):
-        return str(decision["title"])
-    num, _, rest = str(stem).partition("_")
-    words = rest.replace("_", " ").strip()
-    return f"{num} {words[:1].upper()}{words[1:]}" if words else str(stem)
 
 
 def export_html(nb, title: str, *, interactive: bool = True) -> str:

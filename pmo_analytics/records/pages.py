@@ -42,7 +42,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from ..tables.columns import KINDS, MISSING, Column, column, format_value, id_names
-from .publish import publish, to_jsonable
+from .publish import IDENTITY, publish, to_jsonable
 
 __all__ = ["DECISION", "decision", "decision_box", "render_decision_box", "show_table", "format_table", "publish_table",
            "anchor", "key_number", "say", "open_review"]
@@ -190,7 +190,6 @@ def open_review(data_path=None, seed: int | None = None, policy: Mapping | None 
     """
     from .. import charts
     from ..review import load_review
-    from .review import IDENTITY
 
     if policy is not None and not isinstance(policy, Mapping):
         raise ValueError(f"policy must be a mapping of review policy settings, got {type(policy).__name__}")

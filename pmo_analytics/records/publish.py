@@ -14,9 +14,12 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIME", "publish", "to_jsonable"]
+__all__ = ["MIME", "IDENTITY", "publish", "to_jsonable", "page_title"]
 
+#: MIME type of a published value in a notebook's outputs.
 MIME = "application/vnd.pmo-analytics.record+json"
+#: The name under which every page publishes the identity of the data and policy it used.
+IDENTITY = "review.identity"
 
 
 def to_jsonable(value):
@@ -47,3 +50,12 @@ def publish(name: str, value) -> None:
 
     payload = {"name": str(name), "value": to_jsonable(value)}
     display({MIME: payload, "text/plain": f"{name} = {json.dumps(payload['value'])[:300]}"}, raw=True)
+
+
+def page_title(stem: str, decision: dict | None = None) -> str:
+    """A page's title for people: the decision box's ``title``, else ``"03 Schedule risk"`` (``03_schedule_risk``)."""
+    if decision and decision.get("title"):
+        return str(decision["title"])
+    num, _, rest = str(stem).partition("_")
+    words = rest.replace("_", " ").strip()
+    return f"{num} {words[:1].upper()}{words[1:]}" if words else str(stem)

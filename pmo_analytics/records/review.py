@@ -48,7 +48,7 @@ from .html import export_html, render_index, render_reports_index
 from .integrity import register_head
 from .manifest import (RUN_ID, git_commit, new_run_id, package_versions, publish_dir, utc_now, write_json_atomic,
                        write_text_atomic)
-from .publish import MIME
+from .publish import IDENTITY, MIME
 
 __all__ = ["Review", "run_review", "notebooks_dir", "list_notebooks", "resolve_notebooks", "notebook_parameters",
            "collect_numbers", "check_parameters", "clean_stale_staging", "DEFAULT_PARAMETERS", "IDENTITY",
@@ -56,8 +56,6 @@ __all__ = ["Review", "run_review", "notebooks_dir", "list_notebooks", "resolve_n
 
 #: Page parameters the review always sets; ``interactive`` switches live widgets off in a static record.
 DEFAULT_PARAMETERS = {"interactive": False}
-#: The name under which every page publishes the identity of the data and policy it used.
-IDENTITY = "review.identity"
 #: Names every curated page declares in its parameters cell.
 CONTRACT = ("data_path", "seed", "policy")
 

@@ -365,7 +365,7 @@ def _read_toml(path: Path) -> dict:
     from ..tables.settings import read_settings
 
     try:
-        settings = read_settings(path)
+        settings = read_settings(path, review_keys=_DEFAULTS)
     except DataValidationError as exc:
         raise PolicyError(str(exc)) from exc
     section = settings.sections.get("review", {})

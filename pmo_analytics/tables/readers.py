@@ -44,15 +44,13 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataValidationError, DataWarning, MissingTableError, Problem
+from .files import MAX_FILE_BYTES, InputRefused, read_input_file, sha256_file
 from .settings import DateFormat, parse_date_format, read_settings
 from .spec import DATE_MAX, DATE_MIN, TABLES, TableSpec
 
 __all__ = ["read_raw_tables", "read_input_file", "InputRefused", "sha256_file", "MAX_FILE_BYTES", "MAX_ROWS",
            "MAX_XLSX_UNCOMPRESSED", "EXCEL_ERRORS", "EXAMPLE_PREFIX"]
 
-#: Largest input file accepted [bytes]. A PMO portfolio is kilobytes; 100 MB
-#: means something is wrong, and we say so rather than exhaust memory.
-MAX_FILE_BYTES = 100 * 2**20
 #: Largest number of data rows accepted in one table.
 MAX_ROWS = 1_000_000
 #: Largest total uncompressed size of an ``.xlsx`` (zip) archive [bytes]:
@@ -72,105 +70,7 @@ _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?$"
 _NUMERIC_DATE = r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$"
 _DATE_WORDS = {"today", "now", "yesterday", "tomorrow", "tbd", "tba", "n/a", "na", "none", "-", "?"}
-_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder", stat.S_IFLNK: "a link"}
 
-
-class InputRefused(Exception):
-    """A file that is not read: its message says why (link out of the folder, FIFO, device, too large)."""
-
-
-def sha256_file(path: str | Path) -> str:
-    """SHA-256 hex digest of a file's bytes (read in blocks)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _size_text(size: int, limit: int) -> str:
-    return f"file is {size / 2**20:.0f} MiB, larger than the {limit / 2**20:.0f} MiB limit"
-
-
-def read_input_file(path: str | Path, root: str | Path | None = None, limit: int | None = None) -> bytes:
-    """The bytes of one input file, read only when it is safe to.
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-    root : str or Path, optional
-        The data folder: ``path`` must resolve (links followed) to a file inside it.
-    limit : int, optional
-        Largest size read [bytes] (default :data:`MAX_FILE_BYTES`).
-
-    Raises
-    ------
-    InputRefused
-        for a link out of ``root``, a broken link, anything but a regular file
-        (FIFO, device, socket, folder: inspected with ``stat``, never opened,
-        so a FIFO cannot block) or a file over ``limit``.
-    """
-    path = Path(path)
-    limit = MAX_FILE_BYTES if limit is None else limit
-    target = path
-    if root is not None:
-        real, real_root = os.path.realpath(path), os.path.realpath(root)
-        try:
-            inside = os.path.commonpath([real, real_root]) == real_root
-        except ValueError:  # another drive (Windows)
-            inside = False
-        if not inside:
-            raise InputRefused(f"is a link to {real}, outside the data folder: not read")
-        target = Path(real)
-    try:
-        st = os.stat(target)
-    except FileNotFoundError:
-        raise InputRefused("is a broken link (its target does not exist): not read") from None
-    except OSError as exc:  # ELOOP, EACCES, ENAMETOOLONG ...: one sentence, never a raw "[Errno 40]"
-        raise InputRefused(_os_reason(exc)) from None
-    if not stat.S_ISREG(st.st_mode):
-        kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
-        raise InputRefused(f"is {kind}, not a regular file: not read")
-    if st.st_size > limit:
-        raise InputRefused(_size_text(st.st_size, limit))
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    if root is not None:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(target, flags)
-    except OSError as exc:
-        raise InputRefused(_os_reason(exc)) from None
-    try:
-        st = os.fstat(fd)  # the file opened is the file inspected (no swap in between)
-        if not stat.S_ISREG(st.st_mode):
-            raise InputRefused("is not a regular file: not read")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            # read what fstat announced (+1 to notice growth), never a limit-sized buffer up front
-            data = fh.read(min(st.st_size, limit) + 1)
-            if len(data) > st.st_size:
-                chunks = [data]
-                while sum(map(len, chunks)) <= limit and (chunk := fh.read(1 << 20)):
-                    chunks.append(chunk)
-                data = b"".join(chunks)
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        raise InputRefused(_size_text(len(data), limit))
-    return data
-
-
-def _os_reason(exc: OSError) -> str:
-    """Why a file could not be opened, as a sentence (the user never sees ``[Errno 40]``)."""
-    import errno
-
-    reasons = {errno.ELOOP: "is a link that leads back to itself (a loop of symbolic links): not read",
-               errno.EACCES: "cannot be read: permission denied",
-               errno.EPERM: "cannot be read: operation not permitted",
-               errno.ENAMETOOLONG: "has a name or link target that is too long: not read",
-               errno.ENOTDIR: "is reached through something that is not a folder: not read"}
-    return reasons.get(exc.errno, f"cannot be read: {exc.strerror or exc}")
 
 
 # ---------------------------------------------------------------------------------------------- raw tables
@@ -799,7 +699,7 @@ def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None
                 continue
             sources[name] = fname
             try:
-                data = read_input_file(path / fname, path)
+                data = read_input_file(path / fname, path, limit=MAX_FILE_BYTES)
             except InputRefused as exc:
                 problems.append(Problem(name, fname, None, None, str(exc)))
                 continue
@@ -810,7 +710,7 @@ def read_raw_tables(path: str | Path, tables: dict[str, TableSpec] | None = None
                 raws[name] = raw
     elif path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
-            data = read_input_file(path)
+            data = read_input_file(path, limit=MAX_FILE_BYTES)
         except InputRefused as exc:
             raise DataValidationError([Problem("workbook", path.name, None, None, str(exc))]) from None
         hashes[path.name] = hashlib.sha256(data).hexdigest()

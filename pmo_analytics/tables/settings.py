@@ -24,10 +24,12 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import DataValidationError, Problem
+from .files import InputRefused, read_input_file
 
 __all__ = ["Settings", "DateFormat", "read_settings", "settings_path", "parse_date_format", "SETTINGS_NAME",
            "DATA_KEYS", "REGISTER_KEYS", "SECTIONS", "MAX_SETTINGS_BYTES"]
@@ -146,7 +148,7 @@ def _toml_line(message: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def read_settings(path: str | Path) -> Settings:
+def read_settings(path: str | Path, *, review_keys: Iterable[str] = ()) -> Settings:
     """Read and validate the settings for a data folder or workbook (or a ``review.toml`` given directly).
 
     Parameters
@@ -154,6 +156,11 @@ def read_settings(path: str | Path) -> Settings:
     path : str or Path
         A ``.toml`` file, or a data folder / workbook whose ``review.toml`` is
         beside it. No such file means default settings.
+    review_keys : iterable of str, optional
+        The settings of the ``[review]`` section (the review room passes its
+        policy's names; this module sits below it and does not import it): a
+        review setting written outside any section is then told to go under
+        ``[review]`` by name.
 
     Returns
     -------
@@ -167,8 +174,6 @@ def read_settings(path: str | Path) -> Settings:
         closest known one, invalid date format, a link out of the data folder,
         a FIFO or device instead of a file).
     """
-    from .readers import InputRefused, read_input_file
-
     path = Path(path)
     if path.suffix.lower() == ".toml" and not path.is_dir():
         file, root = path, None
@@ -201,7 +206,7 @@ def read_settings(path: str | Path) -> Settings:
             continue
         line = _line_of_section(text, section)
         if not isinstance(doc[section], dict):
-            where = _section_of(section)
+            where = _section_of(section, review_keys)
             problems.append(Problem("settings", name, line, section,
                                     f"setting '{section}' is outside any section: put it under "
                                     + (f"[{where}]" if where else "[review] (the review policy) or [data]")))
@@ -250,12 +255,9 @@ def _hint(name: str, known) -> str:
     return f" — did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
 
 
-def _section_of(key: str) -> str | None:
+def _section_of(key: str, review_keys: Iterable[str]) -> str | None:
     """The section a setting written outside any section belongs to (None: no section knows it)."""
-    from ..review.policy import ReviewPolicy  # imported late: the review room imports tables
-
-    for section, names in (("data", DATA_KEYS), ("register", REGISTER_KEYS),
-                           ("review", ReviewPolicy.__dataclass_fields__)):
+    for section, names in (("data", DATA_KEYS), ("register", REGISTER_KEYS), ("review", set(review_keys))):
         if key in names:
             return section
     return None
