@@ -374,23 +374,24 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_review(args) -> int:
-    from .records import Review
+    from .records import DecisionRecord
 
+    con: Console = args.console
     if args.policy:
         from .review import policy_table
 
         for r in policy_table().itertuples():
             unit = f" [{r.unit}]" if r.unit else ""
-            print(f"{r.setting} = {r.default}{unit}\n    {r.used_by}: {r.meaning}")
+            con.result(f"{r.setting} = {r.default}{unit}\n    {r.used_by}: {r.meaning}")
         return 0
     params = dict(args.param)
     if args.seed is not None:
         params["seed"] = args.seed
     if args.iterations is not None:
         params["iterations"] = args.iterations
-    review = Review(data=args.data, out=args.out, parameters=params, notebooks=args.notebook,
-                    progress=not args.quiet, scheduler=args.scheduler).run()
-    print(review.path_)
+    record = DecisionRecord(data=args.data, out=args.out, parameters=params, notebooks=args.notebook,
+                            progress=con.info, scheduler=args.scheduler).run()
+    con.result(str(record.path_))
     return 0
 
 
@@ -411,14 +412,15 @@ def _cmd_import(args) -> int:
     from .exceptions import JavaUnavailableError
     from .tables.sources import import_sources
 
+    con: Console = args.console
     try:
         res = import_sources(args.sources, args.out)
     except (JavaUnavailableError, FileExistsError) as exc:  # nothing to import with, or nowhere safe to write
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(res.report())
-    print(f"written to {args.out}")
-    return 0
+        con.error(str(exc))
+        return EXIT_USAGE
+    con.result(res.report())
+    con.result(f"written to {args.out}")
+    return EXIT_OK
 
 
 def _cmd_decide(args) -> int:
@@ -446,9 +448,9 @@ def _cmd_decide(args) -> int:
 def _cmd_replay(args) -> int:
     from .records import replay
 
-    result = replay(args.decision_id, folder=args.folder, data_path=args.data, progress=not args.quiet,
+    result = replay(args.decision_id, folder=args.folder, data_path=args.data, progress=args.console.info,
                     reports=args.reports, expect=args.expect)
-    print(result)
+    args.console.result(str(result))
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -475,7 +477,7 @@ def _cmd_decisions(args) -> int:
         if ver.problems:
             con.error(f"the register {args.folder} is NOT intact: {len(ver.problems)} problem(s)")
             for p in ver.problems:
-                print(f"  - {p}", file=con.err)
+                con.error(f"  - {p}", prefix=False)
             rc = EXIT_FAILED
         else:
             con.result(f"the register {args.folder} is intact: {ver.entries} entr{'y' if ver.entries == 1 else 'ies'}, "
@@ -494,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except KeyboardInterrupt:  # pragma: no cover - Ctrl-C while parsing
-        print("interrupted", file=sys.stderr)
+        Console().error("interrupted", prefix=False)
         return EXIT_INTERRUPTED
     args.quiet = getattr(args, "quiet", False)
     args.verbose = getattr(args, "verbose", False)

@@ -102,7 +102,7 @@ def test_the_checker_sees_a_network_request_and_overflow(tmp_path, chromium):
 @pytest.mark.slow
 def test_review_record_pages_in_the_browser(tmp_path, chromium):
     """A review of a small notebook that uses the page helpers, executed by papermill, checked in Chromium."""
-    from pmo_analytics.records import Review
+    from pmo_analytics.records import DecisionRecord
 
     from .conftest import MINIMAL
 
@@ -129,7 +129,7 @@ def test_review_record_pages_in_the_browser(tmp_path, chromium):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "01_probe.ipynb"
     nbformat.write(nb, path)
-    review = Review(data=MINIMAL, out=tmp_path / "reports", notebooks=[path], progress=False).run()
+    review = DecisionRecord(data=MINIMAL, out=tmp_path / "reports", notebooks=[path], progress=False).run()
     record = review.path_
     r = chromium.open(record / "01_probe.html", width=1280)
     assert_record_page(r, 1280)

@@ -253,3 +253,19 @@ def test_json_output_is_strict_json():
     out = io.StringIO()
     cli.Console(stdout=out).json({"a": float("nan"), "b": [np.float64(1.5), np.int64(3), float("inf")]})
     assert json.loads(out.getvalue()) == {"a": None, "b": [1.5, 3, None]}
+
+
+def test_the_command_line_prints_through_its_console_only():
+    # one place decides stdout (results) vs stderr (progress, warnings, errors) and --quiet/--verbose:
+    # a print() anywhere else in cli.py bypasses it
+    import ast
+    import inspect
+
+    from pmo_analytics import cli
+
+    tree = ast.parse(inspect.getsource(cli))
+    console = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Console")
+    inside = {id(n) for n in ast.walk(console)}
+    stray = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+             and n.func.id == "print" and id(n) not in inside]
+    assert stray == []

@@ -227,7 +227,7 @@ def test_decision_from_record_refuses_changed_data_and_failed_records(tmp_path):
 
 def test_index_pages_link_only_to_records_inside_reports(tmp_path):
     from pmo_analytics.records.html import render_reports_index
-    from pmo_analytics.records.review import decision_rows
+    from pmo_analytics.records.record import decision_rows
 
     reg = tmp_path / "decisions"
     record_decision("a", "Board", folder=reg, data_path=MINIMAL, record="javascript:alert(1)")

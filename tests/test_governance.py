@@ -11,7 +11,7 @@ import pytest
 
 import pmo_analytics as pmo
 from pmo_analytics.exceptions import DataValidationError, PMOError
-from pmo_analytics.governance import (CHECKS, GovernanceReview, classify, compliance_summary, escalate,
+from pmo_analytics.governance import (CHECKS, GovernanceCheck, classify, compliance_summary, escalate,
                                       escalation_list, gate_compliance, recommend_approach, risk_signals)
 from pmo_analytics.tables.rules import EVIDENCE_CHECKS, SIGNALS, read_rules, rules_path
 
@@ -299,7 +299,7 @@ def test_sample_triggers_every_rule():
     results = {p: risk.ScheduleRiskModel.from_portfolio(pf, p, seed=1, iterations=500).run() for p in scheduled}
     health = {p: schedule.health_check(schedule.build_network(pf.activities, p, links=pf.links), warn=False)
               for p in scheduled}
-    g = GovernanceReview().fit(pf, evm=earned_value(pf.status), risk=risk.exposure(results, pf.projects),
+    g = GovernanceCheck().fit(pf, evm=earned_value(pf.status), risk=risk.exposure(results, pf.projects),
                                schedule_health=health_inputs(health))
     assert set(g.approach_[["delivery_rule", "formality_rule", "contingency_rule", "cadence_rule"]]
                .stack().dropna().unique()) == set(RULES.approach_rules["rule_id"])
@@ -311,7 +311,7 @@ def test_sample_triggers_every_rule():
     assert top["project_id"] == "A-101" and top["level"] == "portfolio board"
     a104 = g.by_project_.set_index("project_id").loc["A-104", "missing_items"]
     assert {"G2-risk-register", "G2-baseline", "G2-commitment", "G3-evm-current"} <= set(a104.split("; "))
-    assert "GovernanceReview(as_of=2026-10-31" in repr(g)
+    assert "GovernanceCheck(as_of=2026-10-31" in repr(g)
     assert set(g.projects_.columns) >= {"project_id", "missing", "mismatch", "escalation"}
     assert list(g.summary.columns) == ["measure", "value", "unit"]
 
@@ -331,3 +331,10 @@ def test_governance_charts_encode_their_frames(pf):
     fired = escalate(_sig("cpi", [0.5]), RULES.escalation_rules, PROJ)
     e = gc.escalation_chart(escalation_list(fired), "2026-03-31").to_dict()
     assert e["layer"][0]["encoding"]["x2"]["field"] == "until"
+
+
+def test_the_old_name_governance_review_imports_with_a_deprecation():
+    import pmo_analytics.governance as gov
+
+    with pytest.warns(DeprecationWarning, match="use GovernanceCheck"):
+        assert gov.GovernanceReview is GovernanceCheck

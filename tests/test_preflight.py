@@ -15,7 +15,7 @@ import pytest
 
 from pmo_analytics.cli import main
 from pmo_analytics.exceptions import PMOWarning, RecordError
-from pmo_analytics.records import Review, list_notebooks
+from pmo_analytics.records import DecisionRecord, list_notebooks
 from pmo_analytics.records.preflight import check_scheduler, uses_scheduler
 from pmo_analytics.review import ReviewPolicy
 
@@ -112,7 +112,7 @@ def test_the_pages_that_use_the_scheduler_are_found_in_the_notebooks():
 
 def test_an_address_no_selected_page_uses_is_reported_and_not_connected_to():
     nbs = [nb for nb in list_notebooks() if nb.stem.startswith("03")]
-    review = Review(scheduler=f"tcp://127.0.0.1:{_free_port()}", progress=False)
+    review = DecisionRecord(scheduler=f"tcp://127.0.0.1:{_free_port()}", progress=False)
     with pytest.warns(PMOWarning, match=r"is not used: none of the selected pages \(03_schedule_risk\) runs on one"):
         assert review._scheduler(nbs, ReviewPolicy()) is None
     nbs = [nb for nb in list_notebooks() if nb.stem.startswith("02")]
@@ -125,7 +125,7 @@ def test_a_scheduler_without_workers_is_refused():
     with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0", protocol="tcp") as lc:
         nbs = [nb for nb in list_notebooks() if nb.stem.startswith("02")]
         with pytest.raises(RecordError, match="has no workers"):
-            Review(scheduler=lc.scheduler_address, progress=False)._scheduler(nbs, ReviewPolicy())
+            DecisionRecord(scheduler=lc.scheduler_address, progress=False)._scheduler(nbs, ReviewPolicy())
 
 
 def test_pmo_review_refuses_an_http_scheduler_before_anything_runs(http_server, tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""Decision records: the run in one kernel, the parameter contract, data identity, staging (records.review)."""
+"""Decision records: the run in one kernel, the parameter contract, data identity, staging (records.record)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from pmo_analytics.exceptions import DataValidationError, RecordError
-from pmo_analytics.records import Review, collect_numbers, export_html, list_notebooks, resolve_notebooks
+from pmo_analytics.records import DecisionRecord, collect_numbers, export_html, list_notebooks, resolve_notebooks
 from pmo_analytics.records.html import _EXTERNAL
 from pmo_analytics.records.manifest import new_run_id, publish_dir, write_json_atomic
 from pmo_analytics.review import PolicyError
-from pmo_analytics.records.review import check_parameters, clean_stale_staging, notebook_parameters
+from pmo_analytics.records.notebooks import check_parameters, notebook_parameters
+from pmo_analytics.records.staging import clean_stale_staging
 
 from .conftest import MINIMAL, assemble_bad
 
@@ -86,7 +87,7 @@ def test_unknown_or_bad_policy_settings_are_refused_before_anything_runs(tmp_pat
     for params, match in (({"confidence": "high"}, "must be a finite number"),
                           ({"objective": "profit"}, "must be one of")):
         with pytest.raises(PolicyError, match=match):
-            Review(out=tmp_path / "r", parameters=params, notebooks=["01"], progress=False).run()
+            DecisionRecord(out=tmp_path / "r", parameters=params, notebooks=["01"], progress=False).run()
     assert not (tmp_path / "r").exists()
 
 
@@ -100,7 +101,7 @@ def test_every_page_receives_the_data_seed_and_whole_policy(tmp_path):
 
     shutil.copytree(MINIMAL, data)
     (data / "review.toml").write_text("[review]\nconfidence = 90\niterations = 300\n")
-    r = Review(data=data, out=tmp_path / "reports", parameters={"seed": 7, "iterations": 400}, notebooks=[nb],
+    r = DecisionRecord(data=data, out=tmp_path / "reports", parameters={"seed": 7, "iterations": 400}, notebooks=[nb],
                progress=False).run()
     nums = r.numbers_["01_probe"]
     assert (nums["n_projects"], nums["seed"], nums["iterations"], nums["confidence"]) == (4, 7, 400, 90.0)
@@ -115,10 +116,10 @@ def test_every_page_receives_the_data_seed_and_whole_policy(tmp_path):
 def test_a_page_reading_other_data_is_refused_and_nothing_is_published(tmp_path):
     sneaky = _notebook(tmp_path, "01_sneaky.ipynb", HEAD.replace("load_review(data_path", "load_review(None"))
     with pytest.raises(RecordError, match=r"page 01_sneaky read other data .*nothing was published"):
-        Review(data=MINIMAL, out=tmp_path / "reports", notebooks=[sneaky], progress=False).run()
+        DecisionRecord(data=MINIMAL, out=tmp_path / "reports", notebooks=[sneaky], progress=False).run()
     silent = _notebook(tmp_path, "02_silent.ipynb", "x = 1")
     with pytest.raises(RecordError, match="page 02_silent did not publish which data it read"):
-        Review(data=MINIMAL, out=tmp_path / "reports", notebooks=[silent], progress=False).run()
+        DecisionRecord(data=MINIMAL, out=tmp_path / "reports", notebooks=[silent], progress=False).run()
     assert not [p for p in (tmp_path / "reports").iterdir() if p.name != "index.html"]
 
 
@@ -126,7 +127,7 @@ def test_a_page_reading_other_data_is_refused_and_nothing_is_published(tmp_path)
 def test_failing_notebook_keeps_a_marked_partial_record(tmp_path):
     nb = _notebook(tmp_path, "01_fails.ipynb", HEAD + "assert 1 == 2, 'decision no longer holds'")
     with pytest.raises(RecordError, match="decision no longer holds"):
-        Review(data=MINIMAL, out=tmp_path / "reports", notebooks=[nb], progress=False).run()
+        DecisionRecord(data=MINIMAL, out=tmp_path / "reports", notebooks=[nb], progress=False).run()
     (failed,) = [p for p in (tmp_path / "reports").iterdir() if p.is_dir()]
     assert failed.name.endswith("-FAILED")
     assert json.loads((failed / "manifest.json").read_text())["status"] == "failed"
@@ -136,7 +137,7 @@ def test_failing_notebook_keeps_a_marked_partial_record(tmp_path):
 def test_invalid_data_stops_before_anything_is_written(tmp_path):
     bad = assemble_bad("negative_cost", tmp_path / "bad")
     with pytest.raises(DataValidationError, match="got -200"):
-        Review(data=bad, out=tmp_path / "reports", notebooks=["01"], progress=False).run()
+        DecisionRecord(data=bad, out=tmp_path / "reports", notebooks=["01"], progress=False).run()
     assert [p.name for p in (tmp_path / "reports").iterdir()] == []
 
 
@@ -160,7 +161,7 @@ def test_stale_staging_folders_are_removed_but_a_running_one_is_not(tmp_path):
 def test_interrupting_a_review_shuts_the_kernel_and_removes_staging(tmp_path, sig, code):
     nb = _notebook(tmp_path, "01_slow.ipynb", HEAD + "import time\nprint('RUNNING', flush=True)\ntime.sleep(120)")
     script = (f"import sys\nfrom pathlib import Path\nfrom pmo_analytics.cli import main\n"
-              f"from pmo_analytics.records import review as rv\n"
+              f"from pmo_analytics.records import record as rv\n"
               f"rv.resolve_notebooks = lambda names: [Path({str(nb)!r})]\n"
               f"sys.exit(main(['review', '--data', {str(MINIMAL)!r}, '--out', {str(tmp_path / 'reports')!r}, "
               f"'--notebook', 'probe']))")
@@ -189,7 +190,7 @@ def test_a_signal_that_lands_in_a_background_task_of_the_event_loop_still_stops_
     # thread, here a background poll that nobody awaits: the review must stop at once, not when the cell ends
     import asyncio
 
-    from pmo_analytics.records.review import ReviewInterrupted, _signals_raise
+    from pmo_analytics.records.kernel import ReviewInterrupted, signals_raise
 
     async def poll():
         os.kill(os.getpid(), signal.SIGTERM)
@@ -204,7 +205,7 @@ def test_a_signal_that_lands_in_a_background_task_of_the_event_loop_still_stops_
     before = signal.getsignal(signal.SIGTERM)
     t0 = time.perf_counter()
     with pytest.raises(ReviewInterrupted, match="interrupted by SIGTERM") as info:
-        with _signals_raise():
+        with signals_raise():
             asyncio.run(wait_for_cell())
     assert info.value.signum == signal.SIGTERM and time.perf_counter() - t0 < 5
     assert signal.getsignal(signal.SIGTERM) == before  # the handler is put back
@@ -268,7 +269,7 @@ def test_review_merges_a_schedule_file_into_the_record(tmp_path):
     (core / "risks.csv").unlink()  # names activities that now come from the schedule file
     nb = _notebook(tmp_path, "01_probe.ipynb",
                    HEAD + "publish('activities', sorted(review.portfolio_.activities['activity_id']))")
-    r = Review(data=[core, f"A1={xml}"], out=tmp_path / "reports", notebooks=[nb], progress=False).run()
+    r = DecisionRecord(data=[core, f"A1={xml}"], out=tmp_path / "reports", notebooks=[nb], progress=False).run()
     assert r.numbers_["01_probe"]["activities"] == sorted(acts["activity_id"])
     m = r.manifest_["data"]
     assert m["imported"] and "import/sources.json" in m["files"] and (r.path_ / "data" / "activities.csv").is_file()
@@ -287,7 +288,7 @@ def test_a_record_anchors_the_decision_register(tmp_path):
     for text in ("fund P1", "defer P2"):
         record_decision(text, "Board", folder=reg, data_path=MINIMAL, numbers={})
     nb = _notebook(tmp_path, "01_probe.ipynb", HEAD)
-    r = Review(data=MINIMAL, out=tmp_path / "reports", notebooks=[nb], progress=False, decisions=reg).run()
+    r = DecisionRecord(data=MINIMAL, out=tmp_path / "reports", notebooks=[nb], progress=False, decisions=reg).run()
     head = register_head(reg)
     assert r.manifest_["register"] == head and head["decision_id"] == "D-0002"
     index = (tmp_path / "reports" / "index.html").read_text()
@@ -306,6 +307,25 @@ def test_a_record_anchors_the_decision_register(tmp_path):
 def test_policy_settings_that_name_what_the_data_lack_stop_the_review_before_any_page(tmp_path):
     nb = _notebook(tmp_path, "01_probe.ipynb", HEAD + "raise AssertionError('the page ran')")
     with pytest.raises(PolicyError, match=r"'extra_fte_skill' 'QA' is not a skill of the capacity table.*nothing ran"):
-        Review(data=MINIMAL, out=tmp_path / "reports", parameters={"extra_fte_skill": "QA"}, notebooks=[nb],
+        DecisionRecord(data=MINIMAL, out=tmp_path / "reports", parameters={"extra_fte_skill": "QA"}, notebooks=[nb],
                progress=False).run()
     assert [p.name for p in (tmp_path / "reports").iterdir()] == []
+
+
+def test_old_names_of_the_decision_record_still_import_with_a_deprecation():
+    # "review" names the portfolio review (pmo_analytics.review); the record's runner is DecisionRecord
+    import importlib
+    import sys
+
+    import pmo_analytics.records as records
+
+    with pytest.warns(DeprecationWarning, match="use DecisionRecord"):
+        assert records.Review is DecisionRecord
+    with pytest.warns(DeprecationWarning, match="use write_record"):
+        assert records.run_review is records.write_record
+    sys.modules.pop("pmo_analytics.records.review", None)
+    with pytest.warns(DeprecationWarning, match="records.review is deprecated"):
+        old = importlib.import_module("pmo_analytics.records.review")
+    assert old.Review is DecisionRecord and old.IDENTITY == "review.identity"
+    with pytest.raises(AttributeError):
+        records.no_such_name  # noqa: B018

@@ -6,7 +6,8 @@
   (rules table ``gate_checklist``);
 * :func:`escalate` and :func:`escalation_list` — signals from monitoring,
   risk and compliance against the ``escalation_rules`` table;
-* :class:`GovernanceReview` — the estimator chaining them.
+* :class:`GovernanceCheck` — the estimator chaining them (``GovernanceReview``, its old
+  name, still imports, with a DeprecationWarning: "review" names the portfolio review).
 
 The rules are data (``data/rules/*.csv``, read by
 :func:`pmo_analytics.tables.rules.read_rules`), so changing a policy changes
@@ -15,14 +16,16 @@ the outcome without code changes.
 
 from __future__ import annotations
 
+import warnings as _warnings
+
 from .escalation import (compliance_signals, confidence_targets, escalate, escalation_list, evm_signals,
                          health_inputs, risk_signals)
 from .gates import CHECKS, as_of_date, compliance_summary, gate_compliance
 from .ntcp import DIMENSIONS, classify, recommend_approach
-from .review import GovernanceReview
+from .check import GovernanceCheck
 
 __all__ = [
-    "GovernanceReview",
+    "GovernanceCheck",
     "classify",
     "recommend_approach",
     "DIMENSIONS",
@@ -38,3 +41,11 @@ __all__ = [
     "confidence_targets",
     "health_inputs",
 ]
+
+
+def __getattr__(name):
+    if name == "GovernanceReview":
+        _warnings.warn("pmo_analytics.governance.GovernanceReview is deprecated: use GovernanceCheck",
+                       DeprecationWarning, stacklevel=2)
+        return GovernanceCheck
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -113,7 +113,7 @@ KEY_TABLES: tuple[KeyTable, ...] = (
     KeyTable("results.escalations", "Escalations",
              "Who must act on which project, since when, and the rules that fired.",
              ("project_id", "level", "who", "since", "rules", "reasons"),
-             "GovernanceReview.escalations_ (06)"),
+             "GovernanceCheck.escalations_ (06)"),
     KeyTable("results.benefits", "Benefits",
              "Planned, realised and forecast benefit per benefit, and which are at risk.",
              ("benefit_id", "project_id", "planned_total", "planned_to_date", "realised_to_date",

@@ -274,7 +274,7 @@ def benefits_sentences(promised: pd.DataFrame) -> list[str]:
 
 
 def governance_sentences(mismatches: int, failing: int, escalations: pd.DataFrame) -> list[str]:
-    """Approach fit, gate compliance and escalations, from a fitted GovernanceReview's results."""
+    """Approach fit, gate compliance and escalations, from a fitted GovernanceCheck's results."""
     board = escalations[escalations["level"] == "portfolio board"]
     return [
         f"{_plural(mismatches, 'project')} {'is' if mismatches == 1 else 'are'} managed with an approach that does "
@@ -713,7 +713,7 @@ def approach_sentences(mismatches: pd.DataFrame, profile: pd.DataFrame) -> list[
     """Approach fit: how many classified projects are run with a mismatching approach, and why each.
 
     ``mismatches`` holds the mismatching projects (``project_id``, ``name``, ``stage``, ``reason``);
-    ``profile`` is ``GovernanceReview.profile_`` (``classified`` [bool]).
+    ``profile`` is ``GovernanceCheck.profile_`` (``classified`` [bool]).
     """
     first = (f"{len(mismatches)} of {int(profile['classified'].sum())} classified projects are run (or planned) with "
              f"an approach that does not match their profile; {int((~profile['classified']).sum())} project(s) are "

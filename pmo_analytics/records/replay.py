@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,8 +98,8 @@ def _without_sources(numbers: dict) -> dict:
     return out
 
 
-def replay(decision_id: str, folder="decisions", data_path=None, progress: bool = False, *, reports=None,
-           expect=None, key="auto") -> ReplayResult:
+def replay(decision_id: str, folder="decisions", data_path=None, progress: bool | Callable[[str], None] = False, *,
+           reports=None, expect=None, key="auto") -> ReplayResult:
     """Re-run a decision's scenario and say whether its numbers reproduce, and what data changed.
 
     ``data_path`` defaults to the path recorded with the decision. The
@@ -150,7 +151,8 @@ def _what_if_scenario(pf, review_policy=None, **parameters) -> dict:
 
 def _review_scenario(data_path, notebooks=None, policy=None, page_parameters=None, _progress=False, **legacy) -> dict:
     """Re-execute the recorded pages (curated notebooks, by name) in a scratch folder; return their numbers."""
-    from .review import Review, resolve_notebooks
+    from .notebooks import resolve_notebooks
+    from .record import DecisionRecord
 
     if legacy:
         raise RecordError(f"unknown review scenario parameter(s) {sorted(legacy)}")
@@ -159,9 +161,10 @@ def _review_scenario(data_path, notebooks=None, policy=None, page_parameters=Non
     nbs = resolve_notebooks(notebooks) if notebooks else None  # names of the package's own notebooks only
     params = {**(policy or {}), **(page_parameters or {})}
     with tempfile.TemporaryDirectory(prefix="pmo-replay-") as tmp:
-        review = Review(data=data_path, out=tmp, parameters=params, notebooks=[p.stem for p in nbs] if nbs else None,
-                        progress=_progress, decisions=None).run()
-        return review.numbers_
+        record = DecisionRecord(data=data_path, out=tmp, parameters=params,
+                                notebooks=[p.stem for p in nbs] if nbs else None, progress=_progress,
+                                decisions=None).run()
+        return record.numbers_
 
 
 _review_scenario.takes_path = True
@@ -226,7 +229,7 @@ def anchor_reports_index(reports, folder) -> bool:
     from .html import render_reports_index
     from .integrity import register_head
     from .manifest import write_text_atomic
-    from .review import decision_rows
+    from .record import decision_rows
 
     reports = Path(reports)
     try:

@@ -80,7 +80,7 @@ class PortfolioReview:
     risk_ : RiskReview
     delivery_ : DeliveryReview
     benefits_ : BenefitsReview
-    governance_ : GovernanceReview
+    governance_ : GovernanceCheck
     uncertainty_ : UncertaintyReview or None
         The portfolio simulated as a whole and the selection under uncertainty.
     assessment_ : DataFrame
@@ -157,7 +157,7 @@ class PortfolioReview:
     @cached_property
     def governance_(self):
         self._check()
-        from ..governance import GovernanceReview, health_inputs
+        from ..governance import GovernanceCheck, health_inputs
 
         risk, delivery = self.risk_, self.delivery_
         health = None
@@ -165,7 +165,7 @@ class PortfolioReview:
             health = health_inputs({pid: risk.health_[risk.health_["project_id"] == pid].drop(columns="project_id")
                                     for pid in risk.projects_})
         evm = delivery.monitor_.evm_ if delivery.assessed else None
-        return GovernanceReview().fit(self.portfolio_, evm=evm, risk=risk.exposure_ if risk.assessed else None,
+        return GovernanceCheck().fit(self.portfolio_, evm=evm, risk=risk.exposure_ if risk.assessed else None,
                                       schedule_health=health, as_of=self.as_of_)
 
     @cached_property

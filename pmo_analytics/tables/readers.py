@@ -34,7 +34,6 @@ import hashlib
 import io
 import os
 import re
-import stat
 import warnings
 import zipfile
 from dataclasses import dataclass, field

@@ -9,10 +9,10 @@ from .escalation import compliance_signals, escalate, escalation_list, evm_signa
 from .gates import as_of_date, compliance_summary, gate_compliance
 from .ntcp import classify, recommend_approach
 
-__all__ = ["GovernanceReview"]
+__all__ = ["GovernanceCheck"]
 
 
-class GovernanceReview:
+class GovernanceCheck:
     """Approach fit, gate compliance and escalation for a whole portfolio.
 
     Parameters
@@ -39,7 +39,7 @@ class GovernanceReview:
         self.evm_max_age_days = evm_max_age_days
 
     def fit(self, portfolio, evm: pd.DataFrame | None = None, risk: pd.DataFrame | None = None,
-            schedule_health: pd.DataFrame | None = None, as_of=None) -> "GovernanceReview":
+            schedule_health: pd.DataFrame | None = None, as_of=None) -> "GovernanceCheck":
         """Run the three checks.
 
         Parameters
@@ -92,7 +92,7 @@ class GovernanceReview:
     def summary(self) -> pd.DataFrame:
         """Key figures (``measure``, ``value``, ``unit``): mismatches, gate failures, escalations by level."""
         if not hasattr(self, "escalations_"):
-            raise ValueError("GovernanceReview is not fitted: call fit(portfolio) first")
+            raise ValueError("GovernanceCheck is not fitted: call fit(portfolio) first")
         esc = self.escalations_["level"].value_counts()
         rows = [("data date", f"{self.as_of_:%Y-%m-%d}" if self.as_of_ is not None else "none in the data", "date"),
                 ("projects classified", int(self.profile_["classified"].sum()), "projects"),
@@ -105,8 +105,8 @@ class GovernanceReview:
 
     def __repr__(self) -> str:
         if not hasattr(self, "escalations_"):
-            return f"GovernanceReview(rules={self.rules!r}, unfitted)"
+            return f"GovernanceCheck(rules={self.rules!r}, unfitted)"
         when = f"{self.as_of_:%Y-%m-%d}" if self.as_of_ is not None else "no data date"
-        return (f"GovernanceReview(as_of={when}: {int(self.approach_['mismatch'].sum())} approach "
+        return (f"GovernanceCheck(as_of={when}: {int(self.approach_['mismatch'].sum())} approach "
                 f"mismatches, {int((self.by_project_['missing'] > 0).sum())} projects failing a gate item, "
                 f"{len(self.escalations_)} escalated)")
