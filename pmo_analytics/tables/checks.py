@@ -14,7 +14,7 @@ from pandera.errors import SchemaErrors
 from ..exceptions import DataWarning, Problem
 from .calendars import parse_work_week
 from .events import event_problems
-from .graph import find_cycle, parse_predecessors, split_list
+from .graph import find_cycle, links_frame, parse_predecessors, split_list
 from .spec import DOMAIN_LIMITS, TABLES, schema, split_activity_ref
 
 __all__ = ["schema_problems", "row_problems", "cross_table_problems", "links_frame", "progress_problems",
@@ -190,24 +190,6 @@ def crash_problems(acts: pd.DataFrame, source: str) -> list[Problem]:
                                 "crash_limit is given without a crash_cost_rate: give the cost of one working "
                                 "day saved (0 if crashing is free)"))
     return problems
-
-
-def links_frame(activities: pd.DataFrame) -> pd.DataFrame:
-    """Parsed precedence links: one row per (project, predecessor, successor).
-
-    Columns: ``project_id``, ``predecessor``, ``successor``, ``type`` (FS, SS,
-    FF, SF) and ``lag`` [days]. Rows whose predecessors cannot be parsed are
-    skipped (validation reports them).
-    """
-    rows = []
-    for pid, aid, text in activities[["project_id", "activity_id", "predecessors"]].itertuples(index=False):
-        try:
-            links = parse_predecessors(text)
-        except ValueError:
-            continue
-        rows += [(pid, pred, aid, typ, lag) for pred, typ, lag in links]
-    return pd.DataFrame(rows, columns=["project_id", "predecessor", "successor", "type", "lag"]).astype(
-        {"project_id": object, "predecessor": object, "successor": object, "type": object, "lag": float})
 
 
 def _unknown_ids(frames, sources, table, column, known, what):

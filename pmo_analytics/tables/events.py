@@ -24,7 +24,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..exceptions import Problem
-from .graph import find_cycle, split_list
+from .graph import find_cycle, links_frame, split_list
 
 __all__ = ["event_problems", "season_days", "PROBABILITY_TOL"]
 
@@ -133,8 +133,6 @@ def _branch_problems(frames, sources, acts, known) -> list[Problem]:
     problems = []
     succ: dict = {}
     if acts is not None and {"project_id", "activity_id", "predecessors"} <= set(acts.columns):
-        from .checks import links_frame
-
         for p, s, pid in links_frame(acts)[["predecessor", "successor", "project_id"]].itertuples(index=False):
             succ.setdefault((pid, p), []).append(s)
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .spec import LINK_TYPES, LIST_SEPARATOR
 
-__all__ = ["find_cycle", "topological_order", "parse_predecessors", "split_list"]
+__all__ = ["find_cycle", "topological_order", "parse_predecessors", "split_list", "links_frame"]
 
 _LINK_RE = re.compile(
     r"^(?P<id>[A-Za-z0-9][A-Za-z0-9_.\-]{0,63})"
@@ -106,3 +106,20 @@ def find_cycle(edges: Iterable[tuple]) -> list | None:
                 path.append(nxt)
     return None
 
+
+def links_frame(activities: pd.DataFrame) -> pd.DataFrame:
+    """Parsed precedence links: one row per (project, predecessor, successor).
+
+    Columns: ``project_id``, ``predecessor``, ``successor``, ``type`` (FS, SS,
+    FF, SF) and ``lag`` [days]. Rows whose predecessors cannot be parsed are
+    skipped (validation reports them).
+    """
+    rows = []
+    for pid, aid, text in activities[["project_id", "activity_id", "predecessors"]].itertuples(index=False):
+        try:
+            links = parse_predecessors(text)
+        except ValueError:
+            continue
+        rows += [(pid, pred, aid, typ, lag) for pred, typ, lag in links]
+    return pd.DataFrame(rows, columns=["project_id", "predecessor", "successor", "type", "lag"]).astype(
+        {"project_id": object, "predecessor": object, "successor": object, "type": object, "lag": float})
