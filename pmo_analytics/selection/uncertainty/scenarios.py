@@ -27,7 +27,10 @@ from scipy import special
 
 from ...parallel import executor_for
 from ...risk.distributions import ppf
-from ...risk.portfolio import accrue, reference_class_distributions, spearman_to_pearson, stable_key, stream
+from ...risk.correlation import spearman_to_pearson
+from ...risk.reference_class import reference_class_distributions
+from ...risk.spend import accrue
+from ...streams import stable_key, stream
 from ..data import SelectionData
 
 __all__ = ["ScenarioSpec", "scenario_spec", "Scenarios", "draw_block", "draw_scenarios"]
