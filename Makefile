@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: env review test unit notebooks lab bench clean-venv
+.PHONY: env review test unit notebooks docs lab bench clean-venv
 
 env: $(STAMP)
 
@@ -33,6 +33,12 @@ unit: env
 
 notebooks: env
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider notebooks
+
+# The documentation (docs/_build/html/index.html): offline, warnings are errors. tests/test_docs.py builds it too,
+# so `make test` (and CI) fails on a docstring that does not render.
+docs: env
+	$(BIN)/python -m sphinx -b html -W --keep-going -q -d docs/_build/doctrees docs docs/_build/html
+	@echo "docs written to docs/_build/html/index.html"
 
 lab: env
 	$(BIN)/jupyter lab notebooks

@@ -23,8 +23,8 @@ class GovernanceCheck:
     evm_max_age_days : int
         Status older than this is not current [calendar days].
 
-    Attributes (after :meth:`fit`)
-    ------------------------------
+    Attributes
+    ----------
     profile_, approach_, compliance_, by_project_, by_unit_, signals_, fired_, escalations_ : DataFrame
     as_of_ : Timestamp
     """

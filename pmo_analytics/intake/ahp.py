@@ -3,10 +3,8 @@
 Weights are the principal (Perron) eigenvector of the positive reciprocal
 judgement matrix ``A`` (``a_ij`` = how much more important driver i is than
 driver j on Saaty's 1-9 scale, ``a_ji = 1 / a_ij``), normalised to sum 1.
-Consistency is measured by Saaty's consistency index and ratio
-
-.. math::  CI = (\\lambda_{max} - n) / (n - 1), \\qquad CR = CI / RI_n
-
+Consistency is measured by Saaty's consistency index and ratio,
+``CI = (lambda_max - n) / (n - 1)`` and ``CR = CI / RI_n``,
 with the random index ``RI_n`` of Saaty (1980), *The Analytic Hierarchy
 Process*, McGraw-Hill, table 1.7 (also Saaty, "How to make a decision: the
 analytic hierarchy process", *European Journal of Operational Research* 48
@@ -56,7 +54,7 @@ class AHPResult:
         One row per judgement above the diagonal: ``criterion_a``,
         ``criterion_b``, ``judgement`` (a_ij), ``implied`` (w_i / w_j),
         ``suggested`` (implied rounded to the Saaty scale) and
-        ``inconsistency`` (|ln e_ij|), most inconsistent first.
+        ``inconsistency`` (``|ln e_ij|``), most inconsistent first.
     max_cr : float
         The limit the ratio was checked against.
     """

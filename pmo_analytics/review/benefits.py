@@ -7,10 +7,13 @@ list on both pages.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..benefits import (benefit_realisation, compare_with_hmt, lessons_learned, promised_vs_delivered,
                         support_tco, uplifts_to_adopt)
 from ..intake import apply_uplift, reference_class_uplifts
 from .policy import ReviewPolicy
+from .stage import require_fitted, summary_frame
 
 __all__ = ["BenefitsReview"]
 
@@ -18,8 +21,8 @@ __all__ = ["BenefitsReview"]
 class BenefitsReview:
     """Benefits realisation, support TCO and the estimating uplifts to adopt.
 
-    Attributes (after :meth:`fit`)
-    ------------------------------
+    Attributes
+    ----------
     realisation_ : DataFrame or None
         :func:`benefit_realisation` per benefit (None without a benefits register).
     promised_ : DataFrame or None
@@ -83,6 +86,16 @@ class BenefitsReview:
     def assessed(self) -> bool:
         """True when a benefits register was read."""
         return self.realisation_ is not None
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Key figures of benefits (``measure``, ``value``, ``unit``): benefits, at risk, realisation rate."""
+        require_fitted(self, "realisation_")
+        if not self.assessed:
+            return summary_frame([("benefits", "not assessed: no benefits register", "")])
+        return summary_frame([("benefits", len(self.realisation_), "benefits"),
+                              ("benefits at risk", len(self.at_risk_), "benefits"),
+                              ("realisation rate to date", self.realisation_rate_, "ratio")])
 
     def __repr__(self) -> str:
         if not hasattr(self, "realisation_"):

@@ -15,6 +15,7 @@ import pandas as pd
 from ..monitor import (COMMITMENT_RULE, DEFAULT_RULES, DeliveryMonitor, ThroughputForecast, backlog_scope,
                        cycle_time_percentiles, cycle_times, littles_law, throughput)
 from .policy import ReviewPolicy
+from .stage import require_fitted, summary_frame
 
 __all__ = ["DeliveryReview", "flow_table", "REVIEW_RULES"]
 
@@ -45,8 +46,8 @@ def flow_table(work_items: pd.DataFrame) -> pd.DataFrame:
 class DeliveryReview:
     """Earned value, earned schedule, RAG and flow forecasts of the projects in delivery.
 
-    Attributes (after :meth:`fit`)
-    ------------------------------
+    Attributes
+    ----------
     monitor_ : DeliveryMonitor or None
         None without a ``status`` table (delivery not assessed).
     summary_ : DataFrame
@@ -134,6 +135,13 @@ class DeliveryReview:
         many = tf.how_many(start=self.data_date_, end=committed) if pd.notna(committed) else None
         return {"forecaster": tf, "history": tp_all, "scope": scope, "when": when, "how_many": many,
                 "committed_finish": committed}
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Key figures of delivery (``measure``, ``value``, ``unit``): projects red and amber."""
+        require_fitted(self, "summary_")
+        return summary_frame([("projects red", len(self.intervene_), "projects"),
+                              ("projects amber", len(self.watch_), "projects")])
 
     def __repr__(self) -> str:
         if not hasattr(self, "summary_"):

@@ -28,6 +28,7 @@ from .delivery import DeliveryReview
 from .policy import ReviewPolicy, resolve_policy
 from .risk import RiskReview
 from .selection import SelectionReview
+from .stage import summary_frame
 
 __all__ = ["PortfolioReview", "load_review", "clear_cache", "review_as_of"]
 
@@ -67,8 +68,8 @@ class PortfolioReview:
     **overrides
         Policy settings (``seed=7, iterations=5000, ...``) when no policy is given.
 
-    Attributes (after :meth:`fit`)
-    ------------------------------
+    Attributes
+    ----------
     portfolio_ : Portfolio
     fingerprint_ : str
         The data's fingerprint (:mod:`pmo_analytics.tables.identity`).
@@ -235,26 +236,13 @@ class PortfolioReview:
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Key figures of the review (``measure``, ``value``, ``unit``), one per stage."""
+        """Key figures of the review (``measure``, ``value``, ``unit``): the data, then each stage's ``summary``."""
         self._check()
         when = f"{self.as_of_:%Y-%m-%d}" if self.as_of_ is not None else "none in the data"
-        rows = [("data fingerprint", self.fingerprint_[:12], ""), ("data date", when, "date")]
-        s = self.selection_
-        if s.feasible:
-            rows += [("projects funded", len(s.numbers_["funded"]), "projects"),
-                     ("portfolio value", s.numbers_["value"], s.data_.value_label)]
-        else:
-            rows += [("projects funded", "not assessed: no feasible portfolio", "")]
-        r = self.risk_
-        rows += [("projects simulated", len(r.projects_), "projects")]
-        if r.assessed:
-            rows += [(f"cost contingency at {self.policy.p_label}", float(r.table_["cost_contingency"].sum()),
-                      "currency")]
-        d = self.delivery_
-        rows += [("projects red", len(d.intervene_), "projects"), ("projects amber", len(d.watch_), "projects")]
-        g = self.governance_
-        rows += [("projects escalated", len(g.escalations_), "projects")]
-        return pd.DataFrame(rows, columns=["measure", "value", "unit"])
+        head = summary_frame([("data fingerprint", self.fingerprint_[:12], ""), ("data date", when, "date")])
+        g = summary_frame([("projects escalated", len(self.governance_.escalations_), "projects")])
+        stages = [self.selection_.summary, self.risk_.summary, self.delivery_.summary, g]
+        return pd.concat([head, *stages], ignore_index=True)
 
     def __repr__(self) -> str:
         if "portfolio_" not in self.__dict__:

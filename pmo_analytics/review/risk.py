@@ -21,6 +21,7 @@ from ..schedule import health_check
 from ..schedule.crashing import crash_data
 from ..streams import derive_seed
 from .policy import ReviewPolicy
+from .stage import require_fitted, summary_frame
 
 __all__ = ["RiskReview", "project_seed", "risk_table", "recovery_table", "RECOVERY_VALIDATION"]
 
@@ -148,8 +149,8 @@ class RiskReview:
     ----------
     policy : ReviewPolicy
 
-    Attributes (after :meth:`fit`)
-    ------------------------------
+    Attributes
+    ----------
     projects_ : list of str
         Projects simulated (active, with activities and a start date).
     not_assessed_ : DataFrame
@@ -345,6 +346,16 @@ class RiskReview:
         parts = [res.milestones([50, self.policy.confidence]).assign(project_id=pid)
                  for pid, res in self.results_.items()]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Key figures of the risk stage (``measure``, ``value``, ``unit``): projects simulated, contingency."""
+        require_fitted(self, "projects_")
+        rows = [("projects simulated", len(self.projects_), "projects")]
+        if self.assessed:
+            rows += [(f"cost contingency at {self.policy.p_label}", float(self.table_["cost_contingency"].sum()),
+                      "currency")]
+        return summary_frame(rows)
 
     def __repr__(self) -> str:
         if not hasattr(self, "projects_"):

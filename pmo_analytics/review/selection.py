@@ -21,6 +21,7 @@ from ..selection import (build_model, compare_scenarios, efficient_frontier, exp
                          selection_data, solve_model, variant_settings)
 from ..selection.whatif import WhatIf, WhatIfResult, what_if
 from .policy import ReviewPolicy
+from .stage import require_fitted, summary_frame
 
 __all__ = ["SelectionReview", "commitment_shortfall", "capacity_bottlenecks", "frontier_step"]
 
@@ -116,8 +117,8 @@ class SelectionReview:
         re-solves run side by side (default local threads); the numbers do
         not depend on it.
 
-    Attributes (after :meth:`fit`)
-    ------------------------------
+    Attributes
+    ----------
     data_ : SelectionData
         The instance solved (the policy's objective and cost basis).
     costs_ : Series or None
@@ -300,6 +301,15 @@ class SelectionReview:
     def _need(self):
         if self.base_ is None:
             raise PMOError("no feasible portfolio: see infeasible_ and shortfall_ for why")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Key figures of the selection (``measure``, ``value``, ``unit``): projects funded, portfolio value."""
+        require_fitted(self, "numbers_")
+        if not self.feasible:
+            return summary_frame([("projects funded", "not assessed: no feasible portfolio", "")])
+        return summary_frame([("projects funded", len(self.numbers_["funded"]), "projects"),
+                              ("portfolio value", self.numbers_["value"], self.data_.value_label)])
 
     def __repr__(self) -> str:
         if not hasattr(self, "numbers_"):

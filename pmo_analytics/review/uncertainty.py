@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..exceptions import InfeasiblePortfolioError
 from .policy import ReviewPolicy
+from .stage import require_fitted, summary_frame
 
 __all__ = ["UncertaintyReview"]
 
@@ -37,8 +38,8 @@ class UncertaintyReview:
         Where the simulation blocks and frontier levels run (None: local
         threads); the numbers do not depend on it.
 
-    Attributes (after :meth:`fit`)
-    ------------------------------
+    Attributes
+    ----------
     portfolio_risk_ : PortfolioRiskModel or None
         The active projects and the recommended portfolio simulated together
         (None when no portfolio is feasible).
@@ -106,6 +107,17 @@ class UncertaintyReview:
         cols = [x for x in ("alpha", "method", "status", "value", "funded", "in_sample_overrun", "p_overrun", "ci_low",
                             "ci_high", "mean_spend", "p80_spend", "note") if x in out.columns]
         return out[cols].sort_values(["alpha", "method"], kind="stable").reset_index(drop=True)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Key figures of the portfolio chosen under uncertainty (``measure``, ``value``, ``unit``): the
+        selector's summary, or why no portfolio meets the chance constraint."""
+        require_fitted(self, "committed_risk_")
+        if self.selector_ is None:
+            return summary_frame([("portfolio under uncertainty",
+                                   f"not assessed: no portfolio meets P(overrun) <= {self.policy.overrun_alpha:g}",
+                                   "")])
+        return self.selector_.summary
 
     def __repr__(self) -> str:
         if not hasattr(self, "committed_risk_"):
