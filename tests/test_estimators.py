@@ -113,7 +113,7 @@ DEPARTURES = {
     ("constructor", "PortfolioSelector"): "sets data_ = None in __init__ (selection/selector.py)",
     ("constructor", "UncertainSelector"): "sets data_ = None in __init__ (selection/uncertainty/selector.py)",
     ("constructor", "ScheduleRiskModel"): "sets cost_assessed_ in __init__ (risk/engine.py)",
-    ("constructor", "PortfolioRiskModel"): "sets compiled_ = None in __init__ (risk/portfolio.py)",
+    ("constructor", "PortfolioRiskModel"): "sets compiled_ = None in __init__ (risk/portfolio/model.py)",
     ("constructor", "Recovery"): "sets target_ in __init__ (risk/recovery.py)",
 }
 
