@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from pmo_analytics.records import narrative as nv
@@ -103,44 +104,83 @@ def test_intake_and_lessons_sentences():
     assert nv.lessons_sentences(None, None, None)[0].startswith("No reference class")
 
 
+def _comparison(**over):
+    """A comparison_ as UncertainSelector writes it: the offered portfolio, the SAA, today's rule, the recommended."""
+    comp = pd.DataFrame({"value": [29.7e6, 30.9e6, 34.2e6, 36.8e6], "funded": [10, 11, 14, 14],
+                         "p_overrun": [0.0869, 0.1147, 0.3563, 0.6048], "ci_low": [0.0815, 0.1086, 0.347, 0.595],
+                         "ci_high": [0.0926, 0.1211, 0.3657, 0.6143], "p_bound": [0.0926, 0.1211, 0.3657, 0.6143],
+                         "cvar_overrun": [3.8e5, 4.8e5, 9.9e5, 1.4e6], "validation_scenarios": [10000] * 4,
+                         "status": ["shown", "within 0.97 % of optimal", "optimal", ""]},
+                        index=pd.Index(["offered", "SAA", "deterministic P90", "recommended"], name="method"))
+    for k, v in over.items():
+        comp[k] = v
+    return comp
+
+
 def test_uncertainty_sentences():
+    from types import SimpleNamespace as NS
+
     spend = pd.DataFrame({"budget": [10e6, 10e6], "p80": [9e6, 12e6], "p_overrun": [0.05, 0.4]}, index=[1, 2])
-    comp = pd.DataFrame({"value": [30e6, 34e6], "funded": [11, 14], "p_overrun": [0.1194, 0.3755],
-                         "ci_low": [0.106, 0.3545], "ci_high": [0.1344, 0.3969]},
-                        index=pd.Index(["SAA", "deterministic P90"], name="method"))
-    s = nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 1.00 % of optimal")
+    comp = _comparison()
+    off = NS(x=[1], source="recommended", dropped=[1, 2, 3, 4], added=[], tuning_scenarios=10000,
+             tuning_overrun=0.0812, check_scenarios=10000, p_check=0.0869, checks=1, bound=0.0926)
+    s = nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 0.97 % of optimal", scenarios=100, offered=off)
     assert s[0] == ("Simulated as a whole (cross-project dependencies, shared risks, correlated reference classes), "
                     "the recommended portfolio overruns the budget in at least one period with probability 59%; its "
                     "P80 spend over the horizon is 21.0 M against 20.0 M of budget, and period 2 is the most exposed "
                     "(40%).")
-    assert s[1] == ("Keeping that chance under 10%, the selection under uncertainty funds 11 projects for 30.0 M of "
-                    "expected value (within 1.00 % of optimal); on independent scenarios it overruns with probability "
-                    "11.9% (95 % interval 10.6%–13.4%), where today's deterministic rule (deterministic P90 costs) "
-                    "funds 14 for 34.0 M and overruns with probability 38%.")
-    assert s[2] == ("Out of sample that portfolio overruns more often than the 10% allowed (the whole 95 % interval "
-                    "lies above it): the chance constraint holds in the scenarios it was solved on, not for the cost "
-                    "distributions they were drawn from. More scenarios (policy scenarios) narrow the difference; "
-                    "a smaller alpha leaves a margin.")
-    assert "the 100 scenarios it was solved on" in nv.uncertainty_sentences(spend, 0.587, comp, 0.1, scenarios=100)[2]
-    assert "(--param scenarios=500)" in nv.uncertainty_sentences(spend, 0.587, comp, 0.1, scenarios=100)[2]
-    within = comp.assign(ci_low=[0.094, 0.3545])  # the interval reaches alpha: no such sentence
-    assert len(nv.uncertainty_sentences(spend, 0.587, within, 0.1)) == 2
-    assert nv.uncertainty_sentences(None, None, None, 0.05) == [
-        "No portfolio keeps the chance of overrunning any period's budget under 5% while carrying the commitments."]
-    assert len(s) == 3 and nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "optimal", "branch_and_bound")[1:] == [
-        s[1].replace(" (within 1.00 % of optimal)", ""), s[2]]
-    assert nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 20 % of optimal", "rens")[3] == (
+    # the board's headline: what the recommended portfolio risks, and what keeping the chance under alpha costs
+    assert s[1] == ("On 10,000 independent cost scenarios, the recommended portfolio overruns at least one period's "
+                    "budget with probability 60%; the portfolio chosen under uncertainty keeps that chance under 10% "
+                    "(at most 9.3% with 95% confidence) for 7.1 M less expected value.")
+    assert s[1] == nv.uncertainty_headline(comp, 0.1)
+    assert s[2] == ("That portfolio funds 10 projects for 29.7 M of expected value net of hiring, and overruns in 8.7% "
+                    "of the independent scenarios.")
+    assert s[3] == ("Method: the recommended portfolio was tightened on 10,000 cost scenarios of its own (dropping 4 "
+                    "projects) until 8.1% of them overran, then checked on 10,000 other scenarios, which it overran in "
+                    "8.7%: its chance of overrunning any period's budget is at most 9.3% with 95% confidence.")
+    assert s[4] == ("The sample-average approximation keeps the chance under 10% on the 100 scenarios it was solved "
+                    "on, funding 11 projects for 30.9 M (within 0.97 % of optimal); on independent scenarios it "
+                    "overruns with probability 11.5% (95 % interval 10.9%–12.1%), more often than the 10% allowed: it "
+                    "fits the scenarios it was solved on. Today's deterministic rule (deterministic P90 costs) funds 14 "
+                    "for 34.2 M and overruns with probability 36%.")
+    assert len(s) == 5
+    # the CVaR of the overrun when that model is used; a second check is said; RENS is said
+    cv = nv.uncertainty_sentences(spend, 0.587, comp, 0.1, offered=off, method="cvar")
+    assert cv[4] == "In the worst 10% of the scenarios its worst period overruns by 0.4 M on average (CVaR)."
+    assert "stays 0.2 M within budget" in nv.uncertainty_sentences(
+        spend, 0.587, _comparison(cvar_overrun=-2e5), 0.1, offered=off, method="cvar")[4]
+    assert "(after 2 checks on fresh scenarios)" in nv.calibration_sentence(NS(**{**vars(off), "checks": 2}))
+    assert nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 20 % of optimal", "rens")[-1] == (
         "The model under uncertainty is large: it was solved in the neighbourhood of its LP relaxation (RENS), so "
         "the gap stated is measured against the whole model's LP bound.")
+    # the SAA inside its interval: no 'more often' clause
+    within = comp.assign(ci_low=[0.0815, 0.094, 0.347, 0.595])
+    assert "more often" not in " ".join(nv.uncertainty_sentences(spend, 0.587, within, 0.1))
+    # not shown, or nothing to offer
+    shy = comp.assign(status=["not shown", "", "", ""], p_bound=[0.1041, 0.1211, 0.3657, 0.6143])
+    assert nv.uncertainty_headline(shy, 0.1).endswith(
+        "no portfolio could be shown to keep that chance under 10%: the best found overruns with probability 8.7% "
+        "(at most 10.4%, 95% confidence).")
+    none = comp.copy()
+    none.loc["offered", ["value", "funded"]] = np.nan
+    assert nv.uncertainty_headline(none, 0.05).endswith("the commitments alone overrun too often.")
+    # without the recommended portfolio the headline names today's rule; without an offered row there is none
+    assert nv.uncertainty_headline(comp.drop(index="recommended"), 0.1).startswith(
+        "On 10,000 independent cost scenarios, today's deterministic rule's portfolio (deterministic P90) overruns")
+    assert "for 4.5 M less" in nv.uncertainty_headline(comp.drop(index="recommended"), 0.1)
+    assert nv.uncertainty_headline(comp.drop(index="offered"), 0.1) is None
+    assert nv.uncertainty_sentences(None, None, None, 0.05) == [
+        "No portfolio keeps the chance of overrunning any period's budget under 5% while carrying the commitments."]
     uw = pd.DataFrame({"data_date": [pd.Timestamp("2026-03-02"), pd.Timestamp("2026-04-06")], "complete": [2, 1],
                        "in_progress": [1, 0], "cost_to_date": [137300.0, 2.5e6]}, index=pd.Index(["A-101", "A-102"]))
-    with_uw = nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 1.00 % of optimal", under_way=uw)
+    with_uw = nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 0.97 % of optimal", scenarios=100,
+                                       offered=off, under_way=uw)
     assert with_uw[1] == ("Projects under way are simulated from their data date on: A-101 from 2026-03-02 "
                           "(2 activities complete, 1 in progress, 0.1 M of work done); A-102 from 2026-04-06 "
                           "(1 activity complete, 0 in progress, 2.5 M of work done). The work done is in their cost, "
                           "not in any period's spend.")
     assert with_uw[:1] + with_uw[2:] == s
-    assert nv.uncertainty_sentences(spend, 0.587, comp, 0.1, "within 1.00 % of optimal", under_way=uw.iloc[:0]) == s
 
 
 # ---------------------------------------------------------------------- detail-page sentences

@@ -290,14 +290,17 @@ def test_uncertain_selector_fits_validates_and_compares(small_pf):
     u.fit(small_pf)
     assert u.status_ == "optimal"
     c = u.comparison_
-    assert list(c.index) == ["SAA", "deterministic P80"]
-    saa = c.loc["SAA"]
+    assert list(c.index) == ["offered", "SAA", "deterministic P80"]
+    saa, off = c.loc["SAA"], c.loc["offered"]
     assert saa["in_sample_overrun"] <= 0.2 + 1e-12
     # validated on independent scenarios: within sampling error of the in-sample bound
     assert saa["ci_low"] <= saa["p_overrun"] <= saa["ci_high"] and saa["ci_low"] < 0.2 + 0.1
+    # the offered portfolio is shown under alpha on the check scenarios, and costs value against the SAA's
+    assert u.offered_.shown and off["p_bound"] == u.offered_.bound <= 0.2 and off["status"] == "shown"
+    assert off["value"] <= saa["value"] + 1e-9 and u.value_ == off["value"]
     assert "A1" in u.selected_                       # committed
-    assert u.summary.loc["funded", "value"] == len(u.selected_)
-    assert u.summary.loc["solved", "value"] == "the whole model (branch and bound)"  # small: not RENS
+    assert u.summary.loc["offered: funded", "value"] == len(u.selected_)
+    assert u.summary.loc["SAA: solved", "value"] == "the whole model (branch and bound)"  # small: not RENS
     assert (u.spend_["p50"] <= u.spend_["p95"]).all() and len(u.spend_) == 4
     # the SAA value is the best among portfolios that meet the chance constraint in sample
     det = c.loc["deterministic P80"]
@@ -388,7 +391,7 @@ def test_todays_rule_of_a_large_record_is_solved_beside_the_saa(tmp_path, monkey
         v = UncertainSelector(seed=5, alpha=0.2, scenarios=40, validation_scenarios=500, time_limit=30).fit(pf)
         assert v.deterministic_ is not None and where == []
         f = u.frontier([0.1, 0.3])
-    assert list(f["method"]) == ["SAA", "deterministic", "SAA", "deterministic"]
+    assert list(f["method"]) == ["offered", "SAA", "deterministic"] * 2
     assert len(where) == 2 and all(w.startswith("pmo-det") for w in where)
 
 

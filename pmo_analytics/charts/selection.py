@@ -155,17 +155,19 @@ def spend_band_chart(spend: pd.DataFrame, title: str = "Simulated spend per peri
 
 def uncertainty_frontier_chart(frontier: pd.DataFrame,
                                title: str = "Expected value against the allowed chance of overrun") -> alt.Chart:
-    """Expected value by alpha for the selection under uncertainty and the deterministic rule.
+    """Expected value by alpha: the portfolio offered (calibrated), the SAA as solved and the deterministic rule.
 
     Parameters
     ----------
     frontier : DataFrame
-        ``alpha`` [probability], ``method``, ``value`` [currency], ``p_overrun`` [probability] (validated).
+        ``alpha`` [probability], ``method`` (``offered``, ``SAA``, ``deterministic``), ``value`` [currency],
+        ``p_overrun`` [probability] (validated).
     """
     df = frontier.dropna(subset=["value"]).copy()
     return alt.Chart(df, title=title).mark_line(point=True).encode(
         x=alt.X("alpha:Q", title="Allowed chance of overrunning any period [probability]", axis=alt.Axis(format="%")),
         y=alt.Y("value:Q", title="Expected value [currency]", axis=alt.Axis(format=_MONEY)),
-        color=alt.Color("method:N", title=None, scale=alt.Scale(range=[PALETTE[0], PALETTE[3]])),
+        color=alt.Color("method:N", title=None, scale=alt.Scale(domain=["offered", "SAA", "deterministic"],
+                                                                 range=[PALETTE[2], PALETTE[0], PALETTE[3]])),
         tooltip=["method", alt.Tooltip("alpha:Q", format=".0%"), alt.Tooltip("value:Q", format=",.0f"),
                  alt.Tooltip("p_overrun:Q", format=".1%", title="validated P(overrun)")])

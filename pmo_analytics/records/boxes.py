@@ -18,6 +18,8 @@ there must be renamed here.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from . import narrative
 
 __all__ = ["summary_box", "intake_box", "selection_box", "risk_box", "delivery_box", "benefits_box",
@@ -39,6 +41,34 @@ def cost_basis(review) -> str:
     """How the selection costs proposals: ``"uplifted to P80 by reference class"`` or ``"as estimated"``."""
     return (f"uplifted to {review.policy.p_label} by reference class" if review.selection_.costs_ is not None
             else "as estimated")
+
+
+def _under_uncertainty(review) -> tuple[str, dict, list]:
+    """The selection under uncertainty's headline (:func:`~pmo_analytics.records.narrative.uncertainty_headline`),
+    its key numbers -- the recommended portfolio's P(overrun any period) [probability], the value of the portfolio
+    offered at the policy's alpha and the value it gives up against the recommended one [currency] -- and what
+    they rest on; empty when the policy switches the stage off."""
+    unc = review.uncertainty_
+    if unc is None:
+        return "", {}, []
+    pol = review.policy
+    us = unc.selector_
+    if us is None:
+        return (f"No portfolio keeps the chance of overrunning any period's budget under {pol.overrun_alpha:.0%} "
+                "while carrying the commitments.", {}, [])
+    c = us.comparison_
+    head = narrative.uncertainty_headline(c, pol.overrun_alpha, us.confidence) or ""
+    keys = {}
+    if "recommended" in c.index and pd.notna(c.loc["recommended", "p_overrun"]):
+        keys["P(overrun), recommended"] = (float(c.loc["recommended", "p_overrun"]), "probability")
+    o = us.offered_
+    if o.x is not None and o.shown:
+        keys[f"Value at P(overrun) ≤ {pol.overrun_alpha:.0%}"] = (float(c.loc["offered", "value"]), "money")
+        if "recommended" in c.index and pd.notna(c.loc["recommended", "value"]):
+            keys["Value given up for it"] = (float(c.loc["recommended", "value"] - c.loc["offered", "value"]), "money")
+    rests = [f"{us.scenarios} cost scenarios (SAA), calibrated on {o.tuning_scenarios:,} and checked on "
+             f"{us.validation_scenarios:,} independent ones"]
+    return head, keys, rests
 
 
 def summary_box(review) -> dict:
@@ -66,6 +96,9 @@ def summary_box(review) -> dict:
     rests = [f"{pf!r}", _data(review),
              f"data date {review.as_of_:%Y-%m-%d}" if review.as_of_ is not None else "no data date",
              f"review policy {pol.digest[:10]} ({pol.objective}, {pol.cost_basis} costs, {pol.p_label})"]
+    if sel.feasible:
+        u_head, u_keys, u_rests = _under_uncertainty(review)
+        head, keys, rests = (f"{head} {u_head}" if u_head else head), {**keys, **u_keys}, rests + u_rests
     return _box(head + tail, keys, rests, "Portfolio review — executive summary",
                 {"Portfolio": "2 · Recommended portfolio", "Risk": "3 · Risk exposure of the projects in delivery",
                  "Delivery": "4 · Delivery status", "Governance": "6 · Governance and escalation"})
@@ -107,6 +140,12 @@ def selection_box(review) -> dict:
         links = {"Roadmap": "The recommended portfolio",
                  "Frontier": "Efficient frontier: what more (or less) budget buys",
                  "Why in or out": "Why each project is in or out", "Scenarios": "Scenarios side by side"}
+        u_head, u_keys, u_rests = _under_uncertainty(review)
+        if u_head:
+            lines = [" ".join(lines[:2]), u_head]
+            keys.update(u_keys)
+            rests += u_rests
+            links["Under uncertainty"] = "Under uncertainty: the chance that spend overruns the budget"
     else:
         lines = narrative.infeasible_sentences(sel.shortfall_, sel.infeasible_.conflicts)
         short = sel.shortfall_[sel.shortfall_["shortfall"] > 0]

@@ -185,6 +185,24 @@ COLUMNS: dict[str, Column] = dict([
     _c("score", "Score", "score", "Weighted strategic score (0 = none .. 10 = highest)."),
     _c("weight", "Weight", "share", "Driver weight (weights sum to 100 %)."),
     _c("rank", "Rank", "count", "Rank (1 = first)."),
+    # selection under uncertainty (UncertainSelector.comparison_ and frontier)
+    _c("method", "Method", "text", "How the portfolio was chosen."),
+    _c("alpha", "Alpha", "probability", "Accepted chance of overrunning the budget in some period."),
+    _c("hiring", "Hiring", "money", "Spend on extra FTE over the horizon."),
+    _c("in_sample_overrun", "P(overrun) in sample", "probability", "Share of the scenarios the model was solved "
+       "on in which spend exceeds the budget in some period."),
+    _c("p_overrun", "P(overrun)", "probability", "Share of independent scenarios in which spend exceeds the "
+       "budget (in some period, or in the row's period)."),
+    _c("ci_low", "P(overrun) 95 % low", "probability", "Lower end of the Wilson score interval of P(overrun)."),
+    _c("ci_high", "P(overrun) 95 % high", "probability", "Upper end of the Wilson score interval of P(overrun)."),
+    _c("p_bound", "P(overrun) at most", "probability", "One-sided Wilson upper bound of P(overrun) at the "
+       "check's confidence: the offered portfolio is shown when it is at most alpha."),
+    _c("cvar_overrun", "CVaR of the overrun", "money", "Mean worst-period overrun in the worst alpha share of "
+       "the scenarios (negative: headroom left)."),
+    _c("validation_scenarios", "Scenarios", "count", "Independent scenarios the row was validated on."),
+    _c("mean_spend", "Mean spend", "money", "Mean spend over the horizon."),
+    _c("p80_spend", "P80 spend", "money", "Spend over the horizon not exceeded in 80 % of the scenarios."),
+    _c("note", "Note", "text", "Why a row has no portfolio, or where it came from."),
     # schedule and cost risk
     _c("deterministic_finish", "Planned finish", "date", "Finish date of the deterministic plan (most likely "
        "durations, no risks)."),

@@ -9,7 +9,7 @@ from ...intake.reference_class import apply_uplift, reference_class_uplifts
 from ..model import SelectionOptions
 from ..selector import PortfolioSelector
 
-__all__ = ["deterministic_portfolio"]
+__all__ = ["deterministic_portfolio", "portfolio_columns"]
 
 
 def deterministic_portfolio(portfolio, model, alpha: float, *, objective="risk_adjusted", scores=None,
@@ -43,8 +43,22 @@ def deterministic_portfolio(portfolio, model, alpha: float, *, objective="risk_a
     opts = (options or SelectionOptions()).but(budget=True)
     sel = PortfolioSelector(objective, solver=solver, time_limit=None if deterministic else time_limit,
                             deterministic=deterministic, seed=seed, options=opts).fit(pf, scores=scores, costs=costs)
-    m = sel.model_
-    on = {(p, int(t)) for p, t, v in zip(m.data.ids[m.vp], m.vt, sel.x_[: m.nx]) if v > 0.5}
+    x, hire = portfolio_columns(model, sel)
+    return x, hire, sel
+
+
+def portfolio_columns(model, selector) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted :class:`~pmo_analytics.selection.selector.PortfolioSelector`'s portfolio in ``model``'s columns.
+
+    Returns ``x``, 0/1 per start column of ``model`` (matched by project and
+    start period), and the selector's hiring spend per period [currency].
+    A funded project whose start is not a column of ``model`` raises ValueError.
+    """
+    m = selector.model_
+    on = {(p, int(t)) for p, t, v in zip(m.data.ids[m.vp], m.vt, selector.x_[: m.nx]) if v > 0.5}
     x = np.array([(p, int(t)) in on for p, t in zip(model.data.ids[model.vp], model.vt)], dtype=float)
-    return x, sel.spend_["hire_spend"].to_numpy(float), sel
+    if int(x.sum()) != len(on):
+        missing = sorted(on - {(p, int(t)) for p, t in zip(model.data.ids[model.vp], model.vt)})
+        raise ValueError(f"the selector funds starts the model has no column for: {missing[:5]}")
+    return x, selector.spend_["hire_spend"].to_numpy(float)
 

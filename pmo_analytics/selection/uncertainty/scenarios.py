@@ -217,14 +217,16 @@ class Scenarios:
                          np.concatenate([p.benefit for p in parts], axis=1))
 
 
-def draw_block(spec: ScenarioSpec, item) -> Scenarios:
+def draw_block(spec: ScenarioSpec, item, projects: np.ndarray | None = None) -> Scenarios:
     """One block of scenarios; ``item = (seed, purpose, replication, block, size)`` (a task of the executor).
 
     Project p draws four uniforms per scenario from
     ``SeedSequence(seed, spawn_key=(purpose, replication, block, 0, key_p))``
     (cost, duration, success, benefit), each class one normal factor from
     ``(..., 2, key_class)``, the committed spend its resampled iterations
-    from ``(..., 1, 0)``.
+    from ``(..., 1, 0)``. ``projects`` (bool per candidate) draws only those
+    (the others' spend and benefit are 0): every project has its own stream,
+    so the projects drawn get the same numbers either way.
     """
     seed, purpose, rep, b, size = item
     d = spec.data
@@ -238,7 +240,7 @@ def draw_block(spec: ScenarioSpec, item) -> Scenarios:
     benefit = np.zeros((n, K))
     L = d.cost.shape[1]
     o = np.arange(L, dtype=float)[:, None]
-    for i in range(n):
+    for i in range(n) if projects is None else np.flatnonzero(projects):
         u = stream(seed, purpose, rep, b, 0, spec.keys[i]).random((4, K))
         z = special.ndtri(np.clip(u[:2], 1e-12, 1 - 1e-12))
         zc = z[0]

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from ...exceptions import InfeasiblePortfolioError, PMOError
 from ...parallel import executor_for, hold_warnings, reissue_warnings
@@ -23,10 +24,11 @@ from ..data import selection_data
 from ..model import SelectionOptions, build_model
 from ..selector import portfolio_frame
 from ..solve import batch_solver
-from .baseline import deterministic_portfolio
+from .baseline import deterministic_portfolio, portfolio_columns
+from .calibration import HireRule, Offered, _wilson_high, offer
 from .saa import _CHANCE, _METHODS, _STRATEGIES, solve_saa
 from .scenarios import _IN_SAMPLE, Scenarios, _blocks, draw_block, draw_scenarios, scenario_spec
-from .validation import evaluate_portfolios, overrun_indicators, wilson_interval
+from .validation import cvar_overrun, evaluate_portfolios, overrun_indicators, wilson_interval
 
 __all__ = ["UncertainSelector"]
 
@@ -80,9 +82,25 @@ class UncertainSelector:
     cvar_limit : float, default 0
         Limit on the CVaR of the worst period's overrun [currency] (``method="cvar"``).
     validation_scenarios : int, default 10_000
-        Independent scenarios to re-estimate the chosen portfolio's overrun probability.
+        Independent scenarios on which every portfolio's overrun probability
+        is re-estimated, and the offered portfolio checked (at least 10,000
+        for the statement the page makes).
     confidence : float, default 0.95
-        Of the Wilson intervals.
+        Of the Wilson intervals, and of the statement that the offered
+        portfolio overruns with probability at most alpha.
+    calibrate : bool, default True
+        Offer the portfolio calibrated out of sample
+        (:mod:`~pmo_analytics.selection.uncertainty.calibration`): the SAA
+        portfolio, today's rule and the ``reference`` portfolio, tightened on
+        ``tuning_scenarios`` scenarios of their own until the check can show
+        P(overrun) <= alpha, the most valuable checked on the validation
+        scenarios. False offers the SAA portfolio as solved (its chance of
+        overrun out of sample is then often above alpha).
+    tuning_scenarios : int, default 10_000
+        Scenarios the candidates are tightened on (a stream of their own).
+    checks : int, default 2
+        Fresh check streams a level may use (each at confidence
+        ``1 - (1 - confidence) / checks``, so that together they keep ``confidence``).
     objective : {"risk_adjusted", "npv", "score"}, default "risk_adjusted"
         As in :class:`~pmo_analytics.selection.selector.PortfolioSelector`;
         with ``benefit_low``/``benefit_high`` columns, ``risk_adjusted`` is
@@ -132,19 +150,35 @@ class UncertainSelector:
     scenarios_ : Scenarios
         The in-sample scenarios.
     outcome_ : SAAOutcome
-    status_, objective_, bound_, gap_ : as solved
-    portfolio_ : DataFrame
-        :func:`~pmo_analytics.selection.selector.portfolio_frame` of the choice.
+        The SAA solved at ``alpha``.
+    status_, objective_, bound_, gap_ : as solved (the SAA)
+    offered_ : Offered
+        The portfolio offered at ``alpha`` and its evidence (where it came
+        from, the projects dropped or added, the check's share and one-sided
+        bound, ``shown`` when the bound is <= alpha); with ``calibrate=False``
+        the SAA portfolio. ``offered_.x`` is None when no candidate could be
+        tightened far enough (the commitments alone overrun too often).
+    value_ : float
+        Expected value of the offered portfolio, net of hiring [value unit].
+    portfolio_ : DataFrame or None
+        :func:`~pmo_analytics.selection.selector.portfolio_frame` of the offered portfolio.
     selected_ : list of str
-    spend_ : DataFrame
-        Per period, the chosen portfolio on the validation scenarios:
+        Its funded projects.
+    spend_ : DataFrame or None
+        Per period, the offered portfolio on its check scenarios:
         ``budget``, ``mean``, ``p50``, ``p80``, ``p95`` [currency],
         ``p_overrun`` [probability].
     comparison_ : DataFrame
-        One row per method (``SAA``, ``deterministic P80`` ...): ``value``
-        (expected benefit of the funded projects) and ``hiring`` [currency], ``funded`` [count], ``in_sample_overrun`` and the
-        validated ``p_overrun``, ``ci_low``, ``ci_high`` [probability],
-        ``mean_spend``, ``p80_spend`` in the horizon [currency].
+        One row per method (``offered``, ``SAA``, ``deterministic P90``,
+        ``recommended`` when a reference is given): ``value`` (expected value
+        net of hiring, the objective the SAA maximises) and ``hiring``
+        [currency], ``funded`` [count], ``in_sample_overrun`` and the validated
+        ``p_overrun``, ``ci_low``, ``ci_high`` (two-sided) and ``p_bound``
+        (one-sided, at the check's confidence) [probability], ``cvar_overrun``
+        (mean worst-period overrun in the worst alpha share of the scenarios)
+        and ``mean_spend``, ``p80_spend`` in the horizon [currency]. Every row
+        is validated on the same scenarios (the offered one on the check
+        stream that showed it: the same unless a second check was needed).
     deterministic_ : PortfolioSelector or None
     """
 
@@ -154,7 +188,8 @@ class UncertainSelector:
                  cost_duration_correlation="history", min_class_size: int = 3, compare: bool = True,
                  time_limit: float | None = 120.0, gap: float = 0.01, block_size: int = 500,
                  deterministic: bool = False, node_limit: int | None = None, strategy: str = "auto",
-                 threads: int | None = None, frontier_alphas=(), options: SelectionOptions | None = None,
+                 threads: int | None = None, frontier_alphas=(), calibrate: bool = True,
+                 tuning_scenarios: int = 10_000, checks: int = 2, options: SelectionOptions | None = None,
                  **option_kwargs):
         if seed is None:
             raise ValueError("seed is required: pass an int so the scenarios can be reproduced")
@@ -166,8 +201,10 @@ class UncertainSelector:
             raise ValueError(f"unknown chance {chance!r}: use one of {_CHANCE}")
         if strategy not in _STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}: use one of {_STRATEGIES}")
-        if int(scenarios) < 1 or int(validation_scenarios) < 1:
-            raise ValueError("scenarios and validation_scenarios must be >= 1")
+        if int(scenarios) < 1 or int(validation_scenarios) < 1 or int(tuning_scenarios) < 1:
+            raise ValueError("scenarios, validation_scenarios and tuning_scenarios must be >= 1")
+        if int(checks) < 1:
+            raise ValueError(f"checks must be >= 1, got {checks}")
         if not 0 < confidence < 1:
             raise ValueError(f"confidence must be in (0, 1), got {confidence}")
         self.seed = int(seed)
@@ -195,6 +232,9 @@ class UncertainSelector:
         self.frontier_alphas = tuple(float(a) for a in frontier_alphas)
         if not all(0 <= a < 1 for a in self.frontier_alphas):
             raise ValueError(f"frontier_alphas must be in [0, 1), got {frontier_alphas}")
+        self.calibrate = bool(calibrate)
+        self.tuning_scenarios = int(tuning_scenarios)
+        self.checks = int(checks)
         base = options or SelectionOptions()
         self.options = base.but(**option_kwargs) if option_kwargs else base
         self.data_ = None
@@ -205,8 +245,9 @@ class UncertainSelector:
                     settings=SolverSettings(time_limit=self.time_limit, node_limit=self.node_limit, gap=self.gap,
                                             seed=self.seed, deterministic=self.deterministic))
 
-    def fit(self, portfolio, committed=None, scores: pd.Series | None = None, client=None) -> "UncertainSelector":
-        """Draw the scenarios, solve the SAA model, validate; returns self.
+    def fit(self, portfolio, committed=None, scores: pd.Series | None = None, client=None,
+            reference=None) -> "UncertainSelector":
+        """Draw the scenarios, solve the SAA model, calibrate, validate; returns self.
 
         Parameters
         ----------
@@ -219,6 +260,10 @@ class UncertainSelector:
             Weighted scores (``objective="score"``).
         client : distributed.Client, str or Executor, optional
             Draw and validate scenario blocks on a Dask cluster.
+        reference : PortfolioSelector, optional
+            A fitted deterministic selection (the review's recommended
+            portfolio): validated on the same scenarios (``comparison_`` row
+            ``recommended``) and a candidate of the calibration.
         """
         pf = portfolio
         self.portfolio = pf
@@ -238,55 +283,132 @@ class UncertainSelector:
                                    min_class_size=self.min_class_size, committed=committed)
         self.model_ = build_model(self.data_, self.options.but(budget=False, total_budget=None))
         self.budget_ = self.data_.budget * self.options.budget_scale
+        self._rule = HireRule(self.model_)
+        self._reference = None if reference is None else portfolio_columns(self.model_, reference)
         with executor_for(client, self.threads) as ex:
             self.executor_ = repr(ex)
             self.scenarios_ = draw_scenarios(self.spec_, self.scenarios, self.seed, block_size=self.block_size,
                                              executor=ex)
             self._spend = self.scenarios_.column_spend(self.model_.vp, self.model_.vt)
             self._saa, self._det = {}, {}   # solved levels: alpha -> _solve_task's / _deterministic's result
+            self._offers, self._rows = {}, {}   # offered levels: alpha -> Offered, and its rows (with spend)
             levels = _levels([self.alpha, *self.frontier_alphas])
             with self._deterministic_rule(levels if self.compare else []) as rule:
                 self._solve_levels(levels, ex)
                 out, exc, held = self._saa[levels[0]]
-                reissue_warnings(held)
                 if exc is not None:
+                    reissue_warnings(held)
                     raise exc
                 self.outcome_ = out
-                X = [self.outcome_.x]
-                E = [self._hire_spend(self.outcome_.hire)]
-                labels = ["SAA"]
-                self.deterministic_ = None
-                det_note = None
-                if self.compare:
-                    det = rule(self.alpha)
-                    if isinstance(det, InfeasiblePortfolioError):
-                        det_note = str(det).splitlines()[0]
-                    else:
-                        xd, hd, self.deterministic_ = det
-                        X.append(xd)
-                        E.append(hd)
-                        labels.append(_det_label(self.alpha))
-            sp = evaluate_portfolios(self.spec_, self.model_, np.array(X), self.validation_scenarios, self.seed,
-                                     extra=np.array(E), block_size=self.block_size, executor=ex)
+                rows = self._level_rows(self.alpha, rule, self.compare)   # issues the solve's warnings
+            self.deterministic_ = next((r["selector"] for r in rows if r["kind"] == "deterministic"), None)
+            rows.append(self._reference_row())
+            self._validate([self.alpha], {self.alpha: rows}, ex)
         o = self.outcome_
         self.status_, self.objective_, self.bound_, self.gap_ = o.status, o.objective, o.bound, o.gap
-        self.portfolio_ = portfolio_frame(self.model_, o.x)
-        sel = self.portfolio_[self.portfolio_["selected"]]
-        self.selected_ = sel.sort_values(["start_period", "value"], ascending=[True, False]).index.tolist()
-        H = self.data_.horizon
-        spend = sp[0]
-        q = np.percentile(spend, [50, 80, 95], axis=1)
-        self.spend_ = pd.DataFrame({"budget": self.budget_, "mean": spend.mean(axis=1), "p50": q[0], "p80": q[1],
-                                    "p95": q[2], "p_overrun": (spend > self.budget_[:, None] + 1e-6 *
-                                                               self.budget_.max()).mean(axis=1)},
-                                   index=pd.Index(np.arange(1, H + 1), name="period"))
-        rows = []
-        for k, lab in enumerate(labels):
-            rows.append(self._row(lab, np.asarray(X[k], dtype=float), E[k], sp[k]))
-        if det_note is not None:
-            rows.append({"method": _det_label(self.alpha), "note": det_note})
-        self.comparison_ = pd.DataFrame(rows).set_index("method")
+        self.offered_ = self._offers[self.alpha]
+        off = self.offered_
+        self.value_ = float(off.value)
+        self.portfolio_, self.selected_, self.spend_ = None, [], None
+        if off.x is not None:
+            self.portfolio_ = portfolio_frame(self.model_, off.x)
+            sel = self.portfolio_[self.portfolio_["selected"]]
+            self.selected_ = sel.sort_values(["start_period", "value"], ascending=[True, False]).index.tolist()
+            spend = off.spend
+            q = np.percentile(spend, [50, 80, 95], axis=1)
+            self.spend_ = pd.DataFrame({"budget": self.budget_, "mean": spend.mean(axis=1), "p50": q[0],
+                                        "p80": q[1], "p95": q[2],
+                                        "p_overrun": (spend > self.budget_[:, None] + 1e-6 *
+                                                      self.budget_.max()).mean(axis=1)},
+                                       index=pd.Index(np.arange(1, self.data_.horizon + 1), name="period"))
+        self.comparison_ = pd.DataFrame([self._out_row(self.alpha, r) for r in self._rows[self.alpha]
+                                         if r is not None]).set_index("method")
         return self
+
+    def _level_rows(self, alpha, rule, compare) -> list:
+        """The portfolios of one level: the SAA as solved and today's rule (``rule``; None: not compared).
+
+        Each is a dict with ``label``, ``kind``, ``x`` (None: no portfolio), ``hire_spend`` [currency],
+        ``status``, ``note``, and ``selector`` (today's rule's).
+        """
+        out, exc, held = self._saa[round(float(alpha), 12)]
+        reissue_warnings(held)
+        rows = [{"label": "SAA", "kind": "SAA", "x": None if out is None else out.x,
+                 "hire_spend": None if out is None else self._hire_spend(out.hire),
+                 "status": "infeasible" if out is None else out.status,
+                 "note": "" if exc is None else str(exc).splitlines()[0], "selector": None}]
+        if compare:
+            det = rule(alpha)
+            if isinstance(det, InfeasiblePortfolioError):
+                rows.append({"label": _det_label(alpha), "kind": "deterministic", "x": None, "hire_spend": None,
+                             "status": "infeasible", "note": str(det).splitlines()[0], "selector": None})
+            else:
+                xd, hd, sel = det
+                rows.append({"label": _det_label(alpha), "kind": "deterministic", "x": xd, "hire_spend": hd,
+                             "status": sel.status_, "note": "", "selector": sel})
+        return rows
+
+    def _reference_row(self):
+        if self._reference is None:
+            return None
+        x, hs = self._reference
+        return {"label": "recommended", "kind": "recommended", "x": x, "hire_spend": hs, "status": "", "note": "",
+                "selector": None}
+
+    def _validate(self, levels, rows_by_level, ex) -> None:
+        """Offer a portfolio at each of ``levels`` (calibrated, or the SAA's) and validate every row on the
+        validation scenarios; keeps ``self._offers`` and ``self._rows`` (rows with their spend)."""
+        rows = [r for a in levels for r in rows_by_level[a] if r is not None and r["x"] is not None]
+        also = np.array([r["x"] for r in rows]) if rows else None
+        extra = np.array([r["hire_spend"] for r in rows]) if rows else None
+        if self.calibrate:
+            pools = {}
+            for a in levels:
+                pool = {(r["label"] if r["kind"] != "SAA" else f"SAA {a:g}"): r["x"]
+                        for r in rows_by_level[a] if r is not None and r["x"] is not None}
+                pools[a] = pool
+            offers, sp = offer(self.spec_, self.model_, pools, budget=self.budget_, seed=self.seed,
+                               tuning_scenarios=self.tuning_scenarios, check_scenarios=self.validation_scenarios,
+                               confidence=self.confidence, checks=self.checks, block_size=self.block_size,
+                               executor=ex, also=also, also_extra=extra)
+        else:
+            sp = evaluate_portfolios(self.spec_, self.model_, also, self.validation_scenarios, self.seed,
+                                     extra=extra, block_size=self.block_size, executor=ex) if rows else None
+            offers = {}
+            for a in levels:
+                k = next((i for i, r in enumerate(rows) if r is rows_by_level[a][0]), None)
+                saa = rows_by_level[a][0]
+                if k is None:
+                    offers[a] = Offered(a, None, None, np.nan, "", [], [], np.nan, 0, self.validation_scenarios, 0,
+                                        self.confidence, np.nan, np.nan, False)
+                    continue
+                out = self._saa[round(a, 12)][0]
+                n_over = int(overrun_indicators(sp[k], self.budget_).sum())
+                bound = _one_sided(n_over, sp.shape[2], self.confidence)
+                offers[a] = Offered(a, out.x, out.hire, float(out.objective), f"SAA {a:g}", [], [], np.nan, 0,
+                                    self.validation_scenarios, 1, self.confidence, n_over / sp.shape[2], bound,
+                                    bound <= a, sp[k])
+        for i, r in enumerate(rows):
+            r["spend"] = sp[i]
+        for a in levels:
+            self._offers[a] = offers[a]
+            o = offers[a]
+            head = {"label": "offered", "kind": "offered", "x": o.x,
+                    "hire_spend": None if o.x is None else self._rule.spend(o.hire),
+                    "status": ("shown" if o.shown else "not shown") if o.x is not None else "none",
+                    "note": _offer_note(o), "selector": None, "spend": o.spend, "offer": o}
+            self._rows[a] = [head] + [r for r in rows_by_level[a] if r is not None]
+
+    def _out_row(self, alpha, r) -> dict:
+        """A row of ``comparison_`` / :meth:`frontier` from a level's portfolio ``r``."""
+        if r["x"] is None:
+            return {"method": r["label"], "status": r["status"], "note": r["note"]}
+        out = self._row(r["label"], np.asarray(r["x"], dtype=float), r["hire_spend"], r["spend"], alpha)
+        o = r.get("offer")
+        if o is not None:
+            out["p_bound"] = o.bound
+        out.update(status=r["status"], note=r["note"])
+        return out
 
     def _solve_levels(self, alphas, ex) -> None:
         """Solve the SAA at each of ``alphas`` not solved yet (in ``ex``, side by side, when more than one)."""
@@ -355,16 +477,27 @@ class UncertainSelector:
             np.add.at(out, m.ht - 1, np.asarray(hire, float) * self.data_.hire_cost[m.hs, m.ht - 1])
         return out
 
-    def _row(self, label, x, extra, spend) -> dict:
+    def _hire_weight(self) -> float:
+        """Value lost per unit of hiring spend in the objective, as :func:`~pmo_analytics.selection.model.build_model`
+        weighs it (``hire_weight``; default 1 for a value in currency)."""
+        w = self.model_.options.hire_weight
+        return float(w) if w is not None else (1.0 if "currency" in self.data_.value_label else 1e-9)
+
+    def _row(self, label, x, extra, spend, alpha) -> dict:
         s = np.einsum("j,jtk->tk", x, self._spend) + self.scenarios_.committed + extra[:, None]
         in_sample = float(overrun_indicators(s, self.budget_).mean())
         over = overrun_indicators(spend, self.budget_)
-        lo, hi = wilson_interval(int(over.sum()), len(over), self.confidence)
+        n_over = int(over.sum())
+        lo, hi = wilson_interval(n_over, len(over), self.confidence)
         tot = spend.sum(axis=0)
-        return {"method": label, "value": float(self.model_.obj[: self.model_.nx] @ x),
+        m = self.model_
+        return {"method": label, "value": float(m.obj[: m.nx] @ x) - self._hire_weight() * float(extra.sum()),
                 "hiring": float(extra.sum()), "funded": int(round(x.sum())), "in_sample_overrun": in_sample,
-                "p_overrun": float(over.mean()), "ci_low": lo, "ci_high": hi, "validation_scenarios": len(over),
-                "mean_spend": float(tot.mean()), "p80_spend": float(np.percentile(tot, 80)), "note": ""}
+                "p_overrun": float(over.mean()), "ci_low": lo, "ci_high": hi,
+                "p_bound": _one_sided(n_over, len(over), 1 - (1 - self.confidence) / self.checks),
+                "cvar_overrun": cvar_overrun(spend, self.budget_, alpha) if 0 < alpha < 1 else np.nan,
+                "validation_scenarios": len(over), "mean_spend": float(tot.mean()),
+                "p80_spend": float(np.percentile(tot, 80)), "note": ""}
 
     def _check(self):
         if self.data_ is None:
@@ -372,59 +505,47 @@ class UncertainSelector:
 
     # ------------------------------------------------------------ sweeps
     def frontier(self, alphas=(0.05, 0.1, 0.2, 0.3), client=None, compare: bool | None = None) -> pd.DataFrame:
-        """Expected value against alpha, with today's deterministic portfolio at each alpha.
+        """Expected value against alpha: the portfolio offered at each alpha, the SAA as solved, today's rule.
 
         Every level is one SAA solve on the in-sample scenarios of the fit
-        (levels run in parallel on ``client``); all portfolios are validated
-        on the same independent scenarios.
+        (levels run in parallel on ``client``), its offered portfolio
+        calibrated from that level's own candidates (as :meth:`fit` does at
+        ``alpha``: the level offered by the fit is reused); all portfolios
+        are validated on the same independent scenarios.
 
         Returns
         -------
         DataFrame
-            ``alpha``, ``method``, ``status``, ``value`` [currency],
-            ``funded``, ``in_sample_overrun``, ``p_overrun``, ``ci_low``,
-            ``ci_high`` [probability], ``mean_spend``, ``p80_spend``
-            [currency], ``note`` (why a level has no portfolio).
+            ``alpha``, ``method`` (``offered``, ``SAA``, ``deterministic``),
+            ``status``, ``value``, ``hiring`` [currency], ``funded``,
+            ``in_sample_overrun``, ``p_overrun``, ``ci_low``, ``ci_high``,
+            ``p_bound`` [probability], ``cvar_overrun``, ``mean_spend``,
+            ``p80_spend`` [currency], ``note`` (why a level has no portfolio).
         """
         self._check()
         compare = self.compare if compare is None else compare
         alphas = [float(a) for a in alphas]
         if not alphas or not all(0 <= a < 1 for a in alphas):
             raise ValueError(f"alphas must be in [0, 1), got {alphas}")
-        with executor_for(client, self.threads) as ex, self._deterministic_rule(alphas if compare else []) as rule:
-            self._solve_levels(alphas, ex)
-            X, E, meta = [], [], []
-            for a in alphas:
-                out, exc, held = self._saa[round(a, 12)]
-                reissue_warnings(held)
-                note = None if exc is None else str(exc).splitlines()[0]
-                meta.append((a, "SAA", out.status if out else "infeasible", note, len(X) if out else None))
-                if out:
-                    X.append(out.x)
-                    E.append(self._hire_spend(out.hire))
-                if compare:
-                    det = rule(a)
-                    if isinstance(det, InfeasiblePortfolioError):
-                        meta.append((a, _det_label(a), "infeasible", str(det).splitlines()[0], None))
-                    else:
-                        xd, hd, sel = det
-                        meta.append((a, _det_label(a), sel.status_, None, len(X)))
-                        X.append(xd)
-                        E.append(hd)
-            sp = evaluate_portfolios(self.spec_, self.model_, np.array(X), self.validation_scenarios, self.seed,
-                                     extra=np.array(E), block_size=self.block_size, executor=ex) if X else None
-        rows = []
-        for a, lab, status, note, k in meta:
-            if k is None:
-                rows.append({"alpha": a, "method": "SAA" if lab == "SAA" else "deterministic", "status": status,
-                             "note": note or ""})
-                continue
-            r = self._row(lab, np.asarray(X[k], float), E[k], sp[k])
-            r.update(alpha=a, status=status, method="SAA" if lab == "SAA" else "deterministic")
-            rows.append(r)
+        levels = _levels(alphas)
+        with executor_for(client, self.threads) as ex:
+            with self._deterministic_rule(levels if compare else []) as rule:
+                self._solve_levels(levels, ex)
+                todo = [a for a in levels if a not in self._offers]
+                rows = {a: self._level_rows(a, rule, compare) + [self._reference_row()] for a in todo}
+            if todo:
+                self._validate(todo, rows, ex)
+        out = []
+        for a in levels:
+            for r in self._rows[a]:
+                if r["kind"] == "recommended" or (r["kind"] == "deterministic" and not compare):
+                    continue
+                row = self._out_row(a, r)
+                row.update(alpha=a, method=r["kind"])
+                out.append(row)
         cols = ["alpha", "method", "status", "value", "hiring", "funded", "in_sample_overrun", "p_overrun", "ci_low",
-                "ci_high", "mean_spend", "p80_spend", "note"]
-        return pd.DataFrame(rows).reindex(columns=cols)
+                "ci_high", "p_bound", "cvar_overrun", "mean_spend", "p80_spend", "note"]
+        return pd.DataFrame(out).reindex(columns=cols)
 
     def convergence(self, sizes=(50, 100, 200, 400), replications: int = 5, client=None) -> pd.DataFrame:
         """SAA replications at growing K: how the optimum and its validated overrun settle.
@@ -472,31 +593,58 @@ class UncertainSelector:
     def summary(self) -> pd.DataFrame:
         """Headline numbers, one row per measure (``value`` and ``unit``)."""
         self._check()
-        c = self.comparison_
+        c, o = self.comparison_, self.offered_
         s = c.loc["SAA"]
         rows = [
             ("method", f"{self.method} ({self.chance})" if self.method == "chance" else "cvar", "text"),
             ("alpha", self.alpha, "probability"),
-            ("in-sample scenarios", self.scenarios, "count"),
-            ("status", self.status_, "text"),
-            ("gap", self.gap_, "fraction"),
-            ("solved", "the whole model (branch and bound)" if self.outcome_.strategy == "branch_and_bound" else
-             "in the LP relaxation's neighbourhood (RENS); the gap is to the whole model's LP bound", "text"),
             ("candidates", self.data_.n, "count"),
-            ("funded", int(s["funded"]), "count"),
-            ("expected value", float(s["value"]), "currency"),
-            ("P(overrun) in sample", float(s["in_sample_overrun"]), "probability"),
-            ("P(overrun) validated", float(s["p_overrun"]), "probability"),
-            (f"P(overrun) {self.confidence:.0%} interval low", float(s["ci_low"]), "probability"),
-            (f"P(overrun) {self.confidence:.0%} interval high", float(s["ci_high"]), "probability"),
-            ("validation scenarios", self.validation_scenarios, "count"),
+            ("offered: calibrated", self.calibrate, "text"),
+            ("offered: from", o.source or "none", "text"),
+            ("offered: shown under alpha", bool(o.shown), "text"),
         ]
-        det = [i for i in c.index if i != "SAA"]
-        if det and "value" in c.columns and pd.notna(c.loc[det[0], "value"]):
-            d = c.loc[det[0]]
-            rows += [(f"{det[0]}: expected value", float(d["value"]), "currency"),
-                     (f"{det[0]}: P(overrun) validated", float(d["p_overrun"]), "probability"),
-                     ("value gained over the deterministic portfolio", float(s["value"] - d["value"]), "currency")]
+        if o.x is not None:
+            f = c.loc["offered"]
+            rows += [("offered: funded", int(f["funded"]), "count"),
+                     ("offered: expected value", float(f["value"]), "currency"),
+                     ("offered: hiring", float(f["hiring"]), "currency"),
+                     ("offered: P(overrun) validated", float(f["p_overrun"]), "probability"),
+                     (f"offered: P(overrun) one-sided {o.confidence:.1%} bound", float(o.bound), "probability"),
+                     ("offered: projects dropped", len(o.dropped), "count"),
+                     ("offered: projects added", len(o.added), "count"),
+                     ("offered: P(overrun) on the tuning scenarios", float(o.tuning_overrun), "probability"),
+                     ("tuning scenarios", int(o.tuning_scenarios), "count"),
+                     ("checks", int(o.checks), "count")]
+            if self.method == "cvar":
+                rows.append((f"offered: CVaR {1 - self.alpha:.0%} of the overrun", float(f["cvar_overrun"]),
+                             "currency"))
+        rows += [
+            ("SAA: in-sample scenarios", self.scenarios, "count"),
+            ("SAA: status", self.status_, "text"),
+            ("SAA: gap", self.gap_, "fraction"),
+            ("SAA: solved", "the whole model (branch and bound)" if self.outcome_.strategy == "branch_and_bound"
+             else "in the LP relaxation's neighbourhood (RENS); the gap is to the whole model's LP bound", "text"),
+            ("SAA: funded", int(s["funded"]), "count"),
+            ("SAA: expected value", float(s["value"]), "currency"),
+            ("SAA: P(overrun) in sample", float(s["in_sample_overrun"]), "probability"),
+            ("SAA: P(overrun) validated", float(s["p_overrun"]), "probability"),
+            (f"SAA: P(overrun) {self.confidence:.0%} interval low", float(s["ci_low"]), "probability"),
+            (f"SAA: P(overrun) {self.confidence:.0%} interval high", float(s["ci_high"]), "probability"),
+        ]
+        if self.method == "cvar":
+            rows.append((f"SAA: CVaR {1 - self.alpha:.0%} of the overrun", float(s["cvar_overrun"]), "currency"))
+        rows.append(("validation scenarios", self.validation_scenarios, "count"))
+        for lab in c.index:
+            if lab in ("offered", "SAA") or "value" not in c.columns or pd.isna(c.loc[lab, "value"]):
+                continue
+            d = c.loc[lab]
+            rows += [(f"{lab}: expected value", float(d["value"]), "currency"),
+                     (f"{lab}: P(overrun) validated", float(d["p_overrun"]), "probability")]
+            if o.x is not None:
+                rows.append((f"value given up against {lab}", float(d["value"] - c.loc["offered", "value"]),
+                             "currency"))
+        if o.x is not None:
+            rows.append(("value given up against the SAA", float(s["value"] - c.loc["offered", "value"]), "currency"))
         rows += [("build seconds", self.outcome_.build_seconds, "seconds"),
                  ("solve seconds", self.outcome_.solve_seconds, "seconds")]
         return pd.DataFrame(rows, columns=["measure", "value", "unit"]).set_index("measure")
@@ -505,11 +653,34 @@ class UncertainSelector:
         if self.data_ is None:
             return (f"UncertainSelector(unfitted: alpha={self.alpha:g}, {self.scenarios} scenarios, "
                     f"method={self.method!r}, seed={self.seed})")
-        s = self.comparison_.loc["SAA"]
-        return (f"UncertainSelector({self.status_}: {len(self.selected_)} of {self.data_.n} candidates funded, expected "
-                f"value {self.objective_:,.6g}, P(overrun) {s['p_overrun']:.1%} validated on "
-                f"{self.validation_scenarios} scenarios (alpha {self.alpha:g}, {self.scenarios} in-sample, "
-                f"{self.method}), seed {self.seed})")
+        o = self.offered_
+        if o.x is None:
+            head = f"no portfolio can be shown to overrun with probability <= {self.alpha:g}"
+        else:
+            head = (f"{len(self.selected_)} of {self.data_.n} candidates funded, expected value {self.value_:,.6g}, "
+                    f"P(overrun) {o.p_check:.1%} on {o.check_scenarios} check scenarios, at most {o.bound:.1%} "
+                    f"({o.confidence:.1%} one-sided){'' if o.shown else ', NOT shown under alpha'}")
+        return (f"UncertainSelector(offered at alpha {self.alpha:g}: {head}; SAA {self.status_} on {self.scenarios} "
+                f"in-sample scenarios ({self.method}), seed {self.seed})")
+
+
+def _one_sided(k: int, n: int, confidence: float) -> float:
+    """One-sided Wilson upper bound of ``k`` overruns in ``n`` scenarios [probability]."""
+    return _wilson_high(k, n, float(special.ndtri(confidence)))
+
+
+def _offer_note(o) -> str:
+    """What the offered row's note says: where the portfolio came from, or why there is none."""
+    if o.x is None:
+        return "no candidate could be tightened under alpha (the commitments alone overrun too often)"
+    what = [f"from {o.source}"]
+    if o.dropped:
+        what.append(f"{len(o.dropped)} dropped")
+    if o.added:
+        what.append(f"{len(o.added)} added")
+    if not o.shown:
+        what.append(f"bound {o.bound:.1%} above alpha after {o.checks} check(s)")
+    return ", ".join(what)
 
 
 def _det_label(alpha: float) -> str:
