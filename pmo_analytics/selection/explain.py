@@ -14,10 +14,11 @@ nearest the cut:
   & Wolsey 1988, II.4). Hence, for project ``p`` with start columns ``t``:
   forced out, ``OPT <= LP* - sum_t max(d_pt, 0)``; forced in,
   ``OPT <= LP* + min(0, max_t d_pt)``. A portfolio that answers the question
-  is built from the chosen one (dropped with what requires it and topped up,
-  or funded with the least violating repair and topped up:
-  :mod:`~pmo_analytics.selection.heuristics`); its value bounds the optimum
-  from below. The value change therefore lies in a stated interval.
+  is built from the chosen one (dropped with what requires it, or, for the
+  projects left out that are next nearest the cut, funded by the repair and
+  topped up: :mod:`~pmo_analytics.selection.heuristics`); its value bounds
+  the optimum from below. The value change therefore lies in a stated
+  interval (or, beyond those, above the LP bound alone).
 * **Re-solves near the cut.** The ``max_resolves`` projects whose bound says
   the flip costs least (the closest calls), and the most valuable project
   left out (the question a board asks first), are re-solved as MILPs,
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .analysis import _solve_variants
 from .anytime import lp_relaxation
@@ -130,32 +132,53 @@ def flip_bounds(sel: PortfolioSelector) -> pd.DataFrame:
     return out
 
 
-def _flip_portfolios(sel: PortfolioSelector, ids, state: PortfolioState) -> dict:
-    """A portfolio answering each project's question, built from the chosen one (value, z or None per id)."""
+def _flip_portfolios(sel: PortfolioSelector, ids, state: PortfolioState, repair=()) -> dict:
+    """A portfolio answering each project's question, built from the chosen one: ``{id: (value, z or None)}``.
+
+    A funded project is dropped with the funded projects that require it
+    (hires re-set; all at once: one vectorised evaluation); the result is
+    kept when it still meets every row (a mandatory dependant or a minimum
+    share can forbid it). A project left out is funded by the repair
+    (others dropped to make room) and topped up, for the ids in ``repair``
+    only (a few dozen, nearest the cut: each costs a repair); the others get
+    no portfolio (their answer is the LP bound alone).
+    """
     m = sel.model_
     base = np.concatenate([sel.x_, sel.hire_])
     chosen = set(sel.selected_)
     out = {}
-    for pid in ids:
-        i = int(sel.data_.index_of([pid])[0])
-        if pid in chosen:
-            gone = state.dependants[i].toarray().ravel()
+    drops = [p for p in ids if p in chosen]
+    if drops:
+        act, h, act_x = state.activity(base[: m.nx])
+        funded = np.zeros(sel.data_.n, dtype=bool)
+        funded[m.vp[base[: m.nx] > 0.5]] = True
+        col_of = np.full(sel.data_.n, -1)
+        col_of[m.vp[base[: m.nx] > 0.5]] = np.nonzero(base[: m.nx] > 0.5)[0]
+        gone = state.dependants[sel.data_.index_of(drops)].tocoo()
+        keep = funded[gone.col]
+        M = sp.csc_matrix((-np.ones(int(keep.sum())), (col_of[gone.col[keep]], gone.row[keep])),
+                          shape=(m.nx, len(drops)))
+        _, d_obj, breaks = state.move_effects(act, h, act_x, M)
+        for k, pid in enumerate(drops):
+            if breaks[k]:
+                out[pid] = (np.nan, None)
+                continue
             x = base[: m.nx].copy()
-            x[gone[m.vp]] = 0.0
-            act, h, _ = state.activity(x)
-            z = np.concatenate([x, h])
-            if m.violated(z).any():
-                z = repair_portfolio(m, z, state=state)
-            if z is not None:
-                z = fill_portfolio(m, z, exclude=(pid,), state=state)
-        else:
+            col = M[:, k]
+            x[col.indices] += col.data
+            out[pid] = (float(sel.objective_ + d_obj[k]), np.concatenate([x, state.hires(state.Ax @ x)]))
+    for pid in ids:
+        if pid in chosen:
+            continue
+        z = None
+        if pid in repair:
+            i = int(sel.data_.index_of([pid])[0])
             z = repair_portfolio(m, base, keep=(pid,), state=state)
             if z is not None:
                 z = fill_portfolio(m, z, state=state)
-                if not (z[: m.nx][m.vp == i] > 0.5).any():
+                if not (z[: m.nx][m.vp == i] > 0.5).any() or m.violated(z).any():
                     z = None
-        ok = z is not None and not m.violated(z).any()
-        out[pid] = (float(m.obj @ z), z) if ok else (np.nan, None)
+        out[pid] = (float(m.obj @ z), z) if z is not None else (np.nan, None)
     return out
 
 
@@ -211,14 +234,17 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
     askable = [p for p in ids if not (p in base and p in forced_ids)]
     fb = flip_bounds(sel)
     state = PortfolioState(sel.model_)
-    flips = _flip_portfolios(sel, askable, state)
     # which projects to re-solve: the nearest the cut, and the most valuable one left out
     near = fb.loc[askable, "distance"].sort_values(kind="stable")
+    ranked = list(near.index[np.isfinite(near.to_numpy())])
     budget = len(askable) if max_resolves is None else int(max_resolves)
-    pick = list(near.index[np.isfinite(near.to_numpy())][:budget]) if resolve else []
+    pick = ranked[:budget] if resolve else []
     left = pf.loc[[p for p in askable if p not in base]].sort_values("base_value", ascending=False, kind="stable")
     if resolve and len(left) and left.index[0] not in pick:
         pick.append(left.index[0])
+    # a repaired portfolio for the projects left out that are next nearest the cut (the rest: the LP bound)
+    repair = set(ranked[: 2 * budget + 10]) - set(pick)
+    flips = _flip_portfolios(sel, [p for p in askable if p not in pick], state, repair=repair)
     jobs = {}
     for pid in pick:
         chosen = pid in base

@@ -87,6 +87,10 @@ class PortfolioState:
         if nh:
             self.special[self.cap_row] = True
             self.special[self.pay_rows] = True
+            # the start columns' entries in the rows the hires touch, dense (a few dozen rows): moves read them
+            # with one product instead of slicing the sparse matrix per call
+            self.cap_block = self.Ax[self.cap_row, :].toarray()
+            self.pay_block = self.Ax[self.pay_rows, :].toarray()
         n = m.data.n
         self.protected = _flagged(m, ("mandatory", "forced_in"), n)
         self.forced_out = _flagged(m, ("forced_out",), n)
@@ -151,13 +155,14 @@ class PortfolioState:
             # capacity rows with a hire column: the hire absorbs demand up to its cap; the pay rows
             # (budget, total budget) carry the starts' spend and the hires' cost
             cr = self.cap_row
-            ax_new = act_x[cr][:, None] + D[cr, :].toarray()
+            MT = M.T.tocsr()
+            ax_new = act_x[cr][:, None] + (MT @ self.cap_block.T).T
             h_new = np.clip(ax_new - self.hi[cr][:, None], 0.0, self.hub)
             dh = h_new - h[:, None]
             d_obj += m.obj[self.nx:] @ dh
+            pay_new = act[self.pay_rows][:, None] + (MT @ self.pay_block.T).T + self.pay @ dh
             for rws, old, new in ((cr, act[cr][:, None], ax_new - h_new),
-                                  (self.pay_rows, act[self.pay_rows][:, None],
-                                   act[self.pay_rows][:, None] + D[self.pay_rows, :].toarray() + self.pay @ dh)):
+                                  (self.pay_rows, act[self.pay_rows][:, None], pay_new)):
                 before = self._viol_at(old, rws[:, None])
                 after = self._viol_at(new, rws[:, None])
                 d_viol += np.where(self.scored[rws][:, None], after - before, 0.0).sum(axis=0)
