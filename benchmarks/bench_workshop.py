@@ -26,11 +26,9 @@ import time
 import warnings
 from pathlib import Path
 
-import vl_convert as vlc
-
 import pmo_analytics as pmo
 from pmo_analytics.exceptions import InfeasiblePortfolioError, SolverWarning
-from pmo_analytics.workshop import WorkshopPanel
+from pmo_analytics.workshop import WorkshopPanel, chart_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,7 +59,7 @@ def round_trip(panel: WorkshopPanel, levers: dict):
     except InfeasiblePortfolioError:
         return time.perf_counter() - t0, None
     for chart in panel.charts(r).values():
-        vlc.vegalite_to_svg(chart.to_dict())
+        chart_svg(chart)  # as the widget draws them
     return time.perf_counter() - t0, r
 
 
@@ -91,7 +89,7 @@ def main(argv=None) -> int:
             panel = WorkshopPanel(pf, **opts)
             t0 = time.perf_counter()
             base = panel.refine(panel.apply())  # the base case the room starts from (the record's solve)
-            vlc.vegalite_to_svg(panel.charts(base)["roadmap"].to_dict())  # warm-up: vl-convert
+            chart_svg(panel.charts(base)["roadmap"])  # warm-up: vl-convert
             print(f"round {k + 1}: {n} candidates; base case {base.numbers['status']}, "
                   f"value {base.numbers['value']:,.0f} ({time.perf_counter() - t0:.1f} s, not timed)")
             for lv in levers_for(panel, base):

@@ -35,7 +35,7 @@ def chart_svg(chart) -> str:
     """An Altair chart as inline SVG markup (vl-convert, no network), for a widget or a page."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(chart.to_dict())
+    return vlc.vegalite_to_svg(chart.to_dict(validate=False))  # the package's charts are tested valid
 
 
 def record_what_if(result: WhatIfResult, decision: str, decided_by: str, *, data_path=None, folder="decisions",
@@ -225,12 +225,16 @@ class WorkshopPanel:
             self.result_ = done
         return done
 
+    #: Projects the room's roadmap draws at most (the changed ones first, then the most valuable).
+    ROADMAP_TOP = 40
+
     def charts(self, result: WhatIfResult | None = None):
         """Frontier, roadmap and capacity charts of a what-if (default: the latest)."""
         from .charts import selection as sel_charts
 
         r = result or self.result_
-        out = {"roadmap": sel_charts.roadmap_chart(r.selector.portfolio_),
+        gained = self.changes(r)["gained"] if self.history_ else []
+        out = {"roadmap": sel_charts.roadmap_chart(r.selector.portfolio_, top=self.ROADMAP_TOP, keep=gained),
                "capacity": sel_charts.capacity_heatmap(r.selector.capacity_)}
         if r.frontier is not None:
             out["frontier"] = sel_charts.frontier_chart(r.frontier, current_budget=r.numbers["budget"])

@@ -91,9 +91,22 @@ def capacity_heatmap(capacity: pd.DataFrame, title: str = "Capacity use by skill
     return alt.layer(heat, marks)
 
 
-def roadmap_chart(portfolio: pd.DataFrame, title: str = "Roadmap: funded projects by period") -> alt.Chart:
-    """Gantt by period of the funded projects (``PortfolioSelector.portfolio_``), coloured by bucket."""
+def roadmap_chart(portfolio: pd.DataFrame, title: str = "Roadmap: funded projects by period", top: int | None = None,
+                  keep=()) -> alt.Chart:
+    """Gantt by period of the funded projects (``PortfolioSelector.portfolio_``), coloured by bucket.
+
+    ``top`` shows at most that many projects (those in ``keep`` first, e.g.
+    the ones a what-if gained, then the most valuable); the title then says
+    how many of the funded projects are drawn. A roadmap of 150 bars is
+    neither readable in the room nor quick to draw.
+    """
     df = portfolio[portfolio["selected"]].reset_index()
+    n = len(df)
+    if top is not None and n > top:
+        first = df["project_id"].isin(list(keep))
+        df = df.assign(_k=~first, _v=-df["base_value"]).sort_values(["_k", "_v"]).head(int(top))
+        df = df.drop(columns=["_k", "_v"])
+        title = f"{title} ({len(df)} of {n} shown: {'changed and ' if first.any() else ''}most valuable)"
     df = df.assign(start=df["start_period"].astype(float) - 0.5, end=df["finish_period"].astype(float) + 0.5)
     order = df.sort_values(["start_period", "project_id"])["project_id"].tolist()
     return alt.Chart(df, title=title).mark_bar(height=12).encode(
