@@ -719,6 +719,11 @@ def test_selection_charts():
     assert r["encoding"]["x2"]["field"] == "end"
     data = r["datasets"][r["data"]["name"]]
     assert sorted(row["project_id"] for row in data) == sorted(s.selected_)
+    # at most `top` bars: the kept project first, then the most valuable; the title says how many of how many
+    least = s.portfolio_.query("selected").sort_values("base_value").index[0]
+    small = sc.roadmap_chart(s.portfolio_, top=1, keep=(least,)).to_dict()
+    assert [row["project_id"] for row in small["datasets"][small["data"]["name"]]] == [least]
+    assert f"(1 of {len(s.selected_)} shown: changed and most valuable)" in small["title"]
     scen = sc.scenario_chart(compare_scenarios(s, {"cut": {"budget_scale": 0.5}})).to_dict()
     assert scen["mark"]["type"] == "bar"
     assert _layers(sc.spend_chart(s.spend_).to_dict())[0]["mark"]["type"] == "bar"
