@@ -12,7 +12,8 @@ exactly how close it is ("within 0.4 % of optimal"):
    and the LP solution rounded, repaired and filled; the better one is the
    incumbent.
 3. **Root pass.** HiGHS on the whole model from that incumbent, its root
-   node only by default: cutting planes tighten the bound and RINS (Danna,
+   node only by default (in the interactive mode a small model goes on
+   branching until its budget ends): cutting planes tighten the bound and RINS (Danna,
    Rothberg & Le Pape, "Exploring relaxation induced neighborhoods to
    improve MIP solutions", *Math. Prog.* 102, 2005) searches the
    neighbourhood where the incumbent and the relaxation agree. The other
@@ -47,6 +48,10 @@ ROOT_OPTIONS = {"mip_heuristic_run_rens": False, "mip_heuristic_run_root_reduced
                 "mip_heuristic_run_feasibility_jump": False, "mip_heuristic_run_rins": True}
 #: Seconds under which a wall-clock budget is not worth starting HiGHS's root pass for [s].
 _MIN_ROOT_SECONDS = 0.05
+#: Start columns below which an interactive answer goes on branching after the root until its budget ends: a
+#: small model (the sample's 300-odd columns) is usually proven within it; a large one's tree rarely closes the
+#: gap in the rest of a second, so its answer returns after the root pass.
+BRANCH_BELOW = 500
 
 
 def lp_relaxation(arrays: MilpArrays, time_limit: float | None = None) -> SolverRun:
@@ -129,7 +134,10 @@ def solve_anytime(model: SelectionModel, arrays: MilpArrays, settings: SolverSet
     left = deadline - time.perf_counter()
     proven = z is not None and np.isfinite(bound) and obj - bound <= settings.gap * max(abs(obj), 1e-9)
     if not proven and left > _MIN_ROOT_SECONDS:
-        nodes = settings.node_limit if settings.node_limit is not None else (ANYTIME_NODES if deterministic else None)
+        if settings.node_limit is not None:
+            nodes = settings.node_limit
+        else:
+            nodes = None if (not deterministic and model.nx < BRANCH_BELOW) else ANYTIME_NODES
         rs = replace(settings, node_limit=nodes, time_limit=None if not np.isfinite(left) else left)
         run = solve_highs(arrays, rs, z, stop=stop, options=ROOT_OPTIONS)
         note(f"root pass: HiGHS {run.status} ({run.message}), incumbent {run.objective:.10g}, "
