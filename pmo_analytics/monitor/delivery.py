@@ -107,7 +107,7 @@ class DeliveryMonitor:
         self.evm_ = earned_value(status, eac_method=self.eac_method)
         snap = evm_snapshot(self.evm_, trend_periods=self.trend_periods)
         self.ranges_ = forecast_ranges(self.evm_, status, window=self.window, iterations=self.iterations,
-                                       seed=np.random.default_rng(self.seed))
+                                       seed=self.seed)
         snap = snap.join(self.ranges_.drop(columns=["bac", "eac"]))
         if projects is not None:
             p = projects.assign(project_id=projects["project_id"].astype(str)).set_index("project_id")

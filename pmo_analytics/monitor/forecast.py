@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from ..exceptions import DataWarning, PMOError
+from ..streams import stream
 
 __all__ = ["forecast_when", "forecast_how_many", "throughput_stability", "ThroughputForecast",
            "FORECAST_PERCENTILES", "backlog_scope"]
@@ -44,7 +45,7 @@ _FREQ = {"D": pd.Timedelta(days=1), "W": pd.Timedelta(weeks=1)}
 def _rng(seed):
     if seed is None:
         raise ValueError("seed is required: pass an int (or a numpy Generator) so the forecast can be reproduced")
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    return stream(seed)
 
 
 def _samples(history) -> np.ndarray:
@@ -345,7 +346,7 @@ class ThroughputForecast:
             raise ValueError("ThroughputForecast is not fitted: call fit(portfolio) first")
 
     def _stream(self, k: int) -> np.random.Generator:
-        return np.random.default_rng([int(self.seed), k])
+        return stream(int(self.seed), k)
 
     def when(self, scope, start=None, split=1.0) -> pd.DataFrame:
         """Percentile table of the periods (and dates from ``start``) to finish ``scope`` items."""

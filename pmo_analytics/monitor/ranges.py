@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..streams import stream
+
 from .evm import period_to_date
 
 __all__ = ["forecast_ranges"]
@@ -87,7 +89,7 @@ def forecast_ranges(evm: pd.DataFrame, status: pd.DataFrame | None = None, windo
     if evm["period"].isna().any():
         raise ValueError("forecast ranges resample a history of reporting periods; a single data-date snapshot "
                          "has none")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = stream(seed)
     rows = {}
     for pid, g in evm.sort_values(["project_id", "period"]).groupby("project_id", sort=True):
         ev = g["ev"].to_numpy(float)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import PMOError
+from ..streams import stream
 
 __all__ = ["SelectionData", "selection_data", "synthetic_instance", "knapsack_instance", "OBJECTIVES"]
 
@@ -378,7 +379,7 @@ def synthetic_instance(n_projects: int = 1000, n_periods: int = 12, n_skills: in
     times the average per-period total of all candidates, so capacity is well
     below total demand.
     """
-    rng = np.random.default_rng(seed)
+    rng = stream(seed)
     n, H, S = n_projects, n_periods, n_skills
     dur = rng.integers(1, 5, n)
     L = int(dur.max())
