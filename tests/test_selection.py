@@ -372,7 +372,7 @@ def test_time_limit_is_reported_honestly():
     else:  # a loaded machine stopped HiGHS before its root LP: no bound, and the words say so
         assert s.status_ == "feasible, no bound known" and not np.isfinite(s.gap_)
     assert s.objective_ >= s.greedy_.value - 1e-6  # warm-started from the greedy portfolio
-    assert "% of optimal" in repr(s)
+    assert s.status_ in repr(s) and "inf%" not in repr(s)
 
 
 @pytest.mark.slow

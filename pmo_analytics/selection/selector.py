@@ -460,6 +460,7 @@ class PortfolioSelector:
             return (f"PortfolioSelector(objective={self.objective!r}, solver={self.solver!r}, "
                     f"deterministic={self.deterministic}) unfitted")
         return (f"PortfolioSelector({self.status_}: {len(self.selected_)} of {self.data_.n} candidates funded, "
-                f"objective {self.objective_:,.6g} ({self.data_.value_label}), gap {self.gap_:.2%}, "
+                f"objective {self.objective_:,.6g} ({self.data_.value_label}), "
+                f"gap {f'{self.gap_:.2%}' if np.isfinite(self.gap_) else 'unknown (no bound)'}, "
                 f"{self.solver_} ({self.outcome_.strategy}), build {self.build_seconds_:.2f} s, "
                 f"solve {self.solve_seconds_:.2f} s) fitted on {self._fitted_on}")
