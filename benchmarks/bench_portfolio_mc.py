@@ -186,12 +186,12 @@ def main(argv=None) -> int:
               f"portfolio on 2 threads ({n_done:,} activities complete; tables built in {built:.1f} s); "
               f"peak memory of this process after it {_peak_mb(resource.RUSAGE_SELF):,.0f} MB")
         m0 = runs["2 threads"][0]
-        print(f"    mean spend in the horizon {mp.spend_['mean'].sum():,.0f} and after it "
+        print(f"    mean spend in the horizon {mp.spend_['mean_spend'].sum():,.0f} and after it "
               f"{mp.spend_after_horizon_:,.0f} "
-              f"under way; {m0.spend_['mean'].sum():,.0f} and {m0.spend_after_horizon_:,.0f} not started")
+              f"under way; {m0.spend_['mean_spend'].sum():,.0f} and {m0.spend_after_horizon_:,.0f} not started")
     m = runs[base_name][0]
     print(m)
-    print(m.spend_[["budget", "plan", "p50", "p80", "p95", "p_overrun"]].round(3).to_string())
+    print(m.spend_[["budget", "plan_spend", "p50_spend", "p80_spend", "p95_spend", "p_overrun"]].round(3).to_string())
     return 0
 
 

@@ -26,10 +26,16 @@ def test_risk_and_delivery_figures_are_empty_when_not_assessed():
     table = pd.DataFrame({c: [1.0] for c in figures.RISK_TABLE + ["name", "planned_cost"]}, index=["A"])
     exposure = pd.DataFrame({"project_id": ["A"], "p80_days_late": [3.0], "cost_contingency": [2.0], "jcl": [0.4],
                              "p80_cost": [9.0]})
-    out = figures.risk_figures(NS(assessed=True, table_=table, exposure_=exposure))
+    out = figures.risk_figures(NS(assessed=True, table_=table, exposure_=exposure, policy=NS(confidence=80.0)))
     assert list(out) == ["risk.table", "risk.exposure"]
     assert list(out["risk.table"].columns) == figures.RISK_TABLE  # name and planned cost are not published
+    assert figures.RISK_TABLE == ["p50_finish", "p80_finish", "schedule_contingency", "p50_cost", "p80_cost",
+                                  "cost_contingency", "joint_p80"]
     assert out["risk.exposure"].to_dict("index") == {"A": {"p80_days_late": 3.0, "cost_contingency": 2.0, "jcl": 0.4}}
+    # at P90 the names say P90: nothing computed at 90 is published under a p80 name
+    assert figures.risk_table_columns(90) == ["p50_finish", "p90_finish", "schedule_contingency", "p50_cost",
+                                              "p90_cost", "cost_contingency", "joint_p90"]
+    assert figures.risk_exposure_columns(90) == ["p90_days_late", "cost_contingency", "jcl"]
     summary = pd.DataFrame({"rag": ["red"], "p_within_budget": [0.123456]}, index=["A"])
     assert figures.delivery_figures(NS(assessed=True, summary_=summary)) == {
         "delivery.rag": {"A": "red"}, "delivery.p_within_budget": {"A": 0.1235}}

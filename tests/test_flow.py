@@ -148,14 +148,14 @@ def test_focused_objective_published_forecast():
     when, trials = forecast_when(history, (inp["scope_items_low"], inp["scope_items_high"]),
                                  start=inp["start_date"], split=(inp["split_rate_low"], inp["split_rate_high"]),
                                  freq="W", iterations=20_000, percentiles=(50, 70, 85, 90, 95), seed=7)
-    got = dict(zip(when["confidence"], when["value"]))
+    got = dict(zip(when["percentile"], when["periods"]))
     for key, weeks in pub["when_weeks"].items():
         assert abs(got[int(key[1:])] - weeks) <= 1, key
-    dates = dict(zip(when["confidence"], when["date"]))
+    dates = dict(zip(when["percentile"], when["date"]))
     for key, date in pub["when_dates"].items():
         assert abs((dates[int(key[1:])] - pd.Timestamp(date)).days) <= 7, key
     many, _ = forecast_how_many(history, 6, freq="W", iterations=20_000, percentiles=(85, 95), seed=7)
-    got = dict(zip(many["confidence"], many["value"]))
+    got = dict(zip(many["percentile"], many["items_done"]))
     for key, n in pub["how_many_in_6_weeks"].items():
         assert abs(got[int(key[1:])] - n) <= 1, key
 
@@ -165,14 +165,14 @@ def test_single_throughput_value_is_deterministic():
     assert (trials == 4).all()  # ceil(10 / 3)
     assert when["date"].iloc[0] == pd.Timestamp("2026-01-05")
     many, _ = forecast_how_many([3], 5, iterations=200, seed=1)
-    assert (many["value"] == 15).all()
+    assert (many["items_done"] == 15).all()
 
 
 def test_split_rate_multiplies_scope():
     _, trials = forecast_when([1], 10, split=2.0, iterations=50, seed=1)
     assert (trials == 20).all()
     many, _ = forecast_how_many([4], 5, split=2.0, iterations=50, seed=1)
-    assert (many["value"] == 10).all()
+    assert (many["items_done"] == 10).all()
 
 
 def test_when_percentiles_are_ordered_and_reproducible():
@@ -180,9 +180,9 @@ def test_when_percentiles_are_ordered_and_reproducible():
     a, ta = forecast_when(h, (30, 40), iterations=2000, seed=9)
     b, tb = forecast_when(h, (30, 40), iterations=2000, seed=9)
     np.testing.assert_array_equal(ta, tb)
-    assert a["value"].is_monotonic_increasing
+    assert a["periods"].is_monotonic_increasing
     m, _ = forecast_how_many(h, 20, iterations=2000, seed=9)
-    assert m["value"].is_monotonic_decreasing  # more confidence, fewer items promised
+    assert m["items_done"].is_monotonic_decreasing  # more confidence, fewer items promised
 
 
 def test_vectorised_forecast_matches_a_per_trial_loop_in_distribution():
@@ -244,14 +244,14 @@ def test_throughput_forecast_estimator(wi):
         tf.when(5)
     tf.fit(throughput(wi))
     w = tf.when(6, start="2026-01-06")
-    assert list(w.columns) == ["confidence", "value", "date"]
+    assert list(w.columns) == ["percentile", "periods", "date"]
     assert tf.when_ is w and tf.when_trials_.shape == (500,)
     hm = tf.how_many(10)
     assert tf.how_many_ is hm
     sm = tf.summary.set_index("measure")
     assert list(tf.summary.columns) == ["measure", "value", "unit"]
     assert sm.loc["periods", "value"] == 5 and sm.loc["periods", "unit"] == "days"
-    assert sm.loc["when P85", "value"] == w.set_index("confidence").loc[85, "value"]
+    assert sm.loc["when P85", "value"] == w.set_index("percentile").loc[85, "periods"]
     assert "fitted on 5 periods" in repr(tf)
     tf2 = ThroughputForecast(freq="D", iterations=500, seed=1).fit(throughput(wi))
     pd.testing.assert_frame_equal(tf2.when(6, start="2026-01-06"), w)
@@ -308,7 +308,7 @@ def test_flow_charts(wi):
     assert sum(b["share"] for b in bars) == pytest.approx(1.0)
     labels = [r["label"] for r in h["datasets"][h["layer"][1]["data"]["name"]]]
     assert all(lbl.startswith("P") for lbl in labels)
-    assert math.isclose(len(set(when["value"])), len(labels))
+    assert math.isclose(len(set(when["periods"])), len(labels))
 
 
 def test_backlog_scope(wi):

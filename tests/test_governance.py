@@ -110,7 +110,7 @@ def test_changing_a_rule_changes_the_outcome_without_code(tmp_path):
     esc = (d / "escalation_rules.csv").read_text().replace("E1,cpi,<,0.95", "E1,cpi,<,0.99")
     (d / "escalation_rules.csv").write_text(esc)
     sig = pd.DataFrame({"project_id": ["X"], "signal": ["cpi"], "date": [pd.Timestamp("2026-01-31")],
-                        "value": [0.97]})
+                        "signal_value": [0.97]})
     proj = pd.DataFrame({"project_id": ["X"], "name": ["x"], "business_unit": ["u"], "sponsor": ["S"]})
     assert escalate(sig, RULES.escalation_rules, proj).empty
     assert escalate(sig, read_rules(d).escalation_rules, proj)["rule_id"].tolist() == ["E1"]
@@ -227,7 +227,7 @@ PROJ = pd.DataFrame({"project_id": ["X", "Y"], "name": ["x", "y"], "business_uni
 
 def _sig(signal, values, pid="X"):
     dates = pd.date_range("2026-01-31", periods=len(values), freq="ME")
-    return pd.DataFrame({"project_id": pid, "signal": signal, "date": dates, "value": values})
+    return pd.DataFrame({"project_id": pid, "signal": signal, "date": dates, "signal_value": values})
 
 
 @pytest.mark.parametrize("rule, signal, values, level", [
@@ -264,7 +264,7 @@ def test_since_is_the_start_of_the_current_breach_and_who_is_the_sponsor():
     fired = escalate(sig, RULES.escalation_rules, PROJ)
     e1 = fired[(fired["project_id"] == "X") & (fired["rule_id"] == "E1")].iloc[0]
     assert e1["since"] == pd.Timestamp("2026-03-31")  # not January: it recovered in February
-    assert e1["who"] == "Sam" and "cpi = 0.91 < 0.95 since 2026-03-31" in e1["why"]
+    assert e1["who"] == "Sam" and "CPI 0.91, below 0.95 since 2026-03-31" in e1["why"]
     assert fired[fired["project_id"] == "Y"]["who"].iloc[0] == "PMO (no sponsor named)"
     lst = escalation_list(fired).set_index("project_id")
     assert (lst.loc["X", "level"], lst.loc["X", "rules"]) == ("project board", "E1")  # 0.91 is not < 0.9
@@ -280,7 +280,7 @@ def test_nan_signals_never_fire():
 def test_risk_signals_use_the_recommended_confidence_target():
     exp = pd.DataFrame({"project_id": ["X", "Y"], "p80_days_late": [10.0, float("nan")], "jcl": [0.55, 0.6]})
     approach = pd.DataFrame({"project_id": ["X"], "contingency": ["P90"]})
-    s = risk_signals(exp, pd.Timestamp("2026-10-31"), approach).set_index(["project_id", "signal"])["value"]
+    s = risk_signals(exp, pd.Timestamp("2026-10-31"), approach).set_index(["project_id", "signal"])["signal_value"]
     assert s[("X", "p80_days_late")] == 10
     assert s[("X", "jcl_shortfall")] == pytest.approx(0.35)  # P90 target
     assert s[("Y", "jcl_shortfall")] == pytest.approx(0.2)  # default P80 target

@@ -177,7 +177,7 @@ def test_index_opens_with_headlines_and_decisions_and_keeps_hashes_lower():
     h = out.index
     assert h("Fund 14 of 52 candidates for 36.8 M.") < h("What each page decides") < h("Executive summary") \
         < h("Decisions taken on this record") < h("f" * 64)
-    assert "Value: <b>36.8 M</b>" in out
+    assert "Value: <b>£36.8 M</b>" in out
     assert "03 Schedule risk" in out and "This page states no decision." in out and "2 warning(s)" in out
     taken = out[h("Decisions taken on this record"):h("Earlier decisions")]
     assert "Fund X-1" in taken and "Defer X-9" not in taken

@@ -353,13 +353,15 @@ def test_rag_levels_and_reasons():
     status, findings = rag_status(_snap(), rules)
     assert status["rag"].to_dict() == {"G": "green", "A": "amber", "R": "red"}
     assert status.loc["G", "reasons"] == ""
-    assert "CPI = 0.93 < 0.95 (amber)" in status.loc["A", "reasons"]
-    assert "CPI = 0.85 < 0.9 (red)" in status.loc["R", "reasons"]
+    # reasons read as words a board reads: the rule, its colour, the value against the threshold (no formula)
+    assert "cost amber: CPI 0.93, below 0.95" in status.loc["A", "reasons"]
+    assert "cost red: CPI 0.85, below 0.9" in status.loc["R", "reasons"]
+    assert " = " not in status.loc["R", "reasons"] and "(red)" not in status.loc["R", "reasons"]
     assert status.loc["R", "n_red"] == 2
     assert len(findings) == 6
-    assert set(findings.columns) >= {"project_id", "rule", "metric", "value", "level", "threshold", "reason"}
+    assert set(findings.columns) >= {"project_id", "rule", "metric", "metric_value", "rag", "threshold", "reason"}
     # every amber/red finding names its threshold and a reason
-    bad = findings[findings["level"] != "green"]
+    bad = findings[findings["rag"] != "green"]
     assert bad["threshold"].notna().all() and (bad["reason"] != "").all()
 
 

@@ -61,11 +61,16 @@ def test_anchor_matches_nbconvert_heading_ids():
 
 
 def test_key_numbers_are_formatted_by_kind_or_column():
-    assert key_number("Value", 36_812_000, "money")["text"] == "36.8 M"
-    assert key_number("P80 cost", 5_048_455, "p80_cost")["text"] == "5.0 M"  # a column name gives its kind
+    assert key_number("Value", 36_812_000, "money")["text"] == "£36.8 M"
+    assert key_number("P80 cost", 5_048_455, "p80_cost")["text"] == "£5.0 M"  # a column name gives its kind
     assert key_number("JCL", 0.45, "probability")["text"] == "45 %"
     assert key_number("Finish", pd.Timestamp("2027-12-02"), "date") == {
-        "label": "Finish", "value": "2027-12-02T00:00:00", "kind": "date", "text": "2027-12-02"}
+        "label": "Finish", "value": "2027-12-02T00:00:00", "kind": "date", "unit": "date", "text": "2027-12-02"}
+    # every tile has a unit: its kind's, or the word given for what a count counts
+    assert key_number("Value", 1.0, "money")["unit"] == "GBP"
+    assert key_number("Largest", 91.6, "days")["unit"] == "working days"
+    assert key_number("Late", 69.6, "p80_days_late")["unit"] == "working days"
+    assert key_number("Funded", 14, "count", "projects")["unit"] == "projects"
     assert key_number("Status", "optimal")["text"] == "optimal"
     with pytest.raises(ValueError, match="needs a label"):
         key_number(" ", 1)
@@ -76,14 +81,31 @@ def test_decision_payload_and_validation():
                  rests_on="reference-class P80 costs", evidence_links={"Why": "3. Why each project is in or out",
                                                                        "Table": "#tbl"}, title="Selection")
     assert p["headline"] == "Fund 14 of 52 candidates for 36.8 M."
-    assert [k["text"] for k in p["key_numbers"]] == ["14", "36.8 M"]
+    assert [k["text"] for k in p["key_numbers"]] == ["14", "£36.8 M"]
+    assert "ask" not in p  # a box without an ask stays valid (pages of users' own notebooks)
     assert p["rests_on"] == ["reference-class P80 costs"] and p["title"] == "Selection"
     assert p["evidence"] == [{"label": "Why", "href": "#3.-Why-each-project-is-in-or-out"},
                              {"label": "Table", "href": "#tbl"}]
     with pytest.raises(ValueError, match="needs a headline"):
         decision("   ")
-    with pytest.raises(ValueError, match=r"give a value or \(value, kind\)"):
-        decision("x", {"bad": (1, "money", "extra")})
+    with pytest.raises(ValueError, match=r"give a value, \(value, kind\)"):
+        decision("x", {"bad": (1, "money", "extra", "more")})
+
+
+def test_the_box_ends_with_the_ask_and_its_options():
+    p = decision("Fund 14 of 52 candidates.", {"Funded": (14, "count", "projects")},
+                 ask="The board is asked to approve the 7 discretionary projects.",
+                 options=["approve as recommended", "  approve the budget cut  ", ""])
+    assert p["ask"] == "The board is asked to approve the 7 discretionary projects."
+    assert p["options"] == ["approve as recommended", "approve the budget cut"]
+    out = render_decision_box(p)
+    # the ask comes last in the box, after the key numbers, what the decision rests on and the evidence
+    assert out.index("pmo-ask") > out.index("pmo-keys") and out.rstrip().endswith("</ul></div></section>")
+    assert "data-unit='projects'" in out and "pmo-key-unit" in out
+    with pytest.raises(ValueError, match="The board is asked to"):
+        decision("x", ask="Approve it.")
+    with pytest.raises(ValueError, match="options need the ask"):
+        decision("x", options=["a"])
 
 
 def test_decision_box_displays_and_publishes_page_decision(shown):
@@ -107,9 +129,11 @@ def test_table_for_people_money_percent_dates_names_and_reasons(risk_frame):
     out = format_table(risk_frame, names={"X-1": "Customer platform", "X-2": "Substation"},
                        missing={"jcl": "not simulated: no schedule"})
     rows = _cells(out)
-    assert rows[0] == ["Project", "P80 cost", "P80 finish", "Joint confidence", "Committed finish"]
-    assert rows[1] == ["X-1 Customer platform", "5.0 M", "2027-12-02", "0.7 %", "2027-09-03"]
-    assert rows[2] == ["X-2 Substation", "845 k", "2027-07-21", "45 %", "–"]
+    assert rows[0] == ["Project", "P80 cost", "P80 finish", "Joint confidence of commitment and estimate",
+                       "Committed finish"]
+    # one scale per money column: 845 k reads as 0.8 M under 5.0 M
+    assert rows[1] == ["X-1 Customer platform", "£5.0 M", "2027-12-02", "0.7 %", "2027-09-03"]
+    assert rows[2] == ["X-2 Substation", "£0.8 M", "2027-07-21", "45 %", "–"]
     assert rows[3][0] == "X-3" and rows[3][1:] == ["–"] * 4
     assert "NaN" not in out and "NaT" not in out and "None" not in out
     # each dash says why, beside the table and on hover
@@ -125,7 +149,10 @@ def test_table_columns_subset_order_labels_and_max_rows(risk_frame):
     rows = _cells(out)
     assert rows[0] == ["Project", "JCL", "P80 cost"]  # the id stays first
     days = format_table(pd.DataFrame({"schedule_contingency": [85.92]}))
-    assert _cells(days)[0] == ["Schedule contingency [days]"] and _cells(days)[1] == ["85.9"]
+    assert _cells(days)[0] == ["Schedule contingency at P80 [working days]"] and _cells(days)[1] == ["85.9"]
+    at90 = pd.DataFrame({"schedule_contingency": [85.92]})
+    at90.attrs["confidence"] = 90.0  # a frame computed at P90 says so in its labels
+    assert _cells(format_table(at90))[0] == ["Schedule contingency at P90 [working days]"]
     assert len(rows) == 3 and "first 2 of 3 rows shown" in out and "Risk &lt;by&gt; project" in out
     with pytest.raises(ValueError, match=r"columns \['nope'\] not in the table"):
         format_table(risk_frame, columns=["nope"])
@@ -141,14 +168,14 @@ def test_table_uses_existing_name_columns_and_portfolio_names():
     pf = read_portfolio(MINIMAL)
     pid, name = pf.projects["project_id"].iloc[0], pf.projects["name"].iloc[0]
     out = format_table(pd.DataFrame({"project_id": [pid], "cost": [1.0e6]}), names=pf)
-    assert _cells(out)[1] == [f"{pid} {name}", "1.0 M"]
+    assert _cells(out)[1] == [f"{pid} {name}", "£1.0 M"]
     with_name = format_table(pd.DataFrame({"project_id": [pid], "name": ["given"], "cost": [1.0]}), names=pf)
     assert _cells(with_name)[1][0] == pid  # a frame with its own name column is not doubled
 
 
 def test_show_table_displays_html_and_publishes_the_raw_frame(shown, risk_frame):
     show_table(risk_frame, publish_as="results.risk_by_project")
-    assert "5.0 M" in shown[0][0].data
+    assert "£5.0 M" in shown[0][0].data
     pub = _published(shown)["results.risk_by_project"]
     assert pub["columns"][0] == "project_id"  # the index survives as a column
     assert pub["data"][0][:2] == ["X-1", 5048455.1]
@@ -174,3 +201,12 @@ def test_open_review_publishes_the_identity_of_the_data_it_read(shown, minimal_d
     with pytest.raises(ValueError, match="policy must be a mapping"):
         pages.open_review(minimal_dir, 11, "iterations=300")
     clear_cache()
+
+
+def test_long_tables_fold_and_row_numbers_are_not_shown():
+    long = pd.DataFrame({"project_id": [f"P-{i:03d}" for i in range(40)], "cost": np.arange(40) * 1e5})
+    out = format_table(long.iloc[5:], caption="Every candidate")
+    assert out.startswith("<details class='pmo-fold'><summary>Every candidate: 35 rows")
+    assert "<th" in out and "index" not in out.lower()  # the filter's row numbers are no column
+    assert not format_table(long.head(3)).startswith("<details")
+    assert format_table(long.head(3), fold=True).startswith("<details")

@@ -103,13 +103,13 @@ def test_spend_per_period_follows_the_schedule(tmp_path):
                          budget=[3000.0, 1000.0, 1000.0])
     m = PortfolioRiskModel(seed=1, iterations=10, block_size=5).run(pf)
     s = m.spend_
-    assert s["p50"].tolist() == pytest.approx([3330.0, 270.0, 0.0])
-    assert s["plan"].tolist() == pytest.approx([3330.0, 270.0, 0.0])
+    assert s["p50_spend"].tolist() == pytest.approx([3330.0, 270.0, 0.0])
+    assert s["plan_spend"].tolist() == pytest.approx([3330.0, 270.0, 0.0])
     assert s["p_overrun"].tolist() == [1.0, 0.0, 0.0]
     assert m.overrun_probability() == 1.0
     assert m.overrun_probability([4000.0, 300.0, 0.0]) == 0.0
     fin = m.milestones_.set_index("project_id").loc["D1"]
-    assert fin["p50"] == pytest.approx(90.0) and fin["p50_period"] == 2
+    assert fin["p50_days"] == pytest.approx(90.0) and fin["p50_period"] == 2
     assert m.projects_.loc["D1", "p_late"] == 0.0  # 90 days fit in the 2 planned periods of 63
 
 
@@ -121,7 +121,7 @@ def test_profile_project_spends_its_profile_from_its_start(tmp_path):
                                 dict(project_id="Q1", period_offset=1, cost=200.0)])
     with pytest.warns(DataWarning, match="no history"):
         m = PortfolioRiskModel(seed=1, iterations=4, block_size=2, stages=()).run(pf, selection={"Q1": 3})
-    assert m.spend_["mean"].tolist() == pytest.approx([0, 0, 100.0, 200.0, 0, 0])
+    assert m.spend_["mean_spend"].tolist() == pytest.approx([0, 0, 100.0, 200.0, 0, 0])
     assert m.projects_.loc["Q1", "start_period"] == 3
 
 
@@ -176,12 +176,12 @@ def test_a_project_in_progress_simulates_its_remaining_work_from_the_data_date(t
     pf = _in_progress(tmp_path)
     with pytest.warns(DataWarning, match="RC affect only complete activities"):
         m = PortfolioRiskModel(seed=1, iterations=10, block_size=5, period_days=21.0).run(pf)
-    assert m.spend_["mean"].tolist() == pytest.approx([450.0 + 600.0 + 100.0, 400.0, 0.0])
-    assert m.spend_["plan"].tolist() == pytest.approx([1050.0, 400.0, 0.0])  # the deterministic model: no risk
+    assert m.spend_["mean_spend"].tolist() == pytest.approx([450.0 + 600.0 + 100.0, 400.0, 0.0])
+    assert m.spend_["plan_spend"].tolist() == pytest.approx([1050.0, 400.0, 0.0])  # the deterministic model: no risk
     assert m.cost_samples_["G"].tolist() == pytest.approx([10.0 + 900.0 + 1000.0 + 100.0] * 10)
     assert m.finish_samples_["G"].tolist() == pytest.approx([25.0] * 10)
     g = m.projects_.loc["G"]
-    assert g["plan_cost"] == pytest.approx(1910.0) and g["plan_finish"] == pytest.approx(25 / 21)
+    assert g["plan_cost"] == pytest.approx(1910.0) and g["plan_finish_periods"] == pytest.approx(25 / 21)
     # planned for 2 periods (42 days) from its start, 20 of them before the data date: 25 more days is late
     assert g["p_late"] == 1.0
     assert m.summary.loc["projects under way (from their data date)", "value"] == 1
@@ -218,8 +218,8 @@ def test_a_progressed_project_reports_a_complete_milestone_at_its_actual_finish(
                                ).run(pf)
     ms = m.milestones_.set_index("milestone")
     # C finished at the end of its 5th working day, 15 working days before the data date
-    assert ms.loc["C", "p50"] == pytest.approx(-15.0) and ms.loc["C", "p50_period"] == 1
-    assert ms.loc["B", "p95"] == pytest.approx(25.0) and ms.loc["B", "p95_period"] == 2
+    assert ms.loc["C", "p50_days"] == pytest.approx(-15.0) and ms.loc["C", "p50_period"] == 1
+    assert ms.loc["B", "p95_days"] == pytest.approx(25.0) and ms.loc["B", "p95_period"] == 2
 
 
 def test_a_late_predecessor_delays_the_remaining_work_of_a_project_under_way(tmp_path):
@@ -233,7 +233,7 @@ def test_a_late_predecessor_delays_the_remaining_work_of_a_project_under_way(tmp
         dependencies=[("F", "G", "precedes")], periods=3)
     m = PortfolioRiskModel(seed=1, iterations=10, block_size=5, period_days=21.0).run(pf)
     assert m.finish_samples_["G"].tolist() == pytest.approx([40.0] * 10)
-    assert m.spend_["mean"].tolist() == pytest.approx([0.0, 1000.0, 0.0])  # B over days 30..40: period 2
+    assert m.spend_["mean_spend"].tolist() == pytest.approx([0.0, 1000.0, 0.0])  # B over days 30..40: period 2
 
 
 def test_a_schedule_with_a_data_date_and_no_progress_is_the_undated_schedule(tmp_path):
@@ -256,7 +256,7 @@ def test_a_schedule_with_a_data_date_and_no_progress_is_the_undated_schedule(tmp
     np.testing.assert_allclose(b.finish_samples_, a.finish_samples_, rtol=0, atol=1e-8)
     np.testing.assert_allclose(b.spend_samples_, a.spend_samples_, rtol=1e-12, atol=1e-8)
     pd.testing.assert_frame_equal(b.cost_samples_, a.cost_samples_)
-    np.testing.assert_allclose(b.milestones_[["p50", "p95"]], a.milestones_[["p50", "p95"]], atol=1e-8)
+    np.testing.assert_allclose(b.milestones_[["p50_days", "p95_days"]], a.milestones_[["p50_days", "p95_days"]], atol=1e-8)
 
 
 @pytest.mark.slow
@@ -276,7 +276,7 @@ def test_progressed_sample_project_agrees_with_the_schedule_engine(tmp_path):
     base = PortfolioRiskModel(seed=1, iterations=6000, class_correlation=0.0).run(read_portfolio())
     pd.testing.assert_series_equal(base.cost_samples_["A-102"], m.cost_samples_["A-102"])
     # the work done is in no period: the horizon's spend falls by about the cost to date
-    assert base.spend_["plan"].sum() - m.spend_["plan"].sum() == pytest.approx(
+    assert base.spend_["plan_spend"].sum() - m.spend_["plan_spend"].sum() == pytest.approx(
         pr.sunk + (base.projects_.loc["A-101", "plan_cost"] - pr.plan_cost), rel=1e-9)
 
 
@@ -529,7 +529,7 @@ def test_sample_portfolio_runs_and_reads_well():
     m.run(pf)
     s = m.spend_
     assert list(s.index) == pf.periods
-    assert (s["p50"] <= s["p80"] + 1e-9).all() and (s["p80"] <= s["p95"] + 1e-9).all()
+    assert (s["p50_spend"] <= s["p80_spend"] + 1e-9).all() and (s["p80_spend"] <= s["p95_spend"] + 1e-9).all()
     assert set(m.projects_.index) == set(pf.projects_in("active")["project_id"])
     assert m.projects_.loc["A-104", "model"] == "reference class"
     assert m.summary.loc["projects with a schedule", "value"] == 3

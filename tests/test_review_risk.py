@@ -45,9 +45,9 @@ def test_without_uncertainty_every_percentile_is_the_plan():
     t = risk_table({"X": res}, projects, confidence=80)
     r = t.loc["X"]
     assert r["schedule_contingency"] == 0 and r["cost_contingency"] == 0
-    assert r["planned_cost"] == r["pc_cost"] == pytest.approx(500 + 20 * 10)
-    assert r["p_on_committed"] == 1.0 and r["jcl"] == 1.0
-    assert r["pc_finish"] == r["planned_finish"] == pd.Timestamp("2026-01-16")  # 10 working days from Mon 5 Jan
+    assert r["planned_cost"] == r["p80_cost"] == pytest.approx(500 + 20 * 10)
+    assert r["p_on_committed"] == 1.0 and r["joint_p80"] == 1.0
+    assert r["p80_finish"] == r["planned_finish"] == pd.Timestamp("2026-01-16")  # 10 working days from Mon 5 Jan
     free = ScheduleRiskModel(_fixed_network(start_date="2026-01-05"), None, seed=3, iterations=200).run()
     assert np.isnan(risk_table({"X": free}, projects.assign(committed_finish=pd.NaT), 80).loc["X", "p_on_committed"])
 
@@ -92,3 +92,25 @@ def test_recovery_of_the_late_sample_projects():
             assert rec.at[pid, "status"] == "recovered" and rec.at[pid, "after_lo"] >= 0.8
             assert rec.at[pid, "recovery_cost"] == pytest.approx(r.plan_["crash_cost"].sum())
     assert "A-101" in rk.recoveries_
+
+
+def test_names_say_the_confidence_level_they_were_computed_at():
+    """At P90 the risk table and the exposure publish P90 values under p90 names (not p80 ones), checked against
+    numpy's percentiles of the simulated iterations; the escalation rules' P80 lateness stays P80."""
+    from pmo_analytics.risk import exposure
+
+    model = ScheduleRiskModel(_fixed_network(start_date="2026-01-05"), None, seed=3, iterations=400,
+                              deadline=12.0)
+    res = model.run()
+    projects = pd.DataFrame({"project_id": ["X"], "name": ["Plant"], "committed_finish": [pd.Timestamp("2026-01-21")],
+                             "estimated_cost": [800.0]})
+    t = risk_table({"X": res}, projects, confidence=90)
+    assert {"p90_finish", "p90_cost", "joint_p90"} <= set(t.columns) and not any("p80" in c for c in t.columns)
+    assert t.attrs["confidence"] == 90
+    assert t.loc["X", "p90_cost"] == pytest.approx(np.quantile(res.cost_, 0.9))
+    ex = exposure({"X": res}, projects, percentile=90, also=(80,))
+    assert {"p90_finish", "p90_cost", "p90_days_late", "p80_days_late"} <= set(ex.columns)
+    assert "p80_finish" not in ex.columns and "p80_cost" not in ex.columns and ex.attrs["confidence"] == 90
+    committed = res.to_days(pd.Timestamp("2026-01-21"))
+    assert ex.loc[0, "p90_days_late"] == pytest.approx(np.quantile(res.finish_, 0.9) - committed)
+    assert ex.loc[0, "p80_days_late"] == pytest.approx(np.quantile(res.finish_, 0.8) - committed)

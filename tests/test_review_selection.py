@@ -78,7 +78,7 @@ def test_uncertainty_charts_encode_their_frames():
                           "p_overrun": [0.05, 0.3]}, index=pd.Index([1, 2], name="period"))
     spec = spend_band_chart(spend).to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["area", "line", "line", "line"]
-    assert spec["layer"][0]["encoding"]["y2"]["field"] == "p95"
+    assert spec["layer"][0]["encoding"]["y2"]["field"] == "p95_spend"
     fr = pd.DataFrame({"alpha": [0.05, 0.05, 0.1], "method": ["SAA", "deterministic", "SAA"],
                        "value": [1.0, 2.0, np.nan], "p_overrun": [0.06, 0.3, np.nan]})
     spec = uncertainty_frontier_chart(fr).to_dict()

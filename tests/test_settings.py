@@ -53,7 +53,7 @@ def test_the_review_and_register_sections_are_returned(tmp_path):
     s = read_settings(tmp_path / "review.toml")
     assert s.sections == {"review": {"confidence": 90}, "register": {"key_file": " ~/.pmo/key "}}
     assert s.register == {"key_file": "~/.pmo/key"}
-    assert s.data == {"date_format": DateFormat("DD/MM/YYYY", "%d/%m/%Y")}
+    assert s.data == {"date_format": DateFormat("DD/MM/YYYY", "%d/%m/%Y"), "currency": None}
     assert s.path == tmp_path / "review.toml"
 
 
@@ -138,3 +138,14 @@ def test_a_review_setting_outside_any_section_is_sent_to_review_by_name(tmp_path
         resolve_policy(tmp_path)
     with pytest.raises(DataValidationError, match=r"put it under \[review\] \(the review policy\) or \[data\]"):
         read_settings(tmp_path)  # without the policy's names: the general advice
+
+
+def test_the_currency_of_the_amounts_is_declared_in_data(tmp_path):
+    (tmp_path / "review.toml").write_text('[data]\ncurrency = "eur"\n')
+    assert read_settings(tmp_path / "review.toml").currency == "EUR"
+    (tmp_path / "review.toml").write_text('[data]\ncurrency = "euros"\n')
+    with pytest.raises(DataValidationError, match="three-letter ISO 4217"):
+        read_settings(tmp_path / "review.toml")
+    (tmp_path / "review.toml").write_text('[data]\ncurrancy = "EUR"\n')
+    with pytest.raises(DataValidationError, match="did you mean 'currency'"):
+        read_settings(tmp_path / "review.toml")

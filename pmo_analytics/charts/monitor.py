@@ -218,7 +218,7 @@ def forecast_histogram(trials: np.ndarray, percentiles: pd.DataFrame, unit: str 
     trials : array
         Trial results of :func:`forecast_when` / :func:`forecast_how_many`.
     percentiles : DataFrame
-        Their percentile table (``confidence`` [%], ``value``).
+        Their percentile table (``percentile`` [%] and ``periods`` or ``items_done``).
     unit : str
         Axis label of the trial values (``"weeks"``, ``"items"`` ...).
     """
@@ -231,8 +231,9 @@ def forecast_histogram(trials: np.ndarray, percentiles: pd.DataFrame, unit: str 
         tooltip=["value:Q", alt.Tooltip("share:Q", format=".1%")],
     )
     # one line per distinct answer, labelled with every confidence level that gives it
-    p = (percentiles.assign(value=percentiles["value"].astype(float))
-         .groupby("value", sort=True)["confidence"]
+    answer = "periods" if "periods" in percentiles.columns else "items_done"
+    p = (percentiles.assign(value=percentiles[answer].astype(float))
+         .groupby("value", sort=True)["percentile"]
          .apply(lambda q: "/".join(f"P{int(x)}" for x in q)).reset_index(name="levels"))
     p["label"] = [f"{lv}: {val:g}" for lv, val in zip(p["levels"], p["value"])]
     p["ypos"] = 12 + 16 * np.arange(len(p))

@@ -191,7 +191,7 @@ def jcl_chart(samples: pd.DataFrame, frontier: pd.DataFrame, deterministic: tupl
     samples : DataFrame
         ``ScheduleRiskModel.samples(n)`` (``finish``, ``cost``; ``finish_date`` with a start date).
     frontier : DataFrame
-        ``ScheduleRiskModel.jcl_frontier(0.7)`` (``finish``, ``budget``, ``level``; ``finish_date``).
+        ``ScheduleRiskModel.jcl_frontier(0.7)`` (``finish``, ``budget``, ``joint_confidence``; ``finish_date``).
     deterministic : (finish, cost), optional
         The plan point; a finish date puts the chart on a date axis when the
         frames carry dates (``(res.to_date(res.deterministic_finish_), res.deterministic_cost_)``).
@@ -207,7 +207,7 @@ def jcl_chart(samples: pd.DataFrame, frontier: pd.DataFrame, deterministic: tupl
         y=alt.Y("cost:Q", title=_UNITS["cost"], scale=alt.Scale(zero=False), axis=alt.Axis(format=money)),
         tooltip=[tip_x, alt.Tooltip("cost:Q", format=",.0f")],
     ).interactive()
-    level = float(frontier["level"].iloc[0]) if len(frontier) and "level" in frontier else 0.7
+    level = float(frontier["joint_confidence"].iloc[0]) if len(frontier) and "joint_confidence" in frontier else 0.7
     line = alt.Chart(frontier.rename(columns={"budget": "cost"})).mark_line(
         color=PALETTE[3], strokeWidth=3).encode(x=f"{fx}:{t}", y="cost:Q",
                                                 tooltip=[tip_x, alt.Tooltip("cost:Q", title="budget",

@@ -150,18 +150,22 @@ def spend_band_chart(spend: pd.DataFrame, title: str = "Simulated spend per peri
     Parameters
     ----------
     spend : DataFrame
-        Indexed by period: ``budget``, ``p50``, ``p80``, ``p95`` [currency], ``p_overrun`` [probability].
+        Indexed by period: ``budget``, ``p50_spend``, ``p80_spend``, ``p95_spend`` [currency], ``p_overrun``
+        [probability] (``p50`` ... of ``UncertainSelector.spend_`` are read the same way).
     """
     df = spend.reset_index().rename(columns={spend.index.name or "index": "period"})
-    x = alt.X("period:O", title="Period")
+    df = df.rename(columns={q: f"{q}_spend" for q in ("p50", "p80", "p95") if q in df.columns})
+    x = alt.X("period:O", title="Period", axis=alt.Axis(labelAngle=0))
     fmt = alt.Axis(format=_MONEY)
     band = alt.Chart(df, title=title).mark_area(opacity=0.25, color=PALETTE[0]).encode(
-        x=x, y=alt.Y("p50:Q", title="Spend [currency]", axis=fmt), y2="p95:Q")
-    tips = ["period", alt.Tooltip("p50:Q", format=",.0f"), alt.Tooltip("p80:Q", format=",.0f"),
-            alt.Tooltip("p95:Q", format=",.0f"), alt.Tooltip("budget:Q", format=",.0f"),
-            alt.Tooltip("p_overrun:Q", format=".0%", title="P(over budget)")]
-    p50 = alt.Chart(df).mark_line(color=PALETTE[0], point=True).encode(x=x, y="p50:Q", tooltip=tips)
-    p80 = alt.Chart(df).mark_line(color=PALETTE[0], strokeDash=[4, 3]).encode(x=x, y="p80:Q")
+        x=x, y=alt.Y("p50_spend:Q", title="Spend [currency]", axis=fmt), y2="p95_spend:Q")
+    tips = [alt.Tooltip("period:O", title="Period"), alt.Tooltip("p50_spend:Q", title="P50 spend", format=",.0f"),
+            alt.Tooltip("p80_spend:Q", title="P80 spend", format=",.0f"),
+            alt.Tooltip("p95_spend:Q", title="P95 spend", format=",.0f"),
+            alt.Tooltip("budget:Q", title="Budget", format=",.0f"),
+            alt.Tooltip("p_overrun:Q", format=".0%", title="Chance of overrun")]
+    p50 = alt.Chart(df).mark_line(color=PALETTE[0], point=True).encode(x=x, y="p50_spend:Q", tooltip=tips)
+    p80 = alt.Chart(df).mark_line(color=PALETTE[0], strokeDash=[4, 3]).encode(x=x, y="p80_spend:Q")
     budget = alt.Chart(df).mark_line(color="black").encode(x=x, y="budget:Q")
     return alt.layer(band, p50, p80, budget)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
 import pandas as pd
 
 from ..tables.rules import LEVELS
@@ -21,7 +22,33 @@ __all__ = ["evm_signals", "risk_signals", "confidence_targets", "compliance_sign
            "escalation_list", "health_inputs"]
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-_COLUMNS = ["project_id", "signal", "date", "value"]
+_COLUMNS = ["project_id", "signal", "date", "signal_value"]
+
+
+#: How each signal reads in a reason (its unit, and whether it is a probability shown as a percentage).
+SIGNAL_WORDS = {"cpi": ("CPI", ""), "spi": ("SPI", ""), "spi_t": ("SPI(t)", ""), "tcpi": ("TCPI", ""),
+                "p80_days_late": ("P80 finish after the commitment", " working days"),
+                "jcl": ("joint confidence of commitment and estimate", "%"),
+                "jcl_shortfall": ("joint confidence below the project's target by", "%"),
+                "gate_items_missing": ("gate items missing", ""), "approach_mismatch": ("approach mismatch", "")}
+
+
+def _signal_text(signal: str, value: float, op: str, threshold: float) -> str:
+    """``SPI(t) 0.784, below 0.8``: a signal's value against its threshold, at the precision the rule states it
+    (a probability as a percentage)."""
+    name, unit = SIGNAL_WORDS.get(signal, (signal, ""))
+    side = {"<": "below", "<=": "at or below", ">": "above", ">=": "at or above"}.get(op, op)
+    if signal == "approach_mismatch":
+        return "management approach does not match the NTCP profile"
+    if unit == "%":
+        v, t = f"{100 * value:.0f} points" if signal == "jcl_shortfall" else f"{100 * value:.0f} %", \
+            f"{100 * threshold:.0f}" + (" points" if signal == "jcl_shortfall" else " %")
+        return f"{name} {v}, {side} {t}"
+    decimals = max(0, -int(np.floor(np.log10(abs(threshold))))) + 1 if threshold and abs(threshold) < 1 else \
+        (2 if threshold and threshold != round(threshold) else 0)
+    if signal in ("cpi", "spi", "spi_t", "tcpi"):
+        decimals = max(decimals, 2)
+    return f"{name} {value:.{decimals}f}{unit}, {side} {threshold:g}{unit}"
 
 
 def evm_signals(evm: pd.DataFrame) -> pd.DataFrame:
@@ -34,8 +61,9 @@ def evm_signals(evm: pd.DataFrame) -> pd.DataFrame:
         ``period_end``, ``cpi``, ``spi``, ``spi_t``, ``tcpi_bac``).
     """
     m = evm.rename(columns={"period_end": "date", "tcpi_bac": "tcpi"})
-    out = m.melt(id_vars=["project_id", "date"], value_vars=["cpi", "spi", "spi_t", "tcpi"], var_name="signal")
-    return out[_COLUMNS].astype({"value": float})
+    out = m.melt(id_vars=["project_id", "date"], value_vars=["cpi", "spi", "spi_t", "tcpi"], var_name="signal",
+                 value_name="signal_value")
+    return out[_COLUMNS].astype({"signal_value": float})
 
 
 def confidence_targets(approach: pd.DataFrame | None, default: float = 0.8) -> dict:
@@ -78,7 +106,7 @@ def risk_signals(exposure: pd.DataFrame, as_of, approach: pd.DataFrame | None = 
         if pd.notna(r.get("jcl")):
             rows.append((pid, "jcl", as_of, float(r["jcl"])))
             rows.append((pid, "jcl_shortfall", as_of, targets.get(pid, default_target) - float(r["jcl"])))
-    return pd.DataFrame(rows, columns=_COLUMNS).astype({"value": float})
+    return pd.DataFrame(rows, columns=_COLUMNS).astype({"signal_value": float})
 
 
 def compliance_signals(summary: pd.DataFrame, approach: pd.DataFrame | None, as_of) -> pd.DataFrame:
@@ -94,13 +122,13 @@ def compliance_signals(summary: pd.DataFrame, approach: pd.DataFrame | None, as_
     rows = [(p, "gate_items_missing", as_of, float(m)) for p, m in zip(summary["project_id"], summary["missing"])]
     if approach is not None:
         rows += [(p, "approach_mismatch", as_of, float(m)) for p, m in zip(approach["project_id"], approach["mismatch"])]
-    return pd.DataFrame(rows, columns=_COLUMNS).astype({"value": float})
+    return pd.DataFrame(rows, columns=_COLUMNS).astype({"signal_value": float})
 
 
 def _since(history: pd.DataFrame, op, threshold) -> pd.Timestamp:
     """Start date of the trailing run of dates on which the condition held."""
     h = history.sort_values("date")
-    held = op(h["value"].to_numpy(), threshold)
+    held = op(h["signal_value"].to_numpy(), threshold)
     start = len(held)
     while start > 0 and held[start - 1]:
         start -= 1
@@ -124,20 +152,20 @@ def escalate(signals: pd.DataFrame, rules: pd.DataFrame, projects: pd.DataFrame)
     DataFrame
         One row per firing: ``project_id``, ``name``, ``business_unit``,
         ``who`` (the sponsor, or "PMO (no sponsor named)"), ``rule_id``,
-        ``signal``, ``value``, ``operator``, ``threshold``, ``level``,
+        ``signal``, ``signal_value``, ``operator``, ``threshold``, ``level``,
         ``since`` and ``why`` (a sentence with the numbers and the rationale).
         Signals with NaN values never fire.
     """
-    cols = ["project_id", "name", "business_unit", "who", "rule_id", "signal", "value", "operator", "threshold",
+    cols = ["project_id", "name", "business_unit", "who", "rule_id", "signal", "signal_value", "operator", "threshold",
             "level", "since", "why"]
-    sig = signals.dropna(subset=["value"])
+    sig = signals.dropna(subset=["signal_value"])
     info = projects.set_index("project_id")
     rows = []
     for rule in rules.itertuples(index=False):
         op = _OPS[rule.operator]
         for pid, hist in sig[sig["signal"] == rule.signal].groupby("project_id", sort=True):
             latest = hist.sort_values("date").iloc[-1]
-            if not op(latest["value"], rule.threshold):
+            if not op(latest["signal_value"], rule.threshold):
                 continue
             since = _since(hist, op, rule.threshold)
             sponsor = info.at[pid, "sponsor"] if pid in info.index else None
@@ -146,10 +174,10 @@ def escalate(signals: pd.DataFrame, rules: pd.DataFrame, projects: pd.DataFrame)
                 "name": info.at[pid, "name"] if pid in info.index else "",
                 "business_unit": info.at[pid, "business_unit"] if pid in info.index else "",
                 "who": sponsor if isinstance(sponsor, str) and sponsor.strip() else "PMO (no sponsor named)",
-                "rule_id": rule.rule_id, "signal": rule.signal, "value": float(latest["value"]),
+                "rule_id": rule.rule_id, "signal": rule.signal, "signal_value": float(latest["signal_value"]),
                 "operator": rule.operator, "threshold": float(rule.threshold), "level": rule.level,
                 "since": since,
-                "why": f"{rule.signal} = {latest['value']:.3g} {rule.operator} {rule.threshold:g}"
+                "why": f"{_signal_text(rule.signal, latest['signal_value'], rule.operator, rule.threshold)}"
                        + (f" since {since:%Y-%m-%d}" if pd.notna(since) else "") + f": {rule.rationale}",
             })
     out = pd.DataFrame(rows, columns=cols)

@@ -74,13 +74,13 @@ def _range(value, name, integer=False):
     return lo, hi
 
 
-def _percentile_table(trials, percentiles, invert, start, freq):
+def _percentile_table(trials, percentiles, invert, start, freq, value_name):
     qs = np.asarray(percentiles, float)
     use = 100.0 - qs if invert else qs
     vals = np.percentile(trials, use, method="inverted_cdf")
-    out = pd.DataFrame({"confidence": qs.astype(int) if np.all(qs == qs.astype(int)) else qs, "value": vals})
+    out = pd.DataFrame({"percentile": qs.astype(int) if np.all(qs == qs.astype(int)) else qs, value_name: vals})
     if start is not None and not invert:
-        out["date"] = pd.Timestamp(start) + out["value"].to_numpy() * _FREQ[freq]
+        out["date"] = pd.Timestamp(start) + out[value_name].to_numpy() * _FREQ[freq]
     return out
 
 
@@ -123,7 +123,7 @@ def forecast_when(history, scope, start=None, split=1.0, freq: str = "D", iterat
     Returns
     -------
     percentiles : DataFrame
-        ``confidence`` [%], ``value`` [periods], ``date``.
+        ``percentile`` (the confidence level) [%], ``periods`` [periods of ``freq``], ``date``.
     trials : ndarray of int
         Periods needed in each trial.
     """
@@ -149,7 +149,7 @@ def forecast_when(history, scope, start=None, split=1.0, freq: str = "D", iterat
         done_so_far[pending] = cum[:, -1]
         pending = pending[~reached]
         elapsed += horizon
-    return _percentile_table(result, percentiles, False, start, freq), result
+    return _percentile_table(result, percentiles, False, start, freq, "periods"), result
 
 
 def forecast_how_many(history, periods: int | None = None, start=None, end=None, split=1.0, freq: str = "D",
@@ -171,8 +171,8 @@ def forecast_how_many(history, periods: int | None = None, start=None, end=None,
     Returns
     -------
     percentiles : DataFrame
-        ``confidence`` [%], ``value`` [items]: at least that many items with
-        that confidence.
+        ``percentile`` (the confidence level) [%], ``items_done`` [items]: at
+        least that many items with that confidence.
     trials : ndarray
         Items done in each trial.
     """
@@ -192,7 +192,7 @@ def forecast_how_many(history, periods: int | None = None, start=None, end=None,
         if s_lo < 1:
             raise ValueError("split rate must be >= 1 (1 = no splitting)")
         total = np.floor(total / rng.uniform(s_lo, s_hi, size=iterations) + 1e-9)
-    return _percentile_table(total, percentiles, True, None, freq), total
+    return _percentile_table(total, percentiles, True, None, freq, "items_done"), total
 
 
 def throughput_stability(history, alpha: float = 0.05, tolerance: float = 0.25) -> pd.Series:
@@ -292,8 +292,8 @@ class ThroughputForecast:
     stability_ : Series
         :func:`throughput_stability` of the history.
     when_, how_many_ : DataFrame
-        The last forecasts made (percentile tables: ``confidence`` [%],
-        ``value`` [periods or items], ``date``).
+        The last forecasts made (percentile tables: ``percentile`` [%],
+        ``periods`` and ``date``, or ``items_done`` [items]).
     when_trials_, how_many_trials_ : ndarray
         Their trials [periods or items].
     """
@@ -376,10 +376,11 @@ class ThroughputForecast:
                 ("share of zero periods", float((h == 0).mean()), "fraction"),
                 ("stable", bool(st["stable"]), ""), ("stability", st["verdict"], ""),
                 ("stability p-value", float(st["p_value"]), "probability")]
-        for name, attr, unit in (("when", "when_", f"{per}s"), ("how many", "how_many_", "items")):
+        for name, attr, unit, col in (("when", "when_", f"{per}s", "periods"),
+                                      ("how many", "how_many_", "items", "items_done")):
             t = getattr(self, attr, None)
             if t is not None:
-                rows += [(f"{name} P{c:g}", float(v), unit) for c, v in zip(t["confidence"], t["value"])]
+                rows += [(f"{name} P{c:g}", float(v), unit) for c, v in zip(t["percentile"], t[col])]
         return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
     def __repr__(self) -> str:

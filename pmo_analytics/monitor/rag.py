@@ -67,15 +67,30 @@ class RagRule:
                                f"{self.amber} for op {self.op!r}")
 
     def evaluate(self, value: float) -> tuple[str, float | None, str]:
-        """(level, threshold that fired, reason) for one metric value."""
+        """(level, threshold that fired, reason) for one metric value.
+
+        The reason is a phrase a board reads: ``cost efficiency red: CPI 0.864, below 0.9`` (probabilities as
+        percentages, the value at three significant digits, the threshold as the rule states it).
+        """
         label = self.label or self.metric
         if value is None or (isinstance(value, float) and np.isnan(value)):
-            return "amber", None, f"{self.name}: {label} cannot be evaluated (undefined)"
+            return "amber", None, f"{self.name} amber: {label} cannot be evaluated (undefined)"
         f = _OPS[self.op]
+        side = {"<": "below", "<=": "at or below", ">": "above", ">=": "at or above"}[self.op]
         for level, thr in (("red", self.red), ("amber", self.amber)):
             if thr is not None and f(value, thr):
-                return level, thr, f"{self.name}: {label} = {value:.3g} {self.op} {thr:g} ({level})"
+                return level, thr, (f"{self.name} {level}: {label} {self._text(value)}, {side} "
+                                    f"{self._text(thr, threshold=True)}")
         return "green", None, ""
+
+    def _text(self, x: float, threshold: bool = False) -> str:
+        from ..tables.columns import column
+
+        if column(self.metric).kind in ("probability", "share"):
+            return f"{100 * x:.0f} %" if abs(100 * x) >= 1 or x == 0 else f"{100 * x:.1f} %"
+        if np.isinf(x):
+            return "infinite"
+        return f"{x:g}" if threshold else f"{x:.3g}"
 
 
 #: Default rules; pass your own list to :func:`rag_status` to change them.
@@ -86,7 +101,8 @@ DEFAULT_RULES = (
     RagRule("cost trend", "cpi_change", "<", amber=-0.02, red=-0.05, label="CPI change over trend window"),
     RagRule("schedule trend", "spi_t_change", "<", amber=-0.02, red=-0.05,
             label="SPI(t) change over trend window"),
-    RagRule("budget confidence", "p_within_budget", "<", amber=0.5, red=0.2, label="P(EAC <= BAC)"),
+    RagRule("budget confidence", "p_within_budget", "<", amber=0.5, red=0.2,
+            label="chance of finishing within budget"),
 )
 
 
@@ -111,7 +127,7 @@ def rag_status(snapshot: pd.DataFrame, rules=DEFAULT_RULES) -> tuple[pd.DataFram
         separated; empty for green).
     findings : DataFrame
         One row per project and rule: ``project_id``, ``rule``, ``metric``,
-        ``value``, ``level``, ``threshold``, ``reason``.
+        ``metric_value``, ``rag`` (the level this rule gives), ``threshold``, ``reason``.
     """
     rules = list(rules)
     if not rules:
@@ -125,15 +141,15 @@ def rag_status(snapshot: pd.DataFrame, rules=DEFAULT_RULES) -> tuple[pd.DataFram
             v = rec[r.metric]
             v = float(v) if v is not None and not pd.isna(v) else np.nan
             level, thr, reason = r.evaluate(v)
-            rows.append({"project_id": pid, "rule": r.name, "metric": r.metric, "value": v,
-                         "level": level, "threshold": np.nan if thr is None else thr, "reason": reason})
+            rows.append({"project_id": pid, "rule": r.name, "metric": r.metric, "metric_value": v,
+                         "rag": level, "threshold": np.nan if thr is None else thr, "reason": reason})
     findings = pd.DataFrame(rows)
-    rank = findings["level"].map({lv: i for i, lv in enumerate(LEVELS)})
+    rank = findings["rag"].map({lv: i for i, lv in enumerate(LEVELS)})
     g = findings.assign(rank=rank).groupby("project_id", sort=False)
     status = pd.DataFrame({
         "rag": g["rank"].max().map(dict(enumerate(LEVELS))),
-        "n_red": g["level"].apply(lambda s: int((s == "red").sum())),
-        "n_amber": g["level"].apply(lambda s: int((s == "amber").sum())),
+        "n_red": g["rag"].apply(lambda s: int((s == "red").sum())),
+        "n_amber": g["rag"].apply(lambda s: int((s == "amber").sum())),
         "reasons": g["reason"].apply(lambda s: "; ".join(x for x in s if x)),
     })
     status.index.name = "project_id"
@@ -142,4 +158,4 @@ def rag_status(snapshot: pd.DataFrame, rules=DEFAULT_RULES) -> tuple[pd.DataFram
 #: Optional rule: P50 forecast finish later than the finish committed to the board
 #: (needs ``finish_slip_days``, which :class:`DeliveryMonitor` adds when given ``projects``).
 COMMITMENT_RULE = RagRule("committed date", "finish_slip_days", ">", amber=0.0, red=30.0,
-                          label="P50 finish - committed finish [days]")
+                          label="P50 finish, calendar days after the commitment,")

@@ -25,8 +25,24 @@ __all__ = ["money", "LOGIC_CHECKS", "logic_sentences", "invalid_date_sentences",
 
 
 def money(x: float) -> str:
-    """An amount [currency] as millions with one decimal: ``12.3 M``."""
-    return f"{x / 1e6:,.1f} M"
+    """An amount [currency] for people, in the record's currency: ``£12.3 M``, ``£845 k``, ``£9,106``.
+
+    :func:`pmo_analytics.tables.formats.format_money`: never ``0.0 M`` for an amount of a few thousand.
+    """
+    from ..tables.formats import format_money
+
+    return format_money(x)
+
+
+def _measure(label: str) -> str:
+    """A measure's name without its unit in brackets (``risk-adjusted benefit [currency]`` -> ``risk-adjusted
+    benefit``): sentences carry the unit in the amount."""
+    return str(label).split(" [")[0]
+
+
+def _level(p_label: str) -> float:
+    """``"P80"`` -> 80.0."""
+    return float(str(p_label).lstrip("Pp"))
 
 
 def _plural(n: int, word: str) -> str:
@@ -72,7 +88,7 @@ def portfolio_sentences(numbers: dict, portfolio: pd.DataFrame) -> list[str]:
              "02_portfolio_selection explains why." if len(left) else "Every candidate is funded.")
     return [
         f"The recommended portfolio funds {len(funded)} of {len(portfolio)} candidates for a "
-        f"{numbers['value_measure'].split(' [')[0]} of {money(numbers['value'])} ({status}).",
+        f"{_measure(numbers['value_measure'])} of {money(numbers['value'])} ({status}).",
         f"It spends {money(numbers['spend'])} of the {money(numbers['budget'])} budget in the horizon"
         + (f", including {money(numbers['hire_spend'])} of extra staff." if numbers["hire_spend"] > 0 else "."),
         third if not funded["mandatory"].any() else
@@ -163,18 +179,21 @@ def risk_sentences(table: pd.DataFrame, exposure: pd.DataFrame, p_label: str = "
     ----------
     table : DataFrame
         :func:`pmo_analytics.review.risk_table`: ``cost_contingency`` [currency,
-        Pc cost - planned (deterministic) cost], ``pc_cost`` and ``estimated_cost`` [currency].
+        P<c> cost - planned (deterministic) cost], ``p<c>_cost`` and ``estimated_cost`` [currency].
     exposure : DataFrame
-        :func:`pmo_analytics.risk.exposure`: ``project_id``, ``p80_days_late``
+        :func:`pmo_analytics.risk.exposure`: ``project_id``, ``p<c>_days_late``
         [working days after the committed finish; NaN without a commitment]
         and ``jcl`` [probability of finishing by the commitment within the estimate].
     p_label : str
-        The confidence level's name (``"P80"``).
+        The confidence level's name (``"P80"``); ``<c>`` above is its level.
     """
+    from ..tables.columns import at_level
+
     if len(table) == 0:
         return ["No project in delivery has a schedule to simulate, so schedule and cost risk is not assessed."]
-    committed = exposure[exposure["p80_days_late"].notna()]
-    late = committed[committed["p80_days_late"] > 0].sort_values("p80_days_late", ascending=False)
+    late_col, cost_col = at_level("days_late", _level(p_label)), at_level("cost", _level(p_label))
+    committed = exposure[exposure[late_col].notna()]
+    late = committed[committed[late_col] > 0].sort_values(late_col, ascending=False)
     no_commit = len(exposure) - len(committed)
     tail = (f" ({_plural(no_commit, 'project')} without a committed date {'is' if no_commit == 1 else 'are'} "
             "not compared)" if no_commit else "")
@@ -183,26 +202,28 @@ def risk_sentences(table: pd.DataFrame, exposure: pd.DataFrame, p_label: str = "
                  "against commitments is not assessed.")
     elif len(late):
         first = (f"At {p_label}, {len(late)} of {len(committed)} projects with a committed date finish after it; "
-                 f"the worst is {late['project_id'].iloc[0]}, {late['p80_days_late'].iloc[0]:.0f} working days "
+                 f"the worst is {late['project_id'].iloc[0]}, {late[late_col].iloc[0]:.0f} working days "
                  f"late{tail}.")
     else:
-        first = f"At {p_label}, all {len(committed)} projects with a committed date finish by it{tail}."
+        first = (f"At {p_label}, the project with a committed date finishes by it{tail}." if len(committed) == 1 else
+                 f"At {p_label}, all {len(committed)} projects with a committed date finish by it{tail}.")
     contingency = float(table["cost_contingency"].sum())
-    above_estimates = float((table["pc_cost"] - table["estimated_cost"]).sum())
+    above_estimates = float((table[cost_col] - table["estimated_cost"]).sum())
     second = (f"Holding every simulated project at {p_label} needs {money(contingency)} of cost contingency above "
               f"the planned (deterministic) cost; the {p_label} costs are {money(abs(above_estimates))} "
               f"{'above' if above_estimates >= 0 else 'below'} the approved estimates.")
     jcl = committed["jcl"].dropna()
-    third = (f"The joint confidence of meeting both the committed date and the estimate ranges from "
-             f"{jcl.min():.0%} to {jcl.max():.0%}." if len(jcl) else
-             "The joint confidence of date and cost is not assessed without committed dates.")
+    third = (f"The chance of meeting both the committed date and the approved estimate (joint confidence of "
+             f"commitment and estimate) ranges from {jcl.min():.0%} to {jcl.max():.0%}." if len(jcl) else
+             "The joint confidence of commitment and estimate is not assessed without committed dates.")
     return [first, second, third]
 
 
 def _red_reason(reasons) -> str:
-    """The first reason that made the status red (reasons are '; '-separated, each ending in its colour)."""
+    """The first reason that made the status red (reasons are '; '-separated, each naming its colour:
+    ``cost efficiency red: CPI 0.864, below 0.9``)."""
     parts = [r.strip() for r in str(reasons).split(";") if r.strip()]
-    return next((r for r in parts if "(red)" in r), parts[0] if parts else "")
+    return next((r for r in parts if " red:" in r or "(red)" in r), parts[0] if parts else "")
 
 
 def infeasible_sentences(shortfall: pd.DataFrame, conflicts: list[str]) -> list[str]:
@@ -267,7 +288,9 @@ def benefits_sentences(promised: pd.DataFrame) -> list[str]:
     return [
         f"Benefits measured to date: {money(realised)} realised against {money(planned)} planned "
         f"({realised / planned:.0%})." if planned else "No benefit has been measured yet.",
-        f"{int(promised['n_at_risk'].sum())} benefits are forecast to miss their target.",
+        (f"{_plural(int(promised['n_at_risk'].sum()), 'benefit')} "
+         f"{'is' if int(promised['n_at_risk'].sum()) == 1 else 'are'} forecast to miss "
+         f"{'its' if int(promised['n_at_risk'].sum()) == 1 else 'their'} target."),
         (f"The largest shortfall in rate is {worst.name} ({worst['realisation_rate']:.0%} realised)."
          if worst is not None else "There is no realised benefit to compare yet."),
     ]
@@ -439,7 +462,7 @@ def uncertainty_sentences(spend: pd.DataFrame | None, p_any: float | None, compa
     ----------
     spend : DataFrame or None
         ``PortfolioRiskModel.spend_`` of the recommended portfolio: per period
-        ``budget``, ``p80`` [currency] and ``p_overrun`` [probability].
+        ``budget``, ``p80_spend`` [currency] and ``p_overrun`` [probability].
     p_any : float or None
         P(spend exceeds the budget in at least one period) of that portfolio [probability].
     comparison : DataFrame or None
@@ -472,7 +495,7 @@ def uncertainty_sentences(spend: pd.DataFrame | None, p_any: float | None, compa
         worst = spend["p_overrun"].idxmax()
         out.append(f"Simulated as a whole (cross-project dependencies, shared risks, correlated reference classes), "
                    f"the recommended portfolio overruns the budget in at least one period with probability "
-                   f"{p_any:.0%}; its P80 spend over the horizon is {money(float(spend['p80'].sum()))} against "
+                   f"{p_any:.0%}; its P80 spend over the horizon is {money(float(spend['p80_spend'].sum()))} against "
                    f"{money(float(spend['budget'].sum()))} of budget, and period {worst} is the most exposed "
                    f"({spend.loc[worst, 'p_overrun']:.0%}).")
         if under_way is not None and len(under_way):
@@ -558,7 +581,7 @@ def selection_scope_sentence(data, basis: str) -> str:
     ``data`` is the :class:`~pmo_analytics.selection.SelectionData` solved; ``basis`` how proposals are costed.
     """
     return (f"{data.n} candidates ({int(data.mandatory.sum())} mandatory or already committed) over {data.horizon} "
-            f"periods and {len(data.skills)} skills; objective: {data.value_label}; proposal costs {basis}.")
+            f"periods and {len(data.skills)} skills; objective: {_measure(data.value_label)}; proposal costs {basis}.")
 
 
 def funded_sentence(funded: pd.DataFrame, numbers: dict, n_candidates: int, value_label: str, gap: float) -> str:
@@ -569,7 +592,7 @@ def funded_sentence(funded: pd.DataFrame, numbers: dict, n_candidates: int, valu
     """
     voluntary = int((~funded["mandatory"].astype(bool)).sum())
     return (f"The model funds {len(funded)} of {n_candidates} candidates ({voluntary} by choice, "
-            f"{int(funded['mandatory'].sum())} mandatory or committed), for a {value_label} of "
+            f"{int(funded['mandatory'].sum())} mandatory or committed), for a {_measure(value_label)} of "
             f"{money(numbers['value'])}. Spend in the horizon is {money(numbers['spend'])} against "
             f"{money(numbers['budget'])} of budget, plus {money(numbers['hire_spend'])} of hiring. "
             f"The solution is {numbers['status']} (gap {gap:.2%}).")
@@ -687,13 +710,17 @@ def simulated_sentence(projects: list[str], iterations: int, correlation: float)
 def contingency_sentences(table: pd.DataFrame, p_label: str = "P80") -> list[str]:
     """Per simulated project: the schedule [working days] and cost [currency] contingency to hold.
 
-    ``table`` is ``RiskReview.table_`` indexed by project: ``planned_finish``, ``pc_finish``,
-    ``schedule_contingency``, ``cost_contingency``, ``pc_cost``, ``estimated_cost``.
+    ``table`` is ``RiskReview.table_`` indexed by project: ``planned_finish``, ``p<c>_finish``,
+    ``schedule_contingency``, ``cost_contingency``, ``p<c>_cost``, ``estimated_cost`` (``<c>``: the level of
+    ``p_label``).
     """
-    return [f"{pid}: plan {r['planned_finish']:%Y-%m-%d}, {p_label} {r['pc_finish']:%Y-%m-%d} -> hold "
+    from ..tables.columns import at_level
+
+    fin, cst = at_level("finish", _level(p_label)), at_level("cost", _level(p_label))
+    return [f"{pid}: plan {r['planned_finish']:%Y-%m-%d}, {p_label} {r[fin]:%Y-%m-%d}: hold "
             f"{r['schedule_contingency']:.0f} working days of schedule contingency and "
             f"{money(r['cost_contingency'])} of cost contingency above the planned cost "
-            f"({p_label} cost {money(r['pc_cost'])}, estimate {money(r['estimated_cost'])})."
+            f"({p_label} cost {money(r[cst])}, estimate {money(r['estimated_cost'])})."
             for pid, r in table.iterrows()]
 
 
@@ -754,18 +781,23 @@ def intervention_sentences(summary: pd.DataFrame, intervene: list[str], watch: l
 def flow_forecast_sentences(focus: str, forecast: dict, summary: pd.DataFrame) -> list[str]:
     """The throughput forecast of the focus project's backlog, beside its earned-schedule finish.
 
-    ``forecast`` is ``DeliveryReview.forecast_``: ``forecaster`` (its ``stability_['verdict']``), ``when`` (per
-    ``confidence`` [%] a ``date``), ``scope`` (low, high) [items], ``how_many`` (per ``confidence`` a ``value``
-    [items] by the committed finish, or None) and ``committed_finish``.
+    ``forecast`` is ``DeliveryReview.forecast_``: ``forecaster`` (its ``history_`` [items/period], ``freq`` and
+    ``stability_['verdict']``), ``when`` (per ``percentile`` [%] a ``date``), ``scope`` (low, high) [items],
+    ``how_many`` (per ``percentile`` the ``items_done`` [items] by the committed finish, or None) and
+    ``committed_finish``.
     """
     tf, when, scope = forecast["forecaster"], forecast["when"], forecast["scope"]
-    out = [repr(tf), f"{focus}: {scope[0]} to {scope[1]} items left; history {tf.stability_['verdict']}."]
+    per = {"D": "day", "W": "week"}.get(getattr(tf, "freq", "W"), "period")
+    h = getattr(tf, "history_", None)
+    history = (f"throughput history of {len(h)} {per}s, {float(h.mean()):.1f} items a {per} on average, "
+               if h is not None and len(h) else "throughput history ")
+    out = [f"{focus}: {scope[0]} to {scope[1]} items left; {history}{tf.stability_['verdict']}."]
     if forecast["how_many"] is not None:
-        p85 = when.set_index("confidence").loc[85]
+        p85 = when.set_index("percentile").loc[85]
         many = forecast["how_many"]
         line = (f"By the committed finish {pd.Timestamp(forecast['committed_finish']):%Y-%m-%d}, {focus} will finish "
-                f"at least {int(many.set_index('confidence').loc[85, 'value'])} items with 85 % confidence (backlog "
-                f"{scope[0]}-{scope[1]} items); flow P85 date {p85['date']:%Y-%m-%d}")
+                f"at least {int(many.set_index('percentile').loc[85, 'items_done'])} items with 85 % confidence "
+                f"(backlog {scope[0]}-{scope[1]} items); flow P85 date {p85['date']:%Y-%m-%d}")
         if focus in summary.index:
             line += (f" against the earned-schedule P50 finish "
                      f"{pd.Timestamp(summary.loc[focus, 'finish_date_p50']):%Y-%m-%d}")

@@ -20,7 +20,24 @@ from ..exceptions import RecordError
 from .decisions import Decision, data_identity, load_decision, record_decision, register_scenario, run_scenario
 from .integrity import check_register
 
-__all__ = ["replay", "ReplayResult", "decision_from_record", "anchor_reports_index"]
+__all__ = ["replay", "ReplayResult", "decision_from_record", "anchor_reports_index", "RENAMED", "WORDING",
+           "comparable"]
+
+#: Published names renamed since records were first written (issue 31: every name says the confidence level it
+#: was computed at, one meaning per name): published key -> {old column: new column}; ``{c}`` is the record's
+#: confidence level. A decision recorded under the old names replays against the new ones.
+RENAMED = {
+    "risk.table": {"pc_finish": "p{c}_finish", "pc_cost": "p{c}_cost", "jcl": "joint_p{c}"},
+    # records at a level other than 80 published that level's values under p80 names
+    "risk.exposure": {"p80_days_late": "p{c}_days_late"},
+    "results.risk_by_project": {"p80_finish": "p{c}_finish", "p80_days_late": "p{c}_days_late",
+                                "p80_cost": "p{c}_cost"},
+    "uncertainty.spend": {"plan": "plan_spend", "mean": "mean_spend", "p50": "p50_spend", "p80": "p80_spend",
+                          "p95": "p95_spend"},
+}
+#: Columns of published tables that are sentences generated from numbers published beside them (the rule that
+#: fired, why a project is in or out): their wording is not a number, and a replay does not compare it.
+WORDING = ("reasons", "why", "explanation", "rag_rule")
 
 
 @dataclass
@@ -38,6 +55,7 @@ class ReplayResult:
     differences: list
     numbers: dict
     register_problems: list
+    added: list = None
 
     @property
     def verified(self) -> bool:
@@ -62,30 +80,102 @@ class ReplayResult:
         lines += [f"  {d}" for d in self.differences[:50]]
         if len(self.differences) > 50:
             lines.append(f"  ... and {len(self.differences) - 50} more differences")
+        if self.added:
+            lines.append(f"  published now but not recorded then (not compared): {', '.join(self.added[:10])}"
+                         + (" ..." if len(self.added) > 10 else ""))
         lines += [f"  register: {p}" for p in self.register_problems[:50]]
         if len(self.register_problems) > 50:
             lines.append(f"  register: ... and {len(self.register_problems) - 50} more problems")
         return "\n".join(lines)
 
 
-def _diff(a, b, path="") -> list[str]:
+def _diff(a, b, path="", added: list | None = None) -> list[str]:
+    """Where ``b`` (now) differs from ``a`` (recorded): every recorded value must be reproduced; a value published
+    now that was not recorded is listed in ``added`` (when given) rather than counted as a difference."""
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
         for k in sorted(set(a) | set(b)):
             if k not in a:
-                out.append(f"{path}{k}: new value {json.dumps(b[k])[:80]}")
+                if added is not None:
+                    added.append(f"{path}{k}")
+                else:
+                    out.append(f"{path}{k}: new value {json.dumps(b[k])[:80]}")
             elif k not in b:
                 out.append(f"{path}{k}: no longer computed")
             else:
-                out += _diff(a[k], b[k], f"{path}{k}.")
+                out += _diff(a[k], b[k], f"{path}{k}.", added)
         return out
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{path}[{i}].")]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{path}[{i}].", added)]
     if isinstance(a, float) and isinstance(b, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9):
         return []
     if a != b:
         return [f"{path.rstrip('.')}: recorded {json.dumps(a)[:80]}, now {json.dumps(b)[:80]}"]
     return []
+
+
+def _renamed_table(value: dict, renames: dict, level: float) -> dict:
+    cols = [renames.get(c, c).replace("{c}", f"{float(level):g}") for c in value["columns"]]
+    return {**value, "columns": cols}
+
+
+def _without_wording(value: dict) -> dict:
+    keep = [i for i, c in enumerate(value["columns"]) if c not in WORDING]
+    if len(keep) == len(value["columns"]):
+        return value
+    return {**value, "columns": [value["columns"][i] for i in keep],
+            "data": [[row[i] for i in keep] for row in value.get("data") or []]}
+
+
+def _decision_numbers(d) -> dict:
+    """A page's decision box as the numbers it states, by label: its wording (headline, ask, options, rests on,
+    evidence, units, formatted text) is not compared by a replay; the numbers behind it are."""
+    if not isinstance(d, dict):
+        return d
+    return {str(k.get("label")): k.get("value") for k in d.get("key_numbers") or [] if isinstance(k, dict)}
+
+
+def comparable(numbers: dict, confidence: float = 80.0) -> dict:
+    """``numbers.json`` in the form a replay compares: renamed columns under their current names
+    (:data:`RENAMED`, at the record's ``confidence``), wording columns (:data:`WORDING`) and the decision boxes'
+    words left out."""
+    out = {}
+    for page, nums in numbers.items():
+        if not isinstance(nums, dict):
+            out[page] = nums
+            continue
+        page_out = {}
+        for name, value in nums.items():
+            if name == "page.decision":
+                page_out[name] = _decision_numbers(value)
+                continue
+            if isinstance(value, dict) and {"columns", "data"} <= set(value):
+                if name in RENAMED:
+                    value = _renamed_table(value, RENAMED[name], confidence)
+                value = _without_wording(value)
+            page_out[name] = value
+        out[page] = page_out
+    return out
+
+
+def _decisions_reproduce(recorded: dict, now: dict) -> list[str]:
+    """Every key number a recorded decision box stated is stated again (its label may have been reworded: then the
+    same value must appear under another label)."""
+    out = []
+    for page, nums in recorded.items():
+        d_then = (nums or {}).get("page.decision") if isinstance(nums, dict) else None
+        if not isinstance(d_then, dict):
+            continue
+        d_now = ((now.get(page) or {}).get("page.decision")) or {}
+        values_now = list(d_now.values())
+        for label, v in d_then.items():
+            if label in d_now and not _diff(v, d_now[label]):
+                continue
+            if any(not _diff(v, w) for w in values_now):
+                continue
+            out.append(f"{page}.page.decision.{label}: recorded {json.dumps(v)[:80]}, "
+                       f"now {json.dumps(d_now.get(label))[:80]}")
+    return out
 
 
 def _without_sources(numbers: dict) -> dict:
@@ -123,10 +213,17 @@ def replay(decision_id: str, folder="decisions", data_path=None, progress: bool 
         params["_progress"] = progress
     numbers = run_scenario({"kind": entry.scenario.get("kind"), "parameters": params}, path)
     recorded = entry.numbers
+    added: list[str] = []
     if entry.scenario.get("kind") == "review":
-        recorded, numbers = _without_sources(recorded), _without_sources(numbers)
-    diffs = _diff(recorded, numbers)
-    return ReplayResult(decision_id, not diffs, changed, diffs, numbers, problems)
+        level = float((params.get("policy") or {}).get("confidence", 80.0) or 80.0)
+        then, now = comparable(_without_sources(recorded), level), comparable(_without_sources(numbers), level)
+        boxes = _decisions_reproduce(then, now)
+        strip = lambda nums: {p: {k: v for k, v in (n or {}).items() if k != "page.decision"}  # noqa: E731
+                              if isinstance(n, dict) else n for p, n in nums.items()}
+        diffs = boxes + _diff(strip(then), strip(now), added=added)
+    else:
+        diffs = _diff(recorded, numbers)
+    return ReplayResult(decision_id, not diffs, changed, diffs, numbers, problems, added)
 
 
 @register_scenario("selection.what_if")

@@ -30,7 +30,8 @@ def flow_table(work_items: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Indexed by ``project_id``: ``items_finished``, cycle-time percentiles
-        [days], ``avg_wip`` [items], ``throughput_per_day`` [items/day],
+        ``p50_cycle_time`` ... ``p95_cycle_time`` [calendar days], ``avg_wip`` [items], ``throughput_per_day``
+        [items/day],
         ``littles_law_ratio`` [ratio; 1 = consistent].
     """
     rows = []
@@ -38,7 +39,8 @@ def flow_table(work_items: pd.DataFrame) -> pd.DataFrame:
         ct = cycle_times(work_items, pid)
         pc = cycle_time_percentiles(ct)
         ll = littles_law(work_items, project_id=pid)
-        rows.append({"project_id": pid, "items_finished": len(ct), **pc.to_dict(), "avg_wip": ll["avg_wip"],
+        rows.append({"project_id": pid, "items_finished": len(ct),
+                     **{f"{k}_cycle_time": v for k, v in pc.items()}, "avg_wip": ll["avg_wip"],
                      "throughput_per_day": ll["throughput_per_day"], "littles_law_ratio": ll["ratio"]})
     return pd.DataFrame(rows).set_index("project_id") if rows else pd.DataFrame()
 

@@ -56,13 +56,19 @@ def risk_table(results: dict, projects: pd.DataFrame, confidence: float = 80) ->
     -------
     DataFrame
         Indexed by ``project_id``: ``name``, ``planned_finish``,
-        ``committed_finish``, ``p50_finish``, ``pc_finish`` (dates),
+        ``committed_finish``, ``p50_finish``, ``p<c>_finish`` (dates),
         ``schedule_contingency`` [working days], ``p_on_committed``
         [probability; NaN without a commitment], ``planned_cost``,
-        ``estimated_cost``, ``p50_cost``, ``pc_cost``, ``cost_contingency``
-        [currency, Pc cost - planned cost], ``jcl`` [probability of meeting
-        both the Pc date and the Pc cost]. ``pc`` is the confidence level.
+        ``estimated_cost``, ``p50_cost``, ``p<c>_cost``, ``cost_contingency``
+        [currency, P<c> cost - planned cost], ``joint_p<c>`` [probability of
+        meeting both the P<c> date and the P<c> cost]. ``<c>`` is the
+        confidence level (``p90_cost`` at 90: a name says the level it was
+        computed at, :func:`pmo_analytics.tables.columns.at_level`);
+        ``attrs["confidence"]`` is ``confidence``.
     """
+    from ..tables.columns import at_level
+
+    fin, cst, joint = at_level("finish", confidence), at_level("cost", confidence), at_level("joint", confidence)
     pr = projects.set_index("project_id")
     rows = []
     for pid, res in results.items():
@@ -79,19 +85,21 @@ def risk_table(results: dict, projects: pd.DataFrame, confidence: float = 80) ->
             "planned_finish": res.to_date(det) if has_dates else det,
             "committed_finish": committed,
             "p50_finish": p.at[50, "finish_date"] if has_dates else p.at[50, "finish"],
-            "pc_finish": p.at[confidence, "finish_date"] if has_dates else p.at[confidence, "finish"],
+            fin: p.at[confidence, "finish_date"] if has_dates else p.at[confidence, "finish"],
             "schedule_contingency": float(p.at[confidence, "finish"]) - det,
             "p_on_committed": p_on,
             "planned_cost": float(res.deterministic_cost_),
             "estimated_cost": float(pr.at[pid, "estimated_cost"]),
-            "p50_cost": float(p.at[50, "cost"]), "pc_cost": float(p.at[confidence, "cost"]),
+            "p50_cost": float(p.at[50, "cost"]), cst: float(p.at[confidence, "cost"]),
             "cost_contingency": float(p.at[confidence, "cost"]) - float(res.deterministic_cost_),
-            "jcl": float(res.jcl(p.at[confidence, "finish"], p.at[confidence, "cost"])),
+            joint: float(res.jcl(p.at[confidence, "finish"], p.at[confidence, "cost"])),
         })
-    cols = ["project_id", "name", "planned_finish", "committed_finish", "p50_finish", "pc_finish",
-            "schedule_contingency", "p_on_committed", "planned_cost", "estimated_cost", "p50_cost", "pc_cost",
-            "cost_contingency", "jcl"]
-    return pd.DataFrame(rows, columns=cols).set_index("project_id")
+    cols = list(dict.fromkeys(["project_id", "name", "planned_finish", "committed_finish", "p50_finish", fin,
+                               "schedule_contingency", "p_on_committed", "planned_cost", "estimated_cost", "p50_cost",
+                               cst, "cost_contingency", joint]))
+    out = pd.DataFrame(rows, columns=cols).set_index("project_id")
+    out.attrs["confidence"] = float(confidence)
+    return out
 
 
 def recovery_table(recoveries: dict, late: list[str], table: pd.DataFrame, models: dict) -> pd.DataFrame:
@@ -197,13 +205,14 @@ class RiskReview:
                 model = self.build_model(pf, pid)
                 h = health_check(model.network, deadline=model.deadline)
             self.models_[pid] = model
-            self.health_warnings_[pid] = [f"{type(w.message).__name__}: {w.message}" for w in caught]
+            self.health_warnings_[pid] = [str(w.message) for w in caught]  # shown to people: no class names
             health.append(h.assign(project_id=pid))
         self.health_ = pd.concat(health, ignore_index=True) if health else pd.DataFrame(
             columns=["project_id", "check", "passed"])
         self.results_ = {pid: m.run() for pid, m in self.models_.items()}
         self.table_ = risk_table(self.results_, pf.projects, pol.confidence)
-        self.exposure_ = exposure(self.results_, pf.projects, percentile=pol.confidence)
+        # the escalation rules test the P80 lateness (rule E6/E7: "the P80 finish is ... late") at any level
+        self.exposure_ = exposure(self.results_, pf.projects, percentile=pol.confidence, also=(80,))
         self.has_risks_ = pf.has("risks")
         self._risks = pf.risks if pf.has("risks") else None
         self._events = {name: pf.tables[name] for name in ("branches", "risk_calendars") if pf.has(name)}
@@ -241,7 +250,9 @@ class RiskReview:
         if len(self.projects_) <= n:
             return list(self.projects_)
         ex = self.exposure_.set_index("project_id").reindex(self.projects_)
-        key = pd.DataFrame({"late": ex["p80_days_late"].fillna(-np.inf),
+        from ..tables.columns import at_level
+
+        key = pd.DataFrame({"late": ex[at_level("days_late", self.policy.confidence)].fillna(-np.inf),
                             "sched": ex["schedule_contingency"].fillna(0.0),
                             "cost": ex["cost_contingency"].fillna(0.0)}, index=ex.index)
         key = key.sort_values(["late", "sched", "cost"], ascending=False, kind="stable")

@@ -346,6 +346,7 @@ class RiskResults:
                                           "mean_finish_reduction", "mean_cost_reduction"])
         out = out.sort_values(["finish_reduction", "cost_reduction", "risk_id"], ascending=[False, False, True],
                               kind="stable").reset_index(drop=True)
+        out.attrs["confidence"] = float(p)  # the level its reductions were read at (labels say "P80 days saved")
         self._cache[key] = out
         return out.copy()
 
@@ -389,6 +390,7 @@ class RiskResults:
                                           "pays_for_itself"])
         out = out.sort_values(["net_saving", "risk_id"], ascending=[False, True], kind="stable").reset_index(
             drop=True)
+        out.attrs["confidence"] = float(p)  # the level its exposure reduction was read at
         self._cache[key] = out
         return out.copy()
 
@@ -414,7 +416,8 @@ class RiskResults:
             ``finish`` [unit after the start] on a grid from the finish's
             ``level``-quantile to its maximum, ``finish_date`` (network with
             dates) and ``budget`` [currency]: the least budget with
-            P(finish <= f and cost <= budget) >= ``level``.
+            P(finish <= f and cost <= budget) >= ``level``, and
+            ``joint_confidence`` = ``level`` [probability].
         """
         self._check_fitted()
         if not 0 < level < 1:
@@ -435,7 +438,7 @@ class RiskResults:
         dates = self.to_date(out["finish"].to_numpy())
         if dates is not None:
             out.insert(1, "finish_date", dates)
-        out["level"] = level
+        out["joint_confidence"] = level
         return out
 
     # ------------------------------------------------------------ summary

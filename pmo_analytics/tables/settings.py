@@ -41,6 +41,8 @@ MAX_SETTINGS_BYTES = 1 << 20
 #: Keys of the ``[data]`` section and what each means.
 DATA_KEYS = {
     "date_format": "how dates written as text are read, e.g. \"DD/MM/YYYY\" (default: ISO 8601, YYYY-MM-DD)",
+    "currency": "the currency of every amount, an ISO 4217 code such as \"EUR\" (default: GBP, the sample's): "
+                "records write money in it (£12.3 M, €12.3 M); amounts are never converted",
 }
 
 #: Keys of the ``[register]`` section and what each means.
@@ -50,7 +52,7 @@ REGISTER_KEYS = {
 }
 #: The sections a ``review.toml`` may hold and what each is for.
 SECTIONS = {
-    "data": "how the tables are read (date_format)",
+    "data": "how the tables are read (date_format) and what currency their amounts are in (currency)",
     "review": "the review policy (pmo review --policy lists its settings)",
     "register": "the decision register (key_file)",
 }
@@ -136,6 +138,11 @@ class Settings:
         """The declared date format (None = ISO 8601)."""
         return self.data.get("date_format")
 
+    @property
+    def currency(self) -> str | None:
+        """The declared currency of the amounts (an ISO 4217 code; None = not declared)."""
+        return self.data.get("currency")
+
 
 def settings_path(data_path: str | Path) -> Path:
     """Where the settings of ``data_path`` live: inside a folder, beside a workbook."""
@@ -214,7 +221,7 @@ def read_settings(path: str | Path, *, review_keys: Iterable[str] = ()) -> Setti
             problems.append(Problem("settings", name, line, section,
                                     f"unknown section [{section}]{_hint(section, SECTIONS)}"))
     data_in = doc.get("data", {})
-    data: dict = {"date_format": None}
+    data: dict = {"date_format": None, "currency": None}
     if not isinstance(data_in, dict):
         problems.append(Problem("settings", name, None, "data", "[data] must be a table of settings"))
         data_in = {}
@@ -224,7 +231,14 @@ def read_settings(path: str | Path, *, review_keys: Iterable[str] = ()) -> Setti
                                     f"unknown setting{_hint(key, DATA_KEYS)}"))
             continue
         try:
-            data["date_format"] = parse_date_format(value)
+            if key == "currency":
+                if not isinstance(value, str) or len(value.strip()) != 3 or not value.strip().isalpha() \
+                        or not value.strip().isascii():
+                    raise ValueError(f"a currency is a three-letter ISO 4217 code such as GBP, EUR or USD, got "
+                                     f"{value!r}")
+                data["currency"] = value.strip().upper()
+            else:
+                data["date_format"] = parse_date_format(value)
         except ValueError as exc:
             problems.append(Problem("settings", name, _line_of(text, key), f"data.{key}", str(exc)))
     register_in = doc.get("register", {})

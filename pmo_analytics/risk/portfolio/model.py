@@ -75,16 +75,16 @@ class PortfolioRiskModel:
     Attributes
     ----------
     spend_ : DataFrame
-        Indexed by ``period`` (1..H): ``budget``, ``plan`` (deterministic
-        model: most-likely durations, no risks), ``mean``, ``p50``, ``p80``,
-        ``p95`` [currency] and ``p_overrun`` [probability] (P(spend >
-        budget)).
+        Indexed by ``period`` (1..H): ``budget``, ``plan_spend`` (deterministic
+        model: most-likely durations, no risks), ``mean_spend``, ``p50_spend``,
+        ``p80_spend``, ``p95_spend`` (one per ``percentiles``) [currency] and
+        ``p_overrun`` [probability] (P(spend > budget)).
     projects_ : DataFrame
         Indexed by ``project_id``: ``model`` (schedule / reference class),
         ``reference_class``, ``start_period``, ``plan_cost``, ``mean_cost``,
         ``p50_cost``, ``p80_cost``, ``p95_cost`` [currency],
-        ``plan_finish``, ``p50_finish``, ``p80_finish``, ``p95_finish``
-        [periods from the start of period 1, fractional],
+        ``plan_finish_periods``, ``p50_finish_periods``, ``p80_finish_periods``,
+        ``p95_finish_periods`` [periods from the start of period 1, fractional],
         ``p_late`` [probability] (finishing after its planned last period:
         ``duration_periods`` from its start; for a project under way, the
         days from its start to its data date count)
@@ -92,8 +92,8 @@ class PortfolioRiskModel:
         portfolio spend within the horizon).
     milestones_ : DataFrame
         ``project_id``, ``milestone`` (activity id, or ``finish``),
-        ``p50``, ``p80``, ``p95`` [days from the start of period 1] and the
-        periods they fall in (``p50_period`` ...).
+        ``p50_days``, ``p80_days``, ``p95_days`` [working days from the start
+        of period 1] and the periods they fall in (``p50_period`` ...).
     drivers_ : DataFrame
         Tidy: ``project_id``, ``period``, ``variance_share`` [fraction]:
         ``Cov(X_p,t, S_t) / Var(S_t)``, which adds up to 1 over projects in
@@ -223,10 +223,10 @@ class PortfolioRiskModel:
         budget = portfolio.budget.sort_values("period")["budget"].to_numpy(float)
         plan = self._plan(m)
         q = np.percentile(spend[:H], qs, axis=1)
-        out = pd.DataFrame({"budget": budget, "plan": plan[:H], "mean": spend[:H].mean(axis=1)},
+        out = pd.DataFrame({"budget": budget, "plan_spend": plan[:H], "mean_spend": spend[:H].mean(axis=1)},
                            index=pd.Index(np.arange(1, H + 1), name="period"))
         for k, qq in enumerate(qs):
-            out[_pct_label(qq)] = q[k]
+            out[f"{_pct_label(qq)}_spend"] = q[k]
         out["p_overrun"] = (spend[:H] > budget[:, None] * (1 + 1e-12)).mean(axis=1)
         self.spend_ = out
         self.spend_after_horizon_ = float(spend[H].mean())
@@ -257,8 +257,8 @@ class PortfolioRiskModel:
                  "reference_class": pr.reference_class, "start_period": int(round(pr.start / P)) + 1,
                  "plan_cost": pr.plan_cost, "mean_cost": float(cost[i].mean())}
             r.update({f"{_pct_label(qq)}_cost": float(v) for qq, v in zip(qs, cq)})
-            r["plan_finish"] = plan_finish
-            r.update({f"{_pct_label(qq)}_finish": float(v) for qq, v in zip(qs, fq)})
+            r["plan_finish_periods"] = plan_finish
+            r.update({f"{_pct_label(qq)}_finish_periods": float(v) for qq, v in zip(qs, fq)})
             r["p_late"] = float(np.mean(finish[i] > planned_end * P + 1e-9))
             r["variance_share"] = float(hshare[i])
             rows.append(r)
@@ -269,7 +269,7 @@ class PortfolioRiskModel:
         for pid, name, x in labels:
             v = np.percentile(x, qs)
             r = {"project_id": pid, "milestone": name}
-            r.update({_pct_label(qq): float(val) for qq, val in zip(qs, v)})
+            r.update({f"{_pct_label(qq)}_days": float(val) for qq, val in zip(qs, v)})
             r.update({f"{_pct_label(qq)}_period": int(max(1, math.ceil(val / P - 1e-9))) for qq, val in zip(qs, v)})
             ms.append(r)
         self.milestones_ = pd.DataFrame(ms)
@@ -330,7 +330,7 @@ class PortfolioRiskModel:
             ("shared risks", len(m.shared), "count"),
             ("cross-project links", sum(len(p) for p in m.preds), "count"),
             ("budget in horizon", float(s["budget"].sum()), "currency"),
-            ("plan spend in horizon", float(s["plan"].sum()), "currency"),
+            ("plan spend in horizon", float(s["plan_spend"].sum()), "currency"),
             ("mean spend in horizon", float(tot.mean()), "currency"),
             ("P80 spend in horizon", float(np.percentile(tot, 80)), "currency"),
             ("P95 spend in horizon", float(np.percentile(tot, 95)), "currency"),
