@@ -100,7 +100,7 @@ def test_every_stage_of_the_sample_quotes_one_portfolio_and_one_simulation():
     t = r.risk_.table_
     assert (ex["cost_contingency"] - t["cost_contingency"]).abs().max() < 1e-9
     gov = r.governance_
-    late = gov.signals_[gov.signals_["signal"] == "p80_days_late"].set_index("project_id")["value"]
+    late = gov.signals_[gov.signals_["signal"] == "p80_days_late"].set_index("project_id")["signal_value"]
     assert late.to_dict() == pytest.approx(ex["p80_days_late"].dropna().to_dict())
     # the scenario table quotes the budget cut the summary quotes (one solve, not two)
     cut = sel.scenarios_.loc[f"budget -{r.policy.budget_cut:.0%}"]
