@@ -143,7 +143,7 @@ def test_a_review_of_a_portfolio_under_way_simulates_it_from_the_data_date(tmp_p
     assert spend["data"] == [[round(v, 10) for v in row] for row in risk.spend_.to_numpy().tolist()]  # as published
     html = (record / "02_portfolio_selection.html").read_text(encoding="utf-8")
     assert ("Projects under way are simulated from their data date on: A-101 from 2026-03-02 (2 activities complete, "
-            "1 in progress, 0.1 M of work done)") in html
+            "1 in progress, £137 k of work done)") in html
 
 
 def test_a_review_with_a_real_p6_schedule_under_way_runs_every_page(tmp_path, capsys):
@@ -163,7 +163,7 @@ def test_a_review_with_a_real_p6_schedule_under_way_runs_every_page(tmp_path, ca
         "A-101's schedule fails Logic 35.1 %" in page["03_schedule_risk"]
     assert "most critical of 3,991 activities" in page["03_schedule_risk"]
     assert ("A-101 from 2017-09-16 (523 activities complete, 170 in progress") in page["02_portfolio_selection"]
-    assert "committed date: P50 finish - committed finish [days] cannot be evaluated" in page["04_delivery_monitoring"]
+    assert "committed date amber: P50 finish, calendar days after the commitment, cannot be evaluated" in page["04_delivery_monitoring"]
 
 
 def test_a_review_with_a_real_schedule_that_carries_no_cost_states_what_is_not_assessed(tmp_path, capsys):
