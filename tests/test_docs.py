@@ -78,3 +78,13 @@ def test_the_conventions_and_the_performance_tables_are_in_the_docs(site):
     text = (site / "conventions.html").read_text()
     assert "ValueError" in text and "PMOError" in text and "end in an underscore" in text
     assert (site / "performance.html").is_file()
+
+
+def test_every_link_of_the_readme_and_contributing_leads_to_a_file():
+    # the README is the front door: every link into docs/ must land (the pages moved there from it)
+    broken = []
+    for doc in ("README.md", "CONTRIBUTING.md"):
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", (ROOT / doc).read_text()):
+            if "://" not in target and not (ROOT / target).exists():
+                broken.append(f"{doc}: {target}")
+    assert broken == []
