@@ -28,7 +28,10 @@ scenarios instead of re-solved, which costs no MILP solve:
    structural rows (one start, dependencies, mandatory projects, capacity
    with the least hiring). ``allowed`` is the largest count whose Wilson
    upper bound at ``z_check + TUNING_MARGIN`` standard errors is <= alpha, so
-   that the check passes with high probability.
+   that the check passes with high probability; where no candidate gets
+   there (the commitments alone come close to alpha), the projects that may
+   not be dropped move to the starts with the fewest overruns, and the target
+   drops the margin (the check decides either way).
 3. **Check** (:func:`offer`). The most valuable tightened candidate is
    evaluated on ``N_C`` scenarios of the validation stream (purpose 11,
    replication = attempt), which no step of its choice saw: it is offered
@@ -232,6 +235,9 @@ def tighten(ts: TuningSet, rule: HireRule, x: np.ndarray, budget: np.ndarray, al
     the projects dropped. Last, a dropped project comes back (at any start)
     in place of one of the :data:`_SHORTLIST` least valuable funded ones when
     the portfolio gains value and still meets the rows and the count.
+    When the projects that may not be dropped (mandatory, forced in) overrun
+    more often than ``allowed`` on their own, or nothing droppable is left,
+    they are first moved (once) to the starts with the fewest overruns.
     """
     model = rule.model
     pos = {int(c): i for i, c in enumerate(ts.cols)}
@@ -254,6 +260,51 @@ def tighten(ts: TuningSet, rule: HireRule, x: np.ndarray, budget: np.ndarray, al
     v = value(x, hire)
     tiny = 1e-9 * max(abs(v), 1.0)
     hs = np.arange(S.shape[0])
+    more = {}        # spend of columns outside the tuning set (other starts, fetched through ``retime``)
+
+    def col_spend(c):
+        return ts.spend[pos[c]] if c in pos else more[c]
+
+    def fetch(cols):
+        new = [int(c) for c in cols if int(c) not in pos and int(c) not in more]
+        if new and retime is not None:
+            more.update(zip(new, retime(np.array(new))))
+
+    def overruns(SS) -> int:
+        return int((SS > B + tol).any(axis=0).sum())
+
+    def retime_protected() -> bool:
+        """Move projects that may not be dropped to the start with the fewest overruns (once, when the count
+        cannot be met otherwise: where the commitments alone come close to alpha)."""
+        nonlocal S, x, hire, v
+        prot = [int(j) for j in np.flatnonzero(x > 0.5) if fixed[model.vp[j]]]
+        fetch(c for c in np.flatnonzero(np.isin(model.vp, model.vp[prot])) if x[c] < 0.5)
+        moved = False
+        for j in prot:
+            best, now = None, overruns(S)
+            for c in (int(c) for c in np.flatnonzero(model.vp == model.vp[j]) if c != j):
+                if c not in pos and c not in more:
+                    continue
+                xx = x.copy()
+                xx[j], xx[c] = 0.0, 1.0
+                hh = rule.hire(xx)
+                if hh is None:
+                    continue
+                S2 = S - col_spend(j) + col_spend(c) + (rule.spend(hh) - rule.spend(hire))[:, None]
+                k = overruns(S2)
+                if k < now and (best is None or k < best[0]) and rule.feasible(xx, hh):
+                    best = (k, xx, hh, S2)
+            if best is not None:
+                _, x, hire, S = best
+                v = value(x, hire)
+                moved = True
+        return moved
+
+    prot_only = ts.committed.copy()
+    for j in np.flatnonzero(x > 0.5):
+        if fixed[model.vp[j]]:
+            prot_only = prot_only + ts.spend[pos[int(j)]]
+    rescued = overruns(prot_only) > allowed and retime_protected()
     while True:
         over = (S > B + tol).any(axis=0)
         count = int(over.sum())
@@ -265,8 +316,13 @@ def tighten(ts: TuningSet, rule: HireRule, x: np.ndarray, budget: np.ndarray, al
         need = count - allowed
         cand = np.array([j for j in np.flatnonzero(x > 0.5) if not fixed[model.vp[j]]], dtype=int)
         if not len(cand):
+            if not rescued and retime_protected():
+                rescued = True
+                continue
             return None
-        rows = np.array([pos[int(j)] for j in cand])
+        rows = np.array([pos[int(j)] if int(j) in pos else -1 for j in cand])
+        if (rows < 0).any():       # a column fetched by the rescue: score on the tuning set's columns only
+            cand, rows = cand[rows >= 0], rows[rows >= 0]
         # a drop that alone reaches the target (it brings `need` of the 2 need closest scenarios back): the one that
         # costs least, never a large project where a small one will do; otherwise the most overrun removed from the
         # focus (the `need` closest, at most _FOCUS) per unit of value, several at a time while far from the target
@@ -304,27 +360,24 @@ def tighten(ts: TuningSet, rule: HireRule, x: np.ndarray, budget: np.ndarray, al
             xx[j] = 0.0
             hh = rule.hire(xx)
             if hh is not None and rule.feasible(xx, hh):
-                S = S - ts.spend[pos[j]] + (rule.spend(hh) - rule.spend(hire))[:, None]
+                S = S - col_spend(j) + (rule.spend(hh) - rule.spend(hire))[:, None]
                 x, hire, v = xx, hh, value(xx, hh)
                 dropped.append(j)
                 done += 1
                 if done == take:
                     break
         if not done:
+            if not rescued and retime_protected():
+                rescued = True
+                continue
             return None
     if refill:
         funded = np.zeros(model.data.n, bool)
         funded[model.vp[x > 0.5]] = True
         cols = {int(c) for c in (ts.cols if pool is None else pool)}
-        more = {}
         if retime is not None and dropped:
-            new = [int(c) for c in np.flatnonzero(np.isin(model.vp, model.vp[dropped])) if int(c) not in pos]
-            if new:
-                more = dict(zip(new, retime(np.array(new))))
-                cols |= set(new)
-
-        def col_spend(c):
-            return ts.spend[pos[c]] if c in pos else more[c]
+            fetch(np.flatnonzero(np.isin(model.vp, model.vp[dropped])))
+        cols |= set(more)
 
         for c in sorted((c for c in cols if not funded[model.vp[c]] and obj[c] > 0), key=lambda c: (-obj[c], c)):
             if funded[model.vp[c]]:
@@ -516,9 +569,9 @@ def offer(spec: ScenarioSpec, model, pools: dict, *, budget, seed: int, tuning_s
         ts = tuning_set(spec, model, np.array(list(cands.values())), tuning_scenarios, seed,
                         block_size=block_size, executor=executor)
         allowed = allowed_overruns(target[a], ts.N, zt)
+        bare = allowed_overruns(target[a], ts.N, z)               # without the margin
         if cap[a] is not None:
-            allowed = min(allowed, cap[a])
-        cap[a] = allowed
+            allowed, bare = min(allowed, cap[a]), min(bare, cap[a])
 
         def retime(cols):
             one = np.zeros((1, model.nx))
@@ -526,6 +579,10 @@ def offer(spec: ScenarioSpec, model, pools: dict, *, budget, seed: int, tuning_s
             return tuning_set(spec, model, one, ts.N, seed, block_size=block_size, executor=executor, cap=False).spend
 
         b = _best(ts, rule, cands, budget, allowed, retime=retime)
+        cap[a] = allowed
+        if b is None and bare > allowed:   # nothing meets the margin (the commitments alone come close to alpha):
+            b = _best(ts, rule, cands, budget, bare, retime=retime)       # aim without it; the check decides,
+            cap[a] = bare                                                  # as it always does
         return None if b is None else (b[0], b[1], ts.N)
 
     best = {a: tune(a) for a in levels}
