@@ -53,7 +53,7 @@ def test_sheet_name_is_legal_truncated_and_unique():
 def test_control_characters_do_not_break_the_workbook(tmp_path):
     df = pd.DataFrame({"text\x01": ["bell\x07 and tab\tok", "=cmd\x00"]})
     out = export_excel({"bad\x02name": df}, tmp_path / "x.xlsx")
-    ws = openpyxl.load_workbook(out).worksheets[0]
+    ws = openpyxl.load_workbook(out).worksheets[1]  # after Contents
     assert ws.title == "bad_name"
     assert [c.value for c in ws["A"]] == ["text", "bell and tab\tok", "'=cmd"]
 
@@ -76,20 +76,20 @@ def test_header_with_unit():
 def test_excel_workbook_format(tmp_path, tables):
     out = export_excel(tables, tmp_path / "results.xlsx", units={"evm": {"cpi": "ratio"}})
     wb = openpyxl.load_workbook(out)
-    assert len(wb.sheetnames) == 2
-    ws = wb[wb.sheetnames[0]]
+    assert wb.sheetnames == ["Contents", "schedule_critical path_ A-101 _", "evm", "Columns"]  # legal names
+    ws = wb[wb.sheetnames[1]]
     heads = [c.value for c in ws[1]]
-    # the index is written as the first column; units from the result dictionary
-    assert heads == ["activity_id", "duration [days]", "early_start [days]", "critical"]
+    # the index is written as the first column; labels and units from the glossary
+    assert heads == ["Activity", "Duration [working days]", "Early start [working days]", "Critical"]
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "B2"  # header row and index column frozen
-    assert ws["A2"].value == "A010" and ws["B3"].value == 3.0
-    assert ws.column_dimensions["B"].width >= len("duration [days]")
+    assert ws["A2"].value == "A010" and ws["B3"].value == 3.0 and ws["B3"].number_format == "#,##0.0"
+    assert ws.column_dimensions["B"].width >= 8
     ev = wb["evm"]
     heads = [c.value for c in ev[1]]
-    assert heads == ["project_id", "pv [currency]", "cpi [ratio]", "period_end", "note"]
+    assert heads == ["Project", "PV [£]", "CPI [ratio]", "Period end", "Note"]
     assert ev.freeze_panes == "B2"  # header row and the id column frozen
-    assert ev["B2"].value == 1_250_000 and ev["B2"].number_format == "#,##0"
+    assert ev["B2"].value == 1_250_000 and ev["B2"].number_format == '"£"#,##0;-"£"#,##0'
     assert ev["B3"].value is None  # NaN -> empty cell
     assert ev["D2"].is_date and ev["D2"].value.date().isoformat() == "2026-03-31"
     # formula injection: stored as text with a leading quote, never as a formula
@@ -113,7 +113,7 @@ def test_export_tables_writes_both_and_replaces_atomically(tmp_path, tables):
     assert res["xlsx"].is_file() and len(res["csv"]) == 2
     assert (tmp_path / "out" / "results_csv").is_dir()
     again = export_tables({"one": pd.DataFrame({"x": [1]})}, tmp_path / "out" / "results.xlsx", csv=False)
-    assert openpyxl.load_workbook(again["xlsx"]).sheetnames == ["one"]
+    assert openpyxl.load_workbook(again["xlsx"]).sheetnames == ["Contents", "one", "Columns"]
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temp files left
     only_csv = export_tables(tables, tmp_path / "csvonly")
     assert only_csv["xlsx"] is None and len(only_csv["csv"]) == 2
@@ -185,36 +185,40 @@ def test_results_workbook_an_analyst_reuses(tmp_path, numbers):
     out = export_results(numbers, tmp_path / "results.xlsx", manifest, names=NAMES)
     assert out["tables"] == ["Funded portfolio", "Risk by project", "00.exposure", "numbers"]
     wb = openpyxl.load_workbook(out["xlsx"])
-    assert wb.sheetnames == ["cover", "Funded portfolio", "Risk by project", "00.exposure", "numbers", "columns"]
-    cover = {r[0].value: r[1].value for r in wb["cover"].iter_rows(min_row=3) if r[0].value}
+    # Contents first, then by page (00, 02, 03), the numbers, the column glossary
+    assert wb.sheetnames == ["Contents", "exposure", "Funded portfolio", "Risk by project", "Numbers", "Columns"]
+    cover = {r[0].value: r[1].value for r in wb["Contents"].iter_rows(min_row=3) if r[0].value}
     assert cover["Run"] == manifest["run_id"] and cover["Seed"] == "1"
     assert cover["Data fingerprint (SHA-256)"] == data_fingerprint(manifest["data"]["files"])
     assert cover["Record"].startswith("open the decision record")
-    assert wb["cover"]["B" + str(next(r[0].row for r in wb["cover"].iter_rows() if r[0].value == "Record"))] \
+    assert wb["Contents"]["B" + str(next(r[0].row for r in wb["Contents"].iter_rows() if r[0].value == "Record"))] \
         .hyperlink.target == "index.html"
     assert cover["00 Portfolio review"] == "Fund X-1 and X-2 for 3.3 M." and cover["03 Schedule risk"] == "Hold 0.7 M."
     assert "Top risks" in cover["Not in this record"]  # the key tables the notebooks did not publish
+    assert cover["Funded portfolio"] == "Portfolio selection" or cover["Funded portfolio"].startswith("02")
     fp = wb["Funded portfolio"]
     heads = [c.value for c in fp[1]]
-    # documented columns first, names beside ids, units in headers, extra columns kept last
-    assert heads == ["project_id", "project_name", "selected", "start_period [period]", "cost [currency]",
-                     "value [currency]", "extra"]
-    assert fp.freeze_panes == "B2" and fp.auto_filter.ref == "A1:G4"
-    assert fp["B2"].value == "Substation" and fp["E2"].value == 1_250_000 and fp["E2"].number_format == "#,##0"
+    # documented columns first, names beside ids, labels and units in headers, extra columns kept last
+    assert heads == ["Project", "Project name", "Funded", "Start period", "Cost [£]", "Value [£]", "extra"]
+    assert fp.freeze_panes == "B2" and list(fp.tables.values())[0].ref == "A1:G4"
+    assert fp["B2"].value == "Substation" and fp["E2"].value == 1_250_000
+    assert fp["E2"].number_format == '"£"#,##0;-"£"#,##0'
     assert fp["D4"].value is None and fp["C2"].value is True
     assert fp["A1"].comment is not None and "Project id" in fp["A1"].comment.text
-    assert fp.column_dimensions["E"].width >= len("cost [currency]")
+    assert fp.column_dimensions["E"].width >= len("Cost [£]")
     rk = wb["Risk by project"]
     assert rk["C2"].is_date and rk["C2"].number_format == "yyyy-mm-dd"
-    assert rk["E2"].value == 0.45 and rk["E2"].number_format == "0%"
-    num = wb["numbers"]
+    assert rk["E2"].value == 0.45 and rk["E2"].number_format == "0.0%"
+    num = wb["Numbers"]
     heads = [c.value for c in num[1]]
     short = next(r for r in num.iter_rows(min_row=2) if r[1].value == "shortfall")
-    assert heads == ["notebook", "name", "item", "number", "text"]
+    assert heads == ["Page", "Published name", "Item", "Number", "Unit", "Text"]
     assert short[3].value == -125_000.5 and short[3].data_type == "n"  # a negative number is a number, not text
     assert all(h not in ("index", "0", 0) for ws in wb for h in [c.value for c in ws[1]])
-    glossary = {(r[0].value, r[1].value): r[3].value for r in wb["columns"].iter_rows(min_row=2)}
-    assert glossary[("Funded portfolio", "cost [currency]")].startswith("Cost counted against the budget")
+    glossary = {(r[0].value, r[3].value): r for r in wb["Columns"].iter_rows(min_row=2)}
+    cost = glossary[("Funded portfolio", "cost")]
+    assert [c.value for c in cost[1:7]] == ["results.funded_portfolio", "Cost [£]", "cost", "Cost", "£", "money"]
+    assert cost[7].value.startswith("Cost counted against the budget")
     csv_heads = (tmp_path / "results_csv" / "Funded_portfolio.csv").read_text().splitlines()[0]
     assert csv_heads.startswith("project_id,project_name,selected,start_period [period],cost [currency]")
 
@@ -237,14 +241,14 @@ def test_results_files_follow_the_umask(tmp_path, numbers):
 
 def test_no_cover_without_a_manifest_and_nothing_without_numbers(tmp_path, numbers):
     out = export_results(numbers, tmp_path / "r.xlsx", csv=False)
-    assert openpyxl.load_workbook(out["xlsx"]).sheetnames[0] == "Funded portfolio" and out["csv"] == []
+    assert openpyxl.load_workbook(out["xlsx"]).sheetnames[:2] == ["Contents", "exposure"] and out["csv"] == []
     assert export_results({"00_x": {}}, tmp_path / "none.xlsx") == {}
     assert not (tmp_path / "none.xlsx").exists()
 
 
 def test_lists_and_dicts_in_cells_are_text_not_json(tmp_path):
     df = pd.DataFrame({"project_id": ["X-1"], "risks": [["R-1", "R-2"]], "by": [{"a": 1}]})
-    ws = openpyxl.load_workbook(export_excel({"t": df}, tmp_path / "x.xlsx")).worksheets[0]
+    ws = openpyxl.load_workbook(export_excel({"t": df}, tmp_path / "x.xlsx"))["t"]
     assert [ws["B2"].value, ws["C2"].value] == ["R-1, R-2", "a: 1"]
 
 

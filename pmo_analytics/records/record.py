@@ -151,7 +151,7 @@ class DecisionRecord:
             manifest = self._manifest(run_id, status, error, started, t0, final, data, identity, merged, sources,
                                       tables, policy, entries, numbers)
             manifest["scheduler"] = scheduler
-            self._write(folder, manifest, numbers, names)
+            self._write(folder, manifest, numbers, names, currency=_currency(data))
             publish_dir(folder, final)  # the staging lock travels with the rename: removed once published
         with contextlib.suppress(OSError):
             (final / ".lock").unlink()
@@ -215,10 +215,10 @@ class DecisionRecord:
         return data, identity, merged, policy
 
     @staticmethod
-    def _write(staging: Path, manifest: dict, numbers: dict, names: dict) -> None:
-        """numbers.json, results.xlsx/CSV, manifest.json and index.html of a finished run."""
+    def _write(staging: Path, manifest: dict, numbers: dict, names: dict, currency: str | None = None) -> None:
+        """numbers.json, results.xlsx/CSV (money in the data's ``currency``), manifest.json and index.html."""
         write_json_atomic(staging / "numbers.json", numbers)
-        if export_results(numbers, staging / "results.xlsx", manifest, names=names):
+        if export_results(numbers, staging / "results.xlsx", manifest, names=names, currency=currency):
             manifest["results"] = {"xlsx": "results.xlsx", "csv": "results_csv/"}
         write_json_atomic(staging / "manifest.json", manifest)
         write_text_atomic(staging / "index.html", render_index(manifest, numbers))
@@ -321,6 +321,13 @@ class DecisionRecord:
     def __repr__(self) -> str:
         where = f", record={self.path_}" if self.path_ else ""
         return f"DecisionRecord(data={self.data or 'sample'!s}{where})"
+
+
+def _currency(data) -> str | None:
+    """The currency the data declare (``[data] currency`` of their ``review.toml``; None = the default)."""
+    from ..tables.settings import read_settings
+
+    return read_settings(data).currency
 
 
 def _sha(path: Path) -> str:
