@@ -284,3 +284,16 @@ def test_a_portfolio_that_is_not_the_sample_at_confidence_90(tmp_path):
     assert got.number_format == '"$"#,##0;-"$"#,##0'
     want = figures.risk_by_project(rk)["p90_cost"].iloc[0]
     assert got.value == pytest.approx(want, rel=1e-12, abs=1e-9)  # numbers.json keeps 10 decimals
+
+
+def test_repeated_or_empty_labels_still_make_a_valid_table(tmp_path):
+    """Excel refuses a Table whose headers repeat (ignoring case) or are empty: a repeated label gets its machine
+    name, an empty one its position."""
+    df = pd.DataFrame({"pd": [4.0], "planned_duration": [4.0], "name": ["x"], "NAME": ["y"], " ": [1], "": [2]})
+    ws = openpyxl.load_workbook(export_excel({"t": df}, tmp_path / "x.xlsx"))["t"]
+    heads = [c.value for c in ws[1]]
+    assert heads[:2] == ["Planned duration [periods] (pd)", "Planned duration [periods] (planned_duration)"]
+    assert heads[4:] == ["Column 5 [count]", "Column 6 [count]"]
+    assert all(h and h.strip() for h in heads) and len({h.lower() for h in heads}) == len(heads)
+    (table,) = ws.tables.values()
+    assert [c.name for c in table.tableColumns] == heads

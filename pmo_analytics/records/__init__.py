@@ -3,7 +3,8 @@ the hash-chained decision register and replay.
 
 Reads top-down: ``publish`` and ``manifest`` (leaves: published values, run ids) <- ``notebooks``
 (the curated pages and their parameters), ``kernel`` (the one kernel and its preflight), ``staging``
-<- ``export``/``html``/``pages`` (the files and pages of a record) <- ``decisions`` (the register)
+<- ``sheets`` <- ``workbook`` (``results.xlsx``) <- ``export``/``html``/``pages`` (the files and pages of a
+record) <- ``decisions`` (the register)
 <- ``record`` (:class:`DecisionRecord`: ``pmo review``'s run) <- ``replay`` (re-runs a recorded review
 or what-if). Files are written by :mod:`pmo_analytics.atomic`.
 

@@ -223,9 +223,10 @@ def _unique_headers(heads: list[str], names: list[str]) -> list[str]:
         seen[h.lower()] = seen.get(h.lower(), 0) + 1
     out, used = [], set()
     for h, n in zip(heads, names):
-        x = h if seen[h.lower()] == 1 else f"{h} ({n})"
+        x = base = h if seen[h.lower()] == 1 else f"{h} ({n})"
+        k = 2
         while x.lower() in used:
-            x += "'"
+            x, k = f"{base} {k}", k + 1
         used.add(x.lower())
         out.append(x)
     return out
@@ -368,6 +369,8 @@ def _write_table(ws, name, key, df, units, names, currency, confidence, cover, g
         unit = _unit(name, str(c), frame, units)
         if unit and unit != d.unit_ and not (d.kind == "date" and not unit):
             d = replace(d, unit=unit, kind=_UNIT_KIND.get(unit, d.kind) if d.kind in ("number", "count") else d.kind)
+        if not d.label.strip():  # a column without a name: its position
+            d = replace(d, label=f"Column {len(defs) + 1}")
         if is_numbers and str(c) in _NUMBER_LABELS:
             d = Column(str(c), _NUMBER_LABELS[str(c)], "number" if str(c) == "number" else "text")
         defs.append(d)
