@@ -299,7 +299,8 @@ def test_wilson_interval():
 
 def test_bad_arguments():
     net = one_path()
-    for kw, match in ((dict(seed=None), "seed"), (dict(confidence=1.0), "confidence"), (dict(scenarios=5), ">= 10"),
+    for kw, match in ((dict(seed=None), "seed"), (dict(seed=-1), "seed must be a non-negative int"),
+                      (dict(seed=True), "seed is required"), (dict(confidence=1.0), "confidence"), (dict(scenarios=5), ">= 10"),
                       (dict(curve=(1.2,)), "curve"), (dict(iterations=10), "iterations")):
         args = dict(target=28, confidence=0.8, seed=1) | kw
         with pytest.raises(ValueError, match=match):

@@ -70,13 +70,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import special
 
 from ..exceptions import DataWarning
-from ..schedule.crashing import CrashData, crash, crash_data, crashed_durations
-from ..schedule.network import Network
 from ..schedule._lp import LinearProgram
 from ..schedule.cpm import forward_pass, project_finish
+from ..schedule.crashing import CrashData, crash, crash_data, crashed_durations
+from ..schedule.network import Network
+from ..stats import wilson_interval  # one home; re-exported here
+from ..streams import check_seed
 from .gradient import finish_gradient
 
 __all__ = ["Recovery", "recovery", "finish_gradient", "wilson_interval", "DEFAULT_CURVE"]
@@ -85,22 +86,6 @@ __all__ = ["Recovery", "recovery", "finish_gradient", "wilson_interval", "DEFAUL
 DEFAULT_CURVE = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 #: A scenario meets the target when its finish is within this of it [working days].
 TOL = 1e-6
-
-
-def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion [probability] (Wilson, 1927).
-
-    ``(p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)`` with ``z``
-    the two-sided normal quantile of ``confidence``.
-    """
-    if n <= 0:
-        raise ValueError("n must be positive")
-    z = float(special.ndtri(0.5 + confidence / 2))
-    p = successes / n
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, mid - half), min(1.0, mid + half)
 
 
 # --------------------------------------------------------------------------- scenarios and the SAA
@@ -445,8 +430,7 @@ class Recovery:
                  **model_options):
         if not isinstance(network, Network):
             raise ValueError("network must be a pmo_analytics.schedule.Network (see build_network)")
-        if seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise ValueError(f"seed is required: pass an int so runs can be reproduced, got {seed!r}")
+        seed = check_seed(seed)
         if not 0 < float(confidence) < 1:
             raise ValueError(f"confidence must be in (0, 1), got {confidence}")
         if int(scenarios) < 10 or int(validation) < 10:

@@ -13,38 +13,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 from ...parallel import executor_for
+from ...stats import wilson_interval  # one home; re-exported here
 from .scenarios import _VALIDATION, ScenarioSpec, _blocks, draw_block
 
 __all__ = ["wilson_interval", "overrun_indicators", "cvar_overrun", "evaluate_portfolios"]
-
-
-def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion [probability].
-
-    ``(p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)`` with
-    ``p = successes / n`` and ``z`` the two-sided normal quantile (Wilson, 1927).
-
-    Examples
-    --------
-    >>> lo, hi = wilson_interval(0, 100)
-    >>> round(lo, 6), round(hi, 4)
-    (0.0, 0.037)
-    """
-    if n <= 0:
-        raise ValueError("n must be positive")
-    if not 0 <= successes <= n:
-        raise ValueError(f"successes must be in [0, n], got {successes} of {n}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    z = float(special.ndtri(0.5 + confidence / 2))
-    p = successes / n
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, mid - half), min(1.0, mid + half)
 
 
 def cvar_overrun(spend_x: np.ndarray, budget: np.ndarray, alpha: float) -> float:
