@@ -28,8 +28,10 @@ def _figure_names() -> dict[str, set[str]]:
     out = {}
     for name, fn in inspect.getmembers(figures, inspect.isfunction):
         if fn.__module__ == figures.__name__:
-            out[name] = {n.value for n in ast.walk(ast.parse(inspect.getsource(fn)))
-                         if isinstance(n, ast.Constant) and isinstance(n.value, str) and _NAME.match(n.value)}
+            tree = ast.parse(inspect.getsource(fn))
+            fstrings = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+            out[name] = {s for n in ast.walk(tree) if id(n) not in fstrings  # risk.{pid}.top_drivers -> risk.X.top_drivers
+                         for s in [_literal(n)] if s is not None and _NAME.match(s)}
     return out
 
 
@@ -104,31 +106,14 @@ def test_the_key_tables_are_registered_and_their_columns_are_in_the_glossary():
     assert missing == []
 
 
-#: Names still written by hand on two pages (the executive summary quotes them): each should come from one
-#: builder in records.figures, like selection_figures. A strict xfail: it fails once they are folded.
-WRITTEN_TWICE = {"benefits.at_risk", "governance.escalations", "selection.budget_cut", "selection.feasible",
-                 "uncertainty.funded", "uncertainty.p_any_overrun"}
-
-
-@pytest.mark.xfail(strict=True, reason=f"written by hand on two pages: {sorted(WRITTEN_TWICE)}")
 def test_no_name_is_written_by_hand_on_two_pages():
+    # a name two pages publish comes from one builder in records.figures (computed once, quoted by both)
     fig = set().union(*_figure_names().values())
     written = {}
     for page, names in PAGES.items():
         for n in set(names) - fig - {IDENTITY, DECISION}:
             written.setdefault(n, []).append(page)
-    twice = {n for n, pages in written.items() if len(pages) > 1}
-    assert twice == set()
-
-
-def test_the_names_written_twice_are_exactly_the_known_ones():
-    # the list above is kept exact: a new duplicate fails here, a folded one fails the strict xfail
-    fig = set().union(*_figure_names().values())
-    written = {}
-    for page, names in PAGES.items():
-        for n in set(names) - fig - {IDENTITY, DECISION}:
-            written.setdefault(n, []).append(page)
-    assert {n for n, pages in written.items() if len(pages) > 1} == WRITTEN_TWICE
+    assert {n: pages for n, pages in written.items() if len(pages) > 1} == {}
 
 
 def test_published_refuses_an_unregistered_name_with_the_closest_one():
