@@ -62,7 +62,10 @@ def lessons(review) -> None:
 def proposal_uplift(review) -> None:
     """The uplift each proposal would carry, or that it is not assessed."""
     bn = review.benefits_
-    show_table(bn.proposal_uplift_) if bn.proposal_uplift_ is not None else say("No proposals or no history: not assessed.")
+    if bn.proposal_uplift_ is not None:
+        show_table(bn.proposal_uplift_)
+    else:
+        say("No proposals or no history: not assessed.")
 
 
 def decision(review) -> None:

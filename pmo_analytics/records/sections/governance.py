@@ -26,7 +26,8 @@ def failing(review):
 def diamonds(review) -> None:
     """The NTCP diamond of every project past proposal."""
     p = review.portfolio_.projects
-    show(gov_charts.diamond_chart(review.governance_.profile_, project_ids=p[p["stage"] != "proposal"]["project_id"].tolist()))
+    shown = p[p["stage"] != "proposal"]["project_id"].tolist()
+    show(gov_charts.diamond_chart(review.governance_.profile_, project_ids=shown))
 
 
 def approach(review) -> None:

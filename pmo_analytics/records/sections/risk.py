@@ -91,7 +91,8 @@ def tornadoes(review) -> None:
                 show(risk_charts.tornado_chart(tor, "finish_reduction", title=f"{pid}: risk tornado ({p} days)"))
             say(narrative.top_driver_sentence(pid, tor, p))
     elif rk.assessed:
-        say("No risk register: the tornado and the mitigations are not assessed; only duration uncertainty is simulated.")
+        say("No risk register: the tornado and the mitigations are not assessed; only duration uncertainty is "
+            "simulated.")
 
 
 def criticality(review) -> None:

@@ -30,7 +30,8 @@ def feasibility(review) -> None:
         show_table(sel.shortfall_, caption="Budget against the spend the commitments cannot avoid")
     elif sel.conflicts_without_hiring_:
         say("Without hiring, no portfolio is feasible. These constraints cannot all hold: "
-            + "; ".join(sel.conflicts_without_hiring_) + ". The recommendation below hires at the capacity table's cost.")
+            + "; ".join(sel.conflicts_without_hiring_)
+            + ". The recommendation below hires at the capacity table's cost.")
     else:
         say("The commitments fit within today's budget and capacity" + (" without hiring." if pol.hiring else "."))
 
