@@ -6,6 +6,7 @@ import json
 import shutil
 import warnings
 
+import numpy as np
 import pytest
 
 import pmo_analytics as pmo
@@ -90,6 +91,21 @@ def test_what_if_redraws_frontier_roadmap_capacity(panel):
     assert set(charts) == {"frontier", "roadmap", "capacity"}
     for c in charts.values():
         assert c.to_dict()  # valid Vega-Lite
+
+
+def test_the_anytime_frontier_drawn_beside_the_solve_is_the_lp_of_the_levers(sample):
+    """The anytime what-if draws the frontier's LP curve on a second thread while it solves: the curve must be
+    the relaxation of the what-if's own model (levers applied), the same as the deterministic path draws it, and
+    an upper bound on the answer at factor 1."""
+    from pmo_analytics.selection.frontier import lp_frontier
+
+    quick = what_if(sample, budget_scale=0.9, capacity_delta={"DEV": 1.0}, time_budget=5.0, frontier_levels=5)
+    slow = what_if(sample, budget_scale=0.9, capacity_delta={"DEV": 1.0}, frontier_levels=5)
+    own = lp_frontier(quick.selector.model_, quick.frontier["budget_factor"].to_numpy())
+    np.testing.assert_allclose(quick.frontier["bound"], own["bound"], rtol=1e-9)
+    np.testing.assert_allclose(quick.frontier["bound"], slow.frontier["bound"], rtol=1e-9)
+    at1 = quick.frontier[np.isclose(quick.frontier["budget_factor"], 1.0)].iloc[0]
+    assert at1["value"] == quick.numbers["value"] <= at1["bound"] + 1e-6
 
 
 def test_unknown_lever_is_an_error(sample):

@@ -8,6 +8,7 @@ replayable as a recorded decision (scenario kind ``"selection.what_if"``).
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from .data import SelectionData, selection_data
 from .frontier import lp_frontier
+from .model import build_model
 from .selector import PortfolioSelector
 
 __all__ = ["WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_numbers", "what_if_frontier",
@@ -122,8 +124,19 @@ def what_if_numbers(sel: PortfolioSelector) -> dict:
     }
 
 
-def what_if_frontier(sel: PortfolioSelector, levels: int, low: float, high: float) -> pd.DataFrame:
+def what_if_frontier(sel: PortfolioSelector, levels: int, low: float, high: float, *,
+                     shape: pd.DataFrame | None = None) -> pd.DataFrame:
     """The frontier's shape drawn with a what-if: the LP bound at ``levels`` budget factors of its own budget.
+
+    Parameters
+    ----------
+    sel : PortfolioSelector
+        The what-if, solved.
+    levels, low, high
+        ``levels`` budget factors from ``low`` to ``high`` (and 1).
+    shape : DataFrame, optional
+        :func:`~pmo_analytics.selection.frontier.lp_frontier` of ``sel``'s
+        model at those factors, when it was drawn already (beside the solve).
 
     Returns
     -------
@@ -132,13 +145,16 @@ def what_if_frontier(sel: PortfolioSelector, levels: int, low: float, high: floa
         relaxation's value: at most this) [objective units], ``value`` (the
         what-if's own portfolio at factor 1, NaN elsewhere), ``status``.
     """
-    factors = np.unique(np.concatenate([np.linspace(low, high, int(levels)), [1.0]]))
-    fr = lp_frontier(sel.model_, factors)
+    fr = lp_frontier(sel.model_, _factors(levels, low, high)) if shape is None else shape.copy()
     fr["budget"] = float(sel.spend_["budget"].sum()) * fr["budget_factor"]
     here = np.isclose(fr["budget_factor"], 1.0)
     fr["value"] = np.where(here, sel.objective_, np.nan)
     fr["status"] = np.where(here, sel.status_, "bound only (LP relaxation)")
     return fr[["budget_factor", "budget", "bound", "value", "status"]]
+
+
+def _factors(levels: int, low: float, high: float) -> np.ndarray:
+    return np.unique(np.concatenate([np.linspace(low, high, int(levels)), [1.0]]))
 
 
 def what_if(data, scenario: WhatIf | None = None, *, start=None, stop=None, deterministic: bool = False,
@@ -191,12 +207,21 @@ def what_if(data, scenario: WhatIf | None = None, *, start=None, stop=None, dete
         raise ValueError("start must be a what-if solved on the same SelectionData")
     sel = PortfolioSelector(objective=scenario.objective, hiring=scenario.hiring,
                             budget_scale=scenario.budget_scale, capacity_delta=dict(scenario.capacity_delta),
-                            force_in=tuple(scenario.force_in), force_out=tuple(scenario.force_out),
-                            **solver).fit(data, start=src if quick else None, stop=stop)
-    frontier = None
-    if scenario.frontier_levels >= 2:
-        low, high = scenario.frontier_range
-        frontier = what_if_frontier(sel, scenario.frontier_levels, low, high)
+                            force_in=tuple(scenario.force_in), force_out=tuple(scenario.force_out), **solver)
+    frontier = shape = None
+    draw = scenario.frontier_levels >= 2
+    if draw and quick:
+        # the frontier's LP curve depends on the levers, not on the answer: drawn on a second core while the
+        # anytime solve runs (HiGHS releases the GIL), so the room waits for the slower of the two, not the sum
+        with ThreadPoolExecutor(1) as pool:
+            fut = pool.submit(lp_frontier, build_model(data, sel.options), _factors(scenario.frontier_levels,
+                                                                                   *scenario.frontier_range))
+            sel.fit(data, start=src, stop=stop)
+            shape = fut.result()
+    else:
+        sel.fit(data, start=src if quick else None, stop=stop)
+    if draw:
+        frontier = what_if_frontier(sel, scenario.frontier_levels, *scenario.frontier_range, shape=shape)
     return WhatIfResult(scenario, sel, frontier, time.perf_counter() - t0, refined=not quick)
 
 
