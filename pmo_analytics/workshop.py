@@ -21,6 +21,7 @@ import html
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from .parallel import hold_warnings
@@ -240,6 +241,23 @@ class WorkshopPanel:
             out["frontier"] = sel_charts.frontier_chart(r.frontier, current_budget=r.numbers["budget"])
         return out
 
+    def pictures(self, result: WhatIfResult | None = None) -> dict[str, str]:
+        """The charts of :meth:`charts` as inline SVG, as the widget draws them: each chart is converted
+        (vl-convert, which releases the GIL) while the next one is built, so the room waits for the conversions,
+        not for the conversions plus the building."""
+        from .charts import selection as sel_charts
+
+        r = result or self.result_
+        gained = self.changes(r)["gained"] if self.history_ else []
+        build = {"roadmap": lambda: sel_charts.roadmap_chart(r.selector.portfolio_, top=self.ROADMAP_TOP,
+                                                            keep=gained),
+                 "capacity": lambda: sel_charts.capacity_heatmap(r.selector.capacity_)}
+        if r.frontier is not None:
+            build["frontier"] = lambda: sel_charts.frontier_chart(r.frontier, current_budget=r.numbers["budget"])
+        with ThreadPoolExecutor(1) as pool:
+            futures = {key: pool.submit(chart_svg, make()) for key, make in build.items()}
+            return {key: f.result() for key, f in futures.items()}
+
     def changes(self, result: WhatIfResult | None = None, reference: WhatIfResult | None = None) -> dict:
         """Projects gained and lost and the value change against a reference what-if (default: the first)."""
         r = result or self.result_
@@ -368,8 +386,8 @@ class WorkshopPanel:
                             f"{len(r.numbers['funded'])} funded, gained {', '.join(ch['gained']) or '—'}, "
                             f"lost {', '.join(ch['lost']) or '—'} ({seconds:.1f} s){note}")
             decision.value = self.describe(r)
-            for key, chart in self.charts(r).items():
-                pictures[key].value = chart_svg(chart)
+            for key, svg in self.pictures(r).items():
+                pictures[key].value = svg
 
         def refine_later(r, asked, stop):
             t0 = time.perf_counter()

@@ -15,7 +15,7 @@ from pmo_analytics.records.decisions import list_decisions, load_decision
 from pmo_analytics.records.replay import replay
 from pmo_analytics.selection import WhatIf, what_if
 from pmo_analytics.tables import sample_path
-from pmo_analytics.workshop import WorkshopPanel, record_what_if
+from pmo_analytics.workshop import WorkshopPanel, chart_svg, record_what_if
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +91,10 @@ def test_what_if_redraws_frontier_roadmap_capacity(panel):
     assert set(charts) == {"frontier", "roadmap", "capacity"}
     for c in charts.values():
         assert c.to_dict()  # valid Vega-Lite
+    svgs = panel.pictures(r)  # what the widget draws: the same charts as SVG, in the same order
+    assert list(svgs) == list(charts)
+    assert all(v.lstrip().startswith("<svg") for v in svgs.values())
+    assert svgs["roadmap"] == chart_svg(charts["roadmap"])
 
 
 def test_the_anytime_frontier_drawn_beside_the_solve_is_the_lp_of_the_levers(sample):
