@@ -41,6 +41,13 @@ workbook with a sheet per table. `pmo template` writes a blank workbook that doc
 Dates are read as YYYY-MM-DD unless another format is declared (--date-format, or date_format under
 [data] in a review.toml beside the data). Without --data, commands use the bundled sample portfolio."""
 
+#: The epilog of ``review``, which reads dates as review.toml says (it has no --date-format of its own).
+REVIEW_EPILOG = """\
+data: a folder of CSV files named after the tables (projects.csv, criteria.csv, ...) or one .xlsx
+workbook with a sheet per table. `pmo template` writes a blank workbook that documents every column.
+Dates are read as YYYY-MM-DD unless date_format under [data] in a review.toml beside the data declares
+another format. Without --data, the review reads the bundled sample portfolio."""
+
 EXIT_CODES = """\
 exit status:
   0    success (validate: the data are valid; replay: the numbers reproduce)
@@ -227,9 +234,60 @@ def _param(text: str) -> tuple[str, object]:
     return key, parsed
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that, for a mistyped command or option, says which one was meant (difflib)."""
+
+    def error(self, message: str):
+        hint = _did_you_mean(self, message)
+        super().error(message + hint)
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    return [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for a in parser._actions:
+        if isinstance(a, argparse._SubParsersAction):
+            return dict(a.choices)
+    return {}
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
+    """`` (did you mean review?)`` for an unknown command, ``--seed`` for ``--seeds``; empty when nothing is close."""
+    import difflib
+    import re
+
+    m = re.search(r"invalid choice: '([^']*)'", message)
+    if m:
+        choices = list(_subparsers(parser)) or [c.strip("'") for c in re.findall(r"'([^']*)'", message)[1:]]
+        near = difflib.get_close_matches(m.group(1), choices, n=1, cutoff=0.5)
+        return f" (did you mean {near[0]}?)" if near else ""
+    m = re.search(r"unrecognized arguments: (.*)$", message)
+    if m:
+        known = _option_strings(parser)
+        command = getattr(parser, "_pmo_command", None)
+        subs = _subparsers(parser)
+        if command in subs:
+            known += _option_strings(subs[command])
+        else:
+            known += [o for sp in subs.values() for o in _option_strings(sp)]
+        hints = []
+        for word in m.group(1).split():
+            if word.split("=", 1)[0] == "--date-format" and "--date-format" not in known:
+                return (" (review reads dates as date_format under [data] in a review.toml beside the data says; "
+                        "pmo validate --date-format checks a format first)")
+            if word.startswith("-"):
+                near = difflib.get_close_matches(word.split("=", 1)[0], sorted(set(known)), n=1, cutoff=0.6)
+                if near:
+                    hints.append(f"{near[0]} for {word}")
+        return f" (did you mean {'; '.join(hints)}?)" if hints else ""
+    return ""
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common_options()
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="pmo", description="Decision support for a Project Management Office: validate portfolio data, "
         "run the curated notebooks and write reproducible decision records.", epilog=EPILOG + "\n\n" + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter, parents=[common])
@@ -241,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "path, seed and other parameters injected) and write reports/<run-id>/: executed "
                        "notebooks, self-contained HTML pages (charts inlined, no CDN), index.html, "
                        "numbers.json and manifest.json (input SHA-256, parameters, versions, git commit, "
-                       "times). An earlier record is never overwritten.", epilog=EPILOG,
+                       "times). An earlier record is never overwritten.", epilog=REVIEW_EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     r.add_argument("--data", nargs="+", default=None, metavar="SOURCE",
                    help="folder of CSVs or .xlsx workbook (default: sample); several sources or schedule files "
@@ -260,12 +318,20 @@ def build_parser() -> argparse.ArgumentParser:
                    "before anything runs; reported when no selected page uses it")
     r.add_argument("--policy", action="store_true",
                    help="print every review policy setting with its default and meaning, and exit")
+    r.add_argument("--pdf", action="store_true",
+                   help="also print the record as one A4 board pack, board_pack.pdf in the record (needs headless "
+                   "Chromium: chromium on PATH or PMO_CHROMIUM; refused before anything runs without it)")
+    r.add_argument("--json", action="store_true",
+                   help="print a machine summary of the record on stdout (path, status, pages, headline numbers) "
+                   "instead of its path")
 
     v = sub.add_parser("validate", help="validate portfolio data and print every problem found",
                        description="Read and validate the data; print every problem (file or sheet, row, "
                        "column, what was expected). Exit status 1 when any problem is found.", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter, parents=[data_options()])
     v.add_argument("path", type=Path, nargs="?", default=None, help="folder of CSVs or .xlsx (default: sample)")
+    v.add_argument("--data", type=Path, default=None, metavar="SOURCE", dest="data",
+                   help="the same as PATH, named as the other commands name it")
     v.add_argument("--json", action="store_true", help="print the result as JSON (problems, warnings, tables)")
 
     t = sub.add_parser("template", help="write a blank input workbook documenting every column",
@@ -331,7 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _sub_parser(common):
     """Subparsers that accept the common options after the command too."""
 
-    class SubParser(argparse.ArgumentParser):
+    class SubParser(_Parser):
         def __init__(self, *args, **kwargs):
             kwargs["parents"] = [common, *kwargs.get("parents", [])]
             super().__init__(*args, **kwargs)
@@ -343,7 +409,9 @@ def _cmd_validate(args) -> int:
     from .tables import read_portfolio, sample_path
 
     con: Console = args.console
-    path = args.path if args.path is not None else sample_path()
+    if args.path is not None and args.data is not None and args.path != args.data:
+        raise ValueError(f"give the data once: PATH {args.path} or --data {args.data}")
+    path = args.path or args.data or sample_path()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -390,9 +458,25 @@ def _cmd_review(args) -> int:
     if args.iterations is not None:
         params["iterations"] = args.iterations
     record = DecisionRecord(data=args.data, out=args.out, parameters=params, notebooks=args.notebook,
-                            progress=con.info, scheduler=args.scheduler).run()
-    con.result(str(record.path_))
+                            progress=con.info, scheduler=args.scheduler, pdf=args.pdf).run()
+    summary = record.summary()
+    con.info(closing_line(summary))
+    if args.json:
+        con.json(summary)
+    else:
+        con.result(str(record.path_))
     return 0
+
+
+def closing_line(summary: dict) -> str:
+    """The line a review ends with: how many pages, how long, the headline and where to open the record."""
+    pages = summary.get("pages") or []
+    secs = float(summary.get("seconds") or 0)
+    took = f"{secs:.0f} s" if secs < 120 else f"{secs // 60:.0f} min {secs % 60:02.0f} s"
+    head = summary.get("headline")
+    pdf = f"; board pack {summary['pdf']}" if summary.get("pdf") else ""
+    return (f"review {summary.get('status')}: {len(pages)} page{'s' if len(pages) != 1 else ''} in {took}"
+            + (f" — {head}" if head else "") + f". Open {summary.get('index')}{pdf}")
 
 
 def _cmd_template(args) -> int:
@@ -400,7 +484,10 @@ def _cmd_template(args) -> int:
 
     try:
         out = write_template(args.out, overwrite=args.force)
-    except (FileExistsError, ValueError) as exc:
+    except FileExistsError:
+        args.console.error(f"{args.out} exists; choose another name, or pass --force to replace it")
+        return EXIT_USAGE
+    except ValueError as exc:
         args.console.error(str(exc))
         return EXIT_USAGE
     args.console.result(f"template written to {out}")
@@ -493,6 +580,9 @@ HANDLERS = {"validate": _cmd_validate, "review": _cmd_review, "template": _cmd_t
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    subs = _subparsers(parser)
+    parser._pmo_command = next((w for w in words if w in subs), None)  # whose options a typo is matched against
     try:
         args = parser.parse_args(argv)
     except KeyboardInterrupt:  # pragma: no cover - Ctrl-C while parsing

@@ -32,6 +32,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
          "--host-resolver-rules=MAP * ~NOTFOUND", "--remote-debugging-pipe"]
 
+#: A4 content widths at 96 px/in with the record's 12 mm side margins: portrait 186 mm, landscape 273 mm.
+A4_PORTRAIT_PX, A4_LANDSCAPE_PX = 703, 1031
+
 #: What each page must satisfy, measured in the page (returns JSON).
 CHECKS_JS = r"""
 ((strict) => {
@@ -45,11 +48,15 @@ CHECKS_JS = r"""
   const broken = links.filter(h => !document.getElementById(h.slice(1)) &&
                                    !document.getElementById(decodeURIComponent(h.slice(1))));
   const charts = document.querySelectorAll('.pmo-chart').length;
+  // in print, what sits on a landscape page (.pmo-landscape) has the landscape width: 297 - 2 x 12 mm
+  const limit = el => (strict && el.closest('.pmo-landscape') ? LANDSCAPE_PX : document.documentElement.clientWidth);
   const wide = [...document.querySelectorAll('body *')].filter(el => {
       const r = el.getBoundingClientRect();
-      return r.width > 0 && r.right > document.documentElement.clientWidth + 1 &&
+      return r.width > 0 && r.right > limit(el) + 1 &&
              (strict || !el.closest('.pmo-table-wrap, .jp-OutputArea-output'));
   }).map(el => el.tagName + '.' + el.className).slice(0, 5);
+  const portrait = [...document.querySelectorAll('body *')].filter(el => !el.closest('.pmo-landscape'))
+      .reduce((w, el) => Math.max(w, el.getBoundingClientRect().right), 0);
   return {
     decision_box: !!box,
     box_first: !!box && (!first || (box.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING) > 0),
@@ -58,7 +65,8 @@ CHECKS_JS = r"""
     broken_links: broken,
     code_cells_shown: document.querySelectorAll('.jp-CodeCell .jp-InputArea, .jp-InputPrompt, .highlight').length,
     raw_publish: document.body.innerText.includes('application/vnd.pmo-analytics'),
-    scroll_width: document.documentElement.scrollWidth,
+    scroll_width: strict ? Math.ceil(Math.min(document.documentElement.scrollWidth, portrait))
+                         : document.documentElement.scrollWidth,
     client_width: document.documentElement.clientWidth,
     wide_elements: wide,
     charts: charts,
@@ -68,6 +76,121 @@ CHECKS_JS = r"""
     title: document.title,
   };
 })(STRICT)
+"""
+
+BOARD_JS = r"""
+(() => {
+  // every folded table opened: what a reader can unfold is checked too (the appendix of machine keys aside)
+  for (const d of document.querySelectorAll('details')) d.open = true;
+  const main = document.querySelector('main') || document.body;
+  const out = {};
+  const box = document.querySelector('section.pmo-decision');
+  const last = box ? box.lastElementChild : null;
+  const askText = last && last.classList.contains('pmo-ask') ?
+      ((last.querySelector('.pmo-ask-text') || {}).textContent || '') : '';
+  out.ask_last = !!box && askText.startsWith('The board is asked to');
+  out.ask_text = askText.slice(0, 160);
+  // visible text, without the machine-readable appendix
+  const skip = el => el.closest('details.pmo-appendix:not(.pmo-warnings), script, style, .vg-tooltip');
+  const texts = [];
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || skip(el) || !n.textContent.trim()) continue;
+    texts.push(n.textContent);
+  }
+  const all = texts.join('\n');
+  const grab = (re) => [...new Set((all.match(re) || []))].slice(0, 8);
+  out.scientific = grab(/(?<![\w.])[-+]?\d+(?:\.\d+)?e[-+]?\d+(?![\w.])/gi);
+  out.repr = grab(/\b[A-Z][A-Za-z0-9]+\((?:'|"|[a-z_]+=|\.\.\.)|\b[A-Za-z]*(?:Warning|Error):|object at 0x[0-9a-f]+|<[a-z_.]+ object/g);
+  out.raw_json = grab(/\{"[a-z_]+":/g);
+  out.inf = grab(/(?<![\w-])(?:-?inf|-?Infinity|NaN|nan)(?![\w-])/g);  // (INF may be a skill code)
+  // snake_case in the headers of visible tables and in the charts' legends and axis titles
+  const snake = /\b[a-z][a-z0-9]*_[a-z0-9_]+\b/;
+  out.snake_headers = [...main.querySelectorAll('th')].filter(th => !skip(th) && snake.test(th.textContent))
+      .map(th => th.textContent.trim()).slice(0, 8);
+  out.snake_legends = [...document.querySelectorAll('.pmo-chart-live .role-legend text, .pmo-chart-live .role-axis-title text, .pmo-chart-live .role-title text')]
+      .map(t => t.textContent).filter(t => snake.test(t)).slice(0, 8);
+  // money under a [days] unit: a column headed "... [days]" / "[working days]" whose cells hold amounts
+  const money = /[£$€¥]\s?-?\d|\d\s?(?:GBP|USD|EUR)\b/;
+  out.days_on_money = [];
+  for (const table of main.querySelectorAll('table')) {
+    const heads = [...table.querySelectorAll('thead th')];
+    heads.forEach((th, i) => {
+      if (!/\[(?:working )?days?\]/.test(th.textContent)) return;
+      const cells = [...table.querySelectorAll('tbody tr')].map(tr => tr.children[i]).filter(Boolean);
+      if (cells.some(td => money.test(td.textContent)) || /\b(?:cost|budget|spend|value|price|funding)\b/i.test(th.textContent))
+        out.days_on_money.push(th.textContent.trim());
+    });
+  }
+  // every KPI tile carries a unit: a unit word beside the value, or one the value carries (£, %, a date)
+  out.tiles = document.querySelectorAll('.pmo-key').length;
+  out.tiles_without_unit = [...document.querySelectorAll('.pmo-key')].filter(k => {
+    const v = (k.querySelector('.pmo-key-value') || {}).textContent || '';
+    const unit = (k.querySelector('.pmo-key-unit') || {}).textContent || '';
+    if (unit.trim()) return false;
+    if (/[£$€¥%]|\b(?:GBP|USD|EUR)\b/.test(v)) return false;
+    if (/\d{4}-\d{2}-\d{2}|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/.test(v)) return false;
+    return /\d/.test(v);  // a bare number; words (Green, none) are their own unit
+  }).map(k => k.textContent.trim()).slice(0, 8);
+  // navigation
+  out.nav = [...document.querySelectorAll('nav.pmo-nav a')].map(a => [a.getAttribute('rel') || a.dataset.rel || '',
+      a.getAttribute('href')]);
+  return out;
+})()
+"""
+
+# printed: no rule lets a word break, and no word of the laid-out text is split over two lines
+PRINT_JS = r"""
+(() => {
+  const main = document.querySelector('main') || document.body;
+  const bad_css = new Set();
+  for (const el of main.querySelectorAll('*')) {
+    if (!el.childNodes.length) continue;
+    const s = getComputedStyle(el);
+    if (s.display === 'none') continue;
+    if (s.overflowWrap === 'anywhere' || s.overflowWrap === 'break-word' || s.wordBreak === 'break-all' ||
+        s.wordBreak === 'break-word' || s.hyphens === 'auto')
+      bad_css.add(`${el.tagName.toLowerCase()}.${el.className} (${s.overflowWrap}/${s.wordBreak}/${s.hyphens})`);
+  }
+  const split = [];
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let words = 0;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.textContent;
+    const re = /\S+/g;
+    let m;
+    while ((m = re.exec(text))) {
+      range.setStart(n, m.index); range.setEnd(n, m.index + m[0].length);
+      const rects = [...range.getClientRects()].filter(r => r.width > 0.5 && r.height > 0.5);
+      if (!rects.length) continue;
+      words += 1;
+      const tops = new Set(rects.map(r => Math.round(r.top / 3)));
+      if (tops.size < 2) continue;
+      // where the word broke: the first character laid out on another line than the word's first
+      const top0 = Math.round(rects[0].top / 3);
+      let at = 1;
+      for (; at < m[0].length; at++) {
+        range.setStart(n, m.index + at); range.setEnd(n, m.index + at + 1);
+        const r = [...range.getClientRects()].filter(r => r.width > 0.5);
+        if (r.length && Math.round(r[0].top / 3) !== top0) break;
+      }
+      const w = m[0];
+      // a line may end after the hyphen of a compound of words ("risk-|adjusted"), never inside an id, a date or
+      // an amount ("P-|046", "2027-|08-04")
+      if (w[at - 1] === '-' && /[A-Za-z]/.test(w[at - 2] || '') && /[A-Za-z]/.test(w[at] || '') && !/\d/.test(w))
+        continue;
+      if (split.length < 10) split.push(`${w.slice(0, at)}|${w.slice(at, 60)} (${n.parentElement.tagName.toLowerCase()}.${n.parentElement.className})`);
+    }
+  }
+  const right = document.documentElement.clientWidth + 1;
+  const wide_tables = [...main.querySelectorAll('table')].filter(t => t.getBoundingClientRect().right >
+                                                                    (t.closest('.pmo-landscape') ? LANDSCAPE_PX + 1 : right))
+      .map(t => `${Math.round(t.getBoundingClientRect().width)} px: ` +
+           [...t.querySelectorAll('thead th')].map(x => x.textContent.trim()).join(' | ').slice(0, 300));
+  return {bad_css: [...bad_css].slice(0, 10), split_words: split, words, wide_tables};
+})()
 """
 
 
@@ -202,7 +325,7 @@ class Browser:
 
     # ---------------------------------------------------------------- pages
     def open(self, path: str | os.PathLike, width: int = 1280, height: int = 900, media: str = "screen",
-             screenshot: bool = False, settle: float = 30.0, shot_height: int = 1600) -> PageResult:
+             screenshot: bool = False, settle: float = 30.0, shot_height: int = 1600, board: bool = False) -> PageResult:
         """Load a local page at ``width`` px and return its checks, requests, errors (and a PNG of the top
         ``shot_height`` px)."""
         url = Path(path).resolve().as_uri()
@@ -225,7 +348,8 @@ class Browser:
                 break
             time.sleep(0.2)
         # in print, nothing may stick out of the page, not even inside a scrolling box
-        checks = self.evaluate(CHECKS_JS.replace("STRICT", "true" if media == "print" else "false"), session)
+        checks = self.evaluate(CHECKS_JS.replace("STRICT", "true" if media == "print" else "false")
+                               .replace("LANDSCAPE_PX", str(A4_LANDSCAPE_PX)), session)
         shot = None
         if screenshot:
             full = self.evaluate(f"Math.ceil(Math.min(document.documentElement.scrollHeight, {int(shot_height)}))",
@@ -233,6 +357,10 @@ class Browser:
             self.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": int(full),
                                                              "deviceScaleFactor": 1, "mobile": False}, session)
             shot = base64.b64decode(self.call("Page.captureScreenshot", {"format": "png"}, session)["data"])
+        if board:  # after the screenshot: these open every folded table
+            checks.update(self.evaluate(BOARD_JS, session))
+            if media == "print":
+                checks.update(self.evaluate(PRINT_JS.replace("LANDSCAPE_PX", str(A4_LANDSCAPE_PX)), session))
         with self._cond:
             events = [e for e in self._events if e.get("sessionId") == session]
         requests = [e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"]

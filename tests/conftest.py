@@ -50,3 +50,16 @@ def assemble_bad(case: str, dest: Path) -> Path:
 def minimal_dir(tmp_path) -> Path:
     """A writable copy of the minimal valid portfolio."""
     return Path(shutil.copytree(MINIMAL, tmp_path / "minimal"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _jupyter_data_dir(tmp_path_factory):
+    """Reviews sign their notebooks (records.lab.sign): in tests, with a throw-away Jupyter secret and signature
+    store, never the user's (``JUPYTER_DATA_DIR`` is what nbformat's notary reads)."""
+    old = os.environ.get("JUPYTER_DATA_DIR")
+    os.environ["JUPYTER_DATA_DIR"] = str(tmp_path_factory.mktemp("jupyter-data"))
+    yield
+    if old is None:
+        os.environ.pop("JUPYTER_DATA_DIR", None)
+    else:
+        os.environ["JUPYTER_DATA_DIR"] = old

@@ -218,7 +218,8 @@ def test_benefit_charts():
     projects = pd.DataFrame({"project_id": ["P1"], "name": ["a"], "stage": ["closed"], "estimated_cost": [100.0]})
     t = cb.tco_chart(support_tco(support, projects, reg)).to_dict()
     parts = {row["part"]: row["value"] for row in _data(t)}
-    assert parts == {"authorised_cost": 100.0, "run_cost_total": 10.0, "realised_to_date": 265.0}
+    # the legend in the glossary's words, not column names
+    assert parts == {"Authorised cost": 100.0, "Run cost": 10.0, "Realised to date": 265.0}
     rc = cb.reference_class_chart(outturn_ratios(history()), lessons_learned(history())).to_dict()
     assert len(rc["hconcat"]) == 2
     assert "P80" in rc["title"]["text"] if isinstance(rc["title"], dict) else "P80" in rc["title"]

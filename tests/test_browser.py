@@ -4,6 +4,13 @@ Each page must open with its decision box, show no code, make no network
 request, draw its charts live, raise no script error and not overflow
 horizontally at 1,280 px on screen nor at A4 width in print.
 
+Read as a board member reads it (:func:`assert_board_page`, on every page of a real review record by
+:func:`check_record`, here on a small review and in ``tests/test_end_to_end.py`` on the sample's): the decision
+box ends with the ask; no ``[days]`` on money; no scientific notation, Python repr, raw JSON or NaN/inf in the
+text; no snake_case in table headers, chart legends and axis titles; every key-number tile has a unit; the
+index, previous and next links resolve; printed on A4 no word is split (no CSS rule lets one break and no word of
+the laid-out text straddles two lines) and every table fits its sheet; ``--pdf`` writes an A4 board pack.
+
 Needs ``/usr/bin/chromium`` (Debian: ``apt-get install -y chromium``);
 skipped with that reason when it is absent.
 """
@@ -11,6 +18,7 @@ skipped with that reason when it is absent.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -27,7 +35,7 @@ pytestmark = pytest.mark.skipif(not browser.available(),
                                 reason=f"no Chromium at {browser.CHROMIUM} (Debian: apt-get install -y chromium)")
 
 #: A4 is 210 mm wide; with the record's 12 mm side margins, 186 mm = 703 px at 96 px/in.
-A4_CONTENT_PX = 703
+A4_CONTENT_PX = browser.A4_PORTRAIT_PX
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +44,7 @@ def chromium():
         yield b
 
 
-def assert_record_page(result: browser.PageResult, width: int, decision_box: bool = True):
+def assert_record_page(result: browser.PageResult, width: int, decision_box: bool = True, box_top: bool = True):
     c = result.checks
     assert result.network_requests == [], result.network_requests
     assert result.errors == [], result.errors
@@ -45,7 +53,70 @@ def assert_record_page(result: browser.PageResult, width: int, decision_box: boo
     assert c["charts_live"] == c["charts"] and c["charts_state"] in (None, "ready"), c
     if decision_box:
         assert c["decision_box"] and c["box_first"] and c["broken_links"] == [], c
-        assert c["box_top"] < 300, c  # opens with the decision: no scrolling to find it
+        if box_top:
+            assert c["box_top"] < 300, c  # opens with the decision: no scrolling to find it
+
+
+def assert_board_page(screen: browser.PageResult, printed: browser.PageResult | None = None):
+    """What a board member must not misread on a record page (``board=True`` results of :meth:`Browser.open`)."""
+    c = screen.checks
+    assert c["ask_last"], f"the decision box does not end with the ask: {c['ask_text']!r}"
+    assert c["days_on_money"] == [], c["days_on_money"]
+    assert c["scientific"] == [], c["scientific"]
+    assert c["repr"] == [] and c["raw_json"] == [], (c["repr"], c["raw_json"])
+    assert c["inf"] == [], c["inf"]
+    assert c["snake_headers"] == [] and c["snake_legends"] == [], (c["snake_headers"], c["snake_legends"])
+    assert c["tiles"] > 0 and c["tiles_without_unit"] == [], c["tiles_without_unit"]
+    if printed is not None:
+        p = printed.checks
+        assert p["words"] > 0
+        assert p["bad_css"] == [], f"rules that let a printed word break: {p['bad_css']}"
+        assert p["split_words"] == [], f"printed words split over two lines: {p['split_words']}"
+        assert p["wide_tables"] == [], f"tables wider than their A4 sheet: {p['wide_tables']}"
+
+
+def pdf_pages(pdf: bytes) -> list[tuple[float, float]]:
+    """Width and height [pt] of every page of a PDF written by Chromium (its page objects are not compressed)."""
+    import re
+
+    boxes = re.findall(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in boxes]
+
+
+def check_record(record, b: browser.Browser, board: bool = True) -> list[str]:
+    """Every page of a review record in Chromium, on screen at 1,280 px and printed on A4; returns the pages.
+
+    Each page: :func:`assert_record_page` on screen and in print, :func:`assert_board_page`, and its
+    navigation: index, previous and next page in the manifest's order, each link a file of the record.
+    The index too; the board pack when the record has one (A4 sheets, portrait and landscape).
+    """
+    record = Path(record)
+    manifest = json.loads((record / "manifest.json").read_text())
+    pages = [n["html"] for n in manifest["notebooks"]]
+    for i, name in enumerate(pages):
+        screen = b.open(record / name, width=1280, board=board)
+        printed = b.open(record / name, width=A4_CONTENT_PX, media="print", board=board)
+        assert_record_page(screen, 1280)
+        assert_record_page(printed, A4_CONTENT_PX, box_top=False)
+        if board:
+            assert_board_page(screen, printed)
+        nav = screen.checks["nav"]
+        want = {"index": "./index.html", "prev": f"./{pages[i - 1]}" if i else None,
+                "next": f"./{pages[i + 1]}" if i + 1 < len(pages) else None}
+        for rel, href in want.items():
+            got = {h for r, h in nav if r == rel}
+            assert got == ({href} if href else set()), (name, rel, nav)
+        for _, href in nav:
+            assert (record / href).resolve().is_file() and (record / href).resolve().parent == record.resolve(), href
+    index = b.open(record / "index.html", width=1280)
+    assert index.network_requests == [] and index.errors == [] and index.checks["scroll_width"] <= 1280
+    if manifest.get("board_pack"):
+        pdf = (record / manifest["board_pack"]).read_bytes()
+        sizes = pdf_pages(pdf)
+        assert pdf.startswith(b"%PDF-") and len(sizes) > len(pages)  # a cover, then at least a sheet a page
+        a4 = {(595, 842), (842, 595)}
+        assert {(round(w), round(h)) for w, h in sizes} <= a4, set(sizes)
+    return pages
 
 
 def wide_notebook() -> nbformat.NotebookNode:
@@ -89,6 +160,30 @@ def test_record_index_in_the_browser(tmp_path, chromium):
         assert r.checks["scroll_width"] <= width and r.checks["wide_elements"] == [], r.checks
 
 
+def test_the_board_checks_see_what_a_board_would_misread(tmp_path, chromium):
+    """The board checks can fail: each artefact on a page is caught by the check that names it."""
+    from pmo_analytics.records.pages import render_decision_box
+
+    box = render_decision_box(decision("Fund 3 projects.", {"Index": (91.6, "number"), "Cost": (2e6, "money")}))
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        "<html><head><style>td{overflow-wrap:anywhere}</style></head><body><main>"
+        f"{box}<p>Loaded Portfolio('sample': 52 projects) with DataWarning: odd, total 9.629e+06 and inf.</p>"
+        "<table><thead><tr><th>p80_cost [days]</th><th>Name</th></tr></thead>"
+        "<tbody><tr><td>£1.2 M</td><td style='width:30px;display:block'>Substationautomationupgrade</td></tr>"
+        "</tbody></table></main></body></html>")
+    screen = chromium.open(bad, width=1280, board=True)
+    printed = chromium.open(bad, width=A4_CONTENT_PX, media="print", board=True)
+    c, p = screen.checks, printed.checks
+    assert not c["ask_last"]
+    assert c["repr"] == ["Portfolio('", "DataWarning:"] and c["scientific"] == ["9.629e+06"] and c["inf"] == ["inf"]
+    assert c["snake_headers"] == ["p80_cost [days]"] and c["days_on_money"] == ["p80_cost [days]"]
+    assert c["tiles_without_unit"] == ["91.6Index"]
+    assert p["bad_css"] and p["split_words"][0].startswith("Sub") and "|" in p["split_words"][0]
+    with pytest.raises(AssertionError, match="ask"):
+        assert_board_page(screen, printed)
+
+
 def test_the_checker_sees_a_network_request_and_overflow(tmp_path, chromium):
     """The checks can fail: a page that loads from the network and overflows is caught."""
     bad = tmp_path / "bad.html"
@@ -121,23 +216,41 @@ def test_review_record_pages_in_the_browser(tmp_path, chromium):
         new_code_cell("show_table(pf.projects[['project_id', 'estimated_cost', 'committed_finish']], names=pf,\n"
                       "           publish_as='results.funded_portfolio')"),
         new_code_cell("alt.Chart(pf.projects, title='Cost by project').mark_bar().encode(\n"
-                      "    x='project_id:N', y='estimated_cost:Q', tooltip=['project_id', 'estimated_cost'])"),
+                      "    x=alt.X('project_id:N', title='Project'), y=alt.Y('estimated_cost:Q', title='Cost'),\n"
+                      "    tooltip=['project_id', 'estimated_cost'])"),
         new_code_cell("decision_box(f'{len(cost)} projects cost {cost.sum():,.0f} in all.',\n"
-                      "             {'Projects': (len(cost), 'count'), 'Cost': (cost.sum(), 'money')},\n"
-                      "             rests_on=['the data as read'], evidence_links={'Projects': '1. Projects'})"),
+                      "             {'Projects': (len(cost), 'count', 'projects'), 'Cost': (cost.sum(), 'money')},\n"
+                      "             rests_on=['the data as read'], evidence_links={'Projects': '1. Projects'},\n"
+                      "             ask='The board is asked to note the cost.', options=['note it', 'ask again'])"),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = tmp_path / "01_probe.ipynb"
-    nbformat.write(nb, path)
-    review = DecisionRecord(data=MINIMAL, out=tmp_path / "reports", notebooks=[path], progress=False).run()
+    paths = []
+    for stem in ("01_probe", "02_probe_again"):
+        paths.append(tmp_path / f"{stem}.ipynb")
+        nbformat.write(nb, paths[-1])
+    review = DecisionRecord(data=MINIMAL, out=tmp_path / "reports", notebooks=paths, progress=False, pdf=True).run()
     record = review.path_
+    assert check_record(record, chromium) == ["01_probe.html", "02_probe_again.html"]
     r = chromium.open(record / "01_probe.html", width=1280)
-    assert_record_page(r, 1280)
     assert r.checks["charts"] == 1 and r.checks["headline"] == "4 projects cost 1,900 in all."
-    index = chromium.open(record / "index.html", width=1280)
-    assert index.network_requests == [] and index.checks["scroll_width"] <= 1280
     numbers = json.loads((record / "numbers.json").read_text())
     assert numbers["01_probe"][DECISION]["headline"] == "4 projects cost 1,900 in all."
+    # the board pack: part of the record, listed in its manifest and summary, linked from its index
+    manifest = json.loads((record / "manifest.json").read_text())
+    assert manifest["board_pack"] == "board_pack.pdf" and (record / "board_pack.pdf").is_file()
+    assert review.summary()["pdf"] == str(record / "board_pack.pdf")
+    assert "href='./board_pack.pdf'" in (record / "index.html").read_text()
+    # the executed notebooks open trusted in JupyterLab (signed with the session's throw-away secret), their chart
+    # drawn from the standard Vega-Lite bundle with its SVG beside it, their published numbers without text
+    from pmo_analytics.records.lab import VEGALITE_V5, is_trusted
+    from pmo_analytics.records.publish import MIME
+
+    executed = nbformat.read(record / "01_probe.ipynb", as_version=4)
+    assert is_trusted(executed)
+    outputs = [o.get("data", {}) for c in executed.cells for o in c.get("outputs", [])]
+    assert [sorted(d) for d in outputs if VEGALITE_V5 in d] == \
+        [sorted([VEGALITE_V5, "image/svg+xml", "text/plain", "application/vnd.pmo-analytics.vegalite+json"])]
+    assert all(set(d) == {MIME} for d in outputs if MIME in d)
 
 
 # The curated pages of a full review are checked in tests/test_end_to_end.py on its shared sample record.

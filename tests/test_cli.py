@@ -269,3 +269,76 @@ def test_the_command_line_prints_through_its_console_only():
     stray = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
              and n.func.id == "print" and id(n) not in inside]
     assert stray == []
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["reviw"], "did you mean review?"),
+    (["decisons"], "did you mean decisions?"),
+    (["review", "--seeds", "3"], "did you mean --seed for --seeds?"),
+    (["validate", "--jsn"], "did you mean --json for --jsn?"),
+    (["template", "x.xlsx", "--forse"], "did you mean --force for --forse?"),
+    (["review", "--date-format", "DD/MM/YYYY"], "date_format under [data] in a review.toml"),
+])
+def test_a_mistyped_command_or_option_says_what_was_meant(argv, hint, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert hint in capsys.readouterr().err
+
+
+def test_nothing_close_suggests_nothing(capsys):
+    with pytest.raises(SystemExit):
+        main(["xyzzy"])
+    assert "did you mean" not in capsys.readouterr().err
+
+
+def test_review_does_not_advertise_what_it_refuses(capsys):
+    with pytest.raises(SystemExit):
+        main(["review", "--help"])
+    out = capsys.readouterr().out
+    assert "--date-format" not in out and "--json" in out and "--pdf" in out
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    assert "--date-format" in capsys.readouterr().out  # validate takes it
+
+
+def test_template_says_the_option_not_the_python_argument(tmp_path, capsys):
+    out = tmp_path / "t.xlsx"
+    assert main(["template", str(out)]) == 0
+    assert main(["template", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--force" in err and "overwrite=True" not in err
+
+
+def test_validate_takes_data_as_the_other_commands_do(capsys):
+    assert main(["validate", "--data", str(MINIMAL), "-q"]) == 0
+    assert f"{MINIMAL}: valid" in capsys.readouterr().out
+    assert main(["validate", str(MINIMAL), "--data", str(BAD)]) == 2  # two different answers: refused
+
+
+def test_the_closing_line_says_pages_time_headline_and_where_to_look():
+    line = cli.closing_line({"status": "complete", "pages": [{}] * 7, "seconds": 93.4, "headline": "Fund 14.",
+                             "index": "reports/r/index.html", "pdf": "reports/r/board_pack.pdf"})
+    assert line == ("review complete: 7 pages in 93 s — Fund 14.. Open reports/r/index.html; board pack "
+                    "reports/r/board_pack.pdf")
+    assert "in 3 min 05 s" in cli.closing_line({"status": "complete", "pages": [{}], "seconds": 185, "index": "i"})
+
+
+def test_the_time_left_comes_from_the_last_review_of_the_same_data_or_is_not_said(tmp_path):
+    from pmo_analytics.records.record import earlier_seconds
+
+    def record(name, fingerprint="f1", policy="p1", status="complete", pages=("00_a", "01_b")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "manifest.json").write_text(json.dumps({
+            "status": status, "data": {"fingerprint": fingerprint}, "policy_sha256": policy,
+            "notebooks": [{"notebook": f"{p}.ipynb", "seconds": 10.0 * (i + 1)} for i, p in enumerate(pages)]}))
+
+    assert earlier_seconds(tmp_path, "f1", "p1") == {}
+    record("20261201T000000Z-s1-aaaaaa")
+    record("20261202T000000Z-s1-bbbbbb", fingerprint="other")
+    record("20261203T000000Z-s1-cccccc", status="failed")
+    record("20261204T000000Z-s1-dddddd", policy="other")
+    assert earlier_seconds(tmp_path, "f1", "p1", ["00_a", "01_b"]) == {"00_a": 10.0, "01_b": 20.0}
+    assert earlier_seconds(tmp_path, "f1", "p1", ["01_b"]) == {}  # page 01 alone also computes the review
+    assert earlier_seconds(tmp_path, "f2", "p1") == {}

@@ -214,3 +214,51 @@ def test_reports_index_lists_records_with_their_headline(tmp_path):
     out = render_reports_index(tmp_path, [])
     assert "Fund 14 of 52 candidates for 36.8 M." in out and "href='20270101T000000Z-s1-abcdef/index.html'" in out
     assert "broken" not in out
+
+
+def test_a_page_links_to_the_index_and_its_neighbours_and_prints_its_furniture():
+    stems = ["00_portfolio_review", "01_intake_screening", "02_portfolio_selection"]
+    out = export_html(page_notebook(), stems[1], context=rhtml.page_context("20261207T1Z-s1-abc123", "2026-12-07T10:00Z",
+                                                                             stems, 1))
+    navs = re.findall(r"<nav class='pmo-nav[^']*'.*?</nav>", out, re.DOTALL)
+    assert len(navs) == 2  # above the page and at its end
+    for nav in navs:
+        assert "rel='index' href='./index.html'" in nav
+        assert "rel='prev' href='./00_portfolio_review.html'>&#8592; 00 Portfolio review" in nav
+        assert "rel='next' href='./02_portfolio_selection.html'>02 Portfolio selection &#8594;" in nav
+        assert "page 2 of 3 · record 20261207T1Z-s1-abc123 · 2026-12-07" in nav
+    assert '@top-left{content:"Portfolio review · record 20261207T1Z-s1-abc123"' in out
+    assert '@bottom-left{content:"01 Intake screening"' in out and 'counter(page) " of " counter(pages)' in out
+    first = rhtml.page_context("r", "d", stems, 0)
+    assert first["prev"] is None and first["next"]["href"] == "01_intake_screening.html"
+    assert rhtml.page_context("r", "d", stems, 1, last=True)["next"] is None  # a failed page ends the record
+    assert "<nav" not in export_html(page_notebook(), "p")  # a page outside a record has no links
+
+
+def test_css_strings_cannot_leave_their_rule():
+    assert rhtml._css_string('a"b\\c</style>') == '"a\\22 b\\5c c\\3c /style\\3e "'
+
+
+def test_print_never_splits_a_word_and_keeps_ids_and_dates_whole():
+    css = rhtml.PAGE_CSS.split("@media print{", 1)[1]
+    assert "overflow-wrap:normal!important;word-break:normal!important;hyphens:manual!important" in css
+    assert "anywhere" not in css and "break-all" not in css
+    kept = rhtml._keep_tokens("<p>Fund P-046, R-101-01 by 2027-08-04 (£4.3 M-£5.1 M); risk-adjusted.</p>"
+                              "<script>x-1 < y-2</script><svg><text>P-1</text></svg>")
+    assert re.findall(r"<span class='pmo-nobr'>([^<]*)</span>", kept) == ["P-046", "R-101-01", "2027-08-04", "M-£5.1"]
+    assert "<script>x-1 < y-2</script><svg><text>P-1</text></svg>" in kept  # code and drawings untouched
+
+
+def test_warnings_on_a_page_read_as_messages_not_as_python():
+    out = rhtml._warnings_html(["/srv/app/x.py:12: DataWarning: the budget has no row for period 7\n"
+                                "  warnings.warn(msg)\n"])
+    assert "the budget has no row for period 7" in out
+    assert "DataWarning" not in out and "x.py" not in out and "warnings.warn" not in out
+
+
+def test_the_index_names_the_data_not_where_it_lives():
+    m = _manifest()
+    m["data"] = {"path": "/home/someone/private/my_portfolio", "files": {}}
+    m["board_pack"] = "board_pack.pdf"
+    out = render_index(m)
+    assert "data <b>my_portfolio</b>" in out and "href='./board_pack.pdf'" in out

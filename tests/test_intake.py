@@ -232,7 +232,7 @@ def test_intake_charts():
     assert spec["mark"]["type"] == "bar" and spec["encoding"]["x"]["field"] == "weight"
     sc = ic.score_chart(weighted_scores(SCORES, w)).to_dict()
     rows = sc["datasets"][sc["data"]["name"]]
-    assert {r["criterion"] for r in rows} == {"x", "y"} and len(rows) == 6
+    assert {r["criterion"] for r in rows} == {"X", "Y"} and len(rows) == 6  # codes read as names in the legend
     projects = pd.DataFrame({
         "project_id": ["a", "b"], "name": ["a", "b"], "bucket": ["Run", "Grow"], "business_unit": ["U", "U"],
         "benefit_npv": [100.0, 10.0], "estimated_cost": [50.0, 50.0], "probability_of_success": [0.9, 0.5],

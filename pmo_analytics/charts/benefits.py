@@ -9,6 +9,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ..tables.columns import column
+from ..tables.formats import currency
 from . import PALETTE, RAG
 
 __all__ = ["realisation_chart", "promised_vs_delivered_chart", "benefits_status_chart", "tco_chart",
@@ -109,11 +111,13 @@ def tco_chart(tco: pd.DataFrame, title: str | None = None):
         parts.append(pd.DataFrame({"project_id": d["project_id"], "part": "realised_to_date",
                                    "value": d["realised_to_date"], "bar": "benefit"}))
     long = pd.concat(parts, ignore_index=True)
-    dom = ["authorised_cost", "run_cost_total", "realised_to_date"]
+    # the legend says what each part is in the glossary's words ("Run cost"), not its column name
+    dom = [column(c).label for c in ("authorised_cost", "run_cost_total", "realised_to_date")]
+    long["part"] = long["part"].map(lambda c: column(c).label)
     return alt.Chart(long).mark_bar().encode(
         y=alt.Y("project_id:N", title=None),
         yOffset=alt.YOffset("bar:N", sort=["TCO", "benefit"]),
-        x=alt.X("value:Q", stack="zero", title="[currency]"),
+        x=alt.X("value:Q", stack="zero", title=f"Amount [{currency()}]"),
         color=alt.Color("part:N", scale=alt.Scale(domain=dom, range=[PALETTE[0], PALETTE[5], PALETTE[2]]),
                         title=None),
         tooltip=["project_id:N", "part:N", alt.Tooltip("value:Q", format=",.0f")],

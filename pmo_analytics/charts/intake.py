@@ -12,9 +12,20 @@ __all__ = ["weights_chart", "score_chart", "value_risk_chart"]
 _QUADRANT_COLORS = {"pursue": PALETTE[2], "review risk": PALETTE[1], "quick win": PALETTE[0], "avoid": PALETTE[3]}
 
 
+def _driver_name(code) -> str:
+    """A criterion code as a legend reads it: ``strategic_fit`` -> ``Strategic fit`` (a code with capitals or
+    spaces is the user's own spelling, kept)."""
+    text = str(code)
+    if text == text.lower() and " " not in text:
+        text = text.replace("_", " ").strip()
+        return text[:1].upper() + text[1:]
+    return text
+
+
 def weights_chart(weights: pd.Series, title: str = "Driver weights") -> alt.Chart:
     """Bar chart of driver weights (a Series indexed by criterion, e.g. ``IntakeScreening.weights_``)."""
-    df = pd.DataFrame({"criterion": weights.index.astype(str), "weight": weights.to_numpy(dtype=float)})
+    df = pd.DataFrame({"criterion": [_driver_name(c) for c in weights.index.astype(str)],
+                       "weight": weights.to_numpy(dtype=float)})
     return alt.Chart(df, title=title).mark_bar(color=PALETTE[0]).encode(
         x=alt.X("weight:Q", title="weight", axis=alt.Axis(format="%")),
         y=alt.Y("criterion:N", sort="-x", title=None),
@@ -27,6 +38,7 @@ def score_chart(scores: pd.DataFrame, top: int | None = 25, title: str = "Weight
     s = scores if top is None else scores.head(top)
     drivers = [c for c in s.columns if c not in ("score", "rank")]
     long = s[drivers].reset_index().melt(id_vars="project_id", var_name="criterion", value_name="contribution")
+    long["criterion"] = long["criterion"].map(_driver_name)
     order = s.index.astype(str).tolist()
     return alt.Chart(long, title=title).mark_bar().encode(
         x=alt.X("contribution:Q", title="weighted score", stack="zero"),

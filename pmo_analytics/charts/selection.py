@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import PALETTE, axis_format, axis_title
+from . import PALETTE, axis_format, axis_title, column
 
 _MONEY = axis_format("value")
 
@@ -135,6 +135,7 @@ def spend_chart(spend: pd.DataFrame, title: str = "Spend vs budget by period") -
     """Stacked project and hiring spend against the budget line (``PortfolioSelector.spend_``)."""
     df = spend.reset_index()
     long = df.melt(id_vars="period", value_vars=["project_spend", "hire_spend"], var_name="kind", value_name="amount")
+    long["kind"] = long["kind"].map(lambda k: column(k).label)  # the legend reads "Hiring spend", not hire_spend
     bars = alt.Chart(long, title=title).mark_bar().encode(
         x=alt.X("period:O", title="Period"),
         y=alt.Y("amount:Q", title=axis_title("spend"), stack="zero", axis=alt.Axis(format=_MONEY)),

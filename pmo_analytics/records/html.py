@@ -36,7 +36,7 @@ from ..exceptions import RecordError
 from .publish import page_title
 
 __all__ = ["export_html", "render_index", "render_reports_index", "decisions_table", "page_title", "PAGE_CSS",
-           "register_head_html"]
+           "register_head_html", "page_context"]
 
 
 _EXTERNAL = re.compile(
@@ -49,6 +49,7 @@ _EXTERNAL = re.compile(
 #: :func:`pmo_analytics.charts.enable_offline`; the same string as ``charts.SPEC_MIME``).
 SPEC_MIME = "application/vnd.pmo-analytics.vegalite+json"
 _DECISION = "page.decision"
+_VEGALITE = "application/vnd.vegalite."
 _RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")  # a file or folder name inside reports/
 _RUN_ID = re.compile(r"^\d{8}T\d{6}Z[A-Za-z0-9_.\-]{0,100}$")  # a record folder (records.manifest.new_run_id)
 
@@ -70,6 +71,7 @@ table.pmo-table th,table.pmo-table td{padding:3px 9px;border:none;border-bottom:
 table.pmo-table thead th{border-bottom:2px solid #777;background:#fafafa}
 table.pmo-table tbody tr:nth-child(odd){background:#fcfcfc}
 abbr.pmo-missing{text-decoration:none;color:#777;cursor:help}
+.pmo-nobr{white-space:nowrap}
 .pmo-chart{margin:.4em 0 1em;max-width:100%}
 .pmo-chart-live:empty{display:none}
 .pmo-live .pmo-chart-static{display:none}
@@ -83,20 +85,34 @@ details.pmo-appendix dt{font-family:monospace;color:#333;overflow-wrap:anywhere}
 details.pmo-appendix dd{margin:0;overflow-wrap:anywhere}
 details.pmo-warnings pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;color:#7a4b00}
 section.pmo-decision{max-width:100%;box-sizing:border-box}
+nav.pmo-nav{display:flex;flex-wrap:wrap;gap:.3em 1.4em;align-items:baseline;font-family:var(--jp-ui-font-family,
+  system-ui,sans-serif);font-size:13px;border-bottom:1px solid #d6dde3;padding:.2em 0 .45em;margin:0 0 .3em}
+nav.pmo-nav.pmo-nav-end{border-bottom:none;border-top:1px solid #d6dde3;padding:.6em 0 .2em;margin:1.5em 0 0}
+nav.pmo-nav a{color:#0072B2;text-decoration:none}
+nav.pmo-nav a:hover{text-decoration:underline}
+nav.pmo-nav .pmo-nav-record{color:#666;margin-left:auto}
+table.pmo-table thead th{overflow-wrap:normal;word-break:normal;hyphens:manual}
 @media print{
-  @page{margin:14mm 12mm}
+  @page{size:A4;margin:16mm 12mm 14mm}
+  /* tables too wide for a portrait page (records.pages.WIDE_COLUMNS) print on a landscape page */
+  @page pmo-landscape{size:A4 landscape}
+  .pmo-landscape{page:pmo-landscape}
+  nav.pmo-nav,a.anchor-link,.vg-tooltip,#vg-tooltip-element,details.pmo-appendix:not(.pmo-warnings){display:none!important}
+  /* a board pack never splits a word: lines break only between words (and after a hyphen between letters) */
+  *,*::before,*::after{overflow-wrap:normal!important;word-break:normal!important;hyphens:manual!important}
   body.jp-Notebook{max-width:none;padding:0!important;font-size:10pt}
   .jp-OutputArea-output,.pmo-table-wrap,.jp-RenderedHTMLCommon,pre{overflow:visible!important}
   .jp-OutputArea-output img,.jp-OutputArea-output svg,.pmo-chart img,.pmo-chart svg,.vega-embed,
   .vega-embed svg{max-width:100%!important;height:auto!important}
   .vega-embed{display:block!important}
-  .pmo-chart,section.pmo-decision,table.pmo-table tr,.jp-OutputArea-child{break-inside:avoid}
-  h1,h2,h3{break-after:avoid}
-  a.anchor-link{display:none}
-  table.pmo-table,.jp-RenderedHTMLCommon table{font-size:8.5pt;width:auto;max-width:100%}
-  table.pmo-table th,table.pmo-table td,.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{
-    overflow-wrap:anywhere;padding:2px 4px}
-  .vg-tooltip,#vg-tooltip-element{display:none!important}
+  .pmo-chart,section.pmo-decision,table.pmo-table tr,.pmo-key{break-inside:avoid}
+  h1,h2,h3,caption{break-after:avoid}
+  /* tables fit the A4 width: small type, tight cells, headers wrap between words */
+  table.pmo-table,.jp-RenderedHTMLCommon table{font-size:7.5pt;width:auto;max-width:100%}
+  table.pmo-table th,table.pmo-table td,.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{padding:1.5px 3px}
+  table.pmo-table td .pmo-name{display:block;font-size:.95em}
+  details.pmo-fold>summary{font-weight:600;list-style:none}
+  details.pmo-warnings pre{font-size:8pt}
 }
 """
 
@@ -198,8 +214,8 @@ def _prepare(nb, interactive: bool):
                 o["data"] = {"text/html": _chart_html(spec, svg)}
                 o["metadata"] = {}
                 charts += 1
-            elif SPEC_MIME in data:
-                o["data"] = {k: v for k, v in data.items() if k != SPEC_MIME}
+            elif SPEC_MIME in data:  # the static SVG only (and not the Vega-Lite bundle JupyterLab draws)
+                o["data"] = {k: v for k, v in data.items() if k != SPEC_MIME and not k.startswith(_VEGALITE)}
             outputs.append(o)
         if "remove-output" in tags:
             outputs = []
@@ -245,16 +261,123 @@ def _short(value, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + " …"
 
 
+#: A line Python's warnings module writes: ``/path/file.py:12: DataWarning: the message``.
+_WARNING_LINE = re.compile(r"^\S.*?:\d+: (?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Warning|Error): (.*)$")
+
+
+def _warning_messages(text: str) -> list[str]:
+    """The messages of warnings written to stderr, without the file, line, class and source line of each
+    (a board reads "the budget has no row for period 7", not ``/srv/.../x.py:12: DataWarning: ...``)."""
+    out: list[str] = []
+    skip_source = False
+    for line in text.splitlines():
+        m = _WARNING_LINE.match(line)
+        if m:
+            out.append(m.group(1).strip())
+            skip_source = True
+        elif skip_source and line.startswith((" ", "\t")):
+            skip_source = False  # the source line Python prints under a warning
+        elif line.strip():
+            skip_source = False
+            out.append(line.rstrip())
+    return out
+
+
 def _warnings_html(warnings: list[str]) -> str:
     if not warnings:
         return ""
-    text = html.escape("\n".join(w.rstrip("\n") for w in warnings))
+    messages = list(dict.fromkeys(m for w in warnings for m in _warning_messages(w)))
+    if not messages:
+        return ""
+    warnings = messages
+    text = html.escape("\n".join(messages))
     n = len(warnings)
     return (f"<details class='pmo-appendix pmo-warnings'><summary>{n} warning{'s' if n != 1 else ''} "
             f"written while computing this page</summary><pre>{text}</pre></details>")
 
 
-def export_html(nb, title: str, *, interactive: bool = True) -> str:
+#: A token that must not break at its hyphen: ids and dates (``P-046``, ``R-101-01``, ``2027-08-04``), ranges of
+#: amounts (``M-£5.1``): hyphen-joined parts with a digit somewhere (trailing punctuation left out).
+_PART = r"[£$€]?\w+(?:[.,]\d+)*"
+_HYPHENATED = re.compile(rf"(?<![\w£$€.,-])(?=[\w£$€.,-]*\d){_PART}(?:-{_PART})+(?![\w£$€-])")
+_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+_RAW = ("script", "style", "svg", "textarea", "title", "math")
+
+
+def _nobr(text: str) -> str:
+    return _HYPHENATED.sub(lambda t: f"<span class='pmo-nobr'>{t.group(0)}</span>", text) if "-" in text else text
+
+
+def _keep_tokens(fragment: str) -> str:
+    """``fragment`` with every :data:`_HYPHENATED` token of its text in a ``pmo-nobr`` span: a browser breaks a
+    line after any hyphen, and a printed ``P-|046`` or ``2027-|08-04`` reads as two things. The content of
+    ``script``, ``style``, ``svg`` and the like is left as it is."""
+    out, pos = [], 0
+    while True:
+        m = _TAG.search(fragment, pos)
+        if m is None:
+            out.append(_nobr(fragment[pos:]))
+            return "".join(out)
+        out.append(_nobr(fragment[pos:m.start()]))
+        tag = m.group(0)
+        out.append(tag)
+        pos = m.end()
+        name = re.match(r"<\s*([a-zA-Z][\w-]*)", tag)
+        if name and name.group(1).lower() in _RAW and not tag.endswith("/>"):
+            close = re.compile(rf"</\s*{name.group(1)}\s*>", re.IGNORECASE).search(fragment, pos)
+            end = close.end() if close else len(fragment)
+            out.append(fragment[pos:end])
+            pos = end
+
+
+# ---------------------------------------------------------------- navigation and print furniture
+def page_context(run_id: str, date: str, stems: list[str], i: int, *, last: bool = False) -> dict:
+    """Where page ``stems[i]`` of a record stands: its record id and date, and its index, previous and next pages.
+
+    ``last`` ends the chain at this page (a failed review writes no page after the one that failed). The links
+    are plain file names inside the record folder (``03_schedule_risk.html``).
+    """
+    def link(j):
+        return {"href": f"{stems[j]}.html", "title": page_title(stems[j])} if 0 <= j < len(stems) else None
+
+    return {"run_id": str(run_id), "date": str(date)[:10], "title": page_title(stems[i]), "index": "index.html",
+            "prev": link(i - 1), "next": None if last else link(i + 1), "position": (i + 1, len(stems))}
+
+
+def _nav_html(ctx: dict, end: bool = False) -> str:
+    """The record's navigation bar: index, previous and next page, and the record id (hidden in print)."""
+    e = html.escape
+    parts = [f"<a rel='index' href='{e(_rel(ctx.get('index') or 'index.html'))}'>&#8962; Record index</a>"]
+    for rel, arrow in (("prev", "&#8592; "), ("next", "")):
+        target = ctx.get(rel)
+        if target:
+            text = f"{arrow}{e(target['title'])}" + (" &#8594;" if rel == "next" else "")
+            parts.append(f"<a rel='{rel}' href='{e(_rel(target['href']))}'>{text}</a>")
+    pos = ctx.get("position")
+    where = f"page {pos[0]} of {pos[1]} · " if pos else ""
+    parts.append(f"<span class='pmo-nav-record'>{where}record {e(ctx.get('run_id', ''))} · {e(ctx.get('date', ''))}"
+                 "</span>")
+    return f"<nav class='pmo-nav{' pmo-nav-end' if end else ''}' aria-label='Record pages'>{''.join(parts)}</nav>"
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal (quotes, backslashes and line breaks escaped; no ``</style>``)."""
+    out = "".join(ch if ch.isprintable() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in str(text))
+    return f'"{out}"'
+
+
+def furniture_css(run_id: str, date: str, title: str, page: str = "") -> str:
+    """``@page`` margin boxes of a printed record page: record id and date at the top, the page's title and
+    "page N of M" at the bottom (Chromium 131+, and any CSS Paged Media printer)."""
+    name = f" {page}" if page else ""
+    return (f"@page{name}{{@top-left{{content:{_css_string('Portfolio review · record ' + str(run_id))};"
+            "font:8pt sans-serif;color:#555}"
+            f"@top-right{{content:{_css_string(str(date)[:10])};font:8pt sans-serif;color:#555}}"
+            f"@bottom-left{{content:{_css_string(title)};font:8pt sans-serif;color:#555}}"
+            '@bottom-right{content:"page " counter(page) " of " counter(pages);font:8pt sans-serif;color:#555}}')
+
+
+def export_html(nb, title: str, *, interactive: bool = True, context: dict | None = None) -> str:
     """A self-contained HTML page of an executed notebook, read as a decision record.
 
     Parameters
@@ -266,6 +389,11 @@ def export_html(nb, title: str, *, interactive: bool = True) -> str:
     interactive : bool, default True
         Charts drawn live by the inlined Vega JavaScript (tooltips, zoom);
         False keeps only their static SVG and adds no script.
+    context : dict, optional
+        The page's place in its record (:func:`page_context`): the page gets
+        links to the record's index and to the previous and next pages, and
+        its printout carries the record id, the date and "page N of M" in its
+        margins.
 
     Raises
     ------
@@ -297,11 +425,19 @@ def export_html(nb, title: str, *, interactive: bool = True) -> str:
         # after the title heading's closing </div> of its markdown cell would push the intro first: the box
         # goes straight under the title
         body = body[:at] + box + body[at:]
+    start, end = body.find("<main>"), body.rfind("</main>")
+    if 0 <= start < end:
+        body = body[:start] + _keep_tokens(body[start:end]) + body[end:]
     tail = _appendix(published) + _warnings_html(warnings)
+    if context:
+        tail += _nav_html(context, end=True)
+        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _nav_html(context), body, count=1)
     if tail:
         body = body.replace("</main>", tail + "</main>", 1) if "</main>" in body else \
             body.replace("</body>", tail + "</body>", 1)
-    css = f"<style type='text/css'>{PAGE_CSS}</style>"
+    furniture = furniture_css(context["run_id"], context["date"], context.get("title") or page_title(title)) \
+        if context else ""
+    css = f"<style type='text/css'>{PAGE_CSS}{furniture}</style>"
     body = body.replace("</head>", css + "</head>", 1)
     if charts:
         scripts = (f"<script type='module'>{_vega_bundle()}</script>"
@@ -410,13 +546,15 @@ def render_index(manifest: dict, numbers: dict | None = None) -> str:
     git = manifest.get("git") or {}
     results = (" · <a href='./results.xlsx'>results.xlsx</a> (and <a href='./results_csv/'>CSV</a>)"
                if manifest.get("results") else "")
+    if manifest.get("board_pack"):
+        results += f" · <a href='{e(_rel(manifest['board_pack']))}'>board pack (PDF, A4)</a>"
     when = str(manifest.get("ended") or manifest.get("started") or "")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Portfolio review {e(run_id)}</title>
 <style>{_INDEX_CSS}</style></head><body>
 <h1>Portfolio review — decision record</h1>
-<p class="pmo-sub">{e(when[:10])} · data {e(str(data.get('path', '')))} · seed {e(str(manifest.get('seed')))}
+<p class="pmo-sub">{e(when[:10])} · data <b>{e(Path(str(data.get('path', ''))).name)}</b> · seed {e(str(manifest.get('seed')))}
 · status <b>{e(str(manifest.get('status')))}</b>{results}</p>
 {banner}{lead}
 <h2>What each page decides</h2>

@@ -46,7 +46,7 @@ from ..tables.formats import confidence as display_confidence, currency, money_s
 from .publish import IDENTITY, publish, to_jsonable
 
 __all__ = ["DECISION", "decision", "decision_box", "render_decision_box", "show_table", "format_table", "publish_table",
-           "anchor", "key_number", "say", "open_review", "FOLD_ROWS", "ASK_START"]
+           "anchor", "key_number", "say", "open_review", "FOLD_ROWS", "ASK_START", "WIDE_COLUMNS"]
 
 #: Name under which a page publishes its decision box.
 DECISION = "page.decision"
@@ -57,6 +57,9 @@ ROLE = {"pmo": {"role": "decision"}}
 FOLD_ROWS = 15
 #: How every ask of a decision box begins.
 ASK_START = "The board is asked to"
+#: Tables of this many columns or more print on a landscape A4 page of their own (``pmo-landscape``): on a portrait
+#: page their numbers would not fit without splitting words.
+WIDE_COLUMNS = 12
 
 
 
@@ -426,11 +429,14 @@ def format_table(df: pd.DataFrame, table: str | None = None, columns=None, *, na
                              f"{MISSING}</abbr></td>")
                 continue
             inner = e(text)
+            if d.kind == "id":  # an id never breaks at its hyphen (P-|046); its name beside it wraps
+                inner = f"<span style='white-space:nowrap'>{inner}</span>"
             if str(c) in name_map and not has_name.get(str(c), False):
                 nm = name_map[str(c)].get(str(v))
                 if nm:
                     inner += f" <span class='pmo-name' style='color:#555'>{e(nm)}</span>"
-            nowrap = ";white-space:nowrap" if align == "right" else ""  # a number never breaks across lines
+            # a number or a date never breaks across lines
+            nowrap = ";white-space:nowrap" if align == "right" or d.kind == "date" else ""
             cells.append(f"<td style='text-align:{align}{nowrap}'>{inner}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     notes = []
@@ -442,7 +448,8 @@ def format_table(df: pd.DataFrame, table: str | None = None, columns=None, *, na
         else ""
     foot = ("<p class='pmo-table-notes' style='font-size:.85em;color:#555;margin:.2em 0 1em'>"
             + "; ".join(notes) + ".</p>") if notes else ""
-    body = (f"<div class='pmo-table-wrap'><table class='pmo-table'>{cap}<thead><tr>{''.join(heads)}</tr></thead>"
+    wide = " pmo-landscape" if len(frame.columns) >= WIDE_COLUMNS else ""
+    body = (f"<div class='pmo-table-wrap{wide}'><table class='pmo-table'>{cap}<thead><tr>{''.join(heads)}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>{foot}</div>")
     if fold is None:
         fold = len(frame) > FOLD_ROWS

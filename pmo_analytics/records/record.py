@@ -45,14 +45,16 @@ from pathlib import Path
 
 from ..atomic import write_json_atomic, write_text_atomic
 from ..exceptions import RecordError
+from .boardpack import PDF_NAME, write_board_pack
 from .export import export_results
-from .html import export_html, render_index, render_reports_index
+from .html import export_html, page_context, render_index, render_reports_index
 from .integrity import register_head
 from .kernel import Kernel, quiet_loggers, signals_raise
+from .lab import open_well, sign
 from .manifest import RUN_ID, git_commit, new_run_id, package_versions, publish_dir, utc_now
 from .notebooks import DEFAULT_PARAMETERS, check_parameters, collect_numbers, list_notebooks, notebook_parameters, \
     notebooks_dir, resolve_notebooks
-from .publish import IDENTITY
+from .publish import IDENTITY, page_title
 from .staging import clean_stale_staging, staging_folder
 
 __all__ = ["DecisionRecord", "write_record", "decision_rows"]
@@ -84,6 +86,10 @@ class DecisionRecord:
         Address of a Dask scheduler (``tcp://host:8786``) that runs the
         portfolio simulation and the frontier levels; the numbers are the same
         without it (seeded streams per project and block, never per worker).
+    pdf : bool, default False
+        Also print the record as one A4 board pack, ``board_pack.pdf`` in the
+        record folder (:mod:`pmo_analytics.records.boardpack`; needs headless
+        Chromium, checked before anything runs).
     """
 
     data: str | os.PathLike | list | None = None
@@ -95,6 +101,7 @@ class DecisionRecord:
     timeout: int = 1800
     decisions: str | os.PathLike | None = "decisions"
     scheduler: str | None = None
+    pdf: bool = False
 
     # results
     run_id_: str | None = None
@@ -133,6 +140,7 @@ class DecisionRecord:
         page_params = check_parameters(notebooks, {k: v for k, v in self.parameters.items() if k != "seed"})
         policy = self._policy(sources[0])  # refuses unknown or bad settings before anything runs
         scheduler = self._scheduler(notebooks, policy)  # connected to and identified before page 00
+        chromium = self._chromium()
         out = Path(self.out)
         out.mkdir(parents=True, exist_ok=True)
         clean_stale_staging(out, self._say)
@@ -144,13 +152,17 @@ class DecisionRecord:
                 # read and validate the data once, in the kernel every page runs in
                 tables, names = kernel.preflight(data, policy, scheduler, timeout=self.timeout)
                 numbers, entries, status, error = self._execute(kernel, notebooks, data, policy, page_params,
-                                                                folder, identity, t0)
+                                                                folder, identity, t0, run_id=run_id, date=started)
             finally:
                 kernel.shutdown()
             final = out / (run_id if status == "complete" else f"{run_id}-FAILED")
             manifest = self._manifest(run_id, status, error, started, t0, final, data, identity, merged, sources,
                                       tables, policy, entries, numbers)
             manifest["scheduler"] = scheduler
+            if chromium and status == "complete":
+                self._say("printing the board pack ...")
+                write_board_pack(folder, {**manifest, "status": status}, _decisions(numbers), chromium)
+                manifest["board_pack"] = PDF_NAME
             self._write(folder, manifest, numbers, names, currency=_currency(data))
             publish_dir(folder, final)  # the staging lock travels with the rename: removed once published
         with contextlib.suppress(OSError):
@@ -162,6 +174,46 @@ class DecisionRecord:
         if status != "complete":
             raise RecordError(f"review failed ({error}); partial record kept at {final}")
         return self
+
+    def _chromium(self) -> str | None:
+        """The Chromium that prints the board pack (``pdf=True``); refused before anything runs without one."""
+        if not self.pdf:
+            return None
+        from .boardpack import find_chromium
+
+        found = find_chromium()
+        if not found:
+            raise RecordError("--pdf prints the board pack with headless Chromium, and none was found (install "
+                              "chromium, or set PMO_CHROMIUM to its path); nothing ran")
+        return found
+
+    def summary(self) -> dict:
+        """What ``pmo review --json`` prints: the record's path, status, pages and headline numbers.
+
+        ``headline`` and ``key_numbers`` are the first page's decision (its tiles: label, value, unit, text);
+        each page gives its title, headline, ask, files and seconds.
+        """
+        if self.manifest_ is None:
+            raise RecordError("the review has not run yet: call run() first")
+        m, numbers = self.manifest_, self.numbers_ or {}
+        decisions = _decisions(numbers)
+        pages = []
+        for n in m.get("notebooks", []):
+            stem = Path(n["notebook"]).stem
+            d = decisions.get(stem) or {}
+            pages.append({"page": stem, "title": page_title(stem, d or None), "headline": d.get("headline"),
+                          "ask": d.get("ask"), "html": str(self.path_ / n["html"]),
+                          "notebook": str(self.path_ / n["notebook"]), "seconds": n.get("seconds"),
+                          "published_numbers": n.get("published_numbers")})
+        first = decisions.get(Path(m["notebooks"][0]["notebook"]).stem) if m.get("notebooks") else None
+        return {"record": str(self.path_), "run_id": m.get("run_id"), "status": m.get("status"),
+                "error": m.get("error"), "seconds": m.get("seconds"), "index": str(self.path_ / "index.html"),
+                "pdf": str(self.path_ / m["board_pack"]) if m.get("board_pack") else None,
+                "results": str(self.path_ / "results.xlsx") if m.get("results") else None,
+                "headline": (first or {}).get("headline"),
+                "key_numbers": [{k: x.get(k) for k in ("label", "value", "unit", "text")}
+                                for x in (first or {}).get("key_numbers", [])],
+                "pages": pages}
 
     def _scheduler(self, notebooks: list[Path], policy) -> str | None:
         """The scheduler address the pages get: checked (connected to, identified) now, or None when unused."""
@@ -226,7 +278,7 @@ class DecisionRecord:
             (staging / ".kernel.log").unlink()
 
     # ------------------------------------------------------------------ steps
-    def _execute(self, kernel, notebooks, data, policy, page_params, staging, identity, t0):
+    def _execute(self, kernel, notebooks, data, policy, page_params, staging, identity, t0, *, run_id="", date=""):
         import nbformat
         import papermill as pm
 
@@ -235,13 +287,16 @@ class DecisionRecord:
         numbers, entries = {}, []
         status, error = "complete", None
         done_seconds = []
+        # what each page took the last time these data were reviewed under this policy: the only honest estimate
+        # (page 00 computes the review every page reads, so the pages' times differ by a factor of 30)
+        before = earlier_seconds(Path(self.out), identity["fingerprint"], policy.digest, [p.stem for p in notebooks])
         for i, nb_path in enumerate(notebooks, 1):
             injected = {**{k: v for k, v in DEFAULT_PARAMETERS.items() if k in notebook_parameters(nb_path)},
                         "data_path": str(data), "seed": seed, "policy": pol, **page_params[nb_path]}
             left = ""
-            if done_seconds:
-                rest = (len(notebooks) - i + 1) * sum(done_seconds) / len(done_seconds)
-                left = f", about {rest:.0f} s left"
+            rest = [before.get(p.stem) for p in notebooks[i - 1:]]
+            if before and all(r is not None for r in rest):
+                left = f", about {sum(rest):.0f} s left as in the last review of these data"
             self._say(f"[{i}/{len(notebooks)}] {nb_path.stem} (elapsed {time.perf_counter() - t0:.0f} s{left})")
             t = time.perf_counter()
             out_nb = staging / nb_path.name
@@ -255,10 +310,16 @@ class DecisionRecord:
                 self._say(f"    FAILED: {error}")
             nb = nbformat.read(out_nb, as_version=4)
             nums = collect_numbers(nb)
+            # charts JupyterLab draws, published numbers out of sight, and signed: the page opens trusted
+            nb, _ = open_well(nb)
+            write_text_atomic(out_nb, nbformat.writes(nb))
+            self._sign(nb, nb_path.stem)
             if status == "complete":
                 self._check_identity(nb_path.stem, nums.get(IDENTITY), identity, policy)
             html_path = staging / f"{nb_path.stem}.html"
-            write_text_atomic(html_path, export_html(nb, nb_path.stem))
+            # linked to the index and its neighbours; a failed page is the last one written: no next link
+            context = page_context(run_id, date, [p.stem for p in notebooks], i - 1, last=status != "complete")
+            write_text_atomic(html_path, export_html(nb, nb_path.stem, context=context))
             numbers[nb_path.stem] = nums
             seconds = time.perf_counter() - t
             done_seconds.append(seconds)
@@ -270,6 +331,19 @@ class DecisionRecord:
             if status == "failed":
                 break
         return numbers, entries, status, error
+
+    def _sign(self, nb, page: str) -> None:
+        """Sign the executed page with the user's Jupyter secret; a review does not fail for want of a store."""
+        try:
+            sign(nb)
+        except Exception as exc:  # noqa: BLE001 - a read-only home, a locked database: the page opens untrusted
+            from ..exceptions import PMOWarning
+
+            if not getattr(self, "_unsigned_said", False):
+                self._unsigned_said = True
+                warnings.warn(f"the executed notebooks are not signed ({type(exc).__name__}: {exc}); JupyterLab "
+                              f"opens them untrusted (jupyter trust {page}.ipynb trusts one)", PMOWarning,
+                              stacklevel=2)
 
     @staticmethod
     def _check_identity(page: str, published, identity: dict, policy) -> None:
@@ -328,6 +402,44 @@ def _currency(data) -> str | None:
     from ..tables.settings import read_settings
 
     return read_settings(data).currency
+
+
+def earlier_seconds(out: Path, fingerprint: str, policy_digest: str, pages: list[str] | None = None) -> dict[str, float]:
+    """Seconds each page took in the newest complete record under ``out`` of the same data, policy and pages
+    ({} if none).
+
+    A review's pages take what they took the last time on the same data under the same policy (iterations,
+    levels, seed): that is the estimate ``pmo review`` gives of the time left, and without such a record it gives
+    none (a mean over the pages done so far said 237 s for a run that ended 40 s later).
+    """
+    try:
+        folders = sorted((p for p in Path(out).iterdir() if p.is_dir() and RUN_ID.match(p.name)),
+                         key=lambda p: p.name, reverse=True)
+    except OSError:
+        return {}
+    for folder in folders[:50]:
+        try:
+            m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(m, dict) or m.get("status") != "complete":
+            continue
+        if (m.get("data") or {}).get("fingerprint") != fingerprint or m.get("policy_sha256") != policy_digest:
+            continue
+        if pages is not None and [Path(str(n.get("notebook"))).stem for n in m.get("notebooks", [])] != list(pages):
+            continue
+        return {Path(str(n.get("notebook"))).stem: float(n["seconds"]) for n in m.get("notebooks", [])
+                if isinstance(n.get("seconds"), (int, float))}
+    return {}
+
+
+def _decisions(numbers: dict) -> dict[str, dict | None]:
+    """Page stem -> the decision box it published (``page.decision``), or None."""
+    out = {}
+    for stem, nums in (numbers or {}).items():
+        d = (nums or {}).get("page.decision")
+        out[stem] = d if isinstance(d, dict) and d.get("headline") else None
+    return out
 
 
 def _sha(path: Path) -> str:
