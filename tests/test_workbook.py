@@ -39,7 +39,7 @@ def numbers():
     exposure = risk.set_index("project_id")[["p90_days_late", "cost_contingency", "jcl"]]
     evm = pd.DataFrame({"project_id": ["X-1", "X-2", "X-3"], "rag": ["red", "amber", "green"],
                         "cpi": [0.8637592968, 1.0, 1.25], "bac": [4_363_000.0, 2.0e6, 1.0e6],
-                        "data_date": pd.to_datetime(["2026-10-31"] * 3)})
+                        "data_date": pd.to_datetime(["2026-10-31"] * 3), "name": ["Platform", "Substation", "Lake"]})
     benefits = pd.DataFrame({"benefit_id": ["B-1", "B-2", "B-3"], "project_id": ["X-1", "X-1", "X-2"],
                              "planned_total": [1_259_500.0, 10.0, 5.5], "realisation_rate": [0.64, np.nan, 1.0],
                              "status": ["at risk", "not yet measured", "on track"]})
@@ -52,7 +52,8 @@ def numbers():
         "02_portfolio_selection": {"uncertainty.spend": spend, "selection.status": "optimal",
                                    "selection.start_periods": {"X-1": 1, "X-2": 3}},
         "03_schedule_risk": {"results.risk_by_project": risk, "risk.exposure": exposure},
-        "04_delivery_monitoring": {"results.evm_by_project": evm, "delivery.p_within_budget": {"X-1": 0.0, "X-2": 0.882}},
+        "04_delivery_monitoring": {"results.evm_by_project": evm,
+                                   "delivery.p_within_budget": {"X-1": 0.0, "X-2": 0.882}},
         "05_benefits_and_lessons": {"results.benefits": benefits},
     }
     return _published(raw)
@@ -107,6 +108,8 @@ def test_sheet_names_are_for_people_and_map_to_their_publish_keys(book):
     row = contents.set_index("Sheet").loc["Risk – exposure"]
     assert row["Page"] == "03 Schedule risk" and row["Also published by page"] == "00"
     assert names.count("Risk – exposure") == 1
+    what = contents.set_index("Sheet")["What"]
+    assert "P90 finish dates" in what["Risk by project"] and "P80" not in what["Risk by project"]  # the record's level
     # every sheet is reachable from Contents
     links = {c.value: c.hyperlink.location for c in wb[CONTENTS]["A"] if c.hyperlink is not None
              and c.hyperlink.location}
@@ -155,6 +158,7 @@ def test_every_number_has_a_format_of_its_kind(book):
     assert rk[heads["P90 days late [working days]"] + "2"].number_format == "#,##0.0"
     assert rk[heads["P90 finish"] + "2"].is_date and rk[heads["P90 finish"] + "2"].number_format == "yyyy-mm-dd"
     evm = wb["EVM by project"]
+    assert [c.value for c in evm[1]][:3] == ["Project", "Name", "RAG"]  # the name beside the id, wherever published
     heads = {c.value: c.column_letter for c in evm[1]}
     assert evm[heads["CPI [ratio]"] + "2"].number_format == "0.00"
     num = wb["Numbers"]
@@ -203,7 +207,8 @@ def test_rag_columns_are_filled_red_amber_green(book):
                 for rule in rng.rules:
                     word = re.search(r'="([a-z ]+)"$', rule.formula[0]).group(1)
                     rules[word] = rule.dxf.fill.fgColor.rgb
-        assert rules["red"].endswith("F4B6B6") and rules["amber"].endswith("FFE0A3") and rules["green"].endswith("C6EFCE")
+        assert rules["red"].endswith("F4B6B6") and rules["amber"].endswith("FFE0A3")
+        assert rules["green"].endswith("C6EFCE")
     # only RAG columns are coloured
     cpi = next(c.column_letter for c in wb["EVM by project"][1] if c.value == "CPI [ratio]")
     assert not any(cpi in str(r.sqref) for r in wb["EVM by project"].conditional_formatting)

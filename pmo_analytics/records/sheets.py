@@ -249,10 +249,12 @@ def _prepared(name: str, df: pd.DataFrame, names: dict | None) -> pd.DataFrame:
         for c in key.columns:  # p80_cost documents the cost at the record's level: p90_cost at P90
             level = re.fullmatch(r"p80_(.+)", c)
             pattern = re.compile(rf"p\d+(?:\.\d+)?_{re.escape(level.group(1))}") if level else None
-            first += [x for x in frame.columns if x not in first and (x == c or (pattern and pattern.fullmatch(str(x))))]
+            first += [x for x in frame.columns
+                      if x not in first and (x == c or (pattern is not None and pattern.fullmatch(str(x))))]
         pos = {c: i for i, c in enumerate(frame.columns)}
-        for id_col, (name_col, _) in _NAME_COLUMNS.items():  # the name stays beside its id
-            if name_col in frame.columns and id_col in first and name_col not in first:
+        for id_col, (_, present) in _NAME_COLUMNS.items():  # the name stays beside its id
+            name_col = next((c for c in present if c in frame.columns), None)
+            if name_col is not None and id_col in first and name_col not in first:
                 first.insert(first.index(id_col) + 1, name_col)
         frame = frame[first + sorted((c for c in frame.columns if c not in first), key=pos.get)]
     return frame

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from ..tables.columns import Column, column, known
-from ..tables.formats import confidence as display_confidence, currency as display_currency, currency_symbol
+from ..tables.formats import confidence as display_confidence, currency as display_currency, currency_symbol, p_label
 from .published import lookup
 from .sheets import (_ILLEGAL_XML, _KEY_BY_SHEET, _atomic, _cell_text, _check, _clean_cell, _prepared, _unit,
                      safe_text, sheet_name)
@@ -213,7 +213,8 @@ def _is_rag(values: pd.Series, name: str) -> bool:
         return False
     words = tuple(RAG_WORDS) + _RAG_OTHER
     low = text.str.strip().str.lower()
-    return bool(low.map(lambda v: v.startswith(words)).all() and low.map(lambda v: v.startswith(tuple(RAG_WORDS))).any())
+    coloured = tuple(RAG_WORDS)
+    return bool(low.map(lambda v: v.startswith(words)).all() and low.map(lambda v: v.startswith(coloured)).any())
 
 
 def _unique_headers(heads: list[str], names: list[str]) -> list[str]:
@@ -321,7 +322,7 @@ def export_excel(tables: dict[str, pd.DataFrame], path: str | os.PathLike, units
             ws = wb.create_sheet(sheet_name(title, taken))
             rows = _write_table(ws, str(name), key, df, units, names, currency, confidence, cover, glossary)
             sheets.append({"sheet": ws.title, "page": str(df.attrs.get("page_title") or df.attrs.get("page") or ""),
-                           "key": key, "what": _what(str(name), key, df), "rows": rows,
+                           "key": key, "what": _what(str(name), key, df, confidence), "rows": rows,
                            "also": ", ".join(also)})
         _write_contents(contents, cover, sheets, currency, confidence)
         _write_columns(wb.create_sheet(COLUMNS_SHEET), glossary, cover)
@@ -330,10 +331,10 @@ def export_excel(tables: dict[str, pd.DataFrame], path: str | os.PathLike, units
     return _atomic(path, write)
 
 
-def _what(name: str, key: str, df: pd.DataFrame) -> str:
+def _what(name: str, key: str, df: pd.DataFrame, confidence: float) -> str:
     k = _KEY_BY_SHEET.get(name)
     if k is not None:
-        return k.what
+        return k.what.replace("P80", p_label(confidence))  # the key tables' levels are the record's
     if df.attrs.get("description"):
         return str(df.attrs["description"])
     entry = lookup(key)
