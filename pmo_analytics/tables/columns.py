@@ -9,6 +9,8 @@ that a result-producing function of the package returns is defined here (or
 in the data model); ``tests/test_glossary.py`` runs them on portfolios that
 are not the sample, at confidence 80 and 90, and holds them to it.
 
+Over 700 lines on purpose: a table of definitions, one per published column, kept in one place.
+
 One meaning per name
 --------------------
 A name means one thing wherever it appears: ``jcl`` is the probability of
