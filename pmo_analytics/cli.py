@@ -473,10 +473,10 @@ def closing_line(summary: dict) -> str:
     pages = summary.get("pages") or []
     secs = float(summary.get("seconds") or 0)
     took = f"{secs:.0f} s" if secs < 120 else f"{secs // 60:.0f} min {secs % 60:02.0f} s"
-    head = summary.get("headline")
+    head = str(summary.get("headline") or "").split(". ")[0].strip().rstrip(".")  # its first sentence
     pdf = f"; board pack {summary['pdf']}" if summary.get("pdf") else ""
     return (f"review {summary.get('status')}: {len(pages)} page{'s' if len(pages) != 1 else ''} in {took}"
-            + (f" — {head}" if head else "") + f". Open {summary.get('index')}{pdf}")
+            + (f". {head}" if head else "") + f". Open {summary.get('index')}{pdf}")
 
 
 def _cmd_template(args) -> int:

@@ -317,10 +317,11 @@ def test_validate_takes_data_as_the_other_commands_do(capsys):
 
 
 def test_the_closing_line_says_pages_time_headline_and_where_to_look():
-    line = cli.closing_line({"status": "complete", "pages": [{}] * 7, "seconds": 93.4, "headline": "Fund 14.",
+    line = cli.closing_line({"status": "complete", "pages": [{}] * 7, "seconds": 93.4,
+                             "headline": "Fund 14 of 52 for £36.8 M. On 10,000 scenarios it overruns.",
                              "index": "reports/r/index.html", "pdf": "reports/r/board_pack.pdf"})
-    assert line == ("review complete: 7 pages in 93 s — Fund 14.. Open reports/r/index.html; board pack "
-                    "reports/r/board_pack.pdf")
+    assert line == ("review complete: 7 pages in 93 s. Fund 14 of 52 for £36.8 M. Open reports/r/index.html; "
+                    "board pack reports/r/board_pack.pdf")
     assert "in 3 min 05 s" in cli.closing_line({"status": "complete", "pages": [{}], "seconds": 185, "index": "i"})
 
 
@@ -342,3 +343,20 @@ def test_the_time_left_comes_from_the_last_review_of_the_same_data_or_is_not_sai
     assert earlier_seconds(tmp_path, "f1", "p1", ["00_a", "01_b"]) == {"00_a": 10.0, "01_b": 20.0}
     assert earlier_seconds(tmp_path, "f1", "p1", ["01_b"]) == {}  # page 01 alone also computes the review
     assert earlier_seconds(tmp_path, "f2", "p1") == {}
+
+
+@pytest.mark.slow
+def test_review_json_is_a_machine_summary_and_the_run_ends_with_one_line(tmp_path, capsys):
+    assert main(["review", "--data", str(MINIMAL), "--notebook", "01", "--out", str(tmp_path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    summary = json.loads(out)  # stdout is the JSON alone
+    record = Path(summary["record"])
+    assert record.parent == tmp_path and summary["status"] == "complete" and summary["pdf"] is None
+    assert [p["page"] for p in summary["pages"]] == ["01_intake_screening"]
+    assert Path(summary["pages"][0]["html"]).is_file() and Path(summary["index"]).is_file()
+    numbers = json.loads((record / "numbers.json").read_text())["01_intake_screening"]["page.decision"]
+    assert summary["headline"] == numbers["headline"]
+    assert [k["text"] for k in summary["key_numbers"]] == [k["text"] for k in numbers["key_numbers"]]
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("review complete: 1 page in ") and last.endswith(f"Open {record / 'index.html'}")
+    assert "s left" not in err  # no earlier review of these data under --out: no estimate of the time left
