@@ -568,8 +568,7 @@ def _write_contents(ws, cover: dict, sheets: list[dict], currency: str, confiden
         row += 1
         for fname, digest in sorted(files.items()):
             put(fname, digest)
-    _print_setup(ws, cover)
-    ws.print_title_rows = None
+    _print_setup(ws, cover)  # the title row repeats on each printed page
 
 
 def _write_columns(ws, glossary: list[tuple], cover: dict) -> None:
