@@ -215,8 +215,11 @@ class PageResult:
 class Browser:
     """Headless Chromium driven over ``--remote-debugging-pipe``."""
 
-    def __init__(self, executable: str = CHROMIUM, timeout: float = 60.0):
+    def __init__(self, executable: str = CHROMIUM, timeout: float = 60.0, localhost: bool = False):
         self.executable = executable
+        #: ``localhost``: 127.0.0.1 stays reachable (a local JupyterLab); every other host is still unresolvable
+        self.flags = [f"{f}, EXCLUDE 127.0.0.1" if localhost and f.startswith("--host-resolver-rules") else f
+                      for f in FLAGS]
         self.timeout = timeout
         self._id = 0
         self._pending: dict[int, dict] = {}
@@ -234,7 +237,7 @@ class Browser:
             os.dup2(to_child_r, 3)
             os.dup2(from_child_w, 4)
 
-        self._proc = subprocess.Popen([self.executable, *FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
+        self._proc = subprocess.Popen([self.executable, *self.flags, f"--user-data-dir={self._profile}", "about:blank"],
                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL, preexec_fn=fds,
                                       pass_fds=(3, 4))  # close_fds runs after preexec_fn: keep 3 and 4

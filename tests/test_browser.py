@@ -254,3 +254,84 @@ def test_review_record_pages_in_the_browser(tmp_path, chromium):
 
 
 # The curated pages of a full review are checked in tests/test_end_to_end.py on its shared sample record.
+
+
+#: What a notebook shows in JupyterLab: charts drawn by its Vega renderer, their text fallback, published JSON.
+_LAB_JS = r"""(() => {
+  const out = [...document.querySelectorAll('.jp-OutputArea')].map(e => e.innerText).join('\n');
+  return {
+    cells: document.querySelectorAll('.jp-Notebook .jp-Cell').length,
+    vega: document.querySelectorAll('.jp-RenderedVegaCommon5 svg').length,
+    alt_text: (out.match(/alt\.(?:Layer|VConcat|HConcat)?Chart\(/g) || []).length,
+    published_text: (out.match(/application\/vnd\.pmo|^[a-z_.]+ = [{\[\d"]/gm) || []).length,
+  };
+})()"""
+
+
+@pytest.mark.slow
+def test_an_executed_page_opens_in_jupyterlab_with_its_charts_drawn(tmp_path):
+    """A record notebook (open_well + sign, as pmo review writes it) in a real JupyterLab, in Chromium: its two
+    charts drawn by JupyterLab's Vega renderer, no ``alt.Chart(...)`` text and no published JSON; the same
+    notebook as papermill left it draws no chart and shows the published numbers as text (the check can fail)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from pmo_analytics.records.lab import open_well, sign
+
+    from .test_html import page_notebook
+
+    root = tmp_path / "lab"
+    root.mkdir()
+    raw = page_notebook()
+    nbformat.write(raw, root / "raw.ipynb")
+    nb, _ = open_well(raw)
+    nbformat.write(nb, root / "page.ipynb")
+    sign(nb)  # the session's throw-away JUPYTER_DATA_DIR (conftest.py), which the server below reads too
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    jupyter = Path(sys.executable).with_name("jupyter")
+    server = subprocess.Popen([str(jupyter), "lab", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
+                               "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+    try:
+        shown = {}
+        with browser.Browser(timeout=120, localhost=True) as b:
+            for name in ("page.ipynb", "raw.ipynb"):
+                target = b.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+                session = b.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+                b.call("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 6000, "deviceScaleFactor": 1,
+                                                              "mobile": False}, session)
+                state = {}
+                for _ in range(40):  # the server starts, then JupyterLab loads the notebook
+                    time.sleep(2)
+                    try:
+                        if not state.get("cells"):
+                            # a workspace of its own, reset: JupyterLab would reopen the other notebook beside it
+                            url = f"http://127.0.0.1:{port}/lab/workspaces/{Path(name).stem}/tree/{name}?reset"
+                            b.call("Page.navigate", {"url": url}, session)
+                            time.sleep(3)
+                        state = b.evaluate(_LAB_JS, session)
+                    except browser.CDPError:
+                        continue
+                    if state["cells"] and state["vega"] >= 2:
+                        break
+                    if state["cells"] and state.get("seen"):  # shown twice without two charts: as it stays
+                        break
+                    state["seen"] = bool(state["cells"])
+                shown[name] = state
+                b.call("Target.closeTarget", {"targetId": target})
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    assert shown["page.ipynb"]["vega"] == 2 and shown["page.ipynb"]["alt_text"] == 0, shown
+    assert shown["page.ipynb"]["published_text"] == 0, shown
+    # as papermill left it: no chart drawn (untrusted SVG is not shown, no Vega-Lite bundle), the numbers as text
+    assert shown["raw.ipynb"]["vega"] == 0 and shown["raw.ipynb"]["published_text"] >= 3, shown
