@@ -23,8 +23,10 @@ __all__ = ["WhatIf", "WhatIfResult", "what_if", "what_if_numbers", "scenario_num
            "WORKSHOP_BUDGET"]
 
 
-#: Seconds a what-if in the room may take to answer [s] (the panel keeps refining afterwards).
-WORKSHOP_BUDGET = 1.0
+#: Seconds the solve of a what-if in the room may take [s] (the panel keeps refining afterwards). With the
+#: selector's frames and the charts a round trip at 10x the sample (480 candidates, 2 cores) takes 0.8-0.9 s at
+#: 0.5 s (gaps 0.4-3.3 %) and 1.3-1.4 s at 1.0 s (gaps 0.2-1.1 %): bench_workshop.py --scale 10 [--budget 1].
+WORKSHOP_BUDGET = 0.5
 #: Parameters of what-ifs recorded by earlier versions that no longer change a what-if's numbers (the room's
 #: frontier is now the LP bound, not a time-limited MILP per level): accepted and ignored on replay.
 _RETIRED = ("frontier_gap", "frontier_time_limit")
