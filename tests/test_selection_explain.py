@@ -74,3 +74,17 @@ def test_the_frontier_bound_is_the_lp_optimum_and_bounds_every_portfolio(seed):
         best, _ = brute_force(m)
         if best is not None:
             assert bound >= best - 1e-7 * max(1, abs(best))
+
+
+def test_explanations_write_amounts_for_people():
+    """Money in the currency pages are written in, never '[currency]' or '926,059 currency' (issue 31)."""
+    from pmo_analytics.selection.explain import _amount_of, _measure
+    from pmo_analytics.tables.formats import using_currency
+
+    assert _measure("risk-adjusted value [currency]") == ("risk-adjusted value", True)
+    assert _measure("weighted score [points]") == ("weighted score, points", False)
+    with using_currency("EUR"):
+        assert _measure("value [M currency]") == ("value, M EUR", False)
+        assert _amount_of(1_340_000, money=True) == "€1.3 M"
+        assert _amount_of(-0.0, money=True) in ("€0", "€0.0")
+    assert _amount_of(512_000) == "512 k" and _amount_of(3.25) == "3.25"

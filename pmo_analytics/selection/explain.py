@@ -32,10 +32,13 @@ and the re-solve proven optimal).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..tables.formats import currency, format_money
 from .analysis import _solve_variants
 from .anytime import lp_relaxation
 from .heuristics import PortfolioState, fill_portfolio, repair_portfolio
@@ -80,7 +83,7 @@ def binding_constraints(sel: PortfolioSelector, project_id: str) -> list[str]:
             if f == "one_start":
                 continue
             if f in ("budget", "total_budget"):
-                msgs.append(f"{m.label[rr]} (short by {ov:,.0f} currency)")
+                msgs.append(f"{m.label[rr]} (short by {format_money(ov)})")
             elif f == "capacity":
                 msgs.append(f"{m.label[rr]} (short by {ov:.1f} FTE)")
             elif f == "limit":
@@ -298,9 +301,13 @@ def explain_portfolio(sel: PortfolioSelector, resolve: bool = True, projects=Non
     return pd.DataFrame(rows).set_index("project_id")
 
 
-def _amount(x: float) -> str:
-    """An amount of objective value in words: 1.34 M, 512 k, 3.25 (no scientific notation, no "-0")."""
+def _amount_of(x: float, money: bool = False) -> str:
+    """An amount of objective value in words: ``£1.34 M`` for money (in the currency pages are written in,
+    :func:`pmo_analytics.tables.formats.format_money`), else 1.34 M, 512 k, 3.25 (no scientific notation, no
+    "-0")."""
     x = float(x) + 0.0
+    if money:
+        return format_money(x)
     if abs(x) >= 1e6:
         return f"{x / 1e6:,.2f} M"
     if abs(x) >= 1e4:
@@ -308,9 +315,28 @@ def _amount(x: float) -> str:
     return f"{x:,.3f}".rstrip("0").rstrip(".") if x != int(x) else f"{int(x):,}"
 
 
+def _measure(label: str) -> tuple[str, bool]:
+    """The objective's label as words and whether it is money: ``"risk-adjusted value [currency]"`` ->
+    ``("risk-adjusted value", True)``; ``"weighted score [points]"`` -> ``("weighted score, points", False)``."""
+    m = re.match(r"^(.*?)\s*\[([^\]]*)\]\s*$", str(label))
+    if not m:
+        return str(label), False
+    name, unit = m.group(1), m.group(2).strip()
+    if unit == "currency":
+        return name, True
+    if unit.endswith(" currency"):  # "M currency": amounts already scaled; say the scale, not the word
+        return f"{name}, {unit.split()[0]} {currency()}", False
+    return f"{name}, {unit}", False
+
+
 def _sentence(chosen, r, forced, method, exact, change, change_bound, displaced, note, head, binding, label) -> str:
     """The explanation of one project in words (see :func:`explain_portfolio`)."""
     est = method == "estimated"
+    label, money = _measure(label)
+
+    def _amount(x):
+        return _amount_of(x, money)
+
     if chosen:
         if forced:
             return "mandatory or forced in"
