@@ -128,6 +128,7 @@ def test_a_scheduler_without_workers_is_refused():
             DecisionRecord(scheduler=lc.scheduler_address, progress=False)._scheduler(nbs, ReviewPolicy())
 
 
+@pytest.mark.slow  # over 5 s: runs in make test, not make unit
 def test_pmo_review_refuses_an_http_scheduler_before_anything_runs(http_server, tmp_path, capsys):
     pytest.importorskip("distributed")
     t = time.perf_counter()

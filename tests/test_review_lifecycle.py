@@ -117,6 +117,7 @@ def test_every_stage_of_the_sample_quotes_one_portfolio_and_one_simulation():
     clear_cache()
 
 
+@pytest.mark.slow  # over 5 s: runs in make test, not make unit
 def test_the_selection_under_uncertainty_stops_on_the_policys_node_limit_in_a_record():
     clear_cache()
     r = load_review(None, iterations=200, scenarios=40, alpha_frontier=[], saa_node_limit=7)

@@ -74,6 +74,7 @@ def test_charts_go_to_the_most_exposed_projects_when_there_are_many():
         "largest schedule and cost contingency): C, D. Every project's figures are in the tables."]
 
 
+@pytest.mark.slow  # over 5 s: runs in make test, not make unit
 def test_recovery_of_the_late_sample_projects():
     """The review's recovery: every project late at P80 gets its cheapest plan, chosen on the review's own
     scenarios (its confidence before is the page's probability of meeting the commitment) and validated."""

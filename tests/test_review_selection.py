@@ -124,6 +124,7 @@ def test_conflicts_without_hiring_is_a_feasibility_check(monkeypatch, mandatory,
         assert sel.conflicts_without_hiring_ == []
 
 
+@pytest.mark.slow  # over 5 s: runs in make test, not make unit
 def test_the_forced_in_scenario_quotes_the_explanation_solved_for_it(monkeypatch):
     from pmo_analytics.review import PortfolioReview
     from pmo_analytics.selection import PortfolioSelector

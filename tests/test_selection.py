@@ -483,6 +483,7 @@ def test_explanations_hand_their_solves_to_a_scenario_that_asks_the_same(monkeyp
         PortfolioSelector.from_solution(other, p0.model_, p0.outcome_)
 
 
+@pytest.mark.slow  # over 5 s: runs in make test, not make unit
 def test_what_if_re_solves_of_a_large_model_run_side_by_side(monkeypatch):
     import threading
     import time

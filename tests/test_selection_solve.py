@@ -330,6 +330,7 @@ def test_batch_solver_only_side_by_side_for_deterministic_races_of_the_search():
     assert batch_solver(build_model(knapsack_instance(p, w, b)), solver="auto", deterministic=True) is None
 
 
+@pytest.mark.slow  # over 5 s: runs in make test, not make unit
 def test_the_search_alone_returns_the_portfolio_of_the_search_in_the_race(monkeypatch):
     from pmo_analytics.selection import greedy_portfolio
     from pmo_analytics.selection import solve as solve_mod

@@ -395,6 +395,7 @@ def test_todays_rule_of_a_large_record_is_solved_beside_the_saa(tmp_path, monkey
     assert len(where) == 2 and all(w.startswith("pmo-det") for w in where)
 
 
+@pytest.mark.slow  # over 5 s: runs in make test, not make unit
 def test_frontier_levels_solved_with_the_fit_are_those_frontier_would_solve(tmp_path, monkeypatch):
     import threading
 
