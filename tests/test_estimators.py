@@ -110,8 +110,6 @@ ELSEWHERE = {
 #: entry is removed then. A constructor that sets ``result_ = None`` as a not-fitted marker breaks "results
 #: are set only by fit" (scikit-learn's check_no_attributes_set_in_init); the fix is to test hasattr instead.
 DEPARTURES = {
-    ("constructor", "PortfolioSelector"): "sets data_ = None in __init__ (selection/selector.py)",
-    ("constructor", "UncertainSelector"): "sets data_ = None in __init__ (selection/uncertainty/selector.py)",
     ("constructor", "ScheduleRiskModel"): "sets cost_assessed_ in __init__ (risk/engine.py)",
     ("constructor", "PortfolioRiskModel"): "sets compiled_ = None in __init__ (risk/portfolio/model.py)",
     ("constructor", "Recovery"): "sets target_ in __init__ (risk/recovery.py)",

@@ -285,7 +285,7 @@ def small_pf(tmp_path_factory):
 def test_uncertain_selector_fits_validates_and_compares(small_pf):
     u = UncertainSelector(seed=5, alpha=0.2, scenarios=60, validation_scenarios=4000, time_limit=60, gap=0.0)
     assert "unfitted" in repr(u)
-    with pytest.raises(PMOError, match="not fitted"):
+    with pytest.raises(ValueError, match="not fitted"):
         u.summary
     u.fit(small_pf)
     assert u.status_ == "optimal"

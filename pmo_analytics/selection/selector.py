@@ -301,8 +301,6 @@ class PortfolioSelector:
         self.warm_start = warm_start
         base = options or SelectionOptions()
         self.options = base.but(**option_kwargs) if option_kwargs else base
-        self.data_ = None
-        self._fitted_on = None
 
     def fit(self, portfolio, scores: pd.Series | None = None, costs: pd.Series | None = None,
             start: "PortfolioSelector | None" = None, stop=None) -> "PortfolioSelector":
@@ -383,7 +381,7 @@ class PortfolioSelector:
         self.limits_ = limit_frame(self.model_, out.x)
 
     def _check(self):
-        if self.data_ is None:
+        if getattr(self, "data_", None) is None:
             raise ValueError("PortfolioSelector is not fitted; call fit(portfolio) first")
 
     def solver_settings(self) -> dict:
@@ -456,7 +454,7 @@ class PortfolioSelector:
         return pd.DataFrame(rows, columns=["measure", "value", "unit"])
 
     def __repr__(self) -> str:
-        if self.data_ is None:
+        if getattr(self, "data_", None) is None:
             return (f"PortfolioSelector(objective={self.objective!r}, solver={self.solver!r}, "
                     f"deterministic={self.deterministic}) unfitted")
         return (f"PortfolioSelector({self.status_}: {len(self.selected_)} of {self.data_.n} candidates funded, "

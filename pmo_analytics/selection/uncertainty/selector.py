@@ -237,7 +237,6 @@ class UncertainSelector:
         self.checks = int(checks)
         base = options or SelectionOptions()
         self.options = base.but(**option_kwargs) if option_kwargs else base
-        self.data_ = None
 
     def _solve_kw(self) -> dict:
         """The keyword arguments of every :func:`solve_saa` of this selector (the alpha aside)."""
@@ -500,8 +499,8 @@ class UncertainSelector:
                 "p80_spend": float(np.percentile(tot, 80)), "note": ""}
 
     def _check(self):
-        if self.data_ is None:
-            raise PMOError("UncertainSelector is not fitted; call fit(portfolio) first")
+        if getattr(self, "data_", None) is None:
+            raise ValueError("UncertainSelector is not fitted; call fit(portfolio) first")  # a misuse, not bad data
 
     # ------------------------------------------------------------ sweeps
     def frontier(self, alphas=(0.05, 0.1, 0.2, 0.3), client=None, compare: bool | None = None) -> pd.DataFrame:
@@ -650,7 +649,7 @@ class UncertainSelector:
         return pd.DataFrame(rows, columns=["measure", "value", "unit"]).set_index("measure")
 
     def __repr__(self) -> str:
-        if self.data_ is None:
+        if getattr(self, "data_", None) is None:
             return (f"UncertainSelector(unfitted: alpha={self.alpha:g}, {self.scenarios} scenarios, "
                     f"method={self.method!r}, seed={self.seed})")
         o = self.offered_
