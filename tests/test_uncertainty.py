@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from pmo_analytics import InfeasiblePortfolioError, PMOError
+from pmo_analytics import InfeasiblePortfolioError
 from pmo_analytics.risk.portfolio import PortfolioRiskModel
 from pmo_analytics.selection import SelectionData, SelectionOptions, SolverSettings, build_model
 from pmo_analytics.selection.uncertainty import UncertainSelector, solve_saa, wilson_interval

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ...exceptions import InfeasiblePortfolioError, PMOError
+from ...exceptions import InfeasiblePortfolioError
 from ...parallel import executor_for, hold_warnings, reissue_warnings
 from .._highs_core import SolverSettings
 from ..data import selection_data
