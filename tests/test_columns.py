@@ -157,3 +157,12 @@ def test_one_meaning_per_name_for_the_quantities_a_board_confused():
         assert column(name).kind == "money", name
     for name in ("p50_cycle_time", "p85_cycle_time"):
         assert column(name).kind == "days" and column(name).unit_ == "calendar days"
+
+
+def test_a_yes_no_name_holding_counts_or_names_says_so():
+    """'funded' of a scenario counts projects, 'milestone' of a simulated milestone names it: never shown as yes/no."""
+    c = column("funded", values=pd.Series([4, 5]))
+    assert (c.kind, c.label) == ("count", "Funded (count)")
+    assert column("funded", values=pd.Series([True, False])).kind == "flag"
+    assert column("shortlisted", values=pd.Series([0, 1])).kind == "flag"
+    assert column("milestone", values=pd.Series(["finish"])).kind == "text"

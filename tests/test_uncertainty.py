@@ -301,7 +301,7 @@ def test_uncertain_selector_fits_validates_and_compares(small_pf):
     assert "A1" in u.selected_                       # committed
     assert u.summary.loc["offered: funded", "value"] == len(u.selected_)
     assert u.summary.loc["SAA: solved", "value"] == "the whole model (branch and bound)"  # small: not RENS
-    assert (u.spend_["p50"] <= u.spend_["p95"]).all() and len(u.spend_) == 4
+    assert (u.spend_["p50_spend"] <= u.spend_["p95_spend"]).all() and len(u.spend_) == 4
     # the SAA value is the best among portfolios that meet the chance constraint in sample
     det = c.loc["deterministic P80"]
     if det["in_sample_overrun"] <= 0.2:

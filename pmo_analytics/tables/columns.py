@@ -240,6 +240,12 @@ COLUMNS: dict[str, Column] = dict([
     _c("base_value", "Value if funded", "money", "Contribution to the objective if the project were funded."),
     _c("value_change", "Value change", "money", "Change of the portfolio value against the base case.",
        missing="not re-solved"),
+    _c("value_change_bound", "Value change, proven limit", "money", "The most the portfolio value could change "
+       "if the project were flipped, from the LP relaxation's reduced costs (the change is no better than this).",
+       missing="not bounded"),
+    _c("exact", "Exact", "flag", "The value change is a re-solved optimum, not an estimate."),
+    _c("solved", "Solved as a portfolio", "flag", "The frontier level was solved as a MILP portfolio; otherwise only "
+       "its LP bound is shown."),
     _c("value_if_flipped", "Portfolio value if flipped", "money", "Portfolio value with the project forced out "
        "(if funded) or in (if not).", missing="not re-solved"),
     _c("objective", "Objective value", "money", "Value of the objective the solver reached."),
@@ -552,7 +558,9 @@ COLUMNS: dict[str, Column] = dict([
     _c("not_assessed", "Not assessed", "count", "Gate items that could not be assessed."),
     _c("compliance_rate", "Compliance", "share", "Gate items passed over gate items assessed."),
     _c("gate", "Gate", "text", "The stage gate."),
-    _c("detail", "Detail", "text", "What was found for the gate item."),
+    _c("detail", "Detail", "text", "What was found for the gate item, or what a schedule-risk event does."),
+    _c("kind", "Kind", "text", "Kind of schedule-risk event: branch, risk calendar or conditional risk."),
+    _c("subject", "Subject", "text", "The activity, risk calendar or risk the event is about."),
     _c("mandatory", "Mandatory", "flag", "Must be funded (regulatory, contractual)."),
     _c("novelty", "Novelty", "text", "NTCP novelty: derivative, platform or breakthrough."),
     _c("technology", "Technology", "text", "NTCP technology: low, medium, high or super-high tech."),
@@ -732,6 +740,19 @@ def known(name) -> bool:
     return name in COLUMNS or _level_column(name) is not None or _from_spec(name, None) is not None
 
 
+def _flag_or_not(c: Column, values) -> Column:
+    """A yes/no name holding something else: ``funded`` of a scenario counts the projects funded, ``passed`` of a
+    governance summary counts the items met, ``milestone`` of a simulated milestone names it. Counts and names
+    are labelled as such, never shown as yes/no."""
+    v = pd.Series(values).dropna()
+    if v.empty or v.map(lambda x: isinstance(x, (bool, np.bool_)) or x in (0, 1)).all():
+        return c
+    if pd.api.types.is_numeric_dtype(v):
+        return replace(c, label=f"{c.label} (count)", kind="count", unit=None,
+                       meaning=f"Number counted where this holds: {c.meaning[0].lower()}{c.meaning[1:]}")
+    return replace(c, kind="text", unit=None, meaning=f"{c.label} named.")
+
+
 def column(name, table: str | None = None, values=None) -> Column:
     """The definition of column ``name``.
 
@@ -758,6 +779,8 @@ def column(name, table: str | None = None, values=None) -> Column:
             return replace(c, kind="days")  # e.g. a finish in working days rather than a date
         if values is not None and c.kind != "date" and pd.api.types.is_datetime64_any_dtype(pd.Series(values)):
             return replace(c, kind="date", unit=None)  # e.g. early_start mapped to dates
+        if values is not None and c.kind == "flag":
+            return _flag_or_not(c, values)
         return c
     spec = _from_spec(name, table)
     if spec is not None:

@@ -166,7 +166,7 @@ class UncertainSelector:
         Its funded projects.
     spend_ : DataFrame or None
         Per period, the offered portfolio on its check scenarios:
-        ``budget``, ``mean``, ``p50``, ``p80``, ``p95`` [currency],
+        ``budget``, ``mean_spend``, ``p50_spend``, ``p80_spend``, ``p95_spend`` [currency],
         ``p_overrun`` [probability].
     comparison_ : DataFrame
         One row per method (``offered``, ``SAA``, ``deterministic P90``,
@@ -315,8 +315,8 @@ class UncertainSelector:
             self.selected_ = sel.sort_values(["start_period", "value"], ascending=[True, False]).index.tolist()
             spend = off.spend
             q = np.percentile(spend, [50, 80, 95], axis=1)
-            self.spend_ = pd.DataFrame({"budget": self.budget_, "mean": spend.mean(axis=1), "p50": q[0],
-                                        "p80": q[1], "p95": q[2],
+            self.spend_ = pd.DataFrame({"budget": self.budget_, "mean_spend": spend.mean(axis=1), "p50_spend": q[0],
+                                        "p80_spend": q[1], "p95_spend": q[2],
                                         "p_overrun": (spend > self.budget_[:, None] + 1e-6 *
                                                       self.budget_.max()).mean(axis=1)},
                                        index=pd.Index(np.arange(1, self.data_.horizon + 1), name="period"))
