@@ -32,12 +32,11 @@ and the re-solve proven optimal).
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..tables.columns import column
 from ..tables.formats import currency, format_money
 from .analysis import _solve_variants
 from .anytime import lp_relaxation
@@ -316,17 +315,16 @@ def _amount_of(x: float, money: bool = False) -> str:
 
 
 def _measure(label: str) -> tuple[str, bool]:
-    """The objective's label as words and whether it is money: ``"risk-adjusted value [currency]"`` ->
+    """The objective's label as words and whether it is money, read by the glossary's ``name [unit]`` rule
+    (:func:`pmo_analytics.tables.columns.column`): ``"risk-adjusted value [currency]"`` ->
     ``("risk-adjusted value", True)``; ``"weighted score [points]"`` -> ``("weighted score, points", False)``."""
-    m = re.match(r"^(.*?)\s*\[([^\]]*)\]\s*$", str(label))
-    if not m:
-        return str(label), False
-    name, unit = m.group(1), m.group(2).strip()
-    if unit == "currency":
-        return name, True
-    if unit.endswith(" currency"):  # "M currency": amounts already scaled; say the scale, not the word
-        return f"{name}, {unit.split()[0]} {currency()}", False
-    return f"{name}, {unit}", False
+    c = column(label)
+    if c.kind == "money":
+        return c.label, True
+    unit = c.unit_
+    if unit and unit.endswith(" currency"):  # "M currency": amounts already scaled; say the scale, not the word
+        unit = f"{unit.split()[0]} {currency()}"
+    return (f"{c.label}, {unit}" if unit else c.label), False
 
 
 def _sentence(chosen, r, forced, method, exact, change, change_bound, displaced, note, head, binding, label) -> str:
